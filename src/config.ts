@@ -1,0 +1,192 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+
+/**
+ * The only reader of the environment. Every name comes from PRODUCT.md §3; a setting an issue
+ * adds follows the `<VENDOR>_…` pattern and is listed in `.env.example`.
+ */
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const url = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => /^https?:\/\/[^\s]+$/.test(value), 'must be an http(s) URL')
+    .default(fallback);
+
+const positiveNumber = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .refine((value) => Number.isFinite(value) && value > 0, 'must be a number above 0')
+    .default(fallback);
+
+const encryptionKey = z
+  .string({ error: 'is required: 32 random bytes in base64 (openssl rand -base64 32)' })
+  .trim()
+  .refine(
+    (value) => Buffer.from(value, 'base64').length === 32,
+    'must be 32 random bytes in base64 (openssl rand -base64 32)',
+  );
+
+const databaseUrl = z
+  .string()
+  .trim()
+  .refine(
+    (value) => /^(postgres(ql)?:\/\/|file:)/.test(value),
+    'must start with postgres://, postgresql:// or file:',
+  )
+  .optional();
+
+export const ConfigSchema = z
+  .object({
+    SLACK_SIGNING_SECRET: optionalText,
+    SLACK_BOT_TOKEN: optionalText,
+    SLACK_APP_TOKEN: optionalText,
+    SLACK_CLIENT_ID: optionalText,
+    SLACK_CLIENT_SECRET: optionalText,
+    SLACK_STATE_SECRET: optionalText,
+    SLACK_API_URL: url('https://slack.com/api/'),
+    PORT: z.coerce
+      .number({ error: 'must be a port number' })
+      .int('must be a whole number')
+      .min(0, 'must be between 0 and 65535')
+      .max(65535, 'must be between 0 and 65535')
+      .default(3000),
+    DATABASE_URL: databaseUrl,
+    ENCRYPTION_KEY: encryptionKey,
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DEFAULT_VENDOR: z.enum(['apizee', 'blitzz', 'conpeek', 'imbee']).optional(),
+    TRACK_INTERVAL_SECONDS: positiveNumber(30),
+    ADMIN_USERGROUP: optionalText,
+
+    APIZEE_API_URL: url('https://cloud.apizee.com/api'),
+    APIZEE_USERNAME: optionalText,
+    APIZEE_PASSWORD: optionalText,
+    APIZEE_ENTERPRISE_ID: optionalText,
+    APIZEE_AGENT: optionalText,
+    APIZEE_RATE_LIMIT_PER_MINUTE: z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .default(10),
+    APIZEE_WEBHOOK_SECRET: optionalText,
+    APIZEE_TIMEOUT_SECONDS: positiveNumber(15),
+  })
+  .superRefine((env, ctx) => {
+    if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'is required for HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+      });
+    }
+    if (!env.SLACK_BOT_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required (xoxb-…)' });
+    }
+    if (env.SLACK_APP_TOKEN && !env.SLACK_APP_TOKEN.startsWith('xapp-')) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_APP_TOKEN'], message: 'must be an app-level token (xapp-…)' });
+    }
+    const apizee = [env.APIZEE_USERNAME, env.APIZEE_PASSWORD, env.APIZEE_ENTERPRISE_ID, env.APIZEE_AGENT];
+    if (apizee.some(Boolean) && !apizee.every(Boolean)) {
+      const missing = (['APIZEE_USERNAME', 'APIZEE_PASSWORD', 'APIZEE_ENTERPRISE_ID', 'APIZEE_AGENT'] as const).find(
+        (name) => !env[name],
+      );
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing ?? 'APIZEE_USERNAME'],
+        message: 'is required once any APIZEE_ credential is set',
+      });
+    }
+  });
+
+export type Env = z.infer<typeof ConfigSchema>;
+
+export interface ApizeeSettings {
+  apiUrl: string;
+  username: string;
+  password: string;
+  enterpriseId: string;
+  agent: string;
+  ratePerMinute: number;
+  timeoutMs: number;
+  webhookSecret?: string;
+}
+
+export interface Config {
+  slack: {
+    signingSecret?: string;
+    botToken: string;
+    appToken?: string;
+    apiUrl: string;
+  };
+  port: number;
+  databaseUrl?: string;
+  encryptionKey: Buffer;
+  logLevel: Env['LOG_LEVEL'];
+  defaultVendor?: Env['DEFAULT_VENDOR'];
+  trackIntervalMs: number;
+  adminUsergroup?: string;
+  apizee?: ApizeeSettings;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, reason: string) {
+    super(`Configuration error: ${variable} ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment (default `process.env`) into a Config, or throws one ConfigError naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const reason = issue.code === 'invalid_type' && env[variable] === undefined ? 'is required' : issue.message;
+    throw new ConfigError(variable, reason);
+  }
+  return toConfig(parsed.data);
+}
+
+function toConfig(env: Env): Config {
+  const apiUrl = env.SLACK_API_URL.endsWith('/') ? env.SLACK_API_URL : `${env.SLACK_API_URL}/`;
+  return {
+    slack: {
+      signingSecret: env.SLACK_SIGNING_SECRET,
+      botToken: env.SLACK_BOT_TOKEN!,
+      appToken: env.SLACK_APP_TOKEN,
+      apiUrl,
+    },
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    encryptionKey: Buffer.from(env.ENCRYPTION_KEY, 'base64'),
+    logLevel: env.LOG_LEVEL,
+    defaultVendor: env.DEFAULT_VENDOR,
+    trackIntervalMs: Math.round(env.TRACK_INTERVAL_SECONDS * 1000),
+    adminUsergroup: env.ADMIN_USERGROUP,
+    apizee: env.APIZEE_USERNAME
+      ? {
+          apiUrl: env.APIZEE_API_URL.replace(/\/+$/, ''),
+          username: env.APIZEE_USERNAME,
+          password: env.APIZEE_PASSWORD!,
+          enterpriseId: env.APIZEE_ENTERPRISE_ID!,
+          agent: env.APIZEE_AGENT!,
+          ratePerMinute: env.APIZEE_RATE_LIMIT_PER_MINUTE,
+          timeoutMs: Math.round(env.APIZEE_TIMEOUT_SECONDS * 1000),
+          webhookSecret: env.APIZEE_WEBHOOK_SECRET,
+        }
+      : undefined,
+  };
+}
+
+/** Reads `.env` (when present) under the process environment, which wins, then validates. */
+export function loadConfigFromEnvironment(envFile = '.env'): Config {
+  const fromFile = existsSync(envFile) ? parseDotenv(readFileSync(envFile)) : {};
+  return loadConfig({ ...fromFile, ...process.env });
+}

@@ -1,0 +1,326 @@
+import { isValid, parse } from 'date-fns';
+import { parsePlainContact, unwrapSlackLinks, type Contact } from './contact.js';
+import { isValidReference } from './reference.js';
+import {
+  LINK_ONLY_VENDORS,
+  MEETING_VENDORS,
+  VENDOR_LABELS,
+  isContactVendor,
+  type ContactVendor,
+  type Delivery,
+} from './vendors.js';
+
+/**
+ * What the text of `/rendezvous` asks for (PRODUCT.md §1). Defaults (vendor, delivery,
+ * reference) are filled in later, by code that knows the configuration.
+ * An `invalid` reason is plain text that may quote the user's words: escape it before mrkdwn.
+ */
+export type CommandRequest =
+  | { kind: 'modal' }
+  | { kind: 'help' }
+  | { kind: 'invalid'; reason: string }
+  | {
+      kind: 'invite';
+      contact: Contact;
+      vendor?: ContactVendor;
+      delivery?: Delivery;
+      reference?: string;
+      message?: string;
+      via?: string;
+    }
+  | { kind: 'meet'; contacts: Contact[]; vendor?: ContactVendor; name?: string }
+  | { kind: 'genesys'; smsSessionId: string; target: string }
+  | { kind: 'status'; reference: string }
+  | { kind: 'stats'; from?: string; to?: string }
+  | { kind: 'vendors' };
+
+type Invalid = Extract<CommandRequest, { kind: 'invalid' }>;
+const invalid = (reason: string): Invalid => ({ kind: 'invalid', reason });
+
+/** A Map, not an object: `word in {…}` would also match `constructor` and friends. */
+const DELIVERY_WORDS = new Map<string, Delivery>([
+  ['sms', 'sms'],
+  ['whatsapp', 'whatsapp'],
+  ['email', 'email'],
+]);
+const DELIVERY_LABELS: Record<Delivery, string> = { sms: 'SMS', whatsapp: 'WhatsApp', email: 'E-mail' };
+
+/** Genesys SMS session ids are UUIDs; this wider set only keeps the value one safe word. */
+const SMS_SESSION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const OPENING_QUOTES = ['"', '“'];
+const CLOSING_QUOTES = ['"', '”'];
+
+export function parseCommand(text: string): CommandRequest {
+  // Links first, then entities: an escaped `&lt;mailto:…&gt;` typed by someone is text, not a link.
+  const plain = unescapeSlack(unwrapSlackLinks(text, 'label'));
+  if (plain.trim() === '') return { kind: 'modal' };
+
+  const split = splitQuoted(plain);
+  if ('reason' in split) return invalid(split.reason);
+  const { quoted } = split;
+  const words = split.outside.split(/\s+/).filter((w) => w !== '');
+  const [first = '', ...rest] = words;
+
+  switch (first.toLowerCase()) {
+    case 'help':
+      return { kind: 'help' };
+    case 'meet':
+      return parseMeet(rest, quoted);
+    case 'genesys':
+      return quoted === undefined ? parseGenesys(rest) : noQuotedText('genesys');
+    case 'status':
+      return quoted === undefined ? parseStatus(rest) : noQuotedText('status');
+    case 'stats':
+      return quoted === undefined ? parseStats(rest) : noQuotedText('stats');
+    case 'vendors':
+      if (quoted !== undefined) return noQuotedText('vendors');
+      return rest.length === 0 ? { kind: 'vendors' } : invalid(`\`vendors\` takes nothing more: unexpected "${rest[0]}".`);
+    default:
+      return parseInvite(words, quoted);
+  }
+}
+
+/** Slack escapes only these three; one pass, so `&amp;lt;` becomes `&lt;` and not `<`. */
+function unescapeSlack(text: string): string {
+  const entities: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>' };
+  return text.replace(/&(?:amp|lt|gt);/g, (e) => entities[e] ?? e);
+}
+
+/** The quoted text runs from the first opening quote to the last closing one, whatever is inside. */
+function splitQuoted(text: string): { outside: string; quoted?: string } | { reason: string } {
+  const open = firstIndexOf(text, OPENING_QUOTES);
+  if (open < 0) return { outside: text };
+  const close = lastIndexOf(text, CLOSING_QUOTES);
+  if (close <= open) return { reason: 'The quoted text has no closing quote: end it with ".' };
+  const quoted = text.slice(open + 1, close).trim();
+  if (quoted === '') return { reason: 'The quoted text is empty: write something between the quotes, or leave them out.' };
+  return { outside: `${text.slice(0, open)} ${text.slice(close + 1)}`, quoted };
+}
+
+function firstIndexOf(text: string, chars: string[]): number {
+  const found = chars.map((c) => text.indexOf(c)).filter((i) => i >= 0);
+  return found.length === 0 ? -1 : Math.min(...found);
+}
+
+function lastIndexOf(text: string, chars: string[]): number {
+  return Math.max(...chars.map((c) => text.lastIndexOf(c)));
+}
+
+const noQuotedText = (command: string): Invalid => invalid(`\`${command}\` takes no quoted text.`);
+
+/** Pieces of a phone number as people type them: `+33`, `6`, `12.34`, `(0)6`, `56-78`. */
+function isPhoneFragment(word: string): boolean {
+  return /^[+\d().-]+$/.test(word) && /[\d+]/.test(word);
+}
+
+function optionKey(word: string): 'ref' | 'via' | undefined {
+  const lower = word.toLowerCase();
+  if (lower.startsWith('ref:')) return 'ref';
+  if (lower.startsWith('via:')) return 'via';
+  return undefined;
+}
+
+function parseInvite(words: string[], message: string | undefined): CommandRequest {
+  const contactRuns: string[][] = [];
+  let phoneRun: string[] | undefined;
+  let vendor: ContactVendor | undefined;
+  let delivery: Delivery | undefined;
+  let reference: string | undefined;
+  let via: string | undefined;
+
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] ?? '';
+    const lower = word.toLowerCase();
+    // A phone typed with spaces arrives as several words; consecutive fragments are one number.
+    if (isPhoneFragment(word)) {
+      if (phoneRun) phoneRun.push(word);
+      else contactRuns.push((phoneRun = [word]));
+      continue;
+    }
+    phoneRun = undefined;
+
+    const key = optionKey(word);
+    if (key) {
+      let value = word.slice(4);
+      // `ref: CASE-1` (a space after the colon) is read as `ref:CASE-1`.
+      if (value === '' && i + 1 < words.length) value = words[++i] ?? '';
+      if (value === '') return invalid(`\`${key}:\` needs a value, e.g. ${key === 'ref' ? 'ref:CASE-1234' : 'via:<sms-session-id>'}.`);
+      if (key === 'ref') {
+        if (reference !== undefined) return invalid('`ref:` given twice: keep one.');
+        if (!isValidReference(value)) return invalid(referenceReason(value));
+        reference = value;
+      } else {
+        if (via !== undefined) return invalid('`via:` given twice: keep one.');
+        if (!SMS_SESSION_ID.test(value)) return invalid(`"${value}" is not a Genesys SMS session id.`);
+        via = value;
+      }
+    } else if (isContactVendor(lower)) {
+      if (vendor !== undefined) return invalid(`Vendor given twice ("${vendor}" and "${lower}"): keep one.`);
+      vendor = lower;
+    } else if (DELIVERY_WORDS.has(lower)) {
+      if (delivery !== undefined) return invalid(`Delivery given twice ("${delivery}" and "${lower}"): keep one.`);
+      delivery = DELIVERY_WORDS.get(lower);
+    } else if (lower === 'genesys') {
+      return invalid('Genesys takes no contact: use `genesys <sms-session-id> <agent-or-queue>`.');
+    } else if (word.includes(',')) {
+      return invalid('A one-to-one session takes one contact: for several, use `meet <contact>,<contact>`.');
+    } else if (word.includes('@')) {
+      contactRuns.push([word]);
+    } else {
+      return invalid(`Unknown word "${word}".`);
+    }
+  }
+
+  if (contactRuns.length === 0) return invalid('No contact given: write a phone number (+33612345678) or an e-mail address.');
+  if (contactRuns.length > 1) {
+    return invalid('A one-to-one session takes one contact: for several, use `meet <contact>,<contact>`.');
+  }
+  const parsed = parsePlainContact((contactRuns[0] ?? []).join(' '));
+  if (!parsed.ok) return invalid(parsed.reason);
+  const { contact } = parsed;
+
+  if ((delivery === 'sms' || delivery === 'whatsapp') && contact.kind === 'email') {
+    return invalid(`${DELIVERY_LABELS[delivery]} needs a phone number, not an e-mail address.`);
+  }
+  if (delivery === 'email' && contact.kind === 'phone') {
+    return invalid('E-mail delivery needs an e-mail address, not a phone number.');
+  }
+  if (via !== undefined && !(LINK_ONLY_VENDORS as readonly string[]).includes(vendor ?? '')) {
+    // The default vendor is not known here, so `via:` needs the vendor named next to it.
+    return invalid(
+      vendor === undefined
+        ? '`via:` needs a link-only vendor named in the command: conpeek or imbee.'
+        : `\`via:\` only works with a link-only vendor (conpeek or imbee), not ${VENDOR_LABELS[vendor]}.`,
+    );
+  }
+
+  const request: Extract<CommandRequest, { kind: 'invite' }> = { kind: 'invite', contact };
+  if (vendor) request.vendor = vendor;
+  if (delivery) request.delivery = delivery;
+  if (reference !== undefined) request.reference = reference;
+  if (message !== undefined) request.message = message;
+  if (via !== undefined) request.via = via;
+  return request;
+}
+
+function referenceReason(value: string): string {
+  return `Reference "${value}" is not valid: use 1 to 64 letters, digits or - _ . / # : characters.`;
+}
+
+function parseMeet(words: string[], name: string | undefined): CommandRequest {
+  const contactRuns: string[][] = [];
+  let phoneRun: string[] | undefined;
+  let afterContact = false; // a contact was read and no comma has come since
+  let vendor: ContactVendor | undefined;
+  const separate = invalid('Separate the contacts with commas: `meet <contact>,<contact>`.');
+
+  // Commas become words of their own, so `a@b.c,d@e.f` and `a@b.c , d@e.f` read the same.
+  const pieces = words.flatMap((w) => w.split(/(,)/)).filter((p) => p !== '');
+  for (const piece of pieces) {
+    const lower = piece.toLowerCase();
+    if (piece === ',') {
+      phoneRun = undefined;
+      afterContact = false;
+    } else if (isPhoneFragment(piece)) {
+      if (phoneRun) phoneRun.push(piece);
+      else if (afterContact) return separate;
+      else contactRuns.push((phoneRun = [piece]));
+      afterContact = true;
+    } else if (piece.includes('@')) {
+      if (afterContact) return separate;
+      contactRuns.push([piece]);
+      phoneRun = undefined;
+      afterContact = true;
+    } else if (isContactVendor(lower) || lower === 'genesys') {
+      phoneRun = undefined;
+      if (!(MEETING_VENDORS as readonly string[]).includes(lower)) {
+        return invalid(`${VENDOR_LABELS[lower as keyof typeof VENDOR_LABELS]} cannot host a meeting: use apizee or conpeek.`);
+      }
+      if (vendor !== undefined) return invalid(`Vendor given twice ("${vendor}" and "${lower}"): keep one.`);
+      vendor = lower as ContactVendor;
+    } else if (DELIVERY_WORDS.has(lower) || optionKey(piece)) {
+      return invalid(`"${piece}" does not apply to a meeting.`);
+    } else {
+      return invalid(`Unknown word "${piece}".`);
+    }
+  }
+
+  if (contactRuns.length === 0) return invalid('`meet` needs at least one contact: `meet <contact>,<contact>`.');
+  const contacts: Contact[] = [];
+  for (const run of contactRuns) {
+    const parsed = parsePlainContact(run.join(' '));
+    if (!parsed.ok) return invalid(parsed.reason);
+    // The same person listed twice is a slip; inviting them once is what was meant.
+    if (!contacts.some((c) => sameContact(c, parsed.contact))) contacts.push(parsed.contact);
+  }
+  const request: Extract<CommandRequest, { kind: 'meet' }> = { kind: 'meet', contacts };
+  if (vendor) request.vendor = vendor;
+  if (name !== undefined) request.name = name;
+  return request;
+}
+
+function sameContact(a: Contact, b: Contact): boolean {
+  if (a.kind === 'phone' && b.kind === 'phone') return a.e164 === b.e164;
+  if (a.kind === 'email' && b.kind === 'email') return a.address.toLowerCase() === b.address.toLowerCase();
+  return false;
+}
+
+function parseGenesys(words: string[]): CommandRequest {
+  const [smsSessionId, ...targetWords] = words;
+  if (smsSessionId === undefined || targetWords.length === 0) {
+    return invalid('`genesys` needs an SMS session id and an agent or queue: `genesys <sms-session-id> <agent-or-queue>`.');
+  }
+  if (!SMS_SESSION_ID.test(smsSessionId)) return invalid(`"${smsSessionId}" is not a Genesys SMS session id.`);
+  // Queue names may contain spaces ("Support FR"), so the target is the rest of the line.
+  return { kind: 'genesys', smsSessionId, target: targetWords.join(' ') };
+}
+
+function parseStatus(words: string[]): CommandRequest {
+  const [reference, extra] = words;
+  if (reference === undefined) return invalid('`status` needs a reference: `status CASE-1234`.');
+  if (extra !== undefined) return invalid(`\`status\` takes one reference: unexpected "${extra}".`);
+  if (!isValidReference(reference)) return invalid(referenceReason(reference));
+  return { kind: 'status', reference };
+}
+
+function parseStats(words: string[]): CommandRequest {
+  if (words.length > 2) return invalid(`\`stats\` takes at most two dates: unexpected "${words[2]}".`);
+  const [from, to] = words;
+  for (const date of words) {
+    if (!isIsoDate(date)) return invalid(`"${date}" is not a date: write it as YYYY-MM-DD, e.g. 2025-01-31.`);
+  }
+  if (from !== undefined && to !== undefined && from > to) {
+    return invalid(`The start date ${from} is after the end date ${to}.`);
+  }
+  const request: Extract<CommandRequest, { kind: 'stats' }> = { kind: 'stats' };
+  if (from !== undefined) request.from = from;
+  if (to !== undefined) request.to = to;
+  return request;
+}
+
+/** The pattern check rejects what date-fns would still accept (`2025-1-5`); date-fns rejects `2025-02-30`. */
+function isIsoDate(s: string): boolean {
+  return ISO_DATE.test(s) && isValid(parse(s, 'yyyy-MM-dd', new Date(0)));
+}
+
+/** Usage in Slack mrkdwn; `<` and `>` are written as entities so Slack shows them. */
+export function usageText(): string {
+  const c = '/rendezvous';
+  return [
+    `*How to use \`${c}\`*`,
+    `• \`${c}\` opens the invite form.`,
+    `• \`${c} +33612345678\` invites a phone number with the default vendor (by SMS).`,
+    `• \`${c} jane@example.com apizee ref:CASE-1234 "Your video call with support"\` invites by e-mail, with a reference and a message.`,
+    `• \`${c} +33 6 12 34 56 78 blitzz whatsapp\` invites through WhatsApp.`,
+    `• \`${c} +33612345678 conpeek via:&lt;sms-session-id&gt;\` also sends the room link in the customer's Genesys SMS session.`,
+    `• \`${c} meet jane@example.com, +33612345678 apizee "Site survey"\` starts a meeting with several people.`,
+    `• \`${c} genesys &lt;sms-session-id&gt; &lt;agent-or-queue&gt;\` brings a colleague or a queue into a Genesys SMS session.`,
+    `• \`${c} status CASE-1234\` lists the sessions with that reference.`,
+    `• \`${c} stats 2025-01-01 2025-01-31\` sums up usage (default: the last 7 days).`,
+    `• \`${c} vendors\` lists the vendors and what each can do.`,
+    `A contact is a phone number with its country code (+33…) or an e-mail address. ` +
+      `Vendors: apizee, blitzz, conpeek, imbee. Delivery: sms, whatsapp or email. ` +
+      `Words may come in any order; the message goes between quotes.`,
+  ].join('\n');
+}

@@ -1,0 +1,19 @@
+import type { App } from '@slack/bolt';
+import { registerCancelButton } from './actions/cancel.js';
+import { registerCustomerLinkButton } from './actions/customer-link.js';
+import { registerJoinAsAgentButton } from './actions/join-as-agent.js';
+import { registerRefreshButton } from './actions/refresh.js';
+import { registerVendorSelect } from './actions/vendor-select.js';
+import { registerRendezvousCommand } from './commands/rendezvous.js';
+import type { ListenerServices } from './services.js';
+import { registerInviteSubmission } from './views/invite-submission.js';
+
+export function registerListeners(app: App, services: ListenerServices): void {
+  registerRendezvousCommand(app, services);
+  registerInviteSubmission(app, services);
+  registerVendorSelect(app, services);
+  registerJoinAsAgentButton(app);
+  registerCustomerLinkButton(app, services);
+  registerRefreshButton(app, services);
+  registerCancelButton(app, services);
+}

@@ -1,0 +1,14 @@
+import type { RespondFn } from '@slack/bolt';
+import type { Logger } from '../logger.js';
+import type { Reply } from '../services/sessions.js';
+
+/** An ephemeral answer through the request's response_url; a failed answer is logged, never thrown. */
+export function replyThrough(respond: RespondFn, logger: Logger): Reply {
+  return async (text) => {
+    try {
+      await respond({ response_type: 'ephemeral', replace_original: false, text });
+    } catch (error) {
+      logger.warn({ err: error }, 'ephemeral reply failed');
+    }
+  };
+}

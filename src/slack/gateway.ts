@@ -1,0 +1,114 @@
+import type { KnownBlock } from '@slack/types';
+import { ErrorCode, type WebAPIPlatformError, type WebClient } from '@slack/web-api';
+import type { Logger } from '../logger.js';
+import { MILESTONE_EVENT_TYPE } from '../ui/ids.js';
+
+/** Slack said no: a platform error code (`not_in_channel`, `channel_not_found`, …). */
+export class SlackPostError extends Error {
+  constructor(readonly code: string, options?: { cause?: unknown }) {
+    super(`Slack refused the post: ${code}`, options);
+    this.name = 'SlackPostError';
+  }
+  /** The app cannot post there until someone adds it (private channel or DM without the app). */
+  get needsInvitation(): boolean {
+    return ['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action'].includes(this.code);
+  }
+}
+
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+}
+
+function platformCode(error: unknown): string | undefined {
+  const candidate = error as Partial<WebAPIPlatformError>;
+  return candidate?.code === ErrorCode.PlatformError ? candidate.data?.error : undefined;
+}
+
+/**
+ * Every Slack Web API call the services make, in one place: posts, updates, ephemerals, the
+ * admin check. Knows Slack, not vendors.
+ */
+export class SlackGateway {
+  private readonly adminCache = new Map<string, { admin: boolean; until: number }>();
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly deps: { logger: Logger; adminUsergroup?: string },
+  ) {}
+
+  async postMessage(args: { channel: string; text: string; blocks: KnownBlock[]; threadTs?: string; metadata?: { outboxId: string; sessionId: string } }): Promise<PostedMessage> {
+    try {
+      const result = await this.client.chat.postMessage({
+        channel: args.channel,
+        text: args.text,
+        blocks: args.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+        ...(args.threadTs ? { thread_ts: args.threadTs } : {}),
+        ...(args.metadata
+          ? { metadata: { event_type: MILESTONE_EVENT_TYPE, event_payload: { outbox_id: args.metadata.outboxId, session_id: args.metadata.sessionId } } }
+          : {}),
+      });
+      return { channel: result.channel ?? args.channel, ts: result.ts! };
+    } catch (error) {
+      throw new SlackPostError(platformCode(error) ?? 'request_failed', { cause: error });
+    }
+  }
+
+  async updateMessage(args: { channel: string; ts: string; text: string; blocks: KnownBlock[] }): Promise<void> {
+    try {
+      await this.client.chat.update({ channel: args.channel, ts: args.ts, text: args.text, blocks: args.blocks });
+    } catch (error) {
+      throw new SlackPostError(platformCode(error) ?? 'request_failed', { cause: error });
+    }
+  }
+
+  /** Only the given user sees it; used for links that must never reach the channel. */
+  async postEphemeral(args: { channel: string; user: string; text: string; blocks?: KnownBlock[] }): Promise<void> {
+    await this.client.chat.postEphemeral({ channel: args.channel, user: args.user, text: args.text, ...(args.blocks ? { blocks: args.blocks } : {}) });
+  }
+
+  /** Finds a reply this app posted with the given outbox id (settling a post a crash interrupted). */
+  async findReplyByOutboxId(channel: string, threadTs: string, outboxId: string): Promise<string | undefined> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200, cursor });
+      for (const message of page.messages ?? []) {
+        const metadata = message.metadata as { event_type?: string; event_payload?: { outbox_id?: string } } | undefined;
+        if (metadata?.event_type === MILESTONE_EVENT_TYPE && metadata.event_payload?.outbox_id === outboxId) return message.ts;
+      }
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    return undefined;
+  }
+
+  async permalink(channel: string, ts: string): Promise<string | undefined> {
+    try {
+      const result = await this.client.chat.getPermalink({ channel, message_ts: ts });
+      return result.permalink;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A workspace admin or owner, or a member of ADMIN_USERGROUP; cached for five minutes. */
+  async isAdmin(teamId: string, userId: string): Promise<boolean> {
+    const key = `${teamId}:${userId}`;
+    const cached = this.adminCache.get(key);
+    if (cached && cached.until > Date.now()) return cached.admin;
+    let admin = false;
+    try {
+      const info = await this.client.users.info({ user: userId });
+      admin = Boolean(info.user?.is_admin || info.user?.is_owner || info.user?.is_primary_owner);
+      if (!admin && this.deps.adminUsergroup) {
+        const members = await this.client.usergroups.users.list({ usergroup: this.deps.adminUsergroup });
+        admin = (members.users ?? []).includes(userId);
+      }
+    } catch (error) {
+      this.deps.logger.warn({ code: platformCode(error) }, 'admin check failed; treating the user as not an admin');
+    }
+    this.adminCache.set(key, { admin, until: Date.now() + 5 * 60_000 });
+    return admin;
+  }
+}

@@ -1,0 +1,69 @@
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+
+// Migrations live in code (not files on disk) so that `tsx`, `tsc` output and tests all find them.
+const migrations: Record<string, Migration> = {
+  '2026-11-25-001-sessions-and-milestones': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+        .addColumn('team_id', 'varchar(32)', (c) => c.notNull())
+        .addColumn('enterprise_id', 'varchar(32)')
+        .addColumn('vendor', 'varchar(16)', (c) => c.notNull())
+        .addColumn('kind', 'varchar(16)', (c) => c.notNull())
+        .addColumn('vendor_id', 'varchar(128)')
+        .addColumn('reference', 'varchar(64)', (c) => c.notNull())
+        .addColumn('contact_masked', 'varchar(512)', (c) => c.notNull())
+        .addColumn('contact_encrypted', 'text')
+        .addColumn('contact_hash', 'varchar(64)')
+        .addColumn('delivery', 'varchar(16)')
+        .addColumn('vendor_state', 'varchar(32)')
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('status_detail', 'text')
+        .addColumn('channel_id', 'varchar(32)', (c) => c.notNull())
+        .addColumn('card_ts', 'varchar(32)')
+        .addColumn('started_by', 'varchar(32)', (c) => c.notNull())
+        .addColumn('agent_url', 'text')
+        .addColumn('customer_url', 'text')
+        .addColumn('details', 'text', (c) => c.notNull().defaultTo('{}'))
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('joined_at', 'varchar(32)')
+        .addColumn('ended_at', 'varchar(32)')
+        .addColumn('tracking', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_check_at', 'varchar(32)')
+        .addColumn('media_posted', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_error', 'text')
+        .execute();
+      await db.schema.createIndex('sessions_tracking').on('sessions').columns(['tracking', 'vendor', 'next_check_at']).execute();
+      await db.schema.createIndex('sessions_reference').on('sessions').columns(['team_id', 'reference']).execute();
+      await db.schema.createIndex('sessions_starter').on('sessions').columns(['team_id', 'started_by', 'created_at']).execute();
+
+      await db.schema
+        .createTable('milestones')
+        .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+        .addColumn('session_id', 'varchar(36)', (c) => c.notNull().references('sessions.id').onDelete('cascade'))
+        .addColumn('team_id', 'varchar(32)', (c) => c.notNull())
+        .addColumn('enterprise_id', 'varchar(32)')
+        .addColumn('key', 'varchar(64)', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('blocks', 'text')
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('posted_ts', 'varchar(32)')
+        .addColumn('posted_at', 'varchar(32)')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addUniqueConstraint('milestones_once', ['session_id', 'key'])
+        .execute();
+      await db.schema.createIndex('milestones_pending').on('milestones').columns(['posted_ts', 'created_at']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('milestones').execute();
+      await db.schema.dropTable('sessions').execute();
+      await sql`select 1`.execute(db);
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

@@ -1,0 +1,63 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Dates are ISO-8601 UTC strings (`Date#toISOString`, fixed width) so that they sort and compare
+ * the same way on SQLite and PostgreSQL; booleans are 0/1 integers for the same reason.
+ * Every row carries the Slack team (and enterprise) id, so many workspaces need no migration.
+ */
+export interface SessionsTable {
+  id: string;
+  team_id: string;
+  enterprise_id: string | null;
+  vendor: string;
+  kind: string;
+  vendor_id: string | null;
+  reference: string;
+  contact_masked: string;
+  contact_encrypted: string | null;
+  contact_hash: string | null;
+  delivery: string | null;
+  vendor_state: string | null;
+  status: string;
+  status_detail: string | null;
+  channel_id: string;
+  card_ts: string | null;
+  started_by: string;
+  agent_url: string | null;
+  customer_url: string | null;
+  details: string;
+  created_at: string;
+  updated_at: string;
+  joined_at: string | null;
+  ended_at: string | null;
+  tracking: number;
+  next_check_at: string | null;
+  media_posted: number;
+  last_error: string | null;
+}
+
+/** The milestones outbox: written with the state change, posted once, its `ts` kept. */
+export interface MilestonesTable {
+  id: string;
+  session_id: string;
+  team_id: string;
+  enterprise_id: string | null;
+  key: string;
+  text: string;
+  blocks: string | null;
+  created_at: string;
+  posted_ts: string | null;
+  posted_at: string | null;
+  attempts: Generated<number>;
+}
+
+export interface Database {
+  sessions: SessionsTable;
+  milestones: MilestonesTable;
+}
+
+export type SessionRow = Selectable<SessionsTable>;
+export type NewSessionRow = Insertable<SessionsTable>;
+export type SessionPatch = Updateable<SessionsTable>;
+export type MilestoneRow = Selectable<MilestonesTable>;
+export type NewMilestoneRow = Insertable<MilestonesTable>;

@@ -1,0 +1,170 @@
+import { APIZEE_TICKET_STATUS, milestoneWords, STATUS_MILESTONE } from '../domain/milestones.js';
+import { isFinal, type SessionStatus } from '../domain/session.js';
+import type { Logger } from '../logger.js';
+import type { CardPublisher } from '../services/card-publisher.js';
+import type { SessionsRepository } from '../store/sessions-repository.js';
+import type { NewMilestoneRow, SessionPatch, SessionRow } from '../store/schema.js';
+import { escapeMrkdwn } from '../ui/mrkdwn.js';
+import { mediaBlocks, mediaReplyText, type MediaItem } from '../ui/thread-replies.js';
+import { type ApizeeClient, MAX_LIST_LIMIT, type Priority } from '../vendors/apizee/client.js';
+import type { ListedTicket, TicketMedia } from '../vendors/apizee/schemas.js';
+import { VendorError } from '../vendors/errors.js';
+import { milestoneRow } from './milestone-rows.js';
+import type { ThreadNotifier } from './thread-notifier.js';
+
+/** Media exist only where a session took place. */
+const MEDIA_STATUSES: ReadonlySet<SessionStatus> = new Set(['ended']);
+
+/**
+ * What one observed ticket changes: the session's new status and the milestones that follow.
+ * Pure, so that the milestone table is tested without a vendor or a database.
+ */
+export function observeTicket(
+  session: Pick<SessionRow, 'status' | 'vendor_state' | 'joined_at' | 'contact_masked' | 'delivery' | 'id' | 'team_id' | 'enterprise_id'>,
+  ticket: Pick<ListedTicket, 'state'>,
+  now: Date,
+): { patch: SessionPatch; milestones: NewMilestoneRow[] } | undefined {
+  const status = APIZEE_TICKET_STATUS[ticket.state];
+  if (!status || (ticket.state === session.vendor_state && status === session.status)) return undefined;
+  if (isFinal(session.status) || status === session.status) return { patch: { vendor_state: ticket.state }, milestones: [] };
+  const patch: SessionPatch = { vendor_state: ticket.state, status, status_detail: null };
+  const joinedAt = status === 'joined' ? now.toISOString() : session.joined_at;
+  if (status === 'joined') patch.joined_at = joinedAt;
+  if (isFinal(status)) patch.ended_at = now.toISOString();
+  const key = STATUS_MILESTONE[status];
+  const milestones: NewMilestoneRow[] = [];
+  if (key && key !== 'created') {
+    const text = milestoneWords(key, {
+      vendorLabel: 'Apizee',
+      invitee: escapeMrkdwn(session.contact_masked),
+      delivery: session.delivery,
+      joinedAt: joinedAt ? new Date(joinedAt) : null,
+      endedAt: now,
+    });
+    milestones.push(milestoneRow(session, key, text));
+  }
+  return { patch, milestones };
+}
+
+export function toMediaItems(medias: TicketMedia[]): MediaItem[] {
+  return medias.map((media) => ({
+    title: media.title,
+    type: media.type,
+    url: media.url,
+    sizeBytes: media.filesize,
+    location: media.location,
+  }));
+}
+
+/**
+ * Follows Apizee tickets: one documented list call covers many tickets per poll; a ticket
+ * missing from it is looked up by reference; a session stops being tracked once final and,
+ * when it took place, once its media are posted.
+ */
+export class ApizeeTicketTracker {
+  constructor(
+    private readonly deps: {
+      client: ApizeeClient;
+      sessions: SessionsRepository;
+      cards: CardPublisher;
+      notifier: ThreadNotifier;
+      logger: Logger;
+      intervalMs: number;
+      now?: () => Date;
+    },
+  ) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** One background pass. Gives way (returns) whenever the rate budget has no spare request. */
+  async tick(): Promise<void> {
+    const due = await this.deps.sessions.dueForTracking('apizee', 'ticket', this.now(), MAX_LIST_LIMIT);
+    if (due.length === 0) return;
+    const needState = due.filter((row) => !isFinal(row.status));
+    const changed = new Set<string>();
+    if (needState.length > 0) {
+      if (!this.deps.client.canRunBackground()) return;
+      const list = await this.background(() => this.deps.client.listTickets({ limit: MAX_LIST_LIMIT }));
+      if (!list) return;
+      const byId = new Map(list.data.map((ticket) => [String(ticket.id), ticket]));
+      for (const row of needState) {
+        let ticket = byId.get(row.vendor_id!);
+        if (!ticket) ticket = await this.findByReference(row, 'background');
+        if (ticket && (await this.apply(row, ticket))) changed.add(row.id);
+      }
+    }
+    for (const row of due) {
+      const fresh = await this.deps.sessions.get(row.id);
+      if (fresh && (await this.settleFinal(fresh, 'background'))) changed.add(row.id);
+      else if (fresh?.tracking) await this.deps.sessions.update(row.id, { next_check_at: this.nextCheck(fresh.status) });
+    }
+    await this.publish(changed);
+  }
+
+  /** An agent pressed Refresh: one reference lookup, queued as interactive. */
+  async refresh(row: SessionRow): Promise<boolean> {
+    const ticket = await this.findByReference(row, 'interactive');
+    if (!ticket) return false;
+    const changed = await this.apply(row, ticket);
+    const fresh = await this.deps.sessions.get(row.id);
+    const settled = fresh ? await this.settleFinal(fresh, 'interactive') : false;
+    await this.publish(new Set(changed || settled ? [row.id] : []));
+    return changed || settled;
+  }
+
+  private async findByReference(row: SessionRow, priority: Priority): Promise<ListedTicket | undefined> {
+    if (priority === 'background' && !this.deps.client.canRunBackground()) return undefined;
+    const run = () => this.deps.client.listTickets({ limit: 10, reference: row.reference }, priority);
+    const list = priority === 'background' ? await this.background(run) : await run();
+    return list?.data.find((ticket) => String(ticket.id) === row.vendor_id);
+  }
+
+  private async apply(row: SessionRow, ticket: ListedTicket): Promise<boolean> {
+    const change = observeTicket(row, ticket, this.now());
+    if (!change) return false;
+    await this.deps.sessions.applyChange(row.id, change.patch, change.milestones);
+    return change.milestones.length > 0 || change.patch.status !== undefined;
+  }
+
+  /** A final session: post its media once (when it took place), then stop tracking it. */
+  private async settleFinal(row: SessionRow, priority: Priority): Promise<boolean> {
+    if (!isFinal(row.status) || !row.tracking) return false;
+    if (!MEDIA_STATUSES.has(row.status as SessionStatus) || row.media_posted) {
+      await this.deps.sessions.update(row.id, { tracking: 0, next_check_at: null });
+      return false;
+    }
+    if (priority === 'background' && !this.deps.client.canRunBackground()) return false;
+    const run = () => this.deps.client.listTicketMedias(row.vendor_id!, priority);
+    const answer = priority === 'background' ? await this.background(run) : await run();
+    if (!answer) return false;
+    const items = toMediaItems(answer.medias);
+    const milestones = items.length > 0 ? [milestoneRow(row, 'media', mediaReplyText(items), mediaBlocks(items))] : [];
+    await this.deps.sessions.applyChange(row.id, { media_posted: 1, tracking: 0, next_check_at: null }, milestones);
+    return milestones.length > 0;
+  }
+
+  private nextCheck(status: string): string {
+    // Quiet sessions (not yet invited) are polled half as often.
+    const factor = status === 'created' ? 2 : 1;
+    return new Date(this.now().getTime() + this.deps.intervalMs * factor).toISOString();
+  }
+
+  private async publish(changed: Set<string>): Promise<void> {
+    for (const id of changed) await this.deps.cards.refresh(id);
+    if (changed.size > 0) await this.deps.notifier.flush();
+  }
+
+  /** Background calls that find no budget or a failing vendor simply wait for the next pass. */
+  private async background<T>(run: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof VendorError && error.code === 'rate_limited')) {
+        this.deps.logger.warn({ vendor: 'apizee', err: error }, 'tracking pass failed; will try again');
+      }
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import { VENDOR_LABELS, type VendorName } from '../domain/vendors.js';
+import { isFinal, KIND_LABELS, statusDisplay, type SessionKind } from '../domain/session.js';
+import { ACTION } from './ids.js';
+import { escapeMrkdwn, slackDate, truncate } from './mrkdwn.js';
+
+export interface CardSession {
+  id: string;
+  vendor: string;
+  kind: string;
+  reference: string;
+  contact_masked: string;
+  status: string;
+  status_detail: string | null;
+  started_by: string;
+  created_at: string;
+  agent_url: string | null;
+  customer_url: string | null;
+}
+
+export function cardTitle(session: CardSession): string {
+  const vendor = VENDOR_LABELS[session.vendor as VendorName] ?? session.vendor;
+  const kind = KIND_LABELS[session.kind as SessionKind] ?? session.kind;
+  return `${vendor} ${kind}`;
+}
+
+/** Notification and screen-reader text for the card. */
+export function cardText(session: CardSession): string {
+  const { emoji, label } = statusDisplay(session.status);
+  return `${cardTitle(session)} ${session.reference} for ${session.contact_masked}: ${emoji} ${label}`;
+}
+
+/** The session card: one root message, rebuilt from the row each time its state changes. */
+export function sessionCard(session: CardSession): KnownBlock[] {
+  const { emoji, label } = statusDisplay(session.status);
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(cardTitle(session))}* · \`${escapeMrkdwn(session.reference)}\`` },
+    },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Invitee*\n${escapeMrkdwn(session.contact_masked)}` },
+        { type: 'mrkdwn', text: `*Status*\n${emoji} ${escapeMrkdwn(label)}` },
+        { type: 'mrkdwn', text: `*Reference*\n${escapeMrkdwn(session.reference)}` },
+        { type: 'mrkdwn', text: `*Started by*\n<@${session.started_by}> ${slackDate(session.created_at)}` },
+      ],
+    },
+  ];
+  if (session.status_detail) {
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: truncate(escapeMrkdwn(session.status_detail), 2900) }],
+    });
+  }
+  const actions = cardActions(session);
+  if (actions) blocks.push(actions);
+  return blocks;
+}
+
+function cardActions(session: CardSession): ActionsBlock | undefined {
+  if (isFinal(session.status) || session.status === 'creating') return undefined;
+  const buttons: Button[] = [];
+  if (session.agent_url) {
+    buttons.push({
+      type: 'button',
+      action_id: ACTION.joinAsAgent,
+      text: { type: 'plain_text', text: 'Join as agent' },
+      url: session.agent_url,
+      value: session.id,
+      style: 'primary',
+    });
+  }
+  if (session.customer_url) {
+    buttons.push({
+      type: 'button',
+      action_id: ACTION.customerLink,
+      text: { type: 'plain_text', text: 'Customer link' },
+      value: session.id,
+    });
+  }
+  buttons.push({ type: 'button', action_id: ACTION.refresh, text: { type: 'plain_text', text: 'Refresh' }, value: session.id });
+  buttons.push({
+    type: 'button',
+    action_id: ACTION.cancel,
+    text: { type: 'plain_text', text: 'Cancel' },
+    value: session.id,
+    style: 'danger',
+    confirm: {
+      title: { type: 'plain_text', text: 'Cancel this session?' },
+      text: { type: 'mrkdwn', text: `Tracking stops and the card will say the session ${escapeMrkdwn(session.reference)} was cancelled.` },
+      confirm: { type: 'plain_text', text: 'Cancel session' },
+      deny: { type: 'plain_text', text: 'Keep it' },
+    },
+  });
+  return { type: 'actions', block_id: `session_actions`, elements: buttons };
+}

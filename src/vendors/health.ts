@@ -1,0 +1,21 @@
+import type { VendorName } from '../domain/vendors.js';
+
+export interface LastCall {
+  operation: string;
+  ok: boolean;
+  at: string;
+  code?: string;
+}
+
+/** The outcome of each vendor's last real call; /healthz and `vendors` read it, never probing. */
+export class VendorHealth {
+  private readonly last = new Map<VendorName, LastCall>();
+
+  record(vendor: VendorName, operation: string, ok: boolean, code?: string): void {
+    this.last.set(vendor, { operation, ok, at: new Date().toISOString(), ...(code ? { code } : {}) });
+  }
+
+  lastCall(vendor: VendorName): LastCall | undefined {
+    return this.last.get(vendor);
+  }
+}
