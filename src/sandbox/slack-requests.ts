@@ -1,0 +1,351 @@
+/**
+ * Builds and sends requests the way Slack sends them to an app's `/slack/events` endpoint: slash
+ * commands and interactions, form-encoded and signed with the app's signing secret (Slack's v0 scheme),
+ * so the app's real request verification and payload parsing run in tests and in the offline demo.
+ *
+ * Given a fake Slack API, the payloads point back at it: response URLs and trigger ids it recognises,
+ * and the actual message or view a button or submission comes from.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { request, type IncomingHttpHeaders } from 'node:http';
+import type { FakeMessage, FakeSlackApi, FakeView, SlackArgs } from './slack-api.js';
+
+export interface SlackSignatureHeaders {
+  'X-Slack-Request-Timestamp': string;
+  'X-Slack-Signature': string;
+}
+
+/** Slack's v0 request signature: hex HMAC-SHA256 of `v0:{timestamp}:{raw body}` keyed by the signing secret. */
+export function signRequest(
+  signingSecret: string,
+  rawBody: string,
+  timestampSeconds: number = Math.floor(Date.now() / 1000),
+): SlackSignatureHeaders {
+  const digest = createHmac('sha256', signingSecret).update(`v0:${timestampSeconds}:${rawBody}`).digest('hex');
+  return { 'X-Slack-Request-Timestamp': String(timestampSeconds), 'X-Slack-Signature': `v0=${digest}` };
+}
+
+export interface SlackAppResponse {
+  status: number;
+  /** Parsed JSON when the app answered JSON, otherwise the raw text ('' for a bare ack). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  headers: IncomingHttpHeaders;
+  /** Round-trip time: Slack gives up on an app that does not answer within 3 seconds. */
+  ms: number;
+}
+
+export interface SlackRequesterOptions {
+  /** Base URL of the app, e.g. `http://127.0.0.1:3000`; requests go to `${appUrl}/slack/events`. */
+  appUrl: string;
+  signingSecret: string;
+  /** Defaults to the fake's team id, else `T0001`. */
+  teamId?: string;
+  teamDomain?: string;
+  /** Defaults to the fake's app id. */
+  apiAppId?: string;
+  /** Legacy verification token Slack still puts in payloads. */
+  verificationToken?: string;
+  fakeSlack?: FakeSlackApi;
+}
+
+export interface SlashCommandOptions {
+  command?: string;
+  userId?: string;
+  userName?: string;
+  channelId?: string;
+  channelName?: string;
+  triggerId?: string;
+  responseUrl?: string;
+}
+
+export interface BlockActionOptions {
+  actionId: string;
+  value?: string;
+  userId?: string;
+  channelId?: string;
+  /** The message holding the button; with a fake Slack API, its blocks are copied into the payload. */
+  messageTs: string;
+  /** Found in the message's blocks when omitted. */
+  blockId?: string;
+}
+
+export interface ResponseUrlRequest {
+  blockId: string;
+  actionId: string;
+  channelId: string;
+  /** Defaults to a response URL on the fake Slack API. */
+  responseUrl?: string;
+}
+
+export interface ViewSubmissionOptions {
+  callbackId: string;
+  /** Defaults to the private_metadata of the view the fake opened. */
+  privateMetadata?: string;
+  /** `view.state.values`: block id → action id → element state. */
+  values?: Record<string, Record<string, SlackArgs>>;
+  userId?: string;
+  /** Set when the modal has `response_url_enabled` inputs. */
+  responseUrls?: ResponseUrlRequest[];
+  /** The submitted view; defaults to the user's last view on the fake when its callback_id matches. */
+  viewId?: string;
+}
+
+const DEFAULT_USER_ID = 'U0AGENT';
+const DEFAULT_CHANNEL_ID = 'C0SUPPORT';
+const DEFAULT_COMMAND = '/rendezvous';
+
+export class SlackRequester {
+  private readonly eventsUrl: URL;
+  private readonly signingSecret: string;
+  private readonly teamId: string;
+  private readonly teamDomain: string;
+  private readonly apiAppId: string;
+  private readonly verificationToken: string;
+  private readonly fakeSlack: FakeSlackApi | undefined;
+
+  constructor(options: SlackRequesterOptions) {
+    this.eventsUrl = new URL('/slack/events', options.appUrl);
+    this.signingSecret = options.signingSecret;
+    this.fakeSlack = options.fakeSlack;
+    this.teamId = options.teamId ?? options.fakeSlack?.teamId ?? 'T0001';
+    this.teamDomain = options.teamDomain ?? options.fakeSlack?.teamDomain ?? 'rendezvous-sandbox';
+    this.apiAppId = options.apiAppId ?? options.fakeSlack?.appId ?? 'A0RENDEZVOUS';
+    this.verificationToken = options.verificationToken ?? 'legacy-verification-token';
+  }
+
+  /** Sends a slash command exactly as Slack posts it. */
+  slash(text: string, options: SlashCommandOptions = {}): Promise<SlackAppResponse> {
+    const userId = options.userId ?? DEFAULT_USER_ID;
+    const channelId = options.channelId ?? DEFAULT_CHANNEL_ID;
+    // Field order as in Slack's own payloads.
+    const form = new URLSearchParams({
+      token: this.verificationToken,
+      team_id: this.teamId,
+      team_domain: this.teamDomain,
+      channel_id: channelId,
+      channel_name: options.channelName ?? nameFromId(channelId),
+      user_id: userId,
+      user_name: options.userName ?? nameFromId(userId),
+      command: options.command ?? DEFAULT_COMMAND,
+      text,
+      api_app_id: this.apiAppId,
+      is_enterprise_install: 'false',
+      response_url: options.responseUrl ?? this.newResponseUrl({ channelId, userId }),
+      trigger_id: options.triggerId ?? this.newTriggerId(userId),
+    });
+    return this.send(form.toString());
+  }
+
+  /** Sends an interaction payload (block_actions, view_submission, …) as Slack does: `payload=<json>`. */
+  interaction(payload: object): Promise<SlackAppResponse> {
+    return this.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+  }
+
+  /** Sends anything, signed or not, for security tests. */
+  raw(body: string | Buffer, headers: Record<string, string> = {}): Promise<SlackAppResponse> {
+    return this.post(body, headers);
+  }
+
+  /** A `block_actions` payload for a button click on a message. */
+  blockAction(options: BlockActionOptions): SlackArgs {
+    const userId = options.userId ?? DEFAULT_USER_ID;
+    const channelId = options.channelId ?? DEFAULT_CHANNEL_ID;
+    const message = this.fakeSlack?.message(channelId, options.messageTs);
+    const located = message === undefined ? undefined : findAction(message, options.actionId);
+    const action: SlackArgs = {
+      action_id: options.actionId,
+      block_id: options.blockId ?? located?.blockId ?? randomBlockId(),
+      text: located?.text ?? { type: 'plain_text', text: options.actionId, emoji: true },
+      type: 'button',
+      action_ts: slackTimestamp(),
+    };
+    const value = options.value ?? located?.value;
+    if (value !== undefined) action.value = value;
+    return {
+      type: 'block_actions',
+      user: this.user(userId),
+      api_app_id: this.apiAppId,
+      token: this.verificationToken,
+      container: { type: 'message', message_ts: options.messageTs, channel_id: channelId, is_ephemeral: false },
+      trigger_id: this.newTriggerId(userId),
+      team: { id: this.teamId, domain: this.teamDomain },
+      enterprise: null,
+      is_enterprise_install: false,
+      channel: { id: channelId, name: nameFromId(channelId) },
+      message: message === undefined ? { type: 'message', ts: options.messageTs } : this.messagePayload(message),
+      state: { values: {} },
+      response_url: this.newResponseUrl({ channelId, userId, messageTs: options.messageTs }),
+      actions: [action],
+    };
+  }
+
+  /** A `view_submission` payload for a modal submitted with the given input values. */
+  viewSubmission(options: ViewSubmissionOptions): SlackArgs {
+    const userId = options.userId ?? DEFAULT_USER_ID;
+    const opened = this.openedView(options, userId);
+    const viewId = opened?.id ?? options.viewId ?? `V${randomBytes(4).toString('hex').toUpperCase()}`;
+    const view: SlackArgs = {
+      id: viewId,
+      team_id: this.teamId,
+      type: 'modal',
+      blocks: [],
+      title: { type: 'plain_text', text: 'Rendezvous' },
+      clear_on_close: false,
+      notify_on_close: false,
+      close: null,
+      submit: null,
+      previous_view_id: null,
+      root_view_id: viewId,
+      app_id: this.apiAppId,
+      external_id: '',
+      app_installed_team_id: this.teamId,
+      bot_id: this.fakeSlack?.botId ?? 'B0BOT',
+      hash: `${Math.floor(Date.now() / 1000)}.${randomBytes(4).toString('hex')}`,
+      ...opened,
+      callback_id: options.callbackId,
+      private_metadata: options.privateMetadata ?? opened?.private_metadata ?? '',
+      state: { values: options.values ?? {} },
+    };
+    return {
+      type: 'view_submission',
+      team: { id: this.teamId, domain: this.teamDomain },
+      user: this.user(userId),
+      api_app_id: this.apiAppId,
+      token: this.verificationToken,
+      trigger_id: this.newTriggerId(userId),
+      view,
+      response_urls: (options.responseUrls ?? []).map((entry) => ({
+        block_id: entry.blockId,
+        action_id: entry.actionId,
+        channel_id: entry.channelId,
+        response_url: entry.responseUrl ?? this.newResponseUrl({ channelId: entry.channelId, userId }),
+      })),
+      is_enterprise_install: false,
+      enterprise: null,
+    };
+  }
+
+  private openedView(options: ViewSubmissionOptions, userId: string): FakeView | undefined {
+    if (this.fakeSlack === undefined) return undefined;
+    if (options.viewId !== undefined) return this.fakeSlack.lastView(options.viewId);
+    const last = this.fakeSlack.lastView(userId);
+    return last?.callback_id === options.callbackId ? last : undefined;
+  }
+
+  private user(userId: string): SlackArgs {
+    const name = nameFromId(userId);
+    return { id: userId, username: name, name, team_id: this.teamId };
+  }
+
+  private messagePayload(message: FakeMessage): SlackArgs {
+    const payload: SlackArgs = {
+      type: 'message',
+      user: message.user,
+      bot_id: this.fakeSlack?.botId,
+      app_id: this.apiAppId,
+      text: message.text,
+      ts: message.ts,
+      team: this.teamId,
+    };
+    if (message.blocks !== undefined) payload.blocks = message.blocks;
+    if (message.thread_ts !== undefined) payload.thread_ts = message.thread_ts;
+    return payload;
+  }
+
+  private newResponseUrl(target: { channelId: string; userId: string; messageTs?: string }): string {
+    if (this.fakeSlack !== undefined) return this.fakeSlack.responseUrl(undefined, target);
+    const id = String(Date.now()) + String(Math.floor(Math.random() * 1000));
+    return `https://hooks.slack.com/actions/${this.teamId}/${id}/${randomBytes(12).toString('hex')}`;
+  }
+
+  private newTriggerId(userId: string): string {
+    if (this.fakeSlack !== undefined) return this.fakeSlack.triggerId(userId);
+    return `${Date.now()}.${Math.floor(Math.random() * 1e10)}.${randomBytes(16).toString('hex')}`;
+  }
+
+  private send(rawBody: string): Promise<SlackAppResponse> {
+    return this.post(rawBody, {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      'User-Agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+      ...signRequest(this.signingSecret, rawBody),
+    });
+  }
+
+  private post(body: string | Buffer, headers: Record<string, string>): Promise<SlackAppResponse> {
+    const startedAt = performance.now();
+    return new Promise((resolve, reject) => {
+      const req = request(
+        this.eventsUrl,
+        { method: 'POST', headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({
+              status: res.statusCode ?? 0,
+              body: parseBody(text, res.headers['content-type']),
+              headers: res.headers,
+              ms: performance.now() - startedAt,
+            });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+}
+
+interface LocatedAction {
+  blockId?: string;
+  text?: unknown;
+  value?: string;
+}
+
+/** Finds the element with `actionId` in a message's blocks, as a button the user could click. */
+function findAction(message: FakeMessage, actionId: string): LocatedAction | undefined {
+  for (const block of (message.blocks ?? []) as SlackArgs[]) {
+    const elements: unknown[] = [
+      ...(Array.isArray(block.elements) ? block.elements : []),
+      ...(block.accessory === undefined ? [] : [block.accessory]),
+    ];
+    const element = elements.find(
+      (candidate): candidate is SlackArgs =>
+        typeof candidate === 'object' && candidate !== null && (candidate as SlackArgs).action_id === actionId,
+    );
+    if (element !== undefined) {
+      return {
+        blockId: typeof block.block_id === 'string' ? block.block_id : undefined,
+        text: element.text,
+        value: typeof element.value === 'string' ? element.value : undefined,
+      };
+    }
+  }
+  return undefined;
+}
+
+function parseBody(text: string, contentType: string | undefined): unknown {
+  if (text === '' || !(contentType ?? '').includes('application/json')) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** `U0AGENT` → `agent`, `C0SUPPORT` → `support`. */
+function nameFromId(id: string): string {
+  return id.slice(1).replace(/^0+/, '').toLowerCase() || id.toLowerCase();
+}
+
+/** Slack generates short random block ids when the app does not set one. */
+function randomBlockId(): string {
+  return randomBytes(3).toString('base64url');
+}
+
+function slackTimestamp(): string {
+  return (Date.now() / 1000).toFixed(6);
+}
