@@ -144,11 +144,13 @@ export class ConfigError extends Error {
 
 /** Parses an environment (default `process.env`) into a Config, or throws one ConfigError naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = ConfigSchema.safeParse(env);
+  // `NAME=` (as in .env.example) means unset, not an empty value.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = ConfigSchema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
-    const reason = issue.code === 'invalid_type' && env[variable] === undefined ? 'is required' : issue.message;
+    const reason = issue.code === 'invalid_type' && present[variable] === undefined ? 'is required' : issue.message;
     throw new ConfigError(variable, reason);
   }
   return toConfig(parsed.data);

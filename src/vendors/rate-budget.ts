@@ -9,7 +9,10 @@ export class RateBudget {
   private waiters: Array<() => void> = [];
   private pausedUntil = 0;
   private timer?: NodeJS.Timeout;
+  private lastBackgroundAt = -Infinity;
   readonly reserve: number;
+  /** Background calls are spread evenly over the window instead of spent in a burst. */
+  readonly backgroundSpacingMs: number;
 
   constructor(
     readonly limit: number,
@@ -17,6 +20,7 @@ export class RateBudget {
     private readonly now: () => number = Date.now,
   ) {
     this.reserve = limit >= 5 ? Math.max(1, Math.floor(limit * 0.2)) : 0;
+    this.backgroundSpacingMs = windowMs / Math.max(1, limit - this.reserve);
   }
 
   /** Free slots right now. */
@@ -52,10 +56,24 @@ export class RateBudget {
     });
   }
 
-  /** Takes a slot for background work only if interactive calls keep their reserve. */
-  tryTakeBackground(slots = 1): boolean {
-    if (this.waiters.length > 0 || this.available() - slots < this.reserve) return false;
-    for (let i = 0; i < slots; i += 1) this.stamps.push(this.now());
+  /**
+   * Whether background work may take a slot now: no interactive call is waiting, the reserve
+   * stays free, and the last background call is at least `backgroundSpacingMs` old.
+   */
+  backgroundReady(): boolean {
+    return (
+      this.waiters.length === 0 &&
+      this.available() - 1 >= this.reserve &&
+      this.now() - this.lastBackgroundAt >= this.backgroundSpacingMs
+    );
+  }
+
+  /** Takes a slot for background work only when `backgroundReady()`. */
+  tryTakeBackground(): boolean {
+    if (!this.backgroundReady()) return false;
+    const now = this.now();
+    this.stamps.push(now);
+    this.lastBackgroundAt = now;
     return true;
   }
 

@@ -60,7 +60,7 @@ describe('e2e: request authenticity and limits', function () {
   it('serves /healthz with database and vendor status, without probing the vendor', async () => {
     const response = await fetch(`${stack.appUrl}/healthz`);
     assert.equal(response.status, 200);
-    const body = await response.json();
+    const body = (await response.json()) as { database: { ok: boolean }; vendors: { apizee: unknown } };
     assert.equal(body.database.ok, true);
     assert.deepEqual(body.vendors.apizee, { configured: true, lastCall: null });
     assertNothingDone();

@@ -104,8 +104,8 @@ export class ApizeeClient {
   }
 
   /** A background call can go now only if it leaves the interactive reserve untouched. */
-  canRunBackground(slots = 1): boolean {
-    return this.budget.available() - slots >= this.budget.reserve;
+  canRunBackground(): boolean {
+    return this.budget.backgroundReady();
   }
 
   private async call<S extends z.ZodType>(

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { INPUT } from '../../src/ui/ids.js';
+import { readInviteForm, type InviteForm } from '../../src/ui/invite-form.js';
+
+type Field = keyof typeof INPUT;
+const SELECTS: Partial<Record<Field, string>> = { vendor: 'static_select', delivery: 'static_select' };
+
+/** `view.state.values` as Slack sends it: every input present, empty ones null. */
+function values(filled: Partial<Record<Field, string>>) {
+  const state: Record<string, Record<string, unknown>> = {};
+  for (const field of Object.keys(INPUT) as Field[]) {
+    const { block, action } = INPUT[field];
+    const value = filled[field] ?? null;
+    if (field === 'conversation') {
+      state[block] = { [action]: { type: 'conversations_select', selected_conversation: value } };
+    } else if (SELECTS[field]) {
+      state[block] = { [action]: { type: SELECTS[field], selected_option: value === null ? null : { text: {}, value } } };
+    } else {
+      state[block] = { [action]: { type: 'plain_text_input', value } };
+    }
+  }
+  return state;
+}
+
+const BASE = { vendor: 'apizee', agent: 'agent@example.com', conversation: 'C0123CHAN' };
+
+function errorsOf(form: InviteForm): Record<string, string> {
+  assert.equal(form.ok, false, `expected errors, got ${JSON.stringify(form)}`);
+  return form.ok ? {} : form.errors;
+}
+
+describe('readInviteForm', () => {
+  it('reads a phone invitation, delivered by SMS', () => {
+    assert.deepEqual(readInviteForm(values({ ...BASE, phone: ' +33 6 12 34 56 78 ', reference: 'CASE-42' }), undefined), {
+      ok: true,
+      channelId: 'C0123CHAN',
+      request: {
+        vendor: 'apizee',
+        phone: { kind: 'phone', e164: '+33612345678', country: 'FR' },
+        email: undefined,
+        delivery: 'sms',
+        reference: 'CASE-42',
+        message: undefined,
+        agent: 'agent@example.com',
+      },
+    });
+  });
+
+  it('reads an e-mail invitation, delivered by e-mail', () => {
+    const form = readInviteForm(values({ ...BASE, email: 'jane@example.com', message: 'See you soon' }), undefined);
+    assert.equal(form.ok, true);
+    if (!form.ok) return;
+    assert.equal(form.request.delivery, 'email');
+    assert.deepEqual(form.request.email, { kind: 'email', address: 'jane@example.com' });
+    assert.equal(form.request.phone, undefined);
+    assert.equal(form.request.message, 'See you soon');
+  });
+
+  it('falls back to the channel in private_metadata', () => {
+    const form = readInviteForm(values({ ...BASE, conversation: undefined, phone: '+33612345678' }), '{"channelId":"C0999META"}');
+    assert.equal(form.ok && form.channelId, 'C0999META');
+  });
+
+  const invalid: Array<[string, Partial<Record<Field, string>>, Record<string, string>]> = [
+    ['no phone and no e-mail', {}, { phone: 'Give a phone number or an e-mail address.' }],
+    [
+      'a phone without country code',
+      { phone: '0612345678' },
+      { phone: '"0612345678" has no country code: write it as +33612345678 (international format).' },
+    ],
+    ['an invalid e-mail', { email: 'jane@' }, { email: '"jane@" is not a valid e-mail address.' }],
+    ['an e-mail in the phone field', { phone: 'jane@example.com' }, { phone: 'This looks like an e-mail address: put it in the e-mail field.' }],
+    [
+      'SMS with only an e-mail',
+      { email: 'jane@example.com', delivery: 'sms' },
+      { phone: 'A phone number is needed to send the invitation by SMS.' },
+    ],
+    [
+      'WhatsApp, which Apizee does not deliver by',
+      { phone: '+33612345678', delivery: 'whatsapp' },
+      { delivery: 'Apizee delivers by SMS or e-mail only.' },
+    ],
+    [
+      'a message of 301 characters',
+      { phone: '+33612345678', message: 'x'.repeat(301) },
+      { message: 'Apizee takes at most 300 characters; this message has 301.' },
+    ],
+    [
+      'a bad reference',
+      { phone: '+33612345678', reference: 'CASE 42' },
+      { reference: 'Use at most 64 letters, digits and - _ . / # : for the reference.' },
+    ],
+    ['a missing agent', { phone: '+33612345678', agent: undefined }, { agent: 'Give the Apizee login of the agent who takes the session.' }],
+    ['an unknown vendor', { phone: '+33612345678', vendor: 'zoom' }, { vendor: 'Choose a vendor.' }],
+    ['no conversation', { phone: '+33612345678', conversation: undefined }, { conversation: 'Choose where to post the session card.' }],
+  ];
+  for (const [name, filled, errors] of invalid) {
+    it(`refuses ${name}`, () => {
+      assert.deepEqual(errorsOf(readInviteForm(values({ ...BASE, ...filled }), '{}')), errors);
+    });
+  }
+
+  it('accepts a message of exactly 300 characters', () => {
+    assert.equal(readInviteForm(values({ ...BASE, phone: '+33612345678', message: 'x'.repeat(300) }), undefined).ok, true);
+  });
+
+  it('survives unreadable private_metadata', () => {
+    assert.deepEqual(errorsOf(readInviteForm(values({ ...BASE, phone: '+33612345678', conversation: undefined }), 'not json')), {
+      conversation: 'Choose where to post the session card.',
+    });
+  });
+
+  for (const garbage of ['values', null, 42, [], { phone: 'x' }, { phone: { phone_input: { value: 7 } } }]) {
+    it(`answers garbage state ${JSON.stringify(garbage)} with an error, not a throw`, () => {
+      assert.deepEqual(readInviteForm(garbage, undefined), {
+        ok: false,
+        errors: { phone: 'The form could not be read. Please try again.' },
+      });
+    });
+  }
+});

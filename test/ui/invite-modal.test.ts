@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import type { InputBlock, ModalView } from '@slack/types';
+import { CALLBACK, INPUT } from '../../src/ui/ids.js';
+import { inviteModal } from '../../src/ui/invite-modal.js';
+
+const input = (blocks: ModalView['blocks'], blockId: string) => {
+  const block = blocks.find((item) => item.block_id === blockId);
+  assert.ok(block, `no block ${blockId}`);
+  return block as InputBlock;
+};
+
+describe('inviteModal', () => {
+  const view = inviteModal({
+    vendors: ['apizee', 'blitzz'],
+    vendor: 'apizee',
+    channelId: 'C0123CHAN',
+    defaults: { agent: 'agent@example.com' },
+  });
+
+  it('fits Slack modal limits', () => {
+    assert.equal(view.callback_id, CALLBACK.inviteModal);
+    assert.equal(view.title.text, 'Start a remote session');
+    assert.ok(view.title.text.length <= 24);
+    assert.ok(view.submit!.text.length <= 24 && view.close!.text.length <= 24);
+    assert.ok(view.blocks.length <= 100);
+    assert.ok(view.private_metadata!.length <= 3000);
+    assert.deepEqual(JSON.parse(view.private_metadata!), { channelId: 'C0123CHAN' });
+  });
+
+  it('lists the blocks in order, with an agent field for Apizee', () => {
+    assert.deepEqual(
+      view.blocks.map((block) => block.block_id),
+      ['vendor', 'phone', 'email', 'delivery', 'message', 'reference', 'agent', 'conversation'],
+    );
+  });
+
+  it('updates in place when the vendor changes', () => {
+    const vendor = input(view.blocks, INPUT.vendor.block);
+    assert.equal(vendor.dispatch_action, true);
+    assert.equal(vendor.element.type, 'static_select');
+    assert.equal(vendor.element.action_id, INPUT.vendor.action);
+    if (vendor.element.type !== 'static_select') return;
+    assert.deepEqual(vendor.element.options?.map((option) => option.value), ['apizee', 'blitzz']);
+    assert.equal(vendor.element.initial_option?.value, 'apizee');
+  });
+
+  it('posts the card in the conversation it was opened from, with a response URL', () => {
+    const conversation = input(view.blocks, INPUT.conversation.block).element;
+    assert.equal(conversation.type, 'conversations_select');
+    if (conversation.type !== 'conversations_select') return;
+    assert.equal(conversation.response_url_enabled, true);
+    assert.equal(conversation.initial_conversation, 'C0123CHAN');
+  });
+
+  it('pre-fills the agent, who is required', () => {
+    const agent = input(view.blocks, INPUT.agent.block);
+    assert.equal(agent.optional, undefined);
+    assert.equal(agent.element.type === 'plain_text_input' && agent.element.initial_value, 'agent@example.com');
+  });
+
+  it("offers only Apizee's deliveries and message limit", () => {
+    const delivery = input(view.blocks, INPUT.delivery.block).element;
+    assert.deepEqual(delivery.type === 'static_select' && delivery.options?.map((option) => option.value), ['sms', 'email']);
+    const message = input(view.blocks, INPUT.message.block).element;
+    assert.equal(message.type === 'plain_text_input' && message.max_length, 300);
+  });
+
+  it('has no agent field for another vendor, and Blitzz keeps messages to 100 characters', () => {
+    const blitzz = inviteModal({ vendors: ['apizee', 'blitzz'], vendor: 'blitzz' });
+    assert.equal(blitzz.blocks.some((block) => block.block_id === INPUT.agent.block), false);
+    const message = input(blitzz.blocks, INPUT.message.block).element;
+    assert.equal(message.type === 'plain_text_input' && message.max_length, 100);
+    const delivery = input(blitzz.blocks, INPUT.delivery.block).element;
+    assert.deepEqual(delivery.type === 'static_select' && delivery.options?.map((option) => option.value), ['sms', 'whatsapp', 'email']);
+  });
+
+  it('has no delivery choice for a vendor that delivers nothing itself', () => {
+    const conpeek = inviteModal({ vendors: ['conpeek'], vendor: 'conpeek' });
+    assert.equal(conpeek.blocks.some((block) => block.block_id === INPUT.delivery.block), false);
+  });
+});

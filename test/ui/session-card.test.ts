@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import { maskContact } from '../../src/domain/contact.js';
+import { ACTION } from '../../src/ui/ids.js';
+import { cardText, sessionCard, type CardSession } from '../../src/ui/session-card.js';
+import { blockKitProblems } from '../helpers/block-kit.js';
+
+const CREATED_AT = '2025-03-04T10:00:00.000Z';
+const CUSTOMER_URL = 'https://diag.apizee.com?convId=88a2c81a-2b5a-496f-8546-0d7bdde8&pwd=798042';
+
+function card(overrides: Partial<CardSession> = {}): CardSession {
+  return {
+    id: 'session-1',
+    vendor: 'apizee',
+    kind: 'ticket',
+    reference: 'CASE-42',
+    contact_masked: maskContact({ kind: 'phone', e164: '+33612345678', country: 'FR' }),
+    status: 'invited',
+    status_detail: null,
+    started_by: 'U0123ABCD',
+    created_at: CREATED_AT,
+    agent_url: 'https://cloud.apizee.com/entrypoint/223/tickets/82070',
+    customer_url: CUSTOMER_URL,
+    ...overrides,
+  };
+}
+
+const actionsOf = (blocks: KnownBlock[]) => blocks.find((block): block is ActionsBlock => block.type === 'actions');
+const buttons = (blocks: KnownBlock[]) => (actionsOf(blocks)?.elements ?? []) as Button[];
+
+describe('sessionCard', () => {
+  it('shows the title, masked invitee, reference, status, starter and date', () => {
+    const json = JSON.stringify(sessionCard(card()));
+    assert.ok(json.includes('*Apizee video assistance* · `CASE-42`'), json);
+    assert.ok(json.includes('*Invitee*\\n+33 6•• •• •• 78'), json);
+    assert.ok(json.includes('*Status*\\n📨 Invited, waiting for the guest'), json);
+    assert.ok(json.includes('*Reference*\\nCASE-42'), json);
+    assert.ok(json.includes(`*Started by*\\n<@U0123ABCD> <!date^${Date.parse(CREATED_AT) / 1000}^{date_short_pretty} at {time}|2025-03-04 10:00 UTC>`), json);
+  });
+
+  it('offers Join as agent, Customer link, Refresh and Cancel while active', () => {
+    const all = buttons(sessionCard(card()));
+    assert.deepEqual(all.map((button) => button.action_id), [ACTION.joinAsAgent, ACTION.customerLink, ACTION.refresh, ACTION.cancel]);
+    const [join, customer, refresh, cancel] = all;
+    assert.equal(join!.text.text, 'Join as agent');
+    assert.equal(join!.url, 'https://cloud.apizee.com/entrypoint/223/tickets/82070');
+    assert.equal(customer!.text.text, 'Customer link');
+    assert.equal(customer!.url, undefined, 'the customer link is only ever shown ephemerally');
+    assert.equal(refresh!.text.text, 'Refresh');
+    assert.equal(cancel!.text.text, 'Cancel');
+    assert.equal(cancel!.confirm?.title?.text, 'Cancel this session?');
+    for (const button of [join, customer, refresh, cancel]) assert.equal(button!.value, 'session-1');
+  });
+
+  it('leaves out the link buttons when the vendor gave no links', () => {
+    const ids = buttons(sessionCard(card({ agent_url: null, customer_url: null }))).map((button) => button.action_id);
+    assert.deepEqual(ids, [ACTION.refresh, ACTION.cancel]);
+  });
+
+  for (const status of ['ended', 'declined', 'expired', 'cancelled', 'rejected', 'failed', 'creating']) {
+    it(`has no buttons when ${status}`, () => {
+      assert.equal(actionsOf(sessionCard(card({ status }))), undefined);
+    });
+  }
+
+  it('shows a final status with its emoji', () => {
+    assert.ok(JSON.stringify(sessionCard(card({ status: 'ended' }))).includes('*Status*\\n✅ Ended'));
+  });
+
+  it('never contains a raw phone, the customer URL, an SSO URL or an access token', () => {
+    const json = JSON.stringify(sessionCard(card())) + cardText(card());
+    for (const secret of ['+33612345678', '612345678', CUSTOMER_URL, 'pwd=', 'access_token', 'sso']) {
+      assert.equal(json.includes(secret), false, secret);
+    }
+  });
+
+  it('escapes user and vendor text', () => {
+    const blocks = sessionCard(card({ contact_masked: 'a<b>&c', status_detail: 'Apizee said <!channel> & <@U1>' }));
+    const json = JSON.stringify(blocks);
+    assert.ok(json.includes('*Invitee*\\na&lt;b&gt;&amp;c'), json);
+    assert.ok(json.includes('Apizee said &lt;!channel&gt; &amp; &lt;@U1&gt;'), json);
+    assert.equal(json.includes('<!channel>'), false);
+  });
+
+  it('stays within Block Kit limits with a very long detail', () => {
+    const blocks = sessionCard(card({ status_detail: '&'.repeat(5000) }));
+    assert.deepEqual(blockKitProblems(blocks), []);
+    assert.equal(blocks.length, 4);
+  });
+
+  it('cardText names the session without a contact in clear', () => {
+    assert.equal(cardText(card()), 'Apizee video assistance CASE-42 for +33 6•• •• •• 78: 📨 Invited, waiting for the guest');
+  });
+});
+
+describe('blockKitProblems (test helper)', () => {
+  it('reports each breach', () => {
+    const blocks: KnownBlock[] = [
+      { type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(3001) } },
+      { type: 'actions', elements: [{ type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'y'.repeat(76) } }] },
+    ];
+    assert.deepEqual(blockKitProblems(blocks, 1), ['2 blocks (max 1)', 'block 0: section text of 3001', 'block 1: button text of 76']);
+  });
+});
