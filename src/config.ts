@@ -77,6 +77,35 @@ export const ConfigSchema = z
       .default(10),
     APIZEE_WEBHOOK_SECRET: optionalText,
     APIZEE_TIMEOUT_SECONDS: positiveNumber(15),
+
+    BLITZZ_API_URL: url('https://restapi.blitzz.co'),
+    BLITZZ_SECRET_KEY: optionalText,
+    BLITZZ_USERNAME: optionalText,
+    BLITZZ_PASSWORD: optionalText,
+    BLITZZ_SESSION_ID: optionalText,
+    BLITZZ_MEDIA_MICROPHONE: z.enum(['0', '1']).optional(),
+    BLITZZ_MEDIA_CAMERA: z.enum(['0', '1', '2']).optional(),
+    BLITZZ_MEDIA_OBSERVER: z.enum(['0', '1']).optional(),
+    BLITZZ_MEDIA_PLATFORM: z.enum(['1', '2', '3', '4']).optional(),
+
+    CONPEEK_API_URL: optionalText,
+    CONPEEK_API_KEY: optionalText,
+    CONPEEK_BRIDGE_ID: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').optional(),
+    CONPEEK_ROOM_ID: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').optional(),
+    CONPEEK_PROJECT: optionalText,
+
+    GENESYS_API_URL: optionalText,
+    GENESYS_USERNAME: optionalText,
+    GENESYS_PASSWORD: optionalText,
+    GENESYS_SMS_PATH: z.enum(['me/smssessions', 'smssessions']).default('me/smssessions'),
+    GENESYS_NOTIFICATIONS_URL: optionalText,
+
+    IMBEE_API_URL: optionalText,
+    IMBEE_AUTH: optionalText,
+    IMBEE_CORPORATE_TOKEN: optionalText,
+    IMBEE_BOT_IDSHA: optionalText,
+
+    VENDOR_TIMEOUT_SECONDS: positiveNumber(15),
   })
   .superRefine((env, ctx) => {
     if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
@@ -92,18 +121,27 @@ export const ConfigSchema = z
     if (env.SLACK_APP_TOKEN && !env.SLACK_APP_TOKEN.startsWith('xapp-')) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_APP_TOKEN'], message: 'must be an app-level token (xapp-…)' });
     }
-    const apizee = [env.APIZEE_USERNAME, env.APIZEE_PASSWORD, env.APIZEE_ENTERPRISE_ID, env.APIZEE_AGENT];
-    if (apizee.some(Boolean) && !apizee.every(Boolean)) {
-      const missing = (['APIZEE_USERNAME', 'APIZEE_PASSWORD', 'APIZEE_ENTERPRISE_ID', 'APIZEE_AGENT'] as const).find(
-        (name) => !env[name],
-      );
-      ctx.addIssue({
-        code: 'custom',
-        path: [missing ?? 'APIZEE_USERNAME'],
-        message: 'is required once any APIZEE_ credential is set',
-      });
+    for (const group of CREDENTIAL_GROUPS) {
+      const missing = group.filter((name) => !env[name]);
+      if (missing.length > 0 && missing.length < group.length) {
+        const vendor = missing[0]!.split('_')[0];
+        ctx.addIssue({ code: 'custom', path: [missing[0]!], message: `is required once any ${vendor}_ credential is set` });
+      }
+    }
+    for (const name of ['CONPEEK_API_URL', 'GENESYS_API_URL', 'GENESYS_NOTIFICATIONS_URL', 'IMBEE_API_URL'] as const) {
+      const value = env[name];
+      if (value && !/^https?:\/\/[^\s]+$/.test(value)) ctx.addIssue({ code: 'custom', path: [name], message: 'must be an http(s) URL' });
     }
   });
+
+/** A vendor is configured when all of its group is set; part of a group is a mistake. */
+const CREDENTIAL_GROUPS = [
+  ['APIZEE_USERNAME', 'APIZEE_PASSWORD', 'APIZEE_ENTERPRISE_ID', 'APIZEE_AGENT'],
+  ['BLITZZ_SECRET_KEY', 'BLITZZ_USERNAME', 'BLITZZ_PASSWORD'],
+  ['CONPEEK_API_URL', 'CONPEEK_API_KEY'],
+  ['GENESYS_API_URL', 'GENESYS_USERNAME', 'GENESYS_PASSWORD'],
+  ['IMBEE_API_URL', 'IMBEE_AUTH', 'IMBEE_CORPORATE_TOKEN', 'IMBEE_BOT_IDSHA'],
+] as const;
 
 export type Env = z.infer<typeof ConfigSchema>;
 
@@ -116,6 +154,43 @@ export interface ApizeeSettings {
   ratePerMinute: number;
   timeoutMs: number;
   webhookSecret?: string;
+}
+
+export interface BlitzzSettingsFromEnv {
+  apiUrl: string;
+  secretKey: string;
+  username: string;
+  password: string;
+  sessionId?: string;
+  timeoutMs: number;
+  /** `QueryStringParameter` options; unset ones take Blitzz's "Call experience" defaults. */
+  media: { m?: 0 | 1; c?: 0 | 1 | 2; o?: 0 | 1; s?: 1 | 2 | 3 | 4 };
+}
+
+export interface ConpeekSettingsFromEnv {
+  apiUrl: string;
+  apiKey: string;
+  bridgeId?: number;
+  roomId?: number;
+  project?: string;
+  timeoutMs: number;
+}
+
+export interface GenesysSettingsFromEnv {
+  apiUrl: string;
+  username: string;
+  password: string;
+  smsPath: 'me/smssessions' | 'smssessions';
+  notificationsUrl?: string;
+  timeoutMs: number;
+}
+
+export interface ImbeeSettingsFromEnv {
+  apiUrl: string;
+  auth: string;
+  corporateToken: string;
+  botIdsha: string;
+  timeoutMs: number;
 }
 
 export interface Config {
@@ -133,6 +208,10 @@ export interface Config {
   trackIntervalMs: number;
   adminUsergroup?: string;
   apizee?: ApizeeSettings;
+  blitzz?: BlitzzSettingsFromEnv;
+  conpeek?: ConpeekSettingsFromEnv;
+  genesys?: GenesysSettingsFromEnv;
+  imbee?: ImbeeSettingsFromEnv;
 }
 
 export class ConfigError extends Error {
@@ -182,6 +261,61 @@ function toConfig(env: Env): Config {
           ratePerMinute: env.APIZEE_RATE_LIMIT_PER_MINUTE,
           timeoutMs: Math.round(env.APIZEE_TIMEOUT_SECONDS * 1000),
           webhookSecret: env.APIZEE_WEBHOOK_SECRET,
+        }
+      : undefined,
+    ...otherVendors(env),
+  };
+}
+
+const digit = <T extends number>(value: string | undefined) => (value === undefined ? undefined : (Number(value) as T));
+const trimSlash = (value: string) => value.replace(/\/+$/, '');
+
+function otherVendors(env: Env): Pick<Config, 'blitzz' | 'conpeek' | 'genesys' | 'imbee'> {
+  const timeoutMs = Math.round(env.VENDOR_TIMEOUT_SECONDS * 1000);
+  return {
+    blitzz: env.BLITZZ_SECRET_KEY
+      ? {
+          apiUrl: trimSlash(env.BLITZZ_API_URL),
+          secretKey: env.BLITZZ_SECRET_KEY,
+          username: env.BLITZZ_USERNAME!,
+          password: env.BLITZZ_PASSWORD!,
+          sessionId: env.BLITZZ_SESSION_ID,
+          timeoutMs,
+          media: {
+            m: digit<0 | 1>(env.BLITZZ_MEDIA_MICROPHONE),
+            c: digit<0 | 1 | 2>(env.BLITZZ_MEDIA_CAMERA),
+            o: digit<0 | 1>(env.BLITZZ_MEDIA_OBSERVER),
+            s: digit<1 | 2 | 3 | 4>(env.BLITZZ_MEDIA_PLATFORM),
+          },
+        }
+      : undefined,
+    conpeek: env.CONPEEK_API_KEY
+      ? {
+          apiUrl: trimSlash(env.CONPEEK_API_URL!),
+          apiKey: env.CONPEEK_API_KEY,
+          bridgeId: env.CONPEEK_BRIDGE_ID,
+          roomId: env.CONPEEK_ROOM_ID,
+          project: env.CONPEEK_PROJECT,
+          timeoutMs,
+        }
+      : undefined,
+    genesys: env.GENESYS_USERNAME
+      ? {
+          apiUrl: trimSlash(env.GENESYS_API_URL!),
+          username: env.GENESYS_USERNAME,
+          password: env.GENESYS_PASSWORD!,
+          smsPath: env.GENESYS_SMS_PATH,
+          notificationsUrl: env.GENESYS_NOTIFICATIONS_URL,
+          timeoutMs,
+        }
+      : undefined,
+    imbee: env.IMBEE_AUTH
+      ? {
+          apiUrl: trimSlash(env.IMBEE_API_URL!),
+          auth: env.IMBEE_AUTH,
+          corporateToken: env.IMBEE_CORPORATE_TOKEN!,
+          botIdsha: env.IMBEE_BOT_IDSHA!,
+          timeoutMs,
         }
       : undefined,
   };

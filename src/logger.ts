@@ -18,12 +18,30 @@ export function scrub(text: string): string {
   return SCRUBBERS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
 }
 
-function scrubValue(value: unknown, depth = 0): unknown {
+/** Keys whose values are never written, at any depth, whatever they look like. */
+const SECRET_KEYS = /^(token|access_token|password|secret|authorization|cookie|phone|email|contact|mail|celullar)$/i;
+
+/** An error as a plain, scrubbed object that keeps its class, code and where it came from. */
+function serializeError(error: Error, depth: number): Record<string, unknown> {
+  const extra = Object.fromEntries(
+    Object.entries(error).filter(([key]) => !['cause', 'stack', 'message'].includes(key)).map(([key, item]) => [key, scrubValue(item, depth + 1, key)]),
+  );
+  return {
+    type: error.name,
+    message: scrub(error.message),
+    ...extra,
+    stack: error.stack ? scrub(error.stack) : undefined,
+    ...(error.cause instanceof Error && depth < 3 ? { cause: serializeError(error.cause, depth + 1) } : {}),
+  };
+}
+
+function scrubValue(value: unknown, depth = 0, key = ''): unknown {
+  if (key && SECRET_KEYS.test(key) && value !== undefined && value !== null) return '[redacted]';
   if (typeof value === 'string') return scrub(value);
   if (depth > 4 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return { type: value.name, message: scrub(value.message) };
+  if (value instanceof Error) return serializeError(value, depth);
   if (Array.isArray(value)) return value.map((item) => scrubValue(item, depth + 1));
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrubValue(item, depth + 1)]));
+  return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, scrubValue(item, depth + 1, name)]));
 }
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
@@ -31,10 +49,8 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     {
       level,
       base: undefined,
-      redact: {
-        paths: ['*.token', '*.password', '*.secret', '*.phone', '*.email', '*.contact', 'headers.authorization'],
-        censor: '[redacted]',
-      },
+      // Errors arrive already serialized by scrubValue; pino's own serializer would flatten them.
+      serializers: { err: (err: unknown) => err },
       hooks: {
         logMethod(args, method) {
           method.apply(this, args.map((arg) => scrubValue(arg)) as Parameters<typeof method>);

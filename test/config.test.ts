@@ -60,11 +60,12 @@ describe('loadConfig', () => {
     });
   });
 
-  // BUG: src/config.ts:56 — `z.coerce.number()` turns an empty `PORT=` (as left in a .env
-  // template) into 0, so the app silently listens on a random port instead of the default 3000.
-  // Empty text means "unset" everywhere else in this schema (`optionalText`).
-  it.skip('treats an empty PORT as unset (default 3000)', () => {
-    assert.equal(loadConfig({ ...MINIMAL, PORT: '' }).port, 3000);
+  it('treats an empty variable (`NAME=` in .env) as unset', () => {
+    const config = loadConfig({ ...MINIMAL, PORT: '', TRACK_INTERVAL_SECONDS: ' ', SLACK_APP_TOKEN: '' });
+    assert.equal(config.port, 3000);
+    assert.equal(config.trackIntervalMs, 30_000);
+    assert.equal(config.slack.appToken, undefined);
+    assert.equal(configError({ ENCRYPTION_KEY: '' }).message, 'Configuration error: ENCRYPTION_KEY is required');
   });
 
   const failures: Array<[string, Record<string, string | undefined>, string]> = [

@@ -59,7 +59,7 @@ const DELIVERY_WORDS: Record<string, string> = { sms: 'by SMS', whatsapp: 'by Wh
 
 export function durationWords(from: Date, to: Date): string {
   const duration = intervalToDuration({ start: from, end: to });
-  return formatDuration(duration, { format: ['hours', 'minutes', 'seconds'] }) || 'less than a second';
+  return formatDuration(duration, { format: ['days', 'hours', 'minutes', 'seconds'] }) || 'less than a second';
 }
 
 export function milestoneWords(key: MilestoneKey, context: MilestoneContext): string {

@@ -34,10 +34,16 @@ function mediaLine(item: MediaItem): string {
   return `• ${link(item.url, item.title || 'untitled')} (${parts.join(', ')})${where}`;
 }
 
-/** One reply listing every photo, video and recording; long lists split over sections. */
+/**
+ * Slack refuses a message whose blocks are too long in total (`msg_blocks_too_long`, seen around
+ * 13,000 characters though undocumented), so a long list stops there and counts the rest.
+ */
+const MEDIA_REPLY_MAX_CHARS = 11_000;
+
+/** The reply's plain text (notifications, screen readers): short, the blocks hold the list. */
 export function mediaReplyText(items: MediaItem[]): string {
   const noun = items.length === 1 ? 'file' : 'files';
-  return `📎 ${items.length} ${noun} from the session:\n${items.map(mediaLine).join('\n')}`;
+  return truncate(`📎 ${items.length} ${noun} from the session:\n${items.map(mediaLine).join('\n')}`, 3000);
 }
 
 export function mediaBlocks(items: MediaItem[]): KnownBlock[] {
@@ -47,7 +53,15 @@ export function mediaBlocks(items: MediaItem[]): KnownBlock[] {
   };
   const sections: KnownBlock[] = [];
   let current = '';
-  for (const line of items.map(mediaLine)) {
+  let total = 0;
+  const lines = items.map(mediaLine);
+  for (const [index, line] of lines.entries()) {
+    if (total + line.length > MEDIA_REPLY_MAX_CHARS || sections.length >= 45) {
+      const rest = lines.length - index;
+      current = `${current}\n…and ${rest} more ${rest === 1 ? 'file' : 'files'} in the vendor's console.`;
+      break;
+    }
+    total += line.length + 1;
     if (current && current.length + line.length + 1 > 2900) {
       sections.push({ type: 'section', text: { type: 'mrkdwn', text: current } });
       current = '';
@@ -55,5 +69,5 @@ export function mediaBlocks(items: MediaItem[]): KnownBlock[] {
     current = current ? `${current}\n${line}` : truncate(line, 2900);
   }
   if (current) sections.push({ type: 'section', text: { type: 'mrkdwn', text: current } });
-  return [header, ...sections].slice(0, 50);
+  return [header, ...sections];
 }

@@ -25,15 +25,19 @@ export class RateBudget {
 
   /** Free slots right now. */
   available(): number {
+    return this.pausedUntil > this.now() ? 0 : this.freeInWindow();
+  }
+
+  /** Free slots in the sliding window, whatever a pause says. */
+  private freeInWindow(): number {
     const now = this.now();
     this.stamps = this.stamps.filter((stamp) => stamp > now - this.windowMs);
-    if (this.pausedUntil > now) return 0;
     return this.limit - this.stamps.length;
   }
 
   /** About how long a call queued now would wait, in ms (0 when a slot is free). */
   estimateWaitMs(): number {
-    const free = this.available();
+    const free = this.freeInWindow();
     const position = this.waiters.length;
     const now = this.now();
     const pause = Math.max(0, this.pausedUntil - now);

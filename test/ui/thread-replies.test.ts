@@ -48,12 +48,17 @@ describe('media reply', () => {
     assert.ok(mediaReplyText([{ title: null, type: 'video', url: 'https://x.test/v' }]).includes('<https://x.test/v|untitled> (video, video)'));
   });
 
-  it('keeps 200 files within 50 blocks and 3000 characters a section', () => {
+  it('keeps 200 files within Block Kit limits and about 11,000 characters, counting those left out', () => {
     const items = Array.from({ length: 200 }, (_, index) => ({ ...PHOTO, title: `${PHOTO.title}-${index}` }));
     const blocks = mediaBlocks(items);
     assert.deepEqual(blockKitProblems(blocks), []);
     const listed = sectionTexts(blocks).join('\n');
-    assert.ok(listed.includes(`${PHOTO.title}-0>`) && listed.includes(`${PHOTO.title}-199>`), 'every file is listed');
+    assert.ok(listed.length < 12_000, `${listed.length} characters`);
+    assert.ok(listed.includes(`${PHOTO.title}-0>`), 'the first file is listed');
+    const shown = (listed.match(/^• /gm) ?? []).length;
+    assert.ok(shown > 20 && shown < 200, `${shown} shown`);
+    assert.match(listed, new RegExp(`…and ${200 - shown} more files in the vendor's console\\.`));
+    assert.ok(mediaReplyText(items).length <= 3000);
   });
 
   it('cuts a single enormous line to fit its section', () => {

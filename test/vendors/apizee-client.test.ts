@@ -283,7 +283,49 @@ describe('ApizeeClient', () => {
         .matchHeader('authorization', `Bearer ${TOKEN}`)
         .reply(200, { total: 0, data: [] });
       const { client } = makeClient();
+      assert.deepEqual(await client.listTickets({ limit: 100 }, 'interactive'), { total: 0, data: [] });
+      scope.done();
+    });
+
+    it('caps the limit at 100 and adds the reference', async () => {
+      const scope = login()
+        .get('/api/tickets')
+        .query({ orderby: 'date', order: 'desc', limit: '100', reference: 'CASE-42' })
+        .reply(200, { total: 0, data: [] });
+      const { client } = makeClient();
+      await client.listTickets({ limit: 500, reference: 'CASE-42' }, 'interactive');
+      scope.done();
+    });
+
+    it('runs in the background once a token is cached', async () => {
+      const scope = login()
+        .post('/api/tickets')
+        .query(true)
+        .reply(200, SEED_CREATED_TICKET)
+        .get('/api/tickets')
+        .query(true)
+        .reply(200, { total: 0, data: [] });
+      const { client } = makeClient();
+      await client.createTicket(NEW_TICKET);
       assert.deepEqual(await client.listTickets({ limit: 100 }), { total: 0, data: [] });
+      scope.done();
+    });
+
+    // A cold client's login queues like an interactive call, so it does not use up the
+    // background slot that the list call needs.
+    it('logs in and lists in one background call on a cold client', async () => {
+      const scope = login().get('/api/tickets').query(true).reply(200, { total: 0, data: [] });
+      const { client } = makeClient();
+      assert.deepEqual(await client.listTickets({ limit: 100 }), { total: 0, data: [] });
+      scope.done();
+    });
+
+    it('does not retry a background 500: the next tracking pass will', async () => {
+      const scope = login().get('/api/tickets').query(true).reply(500);
+      const { client, health } = makeClient();
+      const error = await vendorError(client.listTickets({ limit: 10 }));
+      assert.equal(error.code, 'unavailable');
+      assert.equal(health.lastCall('apizee')?.code, 'unavailable');
       scope.done();
     });
 
@@ -296,14 +338,14 @@ describe('ApizeeClient', () => {
         .query(true)
         .reply(200, { total: 0, data: [] });
       const { client } = makeClient();
-      assert.deepEqual(await client.listTickets({ limit: 10 }), { total: 0, data: [] });
+      assert.deepEqual(await client.listTickets({ limit: 10 }, 'interactive'), { total: 0, data: [] });
       scope.done();
     });
 
     it('fails as "unavailable" after a second 500', async () => {
       const scope = login().get('/api/tickets').query(true).times(2).reply(500).get('/api/tickets').query(true).reply(200, { total: 0, data: [] });
       const { client } = makeClient();
-      const error = await vendorError(client.listTickets({ limit: 10 }));
+      const error = await vendorError(client.listTickets({ limit: 10 }, 'interactive'));
       assert.equal(error.code, 'unavailable');
       assert.equal(scope.pendingMocks().length, 1, 'no third attempt');
     });
@@ -316,7 +358,7 @@ describe('ApizeeClient', () => {
         .matchHeader('authorization', `Bearer ${TOKEN}`)
         .reply(200, SEED_MEDIAS);
       const { client } = makeClient();
-      const answer = await client.listTicketMedias('663614');
+      const answer = await client.listTicketMedias('663614', 'interactive');
       scope.done();
       assert.equal(answer.count, 2);
       assert.deepEqual(

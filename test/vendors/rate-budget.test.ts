@@ -74,28 +74,41 @@ describe('RateBudget', () => {
     assert.deepEqual(order, ['a', 'b', 'c']);
   });
 
-  it('keeps a reserve of 2 of 10 slots away from background work', () => {
+  it('keeps a reserve of 2 of 10 slots away from background work', async () => {
     const rate = budget(10);
     assert.equal(rate.reserve, 2);
-    for (let i = 0; i < 7; i += 1) assert.equal(rate.tryTakeBackground(), true, `slot ${i + 1}`);
-    assert.equal(rate.tryTakeBackground(), true, 'the 8th leaves exactly the reserve');
+    await rate.take();
+    await rate.take();
+    for (let i = 0; i < 6; i += 1) {
+      assert.equal(rate.tryTakeBackground(), true, `background slot ${i + 1}`);
+      clock += rate.backgroundSpacingMs; // 45 s in all: every slot stays in the window
+    }
     assert.equal(rate.available(), 2);
     assert.equal(rate.tryTakeBackground(), false);
     assert.equal(rate.available(), 2, 'a refusal takes nothing');
   });
 
-  it('refuses several background slots at once when they would eat into the reserve', () => {
+  it('spreads background slots over the window: 60 s / 8 = one every 7.5 s', () => {
     const rate = budget(10);
-    assert.equal(rate.tryTakeBackground(9), false);
-    assert.equal(rate.tryTakeBackground(8), true);
-    assert.equal(rate.available(), 2);
+    assert.equal(rate.backgroundSpacingMs, 7500);
+    assert.equal(rate.tryTakeBackground(), true);
+    clock += 7499;
+    assert.equal(rate.backgroundReady(), false);
+    assert.equal(rate.tryTakeBackground(), false);
+    clock += 1;
+    assert.equal(rate.backgroundReady(), true);
+    assert.equal(rate.tryTakeBackground(), true);
+    assert.equal(rate.available(), 8);
   });
 
-  it('has no reserve below 5 slots a minute', () => {
+  it('has no reserve below 5 slots a minute', async () => {
     const rate = budget(4);
     assert.equal(rate.reserve, 0);
-    for (let i = 0; i < 4; i += 1) assert.equal(rate.tryTakeBackground(), true);
-    assert.equal(rate.tryTakeBackground(), false);
+    await rate.take();
+    await rate.take();
+    await rate.take();
+    assert.equal(rate.tryTakeBackground(), true, 'background may take the last slot');
+    assert.equal(rate.available(), 0);
   });
 
   it('refuses background work while interactive calls are queued, even with free slots', async () => {
@@ -131,11 +144,8 @@ describe('RateBudget', () => {
     assert.equal(rate.estimateWaitMs(), 0);
   });
 
-  // BUG: src/vendors/rate-budget.ts:35-41 — while paused, available() is 0, so estimateWaitMs()
-  // treats every slot as taken and answers a whole window (60 s, or the oldest stamp's expiry)
-  // although the first call goes as soon as the pause ends. After a 429 with a 5 s reset the
-  // user is told "about 60 s".
-  it.skip('estimates the end of a pause, not a whole window', () => {
+  // While paused, the wait is the pause's end, not a whole window.
+  it('estimates the end of a pause, not a whole window', () => {
     const rate = budget(10);
     rate.pauseUntil(clock + 5000);
     assert.equal(rate.estimateWaitMs(), 5000);

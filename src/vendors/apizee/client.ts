@@ -140,13 +140,13 @@ export class ApizeeClient {
     let reauthenticated = false;
     let retried = false;
     for (;;) {
-      const token = await this.accessToken(options.priority);
+      const token = await this.accessToken();
       await this.takeSlot(operation, options.priority);
       let response: Response;
       try {
         response = await send('apizee', operation, () => request(token));
       } catch (error) {
-        if (options.idempotent && !retried && error instanceof VendorError && error.retryable) {
+        if (options.idempotent && options.priority === 'interactive' && !retried && error instanceof VendorError && error.retryable) {
           retried = true;
           await sleep(500);
           continue;
@@ -163,7 +163,9 @@ export class ApizeeClient {
       }
       // A 429 means Apizee did not process the request, so sending it again after the reset is
       // not a blind retry, even for a POST.
-      const retryable = failure.code === 'rate_limited' || (options.idempotent && failure.code === 'unavailable');
+      // Background work does not retry a failing vendor: the next pass will, within its budget.
+      const retryable =
+        failure.code === 'rate_limited' || (options.idempotent && options.priority === 'interactive' && failure.code === 'unavailable');
       if (retryable && !retried) {
         retried = true;
         if (failure.code === 'unavailable') await sleep(500);
@@ -201,17 +203,21 @@ export class ApizeeClient {
   }
 
   /** Cached for `expires_in` (24 h) less a minute; concurrent callers share one login. */
-  private async accessToken(priority: Priority): Promise<string> {
+  private async accessToken(): Promise<string> {
     if (this.token && this.token.expiresAt > Date.now()) return this.token.value;
-    this.tokenRequest ??= this.login(priority).finally(() => {
+    this.tokenRequest ??= this.login().finally(() => {
       this.tokenRequest = undefined;
     });
     return this.tokenRequest;
   }
 
-  /** `POST /token?grant_type=password&username=…&password=…` (credentials as query parameters, [P:A1]). */
-  private async login(priority: Priority): Promise<string> {
-    await this.takeSlot('login', priority);
+  /**
+   * `POST /token?grant_type=password&username=…&password=…` (credentials as query parameters, [P:A1]).
+   * A login always queues like an interactive call: it happens once a day, and taking the
+   * background slot would leave the tracking call that needed it without one.
+   */
+  private async login(): Promise<string> {
+    await this.budget.take();
     const response = await send('apizee', 'login', () =>
       this.http.post('token', {
         searchParams: { grant_type: 'password', username: this.settings.username, password: this.settings.password },
