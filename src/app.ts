@@ -4,16 +4,19 @@ import type { Config } from './config.js';
 import { type Logger, boltLogger } from './logger.js';
 import { registerListeners } from './listeners/index.js';
 import { CardPublisher } from './services/card-publisher.js';
-import { SessionService, type SessionServiceDeps } from './services/sessions.js';
+import { InviteModals } from './services/invite-modals.js';
+import { SessionService } from './services/sessions.js';
+import { StatsService } from './services/stats.js';
+import { assembleVendors } from './services/vendor-assembly.js';
+import { VendorDirectory } from './services/vendor-directory.js';
+import { VENDOR_NAMES, type VendorName } from './domain/vendors.js';
 import { SlackGateway } from './slack/gateway.js';
 import { ContactCrypto } from './store/contact-crypto.js';
 import { migrate, openDatabase, pingDatabase, type OpenedDatabase } from './store/database.js';
 import { MilestonesRepository } from './store/milestones-repository.js';
 import { SessionsRepository } from './store/sessions-repository.js';
-import { ApizeeTicketTracker } from './tracking/apizee-tickets.js';
 import { ThreadNotifier } from './tracking/thread-notifier.js';
 import { TrackingLoop } from './tracking/tracking-loop.js';
-import { ApizeeClient } from './vendors/apizee/client.js';
 import { VendorHealth } from './vendors/health.js';
 
 /** Requests over 1 MB are refused (PRODUCT.md §4). */
@@ -69,13 +72,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const gateway = new SlackGateway(app.client, { logger, adminUsergroup: config.adminUsergroup });
   const cards = new CardPublisher({ gateway, sessions: sessionsRepo, logger });
   const notifier = new ThreadNotifier({ milestones: milestonesRepo, gateway, logger });
-
-  let apizee: SessionServiceDeps['apizee'];
-  if (config.apizee) {
-    const client = new ApizeeClient(config.apizee, { logger, health });
-    const tracker = new ApizeeTicketTracker({ client, sessions: sessionsRepo, cards, notifier, logger, intervalMs: config.trackIntervalMs });
-    apizee = { client, tracker, agent: config.apizee.agent };
-  }
+  const vendors = assembleVendors(config, { logger, health, sessions: sessionsRepo, cards, notifier });
 
   const sessions = new SessionService({
     sessions: sessionsRepo,
@@ -85,18 +82,40 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     crypto: new ContactCrypto(config.encryptionKey),
     logger,
     trackIntervalMs: config.trackIntervalMs,
-    apizee,
+    providers: vendors.providers,
+    budgets: vendors.budgets,
+    linkDelivery: vendors.linkDelivery,
   });
-  registerListeners(app, { sessions, gateway, logger, modalDefaults: { agent: config.apizee?.agent } });
+  const modal = new InviteModals({
+    providers: vendors.providers,
+    defaultVendor: config.defaultVendor,
+    defaults: {
+      agent: config.apizee?.agent,
+      blitzzSessionId: config.blitzz?.sessionId,
+      conpeekBridgeId: config.conpeek?.bridgeId,
+      conpeekRoomId: config.conpeek?.roomId,
+    },
+  });
+  const directory = new VendorDirectory({ providers: vendors.providers, health, sessions });
+  const stats = new StatsService({ sessions: sessionsRepo });
+  registerListeners(app, {
+    sessions,
+    gateway,
+    logger,
+    modal,
+    directory,
+    commandDefaults: () => ({
+      vendors: vendors.providers.vendors(),
+      defaultVendor: config.defaultVendor,
+      canDeliverThroughGenesys: sessions.canDeliverThroughGenesys(),
+    }),
+    stats: (from, to, actor) => stats.text(from, to, actor),
+  });
   app.error(async (error) => {
     logger.error({ err: error }, 'unhandled listener error');
   });
 
-  const tracking = new TrackingLoop(
-    [apizee?.tracker, { tick: () => notifier.flush() }].filter((tracker) => tracker !== undefined),
-    config.trackIntervalMs,
-    logger,
-  );
+  const tracking = new TrackingLoop([...vendors.trackers, { tick: () => notifier.flush() }], config.trackIntervalMs, logger);
 
   return {
     app,
@@ -115,7 +134,8 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     },
     async stop() {
       await tracking.stop();
-      apizee?.client.budget.stop();
+      await sessions.drain();
+      await vendors.stop();
       await app.stop().catch(() => undefined);
       if (!deps.database) await database.db.destroy();
     },
@@ -128,9 +148,15 @@ function healthRoute(database: OpenedDatabase, health: VendorHealth, config: Con
     method: ['GET'],
     handler: async (_req: IncomingMessage, res: ServerResponse) => {
       const databaseOk = await pingDatabase(database.db);
-      const vendors = config.apizee ? { apizee: { configured: true, lastCall: health.lastCall('apizee') ?? null } } : {};
+      const vendors = Object.fromEntries(
+        configuredVendorNames(config).map((vendor) => [vendor, { configured: true, lastCall: health.lastCall(vendor) ?? null }]),
+      );
       res.writeHead(databaseOk ? 200 : 503, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: databaseOk ? 'ok' : 'degraded', database: { kind: database.kind, ok: databaseOk }, vendors }));
     },
   };
+}
+
+function configuredVendorNames(config: Config): VendorName[] {
+  return VENDOR_NAMES.filter((vendor) => config[vendor] !== undefined);
 }

@@ -15,7 +15,10 @@ export type MilestoneKey =
   | 'cancelled'
   | 'rejected'
   | 'failed'
-  | 'media';
+  | 'media'
+  | 'delivered'
+  | 'delivery_failed'
+  | `resent:${string}`;
 
 /** Apizee ticket states (REFERENCE §4) and what each means here. */
 export const APIZEE_TICKET_STATUS: Record<string, SessionStatus> = {
@@ -89,5 +92,7 @@ export function milestoneWords(key: MilestoneKey, context: MilestoneContext): st
       return `⚠️ The session could not be created. ${context.detail ?? ''}`.trim();
     case 'media':
       return '📎 Photos and recordings are available.';
+    default:
+      return context.detail ?? '';
   }
 }

@@ -3,6 +3,10 @@ export const SESSION_STATUSES = [
   'creating',
   'failed',
   'created',
+  'scheduled',
+  'link_ready',
+  'requested',
+  'sent',
   'invited',
   'joined',
   'ended',
@@ -28,6 +32,10 @@ export const STATUS_DISPLAY: Record<SessionStatus, { emoji: string; label: strin
   creating: { emoji: '⏳', label: 'Creating…' },
   failed: { emoji: '⚠️', label: 'Failed' },
   created: { emoji: '🆕', label: 'Created, invitation pending' },
+  scheduled: { emoji: '🗓️', label: 'Scheduled, waiting for participants' },
+  link_ready: { emoji: '🔗', label: 'Link ready to pass on' },
+  requested: { emoji: '⏳', label: 'Requested, waiting for Genesys' },
+  sent: { emoji: '📨', label: 'Invitation sent' },
   invited: { emoji: '📨', label: 'Invited, waiting for the guest' },
   joined: { emoji: '🟢', label: 'In progress' },
   ended: { emoji: '✅', label: 'Ended' },
@@ -41,9 +49,16 @@ export function statusDisplay(status: string): { emoji: string; label: string } 
   return STATUS_DISPLAY[status as SessionStatus] ?? { emoji: '❔', label: status };
 }
 
-/** The kinds of session; each vendor offers some of them. */
-export type SessionKind = 'ticket';
+/** The kinds of session; each vendor offers some of them (PRODUCT.md §2). */
+export const SESSION_KINDS = ['ticket', 'conference', 'showme', 'meet', 'room', 'webchat', 'sms_invite'] as const;
+export type SessionKind = (typeof SESSION_KINDS)[number];
 
 export const KIND_LABELS: Record<SessionKind, string> = {
   ticket: 'video assistance',
+  conference: 'video meeting',
+  showme: 'ShowMe live video',
+  meet: 'video chat',
+  room: 'conference room',
+  webchat: 'web chat',
+  sms_invite: 'SMS session invitation',
 };

@@ -3,7 +3,8 @@ import { registerCancelButton } from './actions/cancel.js';
 import { registerCustomerLinkButton } from './actions/customer-link.js';
 import { registerJoinAsAgentButton } from './actions/join-as-agent.js';
 import { registerRefreshButton } from './actions/refresh.js';
-import { registerVendorSelect } from './actions/vendor-select.js';
+import { registerResendButton } from './actions/resend.js';
+import { registerModalSwitches } from './actions/modal-switches.js';
 import { registerRendezvousCommand } from './commands/rendezvous.js';
 import type { ListenerServices } from './services.js';
 import { registerInviteSubmission } from './views/invite-submission.js';
@@ -11,9 +12,10 @@ import { registerInviteSubmission } from './views/invite-submission.js';
 export function registerListeners(app: App, services: ListenerServices): void {
   registerRendezvousCommand(app, services);
   registerInviteSubmission(app, services);
-  registerVendorSelect(app, services);
+  registerModalSwitches(app, services);
   registerJoinAsAgentButton(app);
   registerCustomerLinkButton(app, services);
   registerRefreshButton(app, services);
   registerCancelButton(app, services);
+  registerResendButton(app, services);
 }

@@ -1,5 +1,7 @@
+import type { ModalView } from '@slack/types';
 import type { Logger } from '../logger.js';
-import type { SessionService } from '../services/sessions.js';
+import type { CommandDefaults } from '../services/command-requests.js';
+import type { Actor, SessionService } from '../services/sessions.js';
 import type { SlackGateway } from '../slack/gateway.js';
 
 /** What listeners may call: services only (no HTTP, no SQL). */
@@ -7,5 +9,11 @@ export interface ListenerServices {
   sessions: SessionService;
   gateway: SlackGateway;
   logger: Logger;
-  modalDefaults: { agent?: string };
+  modal: {
+    open(channelId?: string, prefill?: { phone?: string; email?: string }): ModalView | undefined;
+    switchTo(vendor: string, meeting: boolean, channelId?: string): ModalView | undefined;
+  };
+  directory: { vendorsText(): string; statusText(reference: string, actor: Actor): Promise<string> };
+  commandDefaults(): CommandDefaults;
+  stats(from: string | undefined, to: string | undefined, actor: Actor): Promise<string>;
 }

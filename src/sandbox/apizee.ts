@@ -4,6 +4,9 @@
  *   - section 4 of       /work/shared/vendor-docs/REFERENCE.md               ("REFERENCE §4").
  * Anything the documents do not state is marked "Assumption" where it is decided.
  *
+ * Video Meeting conferences, their media and the ticket statistics follow the same seed sections
+ * ("Get a video meeting room (conference)", "Get detailed ticket statistics for a given day").
+ *
  * Paths are the seed's unversioned ones (`/api/tickets`, not `/api/v3/tickets`): REFERENCE §4 says
  * "pin one and test it", and the seed is what the bot is written against.
  */
@@ -25,6 +28,8 @@ export interface ApizeeSandboxAccount {
   username: string;
   password: string;
   enterpriseId: number;
+  /** Display name as organizer, moderator or media owner (seed: `"name": "Agent 1"`); default: the username. */
+  name?: string;
 }
 
 export interface ApizeeSandboxOptions {
@@ -89,6 +94,70 @@ export interface ApizeeSandboxTicket {
   geoloc: ApizeeGeoloc | null;
   /** Oldest first, as added. */
   medias: ApizeeSandboxMedia[];
+  /** When the guest was invited (creation with invite, or a move to `invited`); null if never. */
+  invitedAt: Date | null;
+  /** When the ticket went `inprogress` (the guest joined); null if never. Feeds tickets-stats. */
+  sessionStartedAt: Date | null;
+  /** When it left `inprogress` (done or cancelled); null while the call lasts or if it never began. */
+  sessionEndedAt: Date | null;
+}
+
+/**
+ * Conference statuses. Seed 003 shows `scheduled` (creation) and `ongoing` (list); the full list
+ * is [U] (REFERENCE §4). Assumption: a finished conference reads `ended`.
+ */
+export const APIZEE_CONFERENCE_STATUSES = ['scheduled', 'ongoing', 'ended'] as const;
+export type ApizeeConferenceStatus = (typeof APIZEE_CONFERENCE_STATUSES)[number];
+
+/** `organizer`, `created_by`, `moderator`, a media's `owner` (seed 003). */
+export interface ApizeeSandboxUser {
+  id: number;
+  name: string;
+}
+
+/** A conference recording, as in the seed's `GET /conferences/{id}/media` example. */
+export interface ApizeeSandboxConferenceMedia {
+  id: number;
+  hash: string;
+  created: Date;
+  owner: ApizeeSandboxUser;
+  title: string;
+  /** `<title>.mp4`. */
+  filename: string;
+  filesize: number;
+  url: string;
+  /** Seed: `geoloc {lat, lng}` and the same inside `metadata` (note `lng`, unlike ticket medias). */
+  geoloc?: ApizeeGeoloc;
+}
+
+export interface ApizeeSandboxConference {
+  id: number;
+  enterpriseId: number;
+  name: string | null;
+  /** As given, comma-split and trimmed. */
+  participants: string[];
+  message: string | null;
+  password: string | null;
+  moderation: boolean;
+  invite: boolean;
+  created: Date;
+  modified: Date;
+  startTime: Date;
+  endTime: Date;
+  status: ApizeeConferenceStatus;
+  /** `<enterprise key>:<room key>`; the url is `…/private/<enterprise key>/<room key>` (seed). */
+  roomName: string;
+  url: string;
+  shortUrl: string;
+  sipPhoneNumber: string;
+  /** Six digits (seed: "342543", "031092"). */
+  sipDtmfCode: string;
+  organizer: ApizeeSandboxUser;
+  createdBy: ApizeeSandboxUser;
+  serviceKey: string;
+  moderator: ApizeeSandboxUser | null;
+  /** Oldest first, as added. */
+  media: ApizeeSandboxConferenceMedia[];
 }
 
 export interface ApizeeRequestLogEntry {
@@ -137,6 +206,14 @@ export interface ApizeeSandbox {
   addTicketMedia(id: number, media: { title: string; type: string; location?: { lat: number; lon: number } }): ApizeeSandboxMedia;
   /** Walks the ticket to `done`, adding one geolocated photo and one video. */
   completeWithMedia(id: number): Readonly<ApizeeSandboxTicket>;
+  readonly conferences: ReadonlyMap<number, Readonly<ApizeeSandboxConference>>;
+  /** scheduled → ongoing → ended (forward only, skipping allowed); throws otherwise. */
+  setConferenceStatus(id: number, status: ApizeeConferenceStatus, at?: Date): void;
+  /** Adds a completed video recording (`source_type: conf_record`), geolocated if `geoloc` is given. */
+  addConferenceRecording(
+    id: number,
+    recording?: { title?: string; filesize?: number; geoloc?: ApizeeGeoloc },
+  ): Readonly<ApizeeSandboxConferenceMedia>;
   readonly requests: readonly ApizeeRequestLogEntry[];
   readonly faults: ApizeeFaultControl;
   /** Every issued token becomes invalid (answers 401 until a new token is fetched). */
@@ -166,16 +243,55 @@ const MAX_LIST_LIMIT = 100;
 const DEFAULT_LIST_LIMIT = 10;
 /** Seed medias example: `"limit": 10, "offset": 0`. */
 const DEFAULT_MEDIA_LIMIT = 10;
+/** Seed conference examples: end_time is start_time + 1 h when no duration is given. */
+const DEFAULT_CONFERENCE_DURATION_MINUTES = 60;
+/** Seed conference examples: both were created by `{"id": 1234, "name": "API"}`. */
+const CONFERENCE_CREATED_BY: ApizeeSandboxUser = { id: 1234, name: 'API' };
+/** Seed organizer example: `"id": 2888`; the sandbox numbers its accounts' users from there. */
+const FIRST_USER_ID = 2888;
+/** REFERENCE §4 "Conferences": name 2–255 characters, message at most 300. */
+const CONFERENCE_NAME_MIN = 2;
+const CONFERENCE_NAME_MAX = 255;
+const CONFERENCE_MESSAGE_MAX = 300;
+/** Assumption: REFERENCE §4 says "reminder (1–60 min)". */
+const CONFERENCE_REMINDER_MAX = 60;
 
 // Sandbox stand-ins for the seed's hosts (diag.apizee.com, cloud.apizee.com, apz.fr).
 const REQUESTOR_HOST = 'https://diag.apizee.example';
 const AGENT_URL = 'https://cloud.apizee.example';
 const INFORMATION_PAGE_HOST = 'https://apz.example';
+const MEET_HOST = 'https://meet.apizee.example';
+/** Stand-in for the seed's "+33 2 57 57 97 61", in a French range kept for fiction (01 99 00…). */
+const SIP_PHONE_NUMBER = '+33 1 99 00 97 61';
 const SSO_ISSUER = 'cloud.apizee.example';
 
 const DEFAULT_ACCOUNTS: ApizeeSandboxAccount[] = [
   { username: 'agent@example.com', password: 'secret', enterpriseId: 1 },
 ];
+
+/**
+ * `Etat` of a tickets-stats row. Only "Fermé" is in the seed (for a finished ticket); the other
+ * labels are assumptions in plain French, and done and closed both read "Fermé".
+ */
+export const APIZEE_TICKET_STATS_STATE_LABELS: Readonly<Record<ApizeeTicketState, string>> = {
+  new: 'Nouveau',
+  open: 'Ouvert',
+  invited: 'Invité',
+  inprogress: 'En cours',
+  done: 'Fermé',
+  closed: 'Fermé',
+  rejected: 'Rejeté',
+  declined: 'Décliné',
+  expired: 'Expiré',
+  cancelled: 'Annulé',
+};
+
+/** Assumption: forward only along scheduled → ongoing → ended, skipping allowed (never held). */
+const CONFERENCE_TRANSITIONS: Record<ApizeeConferenceStatus, readonly ApizeeConferenceStatus[]> = {
+  scheduled: ['ongoing', 'ended'],
+  ongoing: ['ended'],
+  ended: [],
+};
 
 /** REFERENCE §4 "Rate limit": the 429 body. */
 const RATE_LIMIT_MESSAGE = 'You have reached the maximum number of attempts. Please try again later.';
@@ -207,6 +323,11 @@ const TICKET_TRANSITIONS: Record<ApizeeTicketState, readonly ApizeeTicketState[]
 interface Account extends ApizeeSandboxAccount {
   serviceKey: string;
   buttonId: number;
+  user: ApizeeSandboxUser;
+  /** Seed: the conference service_key differs from the tickets' one (another entry point). */
+  conferenceServiceKey: string;
+  /** Seed: both conference URLs share their first key (`7a3dc799…`), so it is per enterprise/account. */
+  roomKey: string;
 }
 
 interface IssuedToken {
@@ -316,6 +437,67 @@ function integerParam(params: Params, name: string, min: number, max: number, me
   return value;
 }
 
+/** Characters as a PHP backend counts them (mb_strlen: code points) [I]. */
+function codePoints(text: string): number {
+  return [...text].length;
+}
+
+function isEmail(value: string): boolean {
+  return /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/.test(value);
+}
+
+/** Optional boolean: `true`/`false`/`1`/`0`, any case ([P:A2] accepts `TRUE`). */
+function booleanParam(params: Params, name: string): boolean | undefined {
+  const raw = params.get(name);
+  if (raw === undefined) return undefined;
+  const value = raw.toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new BadParameter(name, `The ${name} field must be true or false.`);
+}
+
+/** REFERENCE §4: `startTime` is ISO 8601 in UTC (`Z` or `+00:00`). Epoch ms, or undefined when absent. */
+function utcDateTimeParam(params: Params, name: string): Date | undefined {
+  const raw = params.get(name);
+  if (raw === undefined) return undefined;
+  const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|\+00:00)$/.test(raw) ? Date.parse(raw) : NaN;
+  if (Number.isNaN(ms)) throw new BadParameter(name, `The ${name} must be a date in ISO 8601 format, in UTC.`);
+  return new Date(ms);
+}
+
+/** `since` of a list: ISO 8601 with an offset, or a bare day (00:00 UTC). */
+function sinceParam(params: Params): number | undefined {
+  const raw = params.get('since');
+  if (raw === undefined) return undefined;
+  const pattern = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+  const ms = pattern.test(raw) ? Date.parse(raw.length === 10 ? `${raw}T00:00:00Z` : raw) : NaN;
+  if (Number.isNaN(ms)) throw new BadParameter('since', 'The since is not a valid date.');
+  return ms;
+}
+
+/** A required `YYYY-MM-DD` day, as epoch ms of its 00:00 UTC. */
+function dayParam(params: Params, name: string): number {
+  const raw = params.get(name) ?? '';
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(raw) ? Date.parse(`${raw}T00:00:00Z`) : NaN;
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== raw) {
+    throw new BadParameter(name, `The ${name} must be a date in the format YYYY-MM-DD.`);
+  }
+  return ms;
+}
+
+/** `orderby=date` (the only value documented) and `order=asc|desc` (default desc): the sort direction. */
+function orderParams(params: Params): 1 | -1 {
+  if ((params.get('orderby') ?? 'date') !== 'date') throw new BadParameter('orderby', 'The selected orderby is invalid.');
+  const order = params.get('order') ?? 'desc';
+  if (order !== 'desc' && order !== 'asc') throw new BadParameter('order', 'The selected order is invalid.');
+  return order === 'desc' ? -1 : 1;
+}
+
+/** tickets-stats dates: `2023-07-13 18:03:13` (seed); UTC here, the real time zone is [U]. */
+function formatStatsDate(date: Date): string {
+  return date.toISOString().slice(0, 19).replace('T', ' ');
+}
+
 function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -343,35 +525,44 @@ class ApizeeSandboxServer {
   private readonly ssoSecret = randomBytes(32);
   private nextTicketId = 82_071;
   private nextMediaId = 1_973_401;
+  /** Seed conference example ids: 842199, media 2343988. */
+  private nextConferenceId = 842_199;
+  private nextConferenceMediaId = 2_343_988;
 
   readonly tickets = new Map<number, ApizeeSandboxTicket>();
+  readonly conferences = new Map<number, ApizeeSandboxConference>();
   readonly requests: ApizeeRequestLogEntry[] = [];
   rateLimitedCount = 0;
   private pendingFaults: PendingFault[] = [];
   private pathDelays: PathDelay[] = [];
   private readonly pendingTimers = new Set<NodeJS.Timeout>();
 
-  /**
-   * Route table, all under `/api`. To add the Video Meeting API (seed "Get a video meeting room"),
-   * append e.g. `{ method: 'POST', path: '/conferences', auth: 'bearer', handle: … }`.
-   */
+  /** Route table, all under `/api`. Every route goes through authentication and the per-minute limit. */
   private readonly routes: CompiledRoute[] = (
     [
       { method: 'POST', path: '/token', auth: 'credentials', handle: (ctx) => this.issueToken(ctx) },
       { method: 'POST', path: '/tickets', auth: 'bearer', handle: (ctx) => this.createTicket(ctx) },
       { method: 'GET', path: '/tickets', auth: 'bearer', handle: (ctx) => this.listTickets(ctx) },
       { method: 'GET', path: '/enterprises/:enterpriseId/tickets/:ticketId/medias', auth: 'bearer', handle: (ctx) => this.listTicketMedias(ctx) },
+      { method: 'GET', path: '/enterprises/:enterpriseId/tickets-stats', auth: 'bearer', handle: (ctx) => this.ticketStats(ctx) },
+      // Video Meeting (seed "Get a video meeting room (conference)").
+      { method: 'POST', path: '/conferences', auth: 'bearer', handle: (ctx) => this.createConference(ctx) },
+      { method: 'GET', path: '/conferences', auth: 'bearer', handle: (ctx) => this.listConferences(ctx) },
+      { method: 'GET', path: '/conferences/:conferenceId/media', auth: 'bearer', handle: (ctx) => this.listConferenceMedia(ctx) },
     ] satisfies Route[]
   ).map(compileRoute);
 
   constructor(options: ApizeeSandboxOptions) {
     this.now = options.now ?? Date.now;
     this.ratePerMinute = options.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE;
-    this.accounts = (options.accounts ?? DEFAULT_ACCOUNTS).map((account) => ({
+    this.accounts = (options.accounts ?? DEFAULT_ACCOUNTS).map((account, index) => ({
       ...account,
       // Seed: both example tickets share one service_key, so it is per account/service.
       serviceKey: randomBytes(16).toString('hex'),
       buttonId: DEFAULT_BUTTON_ID,
+      user: { id: FIRST_USER_ID + index, name: account.name ?? account.username },
+      conferenceServiceKey: randomBytes(16).toString('hex'),
+      roomKey: randomBytes(16).toString('hex'),
     }));
   }
 
@@ -643,6 +834,9 @@ class ApizeeSandboxServer {
       buttonId: account.buttonId,
       geoloc: null,
       medias: [],
+      invitedAt: invite ? now : null,
+      sessionStartedAt: null,
+      sessionEndedAt: null,
     };
     this.tickets.set(ticket.id, ticket);
 
@@ -754,6 +948,239 @@ class ApizeeSandboxServer {
     };
   }
 
+  // ----- Ticket statistics (seed "Get detailed ticket statistics for a given day") ----------
+
+  /**
+   * `GET /enterprises/{eid}/tickets-stats?format=JSON&since=YYYY-MM-DD&until=YYYY-MM-DD`: one row
+   * per ticket created in the range, oldest first, in the seed's French shape.
+   * Assumptions: days are UTC and `until` is inclusive (the seed's /session example runs `since`
+   * 00:00:00 to `until` 23:59:59); only `format=JSON` is served (other formats are [U]).
+   */
+  private ticketStats({ params, pathParams, account }: BearerRouteContext): Answer {
+    if (pathParams.enterpriseId !== String(account.enterpriseId)) {
+      return { status: 403, body: { error: 'Forbidden' } };
+    }
+    if ((params.get('format') ?? '').toUpperCase() !== 'JSON') throw new BadParameter('format', 'The selected format is invalid.');
+    const since = dayParam(params, 'since');
+    const until = dayParam(params, 'until');
+    if (since > until) throw new BadParameter('until', 'The until date must be a date after or equal to since.');
+    const end = until + 86_400_000;
+    const rows = [...this.tickets.values()]
+      .filter((t) => t.enterpriseId === account.enterpriseId && t.created.getTime() >= since && t.created.getTime() < end)
+      .sort((a, b) => a.created.getTime() - b.created.getTime() || a.id - b.id)
+      .map((t) => this.ticketStatsRow(t));
+    return { status: 200, body: rows };
+  }
+
+  /**
+   * Key set and order of the seed's row. Derived from the sandbox ticket:
+   * - "Date de début de session"/"Date de fin" are start_time/end_time (the seed's pair is 30 min
+   *   apart, like a ticket's), written `YYYY-MM-DD HH:mm:ss` in UTC (time zone [U]);
+   * - "Répondues" is "oui" once the ticket reached inprogress (assumption; the seed's row says "non"
+   *   next to a 335 s call, so Apizee's meaning is [U]); "Nombre Appels" is 1 then, else 0;
+   * - "Durée totale des appels (secondes)" runs from inprogress to leaving it (0 until then);
+   * - one SMS (phone) and/or e-mail invitation once invited; "Nombre d'invitations" stays 0 as in
+   *   the seed, where it is 0 next to 1 SMS invitation (what it counts is [U]);
+   * - Photos/Vidéos count medias by MIME type (image/…, video/…);
+   * - "Ref" is a number when the reference is all digits (seed: 1234), else the string, or null;
+   * - fixed: Priorité "Immédiat", Groupe "Support", Type null, Service "Tickets", Scans 0, and the
+   *   seed's device/OS/browser once the guest joined (null before); Demandeur "" (no name is kept).
+   */
+  private ticketStatsRow(ticket: ApizeeSandboxTicket): Record<string, unknown> {
+    const joined = ticket.sessionStartedAt !== null;
+    const invited = ticket.invitedAt !== null;
+    const callSeconds =
+      ticket.sessionStartedAt && ticket.sessionEndedAt
+        ? Math.round((ticket.sessionEndedAt.getTime() - ticket.sessionStartedAt.getTime()) / 1000)
+        : 0;
+    const reference = ticket.reference !== null && /^\d{1,15}$/.test(ticket.reference) ? Number(ticket.reference) : ticket.reference;
+    return {
+      ID: ticket.id,
+      Ref: reference,
+      Description: ticket.description ?? '',
+      'Priorité': 'Immédiat',
+      Demandeur: '',
+      Contact: ticket.requestor.phone ?? ticket.requestor.email ?? '',
+      Etat: APIZEE_TICKET_STATS_STATE_LABELS[ticket.state],
+      'Assigné à': ticket.agent,
+      Groupe: 'Support',
+      Type: null,
+      'Date de début de session': formatStatsDate(ticket.startTime),
+      'Date de fin': formatStatsDate(ticket.endTime),
+      'Répondues': joined ? 'oui' : 'non',
+      "Nombre d'invitations": 0,
+      "Nombre d'invitations email": invited && ticket.requestor.email ? 1 : 0,
+      "Nombre d'invitations SMS": invited && ticket.requestor.phone ? 1 : 0,
+      'Nombre Appels': joined ? 1 : 0,
+      'Durée totale des appels (secondes)': callSeconds,
+      Photos: ticket.medias.filter((m) => m.type.startsWith('image/')).length,
+      'Vidéos': ticket.medias.filter((m) => m.type.startsWith('video/')).length,
+      Identifiant: ticket.agent,
+      Service: 'Tickets',
+      Scans: 0,
+      Appareil: joined ? 'K' : null,
+      "Système d'exploitation": joined ? 'Android 10' : null,
+      Navigateur: joined ? 'Chrome 114.0.0.0' : null,
+    };
+  }
+
+  // ----- Conferences (seed "Get a video meeting room (conference)"; REFERENCE §4) -----------
+
+  /**
+   * `POST /conferences`, parameters in the query (or a form body). Rules from REFERENCE §4:
+   * participants required (e-mails and/or phones, comma-separated; the seed passes the national
+   * "0612345678", so a leading + is optional), name 2–255, message ≤300, password of digits, `*` and `#`,
+   * booleans, duration ≥1 min, reminder 1–60, startTime ISO 8601 UTC, invite default true.
+   * Assumptions: `moderator` must name an account of the enterprise (username or user id) and
+   * answers `moderator: null` when absent; `entryMode`, `templateId`, `language`, `service` and
+   * `scope` are accepted and ignored (their values are [U]). A new conference is `scheduled`, as
+   * in the seed, even when it starts now.
+   */
+  private createConference({ params, account, at }: BearerRouteContext): Answer {
+    const participants = (params.get('participants') ?? '').split(',').map((p) => p.trim());
+    if (participants.length === 0 || participants.some((p) => !isEmail(p) && !/^\+?\d{6,15}$/.test(p))) {
+      throw new BadParameter('participants', 'The participants field must list e-mail addresses or phone numbers separated by commas.');
+    }
+    const name = params.get('name');
+    if (name !== undefined && (codePoints(name) < CONFERENCE_NAME_MIN || codePoints(name) > CONFERENCE_NAME_MAX)) {
+      throw new BadParameter('name', `The name must be between ${CONFERENCE_NAME_MIN} and ${CONFERENCE_NAME_MAX} characters.`);
+    }
+    const message = params.get('message');
+    if (message !== undefined && codePoints(message) > CONFERENCE_MESSAGE_MAX) {
+      throw new BadParameter('message', `The message may not be greater than ${CONFERENCE_MESSAGE_MAX} characters.`);
+    }
+    const password = params.get('password');
+    if (password !== undefined && !/^[0-9*#]+$/.test(password)) {
+      throw new BadParameter('password', 'The password may only contain digits, * and #.');
+    }
+    const moderation = booleanParam(params, 'moderation') ?? false;
+    const invite = booleanParam(params, 'invite') ?? true;
+    booleanParam(params, 'open');
+    const duration = integerParam(params, 'duration', 1, Number.MAX_SAFE_INTEGER, 'The duration must be an integer of at least 1.');
+    integerParam(params, 'reminder', 1, CONFERENCE_REMINDER_MAX, `The reminder must be an integer between 1 and ${CONFERENCE_REMINDER_MAX}.`);
+    const startTime = utcDateTimeParam(params, 'startTime');
+    const moderatorParam = params.get('moderator');
+    let moderator: ApizeeSandboxUser | null = null;
+    if (moderatorParam !== undefined) {
+      const found = this.accounts.find(
+        (a) => a.enterpriseId === account.enterpriseId && (a.username === moderatorParam || String(a.user.id) === moderatorParam),
+      );
+      if (!found) throw new BadParameter('moderator', 'The selected moderator is invalid.');
+      moderator = { ...found.user };
+    }
+
+    const now = new Date(at);
+    const start = startTime ?? now;
+    const roomKey = randomBytes(16).toString('hex');
+    const conference: ApizeeSandboxConference = {
+      id: this.nextConferenceId++,
+      enterpriseId: account.enterpriseId,
+      name: name ?? null,
+      participants,
+      message: message ?? null,
+      password: password ?? null,
+      moderation,
+      invite,
+      created: now,
+      modified: now,
+      startTime: start,
+      endTime: new Date(start.getTime() + (duration ?? DEFAULT_CONFERENCE_DURATION_MINUTES) * 60_000),
+      status: 'scheduled',
+      roomName: `${account.roomKey}:${roomKey}`,
+      url: `${MEET_HOST}/private/${account.roomKey}/${roomKey}`,
+      shortUrl: `${INFORMATION_PAGE_HOST}/${randomAlphanumeric(10)}`,
+      sipPhoneNumber: SIP_PHONE_NUMBER,
+      sipDtmfCode: String(randomInt(1_000_000)).padStart(6, '0'),
+      organizer: { ...account.user },
+      createdBy: { ...CONFERENCE_CREATED_BY },
+      serviceKey: account.conferenceServiceKey,
+      moderator,
+      media: [],
+    };
+    this.conferences.set(conference.id, conference);
+    return { status: 200, body: this.conferenceBody(conference) };
+  }
+
+  /** Field set and order of the seed's creation and list examples (the same). */
+  private conferenceBody(c: ApizeeSandboxConference): Record<string, unknown> {
+    return {
+      id: c.id,
+      name: c.name,
+      created: formatApizeeDate(c.created),
+      modified: formatApizeeDate(c.modified),
+      start_time: formatApizeeDate(c.startTime),
+      end_time: formatApizeeDate(c.endTime),
+      status: c.status,
+      room_name: c.roomName,
+      url: c.url,
+      short_url: c.shortUrl,
+      sip_phone_number: c.sipPhoneNumber,
+      sip_dtmf_code: c.sipDtmfCode,
+      organizer: { ...c.organizer },
+      created_by: { ...c.createdBy },
+      service_key: c.serviceKey,
+      moderator: c.moderator ? { ...c.moderator } : null,
+    };
+  }
+
+  /**
+   * Seed "Get a Conference ID by name": `GET /conferences?limit=&since=&search=&orderby=date&order=desc`.
+   * Assumptions: `search` is a case-insensitive substring of the name; `since` (ISO 8601, or a
+   * bare day at 00:00 UTC) keeps conferences created at or after it; `date` is the creation date.
+   */
+  private listConferences({ params, account }: BearerRouteContext): Answer {
+    const limit = integerParam(params, 'limit', 1, MAX_LIST_LIMIT, `The limit must be an integer between 1 and ${MAX_LIST_LIMIT}.`) ?? DEFAULT_LIST_LIMIT;
+    const offset = integerParam(params, 'offset', 0, Number.MAX_SAFE_INTEGER, 'The offset must be a non-negative integer.') ?? 0;
+    const direction = orderParams(params);
+    const search = params.get('search')?.toLowerCase();
+    const since = sinceParam(params);
+    const matching = [...this.conferences.values()]
+      .filter(
+        (c) =>
+          c.enterpriseId === account.enterpriseId &&
+          (!search || (c.name ?? '').toLowerCase().includes(search)) &&
+          (since === undefined || c.created.getTime() >= since),
+      )
+      .sort((a, b) => direction * (a.created.getTime() - b.created.getTime() || a.id - b.id));
+    return {
+      status: 200,
+      body: { total: matching.length, data: matching.slice(offset, offset + limit).map((c) => this.conferenceBody(c)) },
+    };
+  }
+
+  /** Seed "Get the recorded or shared files": `GET /conferences/{id}/media?limit=10&orderby=date&order=desc`. */
+  private listConferenceMedia({ params, pathParams, account }: BearerRouteContext): Answer {
+    const conferenceId = pathParams.conferenceId ?? '';
+    const conference = /^\d+$/.test(conferenceId) ? this.conferences.get(Number(conferenceId)) : undefined;
+    if (!conference || conference.enterpriseId !== account.enterpriseId) return notFound();
+    const limit = integerParam(params, 'limit', 1, MAX_LIST_LIMIT, `The limit must be an integer between 1 and ${MAX_LIST_LIMIT}.`) ?? DEFAULT_MEDIA_LIMIT;
+    const offset = integerParam(params, 'offset', 0, Number.MAX_SAFE_INTEGER, 'The offset must be a non-negative integer.') ?? 0;
+    const direction = orderParams(params);
+    const sorted = [...conference.media].sort((a, b) => direction * (a.created.getTime() - b.created.getTime() || a.id - b.id));
+    return {
+      status: 200,
+      body: {
+        total: conference.media.length,
+        // Field order of the seed's item; geoloc and metadata only for a located file.
+        data: sorted.slice(offset, offset + limit).map((m) => ({
+          id: m.id,
+          hash: m.hash,
+          created: formatApizeeDate(m.created),
+          owner: { ...m.owner },
+          title: m.title,
+          description: null,
+          filename: m.filename,
+          status: 'completed',
+          media_type: 'video',
+          url: m.url,
+          filesize: m.filesize,
+          source_type: 'conf_record',
+          ...(m.geoloc ? { geoloc: { ...m.geoloc }, metadata: { geoloc: { ...m.geoloc } } } : {}),
+        })),
+      },
+    };
+  }
+
   // ----- Test controls --------------------------------------------------------------------
 
   private requireTicket(id: number): ApizeeSandboxTicket {
@@ -767,9 +1194,12 @@ class ApizeeSandboxServer {
     if (!TICKET_TRANSITIONS[ticket.state].includes(state)) {
       throw new Error(`Apizee sandbox: ticket ${id} cannot go from ${ticket.state} to ${state}`);
     }
+    if (ticket.state === 'inprogress') ticket.sessionEndedAt = at;
     ticket.state = state;
     ticket.modified = at;
     if (state === 'done') ticket.endTime = at;
+    if (state === 'invited') ticket.invitedAt = at;
+    if (state === 'inprogress') ticket.sessionStartedAt = at;
   }
 
   addTicketMedia(id: number, media: { title: string; type: string; location?: { lat: number; lon: number } }): ApizeeSandboxMedia {
@@ -789,6 +1219,49 @@ class ApizeeSandboxServer {
     // located at 48.77/-3.51, so the ticket's geoloc is taken from its first located media.
     if (media.location && !ticket.geoloc) ticket.geoloc = { lat: media.location.lat, lng: media.location.lon };
     return stored;
+  }
+
+  private requireConference(id: number): ApizeeSandboxConference {
+    const conference = this.conferences.get(id);
+    if (!conference) throw new Error(`Apizee sandbox: no conference ${id}`);
+    return conference;
+  }
+
+  /** Stamps `modified`; `ended` also stamps `end_time`, as `done` does for a ticket (assumption). */
+  setConferenceStatus(id: number, status: ApizeeConferenceStatus, at: Date = new Date(this.now())): void {
+    const conference = this.requireConference(id);
+    if (!CONFERENCE_TRANSITIONS[conference.status].includes(status)) {
+      throw new Error(`Apizee sandbox: conference ${id} cannot go from ${conference.status} to ${status}`);
+    }
+    conference.status = status;
+    conference.modified = at;
+    if (status === 'ended') conference.endTime = at;
+  }
+
+  /**
+   * Like the seed's media: title `<8 chars>-<4 digits>-composite`, `.mp4` file, owned by the
+   * moderator, else the organizer (in the seed the owner is the moderator).
+   */
+  addConferenceRecording(
+    id: number,
+    recording: { title?: string; filesize?: number; geoloc?: ApizeeGeoloc } = {},
+  ): ApizeeSandboxConferenceMedia {
+    const conference = this.requireConference(id);
+    const hash = randomUUID();
+    const title = recording.title ?? `${randomAlphanumeric(8).toUpperCase()}-${randomInt(1000, 10_000)}-composite`;
+    const media: ApizeeSandboxConferenceMedia = {
+      id: this.nextConferenceMediaId++,
+      hash,
+      created: new Date(this.now()),
+      owner: { ...(conference.moderator ?? conference.organizer) },
+      title,
+      filename: `${title}.mp4`,
+      filesize: recording.filesize ?? 2_270_386,
+      url: `${AGENT_URL}/media/showVideo/${conference.enterpriseId}/hash/${hash}`,
+      ...(recording.geoloc ? { geoloc: { ...recording.geoloc } } : {}),
+    };
+    conference.media.push(media);
+    return media;
   }
 
   completeWithMedia(id: number): ApizeeSandboxTicket {
@@ -835,6 +1308,9 @@ export async function startApizeeSandbox(options: ApizeeSandboxOptions = {}): Pr
     setTicketState: (id, state, at) => sandbox.setTicketState(id, state, at),
     addTicketMedia: (id, media) => sandbox.addTicketMedia(id, media),
     completeWithMedia: (id) => sandbox.completeWithMedia(id),
+    conferences: sandbox.conferences,
+    setConferenceStatus: (id, status, at) => sandbox.setConferenceStatus(id, status, at),
+    addConferenceRecording: (id, recording) => sandbox.addConferenceRecording(id, recording),
     requests: sandbox.requests,
     faults: sandbox.faults,
     expireTokens: () => sandbox.expireTokens(),

@@ -1,22 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { maskContact } from '../domain/contact.js';
-import type { InviteRequest } from '../domain/invite-request.js';
-import { APIZEE_TICKET_STATUS, milestoneWords, STATUS_MILESTONE } from '../domain/milestones.js';
+import type { StartRequest } from '../domain/invite-request.js';
+import { milestoneWords } from '../domain/milestones.js';
 import { generateReference } from '../domain/reference.js';
 import { isFinal } from '../domain/session.js';
-import { VENDOR_LABELS, type ContactVendor } from '../domain/vendors.js';
+import { capabilityOf } from '../domain/vendor-capabilities.js';
+import { VENDOR_LABELS, type VendorName } from '../domain/vendors.js';
 import type { Logger } from '../logger.js';
 import { SlackPostError, type SlackGateway } from '../slack/gateway.js';
 import type { ContactCrypto } from '../store/contact-crypto.js';
 import type { SessionRow } from '../store/schema.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
-import type { ApizeeTicketTracker } from '../tracking/apizee-tickets.js';
 import { milestoneRow } from '../tracking/milestone-rows.js';
 import type { ThreadNotifier } from '../tracking/thread-notifier.js';
 import { escapeMrkdwn, link } from '../ui/mrkdwn.js';
-import { ApizeeClient } from '../vendors/apizee/client.js';
 import { describeError, VendorError } from '../vendors/errors.js';
+import type { RateBudget } from '../vendors/rate-budget.js';
 import type { CardPublisher } from './card-publisher.js';
+import type { ProviderRegistry } from './provider-registry.js';
+import type { CreationOutcome, LaterOutcome, SessionProvider } from './providers/provider.js';
 import { waitWords } from './wait-words.js';
 
 /** Who acts, from the Slack request: every row carries the team (and enterprise). */
@@ -29,6 +30,11 @@ export interface Actor {
 /** An ephemeral answer to the acting user, in the conversation they acted from. */
 export type Reply = (text: string) => Promise<void>;
 
+/** Pushes a room link into a customer's Genesys SMS session (`SendUrl`); the outcome comes later. */
+export interface LinkDelivery {
+  pushLink(smsSessionId: string, url: string): Promise<{ outcome: Promise<LaterOutcome | undefined> }>;
+}
+
 export interface SessionServiceDeps {
   sessions: SessionsRepository;
   gateway: SlackGateway;
@@ -37,57 +43,192 @@ export interface SessionServiceDeps {
   crypto: ContactCrypto;
   logger: Logger;
   trackIntervalMs: number;
-  apizee?: { client: ApizeeClient; tracker: ApizeeTicketTracker; agent: string };
+  providers: ProviderRegistry;
+  /** Per-account request budgets, to tell a user how long a queued request will wait. */
+  budgets?: Partial<Record<VendorName, RateBudget>>;
+  linkDelivery?: LinkDelivery;
 }
-
-/**
- * Apizee's documents name no call that cancels a ticket (seed 003 and REFERENCE §4 list none
- * with a path), so Cancel ends the session in Rendezvous only, and says so.
- */
-const VENDOR_CANCELS: Record<ContactVendor, boolean> = { apizee: false, blitzz: false, conpeek: false, imbee: false };
 
 export class SessionService {
   private readonly lastRefresh = new Map<string, number>();
+  private readonly background = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: SessionServiceDeps) {}
 
-  configuredVendors(): ContactVendor[] {
-    return this.deps.apizee ? ['apizee'] : [];
+  configuredVendors(): VendorName[] {
+    return this.deps.providers.vendors();
+  }
+
+  canDeliverThroughGenesys(): boolean {
+    return Boolean(this.deps.linkDelivery);
   }
 
   /** The immediate ephemeral line for a valid request; computed from memory, no I/O. */
-  acknowledgement(vendor: ContactVendor): string {
+  acknowledgement(vendor: VendorName): string {
     const label = VENDOR_LABELS[vendor];
-    const client = vendor === 'apizee' ? this.deps.apizee?.client : undefined;
-    const waitMs = client?.budget.estimateWaitMs() ?? 0;
-    if (waitMs > 1000) {
-      return `⏳ Creating the ${label} session: queued behind ${label}'s ${client!.budget.limit} requests a minute, about ${waitWords(waitMs)}.`;
+    const budget = this.deps.budgets?.[vendor];
+    const waitMs = budget?.estimateWaitMs() ?? 0;
+    if (budget && waitMs > 1000) {
+      return `⏳ Creating the ${label} session: queued behind ${label}'s ${budget.limit} requests a minute, about ${waitWords(waitMs)}.`;
     }
     return `⏳ Creating the ${label} session…`;
   }
 
-  /** Creates a one-to-one session: card first (so failures have a place to show), then the vendor. */
-  async startInvite(request: InviteRequest, channelId: string, actor: Actor, reply: Reply): Promise<void> {
-    const apizee = this.deps.apizee;
-    if (request.vendor !== 'apizee' || !apizee) {
-      await reply(`${VENDOR_LABELS[request.vendor]} is not set up in this workspace. \`/rendezvous vendors\` lists what is.`);
+  /** Creates a session: card first (so failures have a place to show), then the vendor. */
+  async start(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<void> {
+    const provider = this.deps.providers.forRequest(request);
+    if (!provider) {
+      const vendor = request.type === 'genesys' ? 'genesys' : request.vendor;
+      await reply(`${VENDOR_LABELS[vendor]} is not set up for this in this workspace. \`/rendezvous vendors\` lists what is.`);
       return;
     }
-    const contact = request.delivery === 'email' ? request.email! : request.phone!;
-    const plain = contact.kind === 'phone' ? contact.e164 : contact.address;
+    const row = this.newRow(provider, request, channelId, actor);
+    await this.deps.sessions.insert(row);
+    const log = this.deps.logger.child({ sessionId: row.id, vendor: row.vendor, kind: row.kind, reference: row.reference });
+
+    try {
+      row.card_ts = await this.deps.cards.post(row);
+    } catch (error) {
+      await this.deps.sessions.update(row.id, { status: 'failed', last_error: 'card_not_posted' });
+      log.warn({ code: error instanceof SlackPostError ? error.code : undefined }, 'session card not posted');
+      await reply(cardNotPostedWords(error, channelId));
+      return;
+    }
+
+    let outcome: CreationOutcome;
+    try {
+      outcome = await provider.create(row, request);
+    } catch (error) {
+      await this.recordFailure(row, actor, error);
+      return;
+    }
+    log.info({ vendorId: outcome.vendorId, status: outcome.status }, 'session created');
+    await this.deps.sessions.applyChange(
+      row.id,
+      {
+        vendor_id: outcome.vendorId,
+        vendor_state: outcome.vendorState,
+        status: outcome.status,
+        agent_url: outcome.agentUrl ?? null,
+        customer_url: outcome.customerUrl ?? null,
+        details: JSON.stringify(outcome.details ?? {}),
+        tracking: outcome.tracking && !isFinal(outcome.status) ? 1 : 0,
+        next_check_at: new Date(Date.now() + this.deps.trackIntervalMs).toISOString(),
+        ...(isFinal(outcome.status) ? { ended_at: new Date().toISOString() } : {}),
+      },
+      // The first reply mentions the starter, so Slack notifies them of the thread's later replies.
+      [milestoneRow(row, 'invited', `<@${actor.userId}> started this session. ${outcome.milestone}`.trim())],
+    );
+    await this.publish(row.id);
+    if (outcome.privateNote) await reply(outcome.privateNote);
+    if (outcome.later) this.settleLater(row, outcome.later);
+    if (request.type === 'invite' && request.via && outcome.customerUrl) this.pushThroughGenesys(row, request.via, outcome.customerUrl);
+  }
+
+  /** Anyone may refresh; double clicks within a few seconds are ignored. */
+  async refresh(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
+    const row = await this.sessionFor(sessionId, actor, reply);
+    if (!row) return;
+    const last = this.lastRefresh.get(sessionId) ?? 0;
+    if (Date.now() - last < 5000) return;
+    this.lastRefresh.set(sessionId, Date.now());
+    const provider = this.deps.providers.get(row.vendor, row.kind);
+    if (!row.tracking || !provider?.refresh) {
+      await this.deps.cards.refresh(row.id);
+      return;
+    }
+    const waitMs = this.deps.budgets?.[row.vendor as VendorName]?.estimateWaitMs() ?? 0;
+    if (waitMs > 1000) await reply(`⏳ Refreshing: queued behind ${VENDOR_LABELS[row.vendor as VendorName]}'s request limit, about ${waitWords(waitMs)}.`);
+    try {
+      const changed = await provider.refresh(row);
+      if (!changed) await this.deps.cards.refresh(row.id);
+    } catch (error) {
+      await reply(`Could not refresh ${escapeMrkdwn(row.reference)}: ${describeError(error)}`);
+    }
+  }
+
+  async cancel(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
+    const row = await this.sessionFor(sessionId, actor, reply);
+    if (!row || !(await this.mayManage(row, actor, reply, 'cancel'))) return;
+    if (isFinal(row.status)) {
+      await reply(`${escapeMrkdwn(row.reference)} is already over (${row.status}).`);
+      return;
+    }
+    const label = VENDOR_LABELS[row.vendor as VendorName] ?? row.vendor;
+    const detail = capabilityOf(row.vendor as VendorName, row.kind as never)?.cancelAtVendor
+      ? `Cancelled by <@${actor.userId}>.`
+      : `Cancelled in Rendezvous by <@${actor.userId}>. ${label}'s documents name no cancel call, so ${label} was not told: the guest's link may still work.`;
+    await this.deps.sessions.applyChange(
+      row.id,
+      { status: 'cancelled', status_detail: detail, tracking: 0, next_check_at: null, ended_at: new Date().toISOString() },
+      [milestoneRow(row, 'cancelled', milestoneWords('cancelled', { vendorLabel: label, invitee: '', detail }))],
+    );
+    await this.publish(row.id);
+  }
+
+  /** Sends the invitation again, to the stored (encrypted) contact; starter or admin only. */
+  async resend(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
+    const row = await this.sessionFor(sessionId, actor, reply);
+    if (!row || !(await this.mayManage(row, actor, reply, 'resend the invitation of'))) return;
+    const provider = this.deps.providers.get(row.vendor, row.kind);
+    if (!provider?.resend || !row.contact_encrypted || isFinal(row.status)) {
+      await reply(`The invitation of ${escapeMrkdwn(row.reference)} cannot be sent again.`);
+      return;
+    }
+    try {
+      const words = await provider.resend(row, this.deps.crypto.decrypt(row.contact_encrypted));
+      await this.deps.sessions.applyChange(row.id, { status_detail: null }, [
+        milestoneRow(row, `resent:${new Date().toISOString()}`, `🔁 <@${actor.userId}> sent the invitation again. ${words}`.trim()),
+      ]);
+      await this.publish(row.id);
+    } catch (error) {
+      await reply(`The invitation of ${escapeMrkdwn(row.reference)} was not sent again: ${describeError(error)}`);
+    }
+  }
+
+  /** The customer's link, shown only to the clicker, and only to the starter or an admin. */
+  async revealCustomerLink(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
+    const row = await this.sessionFor(sessionId, actor, reply);
+    if (!row || !(await this.mayManage(row, actor, reply, 'see the customer link of'))) return;
+    if (!row.customer_url) {
+      await reply(`${escapeMrkdwn(row.reference)} has no customer link.`);
+      return;
+    }
+    await reply(
+      `🔗 Customer link for *${escapeMrkdwn(row.reference)}* (${escapeMrkdwn(row.contact_masked)}): ${link(row.customer_url, row.customer_url)}\n` +
+        'Only you can see this. Share it only with the invitee.',
+    );
+  }
+
+  /** Sessions with that reference in the actor's workspace, newest first. */
+  async byReference(reference: string, actor: Actor): Promise<SessionRow[]> {
+    return this.deps.sessions.byReference(actor.teamId, reference);
+  }
+
+  async permalink(row: SessionRow): Promise<string | undefined> {
+    return row.card_ts ? this.deps.gateway.permalink(row.channel_id, row.card_ts) : undefined;
+  }
+
+  /** Waits for outcomes still on their way (stopping the app, tests). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.background]);
+  }
+
+  private newRow(provider: SessionProvider, request: StartRequest, channelId: string, actor: Actor): SessionRow {
     const now = new Date().toISOString();
-    const row: SessionRow = {
+    const contact = provider.contactOf(request);
+    return {
       id: randomUUID(),
       team_id: actor.teamId,
       enterprise_id: actor.enterpriseId ?? null,
-      vendor: 'apizee',
-      kind: 'ticket',
+      vendor: provider.vendor,
+      kind: provider.kind,
       vendor_id: null,
       reference: request.reference ?? generateReference(),
-      contact_masked: maskContact(contact),
-      contact_encrypted: this.deps.crypto.encrypt(plain),
-      contact_hash: this.deps.crypto.hash(plain),
-      delivery: request.delivery,
+      contact_masked: provider.describeInvitee(request),
+      contact_encrypted: contact ? this.deps.crypto.encrypt(contact) : null,
+      contact_hash: contact ? this.deps.crypto.hash(contact) : null,
+      delivery: request.type === 'invite' ? (request.delivery ?? null) : null,
       vendor_state: null,
       status: 'creating',
       status_detail: null,
@@ -106,121 +247,66 @@ export class SessionService {
       media_posted: 0,
       last_error: null,
     };
-    await this.deps.sessions.insert(row);
-    const log = this.deps.logger.child({ sessionId: row.id, vendor: 'apizee', reference: row.reference });
+  }
 
-    try {
-      row.card_ts = await this.deps.cards.post(row);
-    } catch (error) {
-      await this.deps.sessions.update(row.id, { status: 'failed', last_error: 'card_not_posted' });
-      log.warn({ code: error instanceof SlackPostError ? error.code : undefined }, 'session card not posted');
-      await reply(cardNotPostedWords(error, channelId));
-      return;
-    }
+  private async recordFailure(row: SessionRow, actor: Actor, error: unknown): Promise<void> {
+    const detail = describeError(error);
+    this.deps.logger.warn({ sessionId: row.id, vendor: row.vendor, code: error instanceof VendorError ? error.code : 'internal', err: error }, 'session not created');
+    const label = VENDOR_LABELS[row.vendor as VendorName];
+    await this.deps.sessions.applyChange(
+      row.id,
+      { status: 'failed', status_detail: detail, last_error: error instanceof VendorError ? error.code : 'internal' },
+      [milestoneRow(row, 'failed', `<@${actor.userId}> ${milestoneWords('failed', { vendorLabel: label, invitee: '', detail: escapeMrkdwn(detail) })}`)],
+    );
+    await this.publish(row.id);
+  }
 
-    try {
-      const ticket = await apizee.client.createTicket({
-        ...(contact.kind === 'phone' ? { phone: contact.e164 } : { email: contact.address }),
-        agent: request.agent ?? apizee.agent,
-        reference: row.reference,
-        description: request.message,
-      });
-      const status = APIZEE_TICKET_STATUS[ticket.state] ?? 'created';
-      const key = STATUS_MILESTONE[status];
-      const words = key
-        ? milestoneWords(key, { vendorLabel: 'Apizee', invitee: escapeMrkdwn(row.contact_masked), delivery: row.delivery })
-        : '';
+  /** An asynchronous outcome (Genesys): applied when it arrives, never blocking the request. */
+  private settleLater(row: SessionRow, later: () => Promise<LaterOutcome | undefined>): void {
+    this.track(async () => {
+      const outcome = await later();
+      if (!outcome) return;
       await this.deps.sessions.applyChange(
         row.id,
         {
-          vendor_id: String(ticket.id),
-          vendor_state: ticket.state,
-          status,
-          agent_url: ApizeeClient.agentRoomUrl(ticket),
-          customer_url: ticket.requestor_url,
-          details: JSON.stringify({ button_id: ticket.button_id, service_key: ticket.service_key }),
-          tracking: 1,
-          next_check_at: new Date(Date.now() + this.deps.trackIntervalMs).toISOString(),
-          ...(isFinal(status) ? { ended_at: new Date().toISOString() } : {}),
+          status: outcome.status,
+          status_detail: outcome.detail ?? null,
+          tracking: 0,
+          ...(outcome.status === 'joined' ? { joined_at: new Date().toISOString() } : {}),
+          ...(isFinal(outcome.status) ? { ended_at: new Date().toISOString() } : {}),
         },
-        // The first reply mentions the starter, so Slack notifies them of the thread's later replies.
-        key ? [milestoneRow(row, key, `<@${actor.userId}> started this session. ${words}`)] : [],
+        [milestoneRow(row, outcome.status === 'failed' ? 'failed' : 'joined', outcome.milestone)],
       );
-      log.info({ ticketId: ticket.id, state: ticket.state }, 'session created');
-      await this.deps.cards.refresh(row.id);
-      await this.deps.notifier.flush();
-      if (ticket.sso_url) {
-        await reply(
-          `🔑 Your agent link for *${escapeMrkdwn(row.reference)}*: ${link(ticket.sso_url, 'open the Apizee session as agent')}. ` +
-            'It works once and only for a few minutes; later, use *Join as agent* on the card.',
-        );
+      await this.publish(row.id);
+    });
+  }
+
+  /** `via:` — the room link also goes to the customer's Genesys SMS session. */
+  private pushThroughGenesys(row: SessionRow, smsSessionId: string, url: string): void {
+    const delivery = this.deps.linkDelivery;
+    if (!delivery) return;
+    this.track(async () => {
+      let outcome: LaterOutcome | undefined;
+      try {
+        outcome = await (await delivery.pushLink(smsSessionId, url)).outcome;
+      } catch (error) {
+        outcome = { status: 'failed', milestone: `⚠️ The link did not go through Genesys: ${escapeMrkdwn(describeError(error))}` };
       }
-    } catch (error) {
-      const detail = describeError(error);
-      log.warn({ code: error instanceof VendorError ? error.code : 'internal', err: error }, 'session not created');
-      await this.deps.sessions.applyChange(
-        row.id,
-        { status: 'failed', status_detail: detail, last_error: error instanceof VendorError ? error.code : 'internal' },
-        [milestoneRow(row, 'failed', `<@${actor.userId}> ${milestoneWords('failed', { vendorLabel: 'Apizee', invitee: '', detail: escapeMrkdwn(detail) })}`)],
-      );
-      await this.deps.cards.refresh(row.id);
+      if (!outcome) return;
+      await this.deps.sessions.applyChange(row.id, {}, [milestoneRow(row, outcome.status === 'failed' ? 'delivery_failed' : 'delivered', outcome.milestone)]);
       await this.deps.notifier.flush();
-    }
+    });
   }
 
-  /** Anyone may refresh; double clicks within a few seconds are ignored. */
-  async refresh(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
-    const row = await this.sessionFor(sessionId, actor, reply);
-    if (!row) return;
-    const last = this.lastRefresh.get(sessionId) ?? 0;
-    if (Date.now() - last < 5000) return;
-    this.lastRefresh.set(sessionId, Date.now());
-    if (!row.tracking || row.vendor !== 'apizee' || !this.deps.apizee) {
-      await this.deps.cards.refresh(row.id);
-      return;
-    }
-    const waitMs = this.deps.apizee.client.budget.estimateWaitMs();
-    if (waitMs > 1000) await reply(`⏳ Refreshing: queued behind Apizee's request limit, about ${waitWords(waitMs)}.`);
-    try {
-      const changed = await this.deps.apizee.tracker.refresh(row);
-      if (!changed) await this.deps.cards.refresh(row.id);
-    } catch (error) {
-      await reply(`Could not refresh ${escapeMrkdwn(row.reference)}: ${describeError(error)}`);
-    }
+  private track(work: () => Promise<void>): void {
+    const running = work().catch((error) => this.deps.logger.error({ err: error }, 'background session work failed'));
+    this.background.add(running);
+    void running.finally(() => this.background.delete(running));
   }
 
-  async cancel(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
-    const row = await this.sessionFor(sessionId, actor, reply);
-    if (!row || !(await this.mayManage(row, actor, reply, 'cancel'))) return;
-    if (isFinal(row.status)) {
-      await reply(`${escapeMrkdwn(row.reference)} is already over (${row.status}).`);
-      return;
-    }
-    const label = VENDOR_LABELS[row.vendor as ContactVendor] ?? row.vendor;
-    const detail = VENDOR_CANCELS[row.vendor as ContactVendor]
-      ? `Cancelled by <@${actor.userId}>.`
-      : `Cancelled in Rendezvous by <@${actor.userId}>. ${label}'s documents name no cancel call, so ${label} was not told: the guest's link may still work.`;
-    await this.deps.sessions.applyChange(
-      row.id,
-      { status: 'cancelled', status_detail: detail, tracking: 0, next_check_at: null, ended_at: new Date().toISOString() },
-      [milestoneRow(row, 'cancelled', milestoneWords('cancelled', { vendorLabel: label, invitee: '', detail }))],
-    );
-    await this.deps.cards.refresh(row.id);
+  private async publish(sessionId: string): Promise<void> {
+    await this.deps.cards.refresh(sessionId);
     await this.deps.notifier.flush();
-  }
-
-  /** The customer's link, shown only to the clicker, and only to the starter or an admin. */
-  async revealCustomerLink(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
-    const row = await this.sessionFor(sessionId, actor, reply);
-    if (!row || !(await this.mayManage(row, actor, reply, 'see the customer link of'))) return;
-    if (!row.customer_url) {
-      await reply(`${escapeMrkdwn(row.reference)} has no customer link.`);
-      return;
-    }
-    await reply(
-      `🔗 Customer link for *${escapeMrkdwn(row.reference)}* (${escapeMrkdwn(row.contact_masked)}): ${link(row.customer_url, row.customer_url)}\n` +
-        'Only you can see this. Share it only with the invitee.',
-    );
   }
 
   private async sessionFor(sessionId: string, actor: Actor, reply: Reply): Promise<SessionRow | undefined> {

@@ -66,6 +66,18 @@ export class SessionsRepository {
     return Number(row?.count ?? 0);
   }
 
+  /** A workspace's sessions created in [from, to), oldest first. */
+  async createdBetween(teamId: string, from: Date, to: Date): Promise<SessionRow[]> {
+    return this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('team_id', '=', teamId)
+      .where('created_at', '>=', from.toISOString())
+      .where('created_at', '<', to.toISOString())
+      .orderBy('created_at')
+      .execute();
+  }
+
   async byReference(teamId: string, reference: string): Promise<SessionRow[]> {
     return this.db
       .selectFrom('sessions')

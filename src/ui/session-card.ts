@@ -1,10 +1,12 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { VENDOR_LABELS, type VendorName } from '../domain/vendors.js';
 import { isFinal, KIND_LABELS, statusDisplay, type SessionKind } from '../domain/session.js';
+import { capabilityOf } from '../domain/vendor-capabilities.js';
 import { ACTION } from './ids.js';
 import { escapeMrkdwn, slackDate, truncate } from './mrkdwn.js';
 
 export interface CardSession {
+  details?: string;
   id: string;
   vendor: string;
   kind: string;
@@ -48,6 +50,8 @@ export function sessionCard(session: CardSession): KnownBlock[] {
       ],
     },
   ];
+  const dialIn = dialInText(session);
+  if (dialIn) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: dialIn }] });
   if (session.status_detail) {
     blocks.push({
       type: 'context',
@@ -59,8 +63,21 @@ export function sessionCard(session: CardSession): KnownBlock[] {
   return blocks;
 }
 
+/** Apizee conferences: SIP number and DTMF code, for participants joining by phone. */
+function dialInText(session: CardSession): string | undefined {
+  try {
+    const details = JSON.parse(session.details ?? '{}') as { sip_phone_number?: string; sip_dtmf_code?: string };
+    if (!details.sip_phone_number) return undefined;
+    const code = details.sip_dtmf_code ? `, then code ${escapeMrkdwn(details.sip_dtmf_code)}#` : '';
+    return `☎️ Dial-in: ${escapeMrkdwn(details.sip_phone_number)}${code}`;
+  } catch {
+    return undefined;
+  }
+}
+
 function cardActions(session: CardSession): ActionsBlock | undefined {
   if (isFinal(session.status) || session.status === 'creating') return undefined;
+  const capability = capabilityOf(session.vendor as VendorName, session.kind as SessionKind);
   const buttons: Button[] = [];
   if (session.agent_url) {
     buttons.push({
@@ -80,7 +97,12 @@ function cardActions(session: CardSession): ActionsBlock | undefined {
       value: session.id,
     });
   }
-  buttons.push({ type: 'button', action_id: ACTION.refresh, text: { type: 'plain_text', text: 'Refresh' }, value: session.id });
+  if (capability?.resend) {
+    buttons.push({ type: 'button', action_id: ACTION.resend, text: { type: 'plain_text', text: 'Resend invitation' }, value: session.id });
+  }
+  if (capability?.tracks ?? true) {
+    buttons.push({ type: 'button', action_id: ACTION.refresh, text: { type: 'plain_text', text: 'Refresh' }, value: session.id });
+  }
   buttons.push({
     type: 'button',
     action_id: ACTION.cancel,

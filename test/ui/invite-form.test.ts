@@ -35,6 +35,7 @@ describe('readInviteForm', () => {
       ok: true,
       channelId: 'C0123CHAN',
       request: {
+        type: 'invite',
         vendor: 'apizee',
         phone: { kind: 'phone', e164: '+33612345678', country: 'FR' },
         email: undefined,
@@ -42,6 +43,10 @@ describe('readInviteForm', () => {
         reference: 'CASE-42',
         message: undefined,
         agent: 'agent@example.com',
+        blitzzSessionId: undefined,
+        expiryDate: undefined,
+        maxUses: undefined,
+        via: undefined,
       },
     });
   });
@@ -49,7 +54,7 @@ describe('readInviteForm', () => {
   it('reads an e-mail invitation, delivered by e-mail', () => {
     const form = readInviteForm(values({ ...BASE, email: 'jane@example.com', message: 'See you soon' }), undefined);
     assert.equal(form.ok, true);
-    if (!form.ok) return;
+    if (!form.ok || form.request.type !== 'invite') return assert.fail('expected an invitation');
     assert.equal(form.request.delivery, 'email');
     assert.deepEqual(form.request.email, { kind: 'email', address: 'jane@example.com' });
     assert.equal(form.request.phone, undefined);

@@ -24,7 +24,7 @@ describe('inviteModal', () => {
     assert.ok(view.submit!.text.length <= 24 && view.close!.text.length <= 24);
     assert.ok(view.blocks.length <= 100);
     assert.ok(view.private_metadata!.length <= 3000);
-    assert.deepEqual(JSON.parse(view.private_metadata!), { channelId: 'C0123CHAN' });
+    assert.deepEqual(JSON.parse(view.private_metadata!), { channelId: 'C0123CHAN', vendor: 'apizee', meeting: false });
   });
 
   it('lists the blocks in order, with an agent field for Apizee', () => {
@@ -54,7 +54,7 @@ describe('inviteModal', () => {
 
   it('pre-fills the agent, who is required', () => {
     const agent = input(view.blocks, INPUT.agent.block);
-    assert.equal(agent.optional, undefined);
+    assert.equal(agent.optional, false);
     assert.equal(agent.element.type === 'plain_text_input' && agent.element.initial_value, 'agent@example.com');
   });
 

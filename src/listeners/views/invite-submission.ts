@@ -29,7 +29,7 @@ export function registerInviteSubmission(app: App, services: ListenerServices): 
         services.logger.warn({ err: error }, 'ephemeral reply failed');
       }
     };
-    await services.sessions.startInvite(
+    await services.sessions.start(
       request,
       channelId,
       { teamId: body.team?.id ?? body.user.team_id ?? '', enterpriseId: body.enterprise?.id, userId },

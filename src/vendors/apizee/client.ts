@@ -9,10 +9,15 @@ import { codeForStatus, createHttp, parseBody, send, sleep } from '../http.js';
 import { RateBudget, rateLimitResetAt } from '../rate-budget.js';
 import {
   ApizeeErrorBody,
+  Conference,
+  ConferenceList,
+  ConferenceMedia,
   CreatedTicket,
   TicketList,
   TicketMediaList,
+  TicketStatsList,
   TokenAnswer,
+  type TicketStats,
 } from './schemas.js';
 
 export interface NewTicket {
@@ -26,6 +31,29 @@ export interface NewTicket {
    */
   description?: string;
 }
+
+/** `POST /conferences` parameters (seed 003; REFERENCE §4 "Conferences"). */
+export interface NewConference {
+  /** E-mail addresses and/or phone numbers; sent comma-separated. At least one. */
+  participants: string[];
+  /** 2–255 characters; what `listConferences({ search })` finds it by. */
+  name?: string;
+  /** Invitation text, at most 300 characters. */
+  message?: string;
+  /** Waiting room: participants wait for the moderator to let them in. */
+  moderation?: boolean;
+  /** Apizee sends the invitations (default true). */
+  invite?: boolean;
+  startTime?: Date;
+  /** Minutes, an integer of at least 1. */
+  duration?: number;
+  /** User id or username. */
+  moderator?: string;
+}
+
+/** REFERENCE §4 "Conferences": name 2–255 characters, message at most 300. */
+export const CONFERENCE_NAME_LENGTH = { min: 2, max: 255 } as const;
+export const CONFERENCE_MESSAGE_MAX_LENGTH = 300;
 
 /** Who is asking: an interactive call queues for a slot; a background one gives up if none is spare. */
 export type Priority = 'interactive' | 'background';
@@ -93,6 +121,66 @@ export class ApizeeClient {
   async listTicketMedias(ticketId: string, priority: Priority = 'background'): Promise<TicketMediaList> {
     const path = `enterprises/${encodeURIComponent(this.settings.enterpriseId)}/tickets/${encodeURIComponent(ticketId)}/medias`;
     return this.call('listTicketMedias', TicketMediaList, (token) => this.http.get(path, { headers: auth(token) }), {
+      priority,
+      idempotent: true,
+    });
+  }
+
+  /**
+   * `POST /conferences` with query parameters (seed 003): `participants` comma-separated, booleans
+   * as `true`/`false`, `startTime` in ISO 8601 UTC. Parameters go in REFERENCE §4's order, which
+   * reproduces the seed's curl. Checked here first, so a bad name or message costs no request.
+   */
+  async createConference(input: NewConference, priority: Priority = 'interactive'): Promise<Conference> {
+    const searchParams = conferenceParams(input);
+    return this.call('createConference', Conference, (token) => this.http.post('conferences', { searchParams, headers: auth(token) }), {
+      priority,
+      idempotent: false,
+    });
+  }
+
+  /** `GET /conferences?search=…&since=…&orderby=date&order=desc&limit=…` (seed 003, "Get a Conference ID by name"). */
+  async listConferences(
+    query: { search?: string; since?: Date; limit: number },
+    priority: Priority = 'background',
+  ): Promise<ConferenceList> {
+    const searchParams: Record<string, string | number> = {};
+    if (query.search) searchParams.search = query.search;
+    if (query.since) searchParams.since = isoUtc(query.since);
+    searchParams.orderby = 'date';
+    searchParams.order = 'desc';
+    searchParams.limit = Math.min(Math.max(1, query.limit), MAX_LIST_LIMIT);
+    return this.call('listConferences', ConferenceList, (token) => this.http.get('conferences', { searchParams, headers: auth(token) }), {
+      priority,
+      idempotent: true,
+    });
+  }
+
+  /**
+   * `GET /conferences/{id}/media?limit=…&orderby=date&order=desc` (seed 003; the seed asks for 10,
+   * this asks for the assumed maximum so one call sees every recording).
+   */
+  async listConferenceMedia(conferenceId: string, priority: Priority = 'background'): Promise<ConferenceMedia> {
+    const path = `conferences/${encodeURIComponent(conferenceId)}/media`;
+    const searchParams = { limit: MAX_LIST_LIMIT, orderby: 'date', order: 'desc' };
+    return this.call('listConferenceMedia', ConferenceMedia, (token) => this.http.get(path, { searchParams, headers: auth(token) }), {
+      priority,
+      idempotent: true,
+    });
+  }
+
+  /**
+   * `GET /enterprises/{enterpriseId}/tickets-stats?format=JSON&since=…&until=…` (seed 003), days as
+   * `YYYY-MM-DD`. Rows come back with English names (schemas.ts, TICKET_STATS_KEYS).
+   */
+  async ticketStats(range: { since: string; until: string }, priority: Priority = 'interactive'): Promise<TicketStats[]> {
+    for (const [field, day] of Object.entries(range)) {
+      if (!isCalendarDay(day)) throw invalid('ticketStats', `The ${field} date must be a day written YYYY-MM-DD.`);
+    }
+    if (range.since > range.until) throw invalid('ticketStats', 'The since date must not be after the until date.');
+    const path = `enterprises/${encodeURIComponent(this.settings.enterpriseId)}/tickets-stats`;
+    const searchParams = { format: 'JSON', since: range.since, until: range.until };
+    return this.call('ticketStats', TicketStatsList, (token) => this.http.get(path, { searchParams, headers: auth(token) }), {
       priority,
       idempotent: true,
     });
@@ -231,3 +319,55 @@ export class ApizeeClient {
 }
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A request the client refuses to send: Apizee would answer 400 anyway (REFERENCE §4 limits). */
+const invalid = (operation: string, detail: string) => new VendorError('apizee', operation, 'rejected', { detail });
+
+/** ISO 8601 in UTC, to the second, as in the seed's `since=2023-07-11T00:00:00Z`. */
+function isoUtc(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function isCalendarDay(day: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return false;
+  const parsed = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(day);
+}
+
+/** Characters as Apizee counts them (code points, not UTF-16 units) [I]. */
+const lengthOf = (text: string) => [...text].length;
+
+function conferenceParams(input: NewConference): Record<string, string> {
+  const operation = 'createConference';
+  const participants = input.participants.map((participant) => participant.trim());
+  if (participants.length === 0 || participants.some((participant) => participant === '')) {
+    throw invalid(operation, 'A conference needs at least one participant, and no participant may be empty.');
+  }
+  if (participants.some((participant) => participant.includes(','))) {
+    throw invalid(operation, 'A participant may not contain a comma: Apizee reads participants as a comma-separated list.');
+  }
+  const { min, max } = CONFERENCE_NAME_LENGTH;
+  if (input.name !== undefined && (lengthOf(input.name) < min || lengthOf(input.name) > max)) {
+    throw invalid(operation, `The conference name must be ${min} to ${max} characters long.`);
+  }
+  if (input.message !== undefined && lengthOf(input.message) > CONFERENCE_MESSAGE_MAX_LENGTH) {
+    throw invalid(operation, `The invitation message must be at most ${CONFERENCE_MESSAGE_MAX_LENGTH} characters long.`);
+  }
+  if (input.duration !== undefined && !(Number.isInteger(input.duration) && input.duration >= 1)) {
+    throw invalid(operation, 'The conference duration must be a whole number of minutes, at least 1.');
+  }
+  if (input.startTime !== undefined && Number.isNaN(input.startTime.getTime())) {
+    throw invalid(operation, 'The conference start time is not a valid date.');
+  }
+
+  // REFERENCE §4 order: participants, name, message, moderation, startTime, duration, invite, moderator.
+  const params: Record<string, string> = { participants: participants.join(',') };
+  if (input.name !== undefined) params.name = input.name;
+  if (input.message !== undefined) params.message = input.message;
+  if (input.moderation !== undefined) params.moderation = String(input.moderation);
+  if (input.startTime !== undefined) params.startTime = isoUtc(input.startTime);
+  if (input.duration !== undefined) params.duration = String(input.duration);
+  params.invite = String(input.invite ?? true);
+  if (input.moderator !== undefined) params.moderator = input.moderator;
+  return params;
+}

@@ -77,6 +77,192 @@ export const TicketMediaList = z.object({
 });
 export type TicketMediaList = z.infer<typeof TicketMediaList>;
 
+// ---------------------------------------------------------------------------------------------
+// Video Meeting: conferences (seed 003 "Get a video meeting room (conference)"; REFERENCE §4)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Conference statuses seen in seed 003: `scheduled` (creation answer) and `ongoing` (list answer).
+ * The full list is [U] (REFERENCE §4), so `Conference.status` stays a string and these are the
+ * ones code may compare against.
+ */
+export const KNOWN_CONFERENCE_STATUSES = ['scheduled', 'ongoing'] as const;
+export type KnownConferenceStatus = (typeof KNOWN_CONFERENCE_STATUSES)[number];
+
+/** `organizer`, `created_by`, `moderator` and a media's `owner` (seed 003). */
+const ApizeeUser = z.object({ id: z.number().int(), name: z.string() });
+
+/**
+ * The creation answer and a list item have the same field set (seed 003, both examples).
+ * `name` may be null: it is optional on creation and Apizee answers `"name": null` for an unnamed
+ * ticket [I]. SIP fields may be null on an account without SIP access [I]. `moderator` is optional
+ * on creation, so the answer may lack it or carry null [I].
+ */
+export const Conference = z.object({
+  id: z.number().int(),
+  name: z.string().nullable(),
+  created: z.string(),
+  modified: z.string(),
+  start_time: z.string(),
+  end_time: z.string(),
+  status: z.string(),
+  room_name: z.string(),
+  url: z.url(),
+  short_url: z.url(),
+  sip_phone_number: z.string().nullable(),
+  sip_dtmf_code: z.string().nullable(),
+  organizer: ApizeeUser,
+  created_by: ApizeeUser,
+  service_key: z.string(),
+  moderator: ApizeeUser.nullable().optional(),
+});
+export type Conference = z.infer<typeof Conference>;
+
+export const ConferenceList = z.object({ total: z.number().int(), data: z.array(Conference) });
+export type ConferenceList = z.infer<typeof ConferenceList>;
+
+/**
+ * One file of `GET /conferences/{id}/media` (seed 003). Not the ticket media shape: `geoloc{lat,
+ * lng}` (tickets: `location{lat, lon}`), `media_type` (tickets: MIME `type`).
+ */
+export const ConferenceMediaItem = z.object({
+  id: z.number().int(),
+  hash: z.string(),
+  created: z.string(),
+  owner: ApizeeUser,
+  title: z.string().nullable(),
+  description: z.string().nullable(),
+  filename: z.string(),
+  status: z.string(),
+  media_type: z.string(),
+  url: z.url(),
+  filesize: z.number().int().nonnegative(),
+  source_type: z.string(),
+  geoloc: Geoloc.optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+export type ConferenceMediaItem = z.infer<typeof ConferenceMediaItem>;
+
+/** The list key is `data`, with `total` (tickets: `medias`, with `count`), seed 003. */
+export const ConferenceMedia = z.object({ total: z.number().int(), data: z.array(ConferenceMediaItem) });
+export type ConferenceMedia = z.infer<typeof ConferenceMedia>;
+
+// ---------------------------------------------------------------------------------------------
+// Ticket statistics (seed 003 "Get detailed ticket statistics for a given day")
+// ---------------------------------------------------------------------------------------------
+
+const count = z.number().int().nonnegative();
+const text = z.string().nullable();
+
+/**
+ * A `tickets-stats` row once its French display keys are translated (see TICKET_STATS_KEYS).
+ * Identity, state, dates and counts are required; display-only text is optional, because seed 003
+ * says the answer "notably contains" these keys, not that every row always does.
+ */
+const TicketStatsFields = z.object({
+  id: z.number().int(),
+  /** `Ref` is a number in the seed (`reference` is a string elsewhere): kept as a string to match tickets. */
+  reference: z
+    .union([z.number(), z.string()])
+    .nullable()
+    .transform((value) => (value === null ? null : String(value))),
+  description: text.optional(),
+  priority: text.optional(),
+  requester: text.optional(),
+  contact: text.optional(),
+  /** The French display label (`"Fermé"` in the seed); the other labels are [U], so it is not mapped to TicketState. */
+  state: z.string(),
+  assignedTo: text.optional(),
+  group: text.optional(),
+  type: text.optional(),
+  /** `YYYY-MM-DD HH:mm:ss`, time zone [U]: kept as Apizee wrote it. */
+  sessionStart: text,
+  sessionEnd: text,
+  /** `"oui"` / `"non"`. */
+  answered: z
+    .string()
+    .toLowerCase()
+    .pipe(z.enum(['oui', 'non']))
+    .transform((value) => value === 'oui'),
+  invitations: count,
+  emailInvitations: count,
+  smsInvitations: count,
+  calls: count,
+  totalCallSeconds: z.number().nonnegative(),
+  photos: count,
+  videos: count,
+  /** `Identifiant`: the agent's login in the seed. */
+  login: text,
+  service: z.string(),
+  scans: count.optional(),
+  device: text.optional(),
+  operatingSystem: text.optional(),
+  browser: text.optional(),
+});
+
+/** One row of `GET /enterprises/{id}/tickets-stats`, with English field names. */
+export type TicketStats = z.infer<typeof TicketStatsFields>;
+
+/**
+ * The one table from the French display keys of `tickets-stats` (seed 003, verbatim, ASCII
+ * apostrophes) to the English field names of `TicketStats`. Keys not listed are dropped.
+ */
+export const TICKET_STATS_KEYS = {
+  ID: 'id',
+  Ref: 'reference',
+  Description: 'description',
+  'Priorité': 'priority',
+  Demandeur: 'requester',
+  Contact: 'contact',
+  Etat: 'state',
+  'Assigné à': 'assignedTo',
+  Groupe: 'group',
+  Type: 'type',
+  'Date de début de session': 'sessionStart',
+  'Date de fin': 'sessionEnd',
+  'Répondues': 'answered',
+  "Nombre d'invitations": 'invitations',
+  "Nombre d'invitations email": 'emailInvitations',
+  "Nombre d'invitations SMS": 'smsInvitations',
+  'Nombre Appels': 'calls',
+  'Durée totale des appels (secondes)': 'totalCallSeconds',
+  Photos: 'photos',
+  'Vidéos': 'videos',
+  Identifiant: 'login',
+  Service: 'service',
+  Scans: 'scans',
+  Appareil: 'device',
+  "Système d'exploitation": 'operatingSystem',
+  Navigateur: 'browser',
+} as const satisfies Record<string, keyof TicketStats>;
+
+type UnmappedTicketStatsField = Exclude<keyof TicketStats, (typeof TICKET_STATS_KEYS)[keyof typeof TICKET_STATS_KEYS]>;
+
+/** Typed so that an English field without a French key fails to compile ("missing: <field>"). */
+const FRENCH_TO_ENGLISH: ReadonlyMap<string, keyof TicketStats> &
+  ([UnmappedTicketStatsField] extends [never] ? unknown : { missing: UnmappedTicketStatsField }) = new Map(
+  Object.entries(TICKET_STATS_KEYS),
+);
+
+/** Renames the keys through TICKET_STATS_KEYS; keys are NFC-normalised so a decomposed "é" still matches. */
+function translateTicketStatsKeys(row: unknown): unknown {
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) return row;
+  const english: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    const field = FRENCH_TO_ENGLISH.get(key.normalize('NFC'));
+    if (field) english[field] = value;
+  }
+  return english;
+}
+
+/** A French `tickets-stats` row in, a `TicketStats` out. */
+export const TicketStatsRow = z.preprocess(translateTicketStatsKeys, TicketStatsFields);
+export type TicketStatsRow = TicketStats;
+
+/** The answer is a bare JSON array, one row per ticket (seed 003). */
+export const TicketStatsList = z.array(TicketStatsRow);
+export type TicketStatsList = z.infer<typeof TicketStatsList>;
+
 /** Error bodies seen: `{error}` (429, 401) and the v2 shape `{code, message, details}` (REFERENCE §4). */
 export const ApizeeErrorBody = z
   .object({ error: z.string().optional(), message: z.string().optional(), details: z.string().optional() })

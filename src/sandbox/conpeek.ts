@@ -1,0 +1,619 @@
+/**
+ * Local Conpeek API sandbox: a `node:http` server that answers like the Conpeek API v1.3 described in
+ *   - the seed document  /work/shared/vendor-docs/002_c0ffa5f80d17222d.txt  ("seed"; room invitation), and
+ *   - section 3 of       /work/shared/vendor-docs/REFERENCE.md               ("REFERENCE §3"; Meets Create
+ *     [P:C2] and Read Meetings [P:C3]).
+ * Anything the documents do not state is marked "Assumption" where it is decided.
+ *
+ * The API sits under `/api`, so a client that drops CONPEEK_URL's path prefix (as the Python
+ * samples' urljoin would) gets 404s here.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+// ---------------------------------------------------------------------------------------------
+// Public types
+// ---------------------------------------------------------------------------------------------
+
+export interface ConpeekSandboxOptions {
+  /** Port to listen on; 0 (default) picks a free one. The server binds 127.0.0.1 only. */
+  port?: number;
+  /** The key expected, raw, in `Authorization` (default `conpeek-sandbox-key`). */
+  apiKey?: string;
+  /** Conference bridge id → its room ids (default `{5: [11]}`, the seed's example). */
+  bridges?: Record<number, number[]>;
+  /** Project target identifiers (default `['PSKQMXUAZ']`, the Meets Create example). */
+  projects?: string[];
+  /** Clock in epoch milliseconds, for `created_date`. */
+  now?: () => number;
+}
+
+export interface ConpeekSandboxMeet {
+  id: string;
+  url: string;
+  projectIdentifier: string;
+  /** Numeric project id, the `project_id` of `GET /meeting` filters (1-based position in `projects`). */
+  projectId: number;
+  startDate: Date;
+  endDate: Date;
+  title: string;
+  status: string;
+  createdDate: Date;
+}
+
+export interface ConpeekSandboxInvitation {
+  bridgeId: number;
+  roomId: number;
+  name: string;
+  at: Date;
+}
+
+export interface ConpeekRequestLogEntry {
+  method: string;
+  /** Full path, e.g. `/api/meets/meet`. */
+  path: string;
+  query: Record<string, string>;
+  /** The parsed JSON body, when there was one. */
+  body?: unknown;
+  /** Whether `Authorization` carried the key exactly (the key itself is never recorded). */
+  authorized: boolean;
+  at: Date;
+  status: number;
+}
+
+export interface ConpeekFaultSpec {
+  status: number;
+  /** JSON body; a string is sent verbatim as text/plain. Defaults to `{"message": <reason phrase>}`. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Answer after this many milliseconds. */
+  delayMs?: number;
+  /** How many matching requests fail (default 1). */
+  times?: number;
+}
+
+export interface ConpeekFaultControl {
+  /** The next `times` requests whose path matches get this answer instead, before authentication. */
+  failNext(pathPattern: RegExp, fault: ConpeekFaultSpec): void;
+  /** Hold every answer on a matching path for `ms` (0 removes). The request is processed at once. */
+  setDelay(pathPattern: RegExp, ms: number): void;
+  /** Removes all pending faults and delays. */
+  clear(): void;
+}
+
+export interface ConpeekSandbox {
+  /** Base URL (CONPEEK_URL), e.g. `http://127.0.0.1:PORT/api`. */
+  readonly url: string;
+  close(): Promise<void>;
+  readonly requests: readonly ConpeekRequestLogEntry[];
+  /** Meets by `_id`, in creation order. */
+  readonly meets: ReadonlyMap<string, Readonly<ConpeekSandboxMeet>>;
+  readonly invitations: readonly Readonly<ConpeekSandboxInvitation>[];
+  readonly faults: ConpeekFaultControl;
+  /** Sets the `status` a meet shows in `GET /meeting` (e.g. `CLOSED`, the example of [P:C3]). */
+  setMeetingStatus(id: string, status: string): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constants from the documents
+// ---------------------------------------------------------------------------------------------
+
+const DEFAULT_API_KEY = 'conpeek-sandbox-key';
+const DEFAULT_BRIDGES: Record<number, number[]> = { 5: [11] };
+const DEFAULT_PROJECTS = ['PSKQMXUAZ'];
+
+/** Meets Create example [P:C2]: end_date is start_date + 30 min. */
+const MEET_DURATION_MS = 30 * 60_000;
+/** Meets Create example title ("Meeting"). */
+const MEET_TITLE = 'Spotkanie';
+/** Assumption: a new meet's status. Only `CLOSED` appears in the documents [P:C3]. */
+const NEW_MEETING_STATUS = 'OPEN';
+/** Read Meetings [P:C3]: limit defaults to 1000, offset to 0. */
+const DEFAULT_LIST_LIMIT = 1000;
+/** Sandbox stand-in for the example's `https://meets.kontakt...` host. */
+const MEETS_HOST = 'https://meets.conpeek.example';
+
+/** Seed 002 status texts. The error body's shape is not documented [U]: `{"message": …}` is assumed. */
+const NOT_ALLOWED = 'Nie można wykonać takiej akcji';
+const NOT_FOUND = 'Nie znaleziono zasobu';
+
+const CONPEEK_DATE = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+const CONPEEK_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Read Meetings [P:C3]: the filterable properties; only the dates take an operator. */
+const PLAIN_FILTER_PROPERTIES = ['status', 'contact_id', 'crm_id', 'ticket_id', 'tenant_user_id', 'project_id'] as const;
+const DATE_FILTER_PROPERTIES = ['startDate', 'endDate', 'created_date'] as const;
+const OPERATORS = ['lt', 'lte', 'gt', 'gte'] as const;
+type Operator = (typeof OPERATORS)[number];
+
+// ---------------------------------------------------------------------------------------------
+// Internal model
+// ---------------------------------------------------------------------------------------------
+
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+interface RouteContext {
+  pathParams: Record<string, string>;
+  query: URLSearchParams;
+  request: IncomingMessage;
+  rawBody: string;
+  at: number;
+}
+
+type HttpMethod = 'GET' | 'POST';
+interface Route {
+  method: HttpMethod;
+  path: string;
+  handle(ctx: RouteContext): Answer;
+}
+type CompiledRoute = Route & { regex: RegExp };
+
+interface PendingFault extends ConpeekFaultSpec {
+  pattern: RegExp;
+  remaining: number;
+}
+
+interface PathDelay {
+  pattern: RegExp;
+  ms: number;
+}
+
+type MeetingFilter =
+  | { kind: 'plain'; property: (typeof PLAIN_FILTER_PROPERTIES)[number]; value: string }
+  | { kind: 'date'; property: (typeof DATE_FILTER_PROPERTIES)[number]; value: number; operator?: Operator };
+
+/** A request the documents would refuse: answered with `status` and the seed's words plus a detail. */
+class Refusal extends Error {
+  constructor(
+    readonly status: 400 | 403 | 404,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------------------------
+
+function formatConpeekDate(date: Date): string {
+  return date.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** `YYYY-MM-DD HH:mm:ss` (or, in filters, `YYYY-MM-DD`) as UTC epoch ms; undefined when not a real date. */
+function parseConpeekDate(text: string, allowDayOnly: boolean): number | undefined {
+  const match = CONPEEK_DATE.exec(text) ?? (allowDayOnly ? CONPEEK_DAY.exec(text) : null);
+  if (!match) return undefined;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = match.slice(1).map(Number) as number[];
+  const epoch = Date.UTC(year!, month! - 1, day!, hour, minute, second);
+  // Date.UTC rolls 2025-02-30 over to March: a real date formats back to itself.
+  const roundTrip = formatConpeekDate(new Date(epoch));
+  return roundTrip.startsWith(text) ? epoch : undefined;
+}
+
+function refusalBody(refusal: Refusal): unknown {
+  return { message: refusal.status === 404 ? NOT_FOUND : NOT_ALLOWED, detail: refusal.detail };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function withoutStatefulFlags(pattern: RegExp): RegExp {
+  return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+}
+
+function compileRoute(route: Route): CompiledRoute {
+  const source = route.path
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? `(?<${segment.slice(1)}>[^/]+)` : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return { ...route, regex: new RegExp(`^${source}$`) };
+}
+
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+    });
+    req.on('end', () => (size > maxBytes ? reject(new Error('body too large')) : resolve(Buffer.concat(chunks).toString('utf8'))));
+    req.on('error', reject);
+  });
+}
+
+/** The JSON object of a POST; the seed's samples all send `Content-Type: application/json`. */
+function jsonObject({ request, rawBody }: RouteContext): Record<string, unknown> {
+  if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
+    throw new Refusal(400, 'Content-Type must be application/json');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(rawBody);
+  } catch {
+    throw new Refusal(400, 'the body is not valid JSON');
+  }
+  if (!isObject(parsed)) throw new Refusal(400, 'the body must be a JSON object');
+  return parsed;
+}
+
+function tryParseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sandbox
+// ---------------------------------------------------------------------------------------------
+
+class ConpeekSandboxServer {
+  private readonly now: () => number;
+  private readonly apiKey: string;
+  private readonly bridges: Map<number, Set<number>>;
+  private readonly projects: string[];
+
+  readonly meets = new Map<string, ConpeekSandboxMeet>();
+  readonly invitations: ConpeekSandboxInvitation[] = [];
+  readonly requests: ConpeekRequestLogEntry[] = [];
+  private pendingFaults: PendingFault[] = [];
+  private pathDelays: PathDelay[] = [];
+  private readonly pendingTimers = new Set<NodeJS.Timeout>();
+
+  /** Route table, all under `/api`. */
+  private readonly routes: CompiledRoute[] = (
+    [
+      { method: 'POST', path: '/meets/meet', handle: (ctx) => this.createMeet(ctx) },
+      { method: 'POST', path: '/conference-bridge/:bridgeId/room/:roomId/invitation', handle: (ctx) => this.addInvitation(ctx) },
+      { method: 'GET', path: '/meeting', handle: (ctx) => this.readMeetings(ctx) },
+    ] satisfies Route[]
+  ).map(compileRoute);
+
+  constructor(options: ConpeekSandboxOptions) {
+    this.now = options.now ?? Date.now;
+    this.apiKey = options.apiKey ?? DEFAULT_API_KEY;
+    this.projects = [...(options.projects ?? DEFAULT_PROJECTS)];
+    this.bridges = new Map(Object.entries(options.bridges ?? DEFAULT_BRIDGES).map(([bridge, rooms]) => [Number(bridge), new Set(rooms)]));
+  }
+
+  // ----- HTTP plumbing --------------------------------------------------------------------
+
+  async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = this.now();
+    const url = new URL(req.url ?? '/', 'http://sandbox.local');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const authorized = this.isAuthorized(req.headers.authorization);
+    const logEntry: ConpeekRequestLogEntry = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      authorized,
+      at: new Date(at),
+      status: 0,
+    };
+
+    let answer: Answer;
+    let delayMs = this.delayFor(url.pathname);
+    try {
+      const rawBody = await readBody(req, 1_000_000);
+      if (rawBody) logEntry.body = tryParseJson(rawBody);
+      const fault = this.takeFault(url.pathname);
+      if (fault) {
+        // Faults act like a failing gateway in front of the API: before routing and authentication.
+        answer = { status: fault.status, body: fault.body ?? { message: STATUS_CODES[fault.status] ?? 'Error' }, headers: fault.headers };
+        delayMs = fault.delayMs ?? delayMs;
+      } else {
+        answer = this.dispatch(method, url, { request: req, rawBody, at }, authorized);
+      }
+    } catch {
+      answer = { status: 400, body: { message: NOT_ALLOWED, detail: 'the request could not be read' } };
+    }
+    this.send(res, logEntry, answer, delayMs);
+  }
+
+  /**
+   * Seed 002: `Authorization: <CONPEEK_KEY>`, the raw key. A `Bearer <key>` value is not the key.
+   * Assumption: the documents list no 401 [U]; a missing or wrong key is answered 401 (not 403,
+   * which the seed uses for an action that is not allowed).
+   */
+  private isAuthorized(authorization: string | undefined): boolean {
+    return authorization === this.apiKey;
+  }
+
+  private dispatch(method: string, url: URL, partial: Omit<RouteContext, 'pathParams' | 'query'>, authorized: boolean): Answer {
+    if (!url.pathname.startsWith('/api/')) return { status: 404, body: { message: NOT_FOUND } };
+    const apiPath = url.pathname.slice('/api'.length);
+    const matching = this.routes
+      .map((route) => ({ route, match: route.regex.exec(apiPath) }))
+      .filter((m): m is { route: CompiledRoute; match: RegExpExecArray } => m.match !== null);
+    if (matching.length === 0) return { status: 404, body: { message: NOT_FOUND } };
+    const found = matching.find((m) => m.route.method === method);
+    if (!found) {
+      const allow = [...new Set(matching.map((m) => m.route.method))].join(', ');
+      return { status: 405, body: { message: 'Method Not Allowed' }, headers: { Allow: allow } };
+    }
+    if (!authorized) return { status: 401, body: { message: 'Unauthorized' } };
+    try {
+      return found.route.handle({ ...partial, query: url.searchParams, pathParams: { ...found.match.groups } });
+    } catch (error) {
+      if (error instanceof Refusal) return { status: error.status, body: refusalBody(error) };
+      return { status: 500, body: { message: 'Internal Server Error' } };
+    }
+  }
+
+  private send(res: ServerResponse, logEntry: ConpeekRequestLogEntry, answer: Answer, delayMs: number): void {
+    logEntry.status = answer.status;
+    this.requests.push(logEntry);
+
+    const isText = typeof answer.body === 'string';
+    const payload = isText ? (answer.body as string) : JSON.stringify(answer.body);
+    const headers: OutgoingHttpHeaders = {
+      'Content-Type': isText ? 'text/plain; charset=utf-8' : 'application/json',
+      'Content-Length': Buffer.byteLength(payload),
+      ...answer.headers,
+    };
+    const write = (): void => {
+      if (!res.destroyed) res.writeHead(answer.status, headers).end(payload);
+    };
+    if (delayMs <= 0) return write();
+
+    const timer = setTimeout(() => {
+      this.pendingTimers.delete(timer);
+      write();
+    }, delayMs);
+    this.pendingTimers.add(timer);
+    res.on('close', () => {
+      clearTimeout(timer);
+      this.pendingTimers.delete(timer);
+    });
+  }
+
+  cancelPendingAnswers(): void {
+    for (const timer of this.pendingTimers) clearTimeout(timer);
+    this.pendingTimers.clear();
+  }
+
+  // ----- Faults and delays ----------------------------------------------------------------
+
+  readonly faults: ConpeekFaultControl = {
+    failNext: (pathPattern, fault) => {
+      const times = fault.times ?? 1;
+      if (!Number.isInteger(times) || times < 1) throw new RangeError(`failNext: times must be a positive integer, got ${times}`);
+      this.pendingFaults.push({ ...fault, pattern: withoutStatefulFlags(pathPattern), remaining: times });
+    },
+    setDelay: (pathPattern, ms) => {
+      const pattern = withoutStatefulFlags(pathPattern);
+      this.pathDelays = this.pathDelays.filter((d) => d.pattern.source !== pattern.source || d.pattern.flags !== pattern.flags);
+      if (ms > 0) this.pathDelays.push({ pattern, ms });
+    },
+    clear: () => {
+      this.pendingFaults = [];
+      this.pathDelays = [];
+    },
+  };
+
+  private takeFault(pathname: string): PendingFault | undefined {
+    const fault = this.pendingFaults.find((f) => f.pattern.test(pathname));
+    if (!fault) return undefined;
+    fault.remaining--;
+    if (fault.remaining === 0) this.pendingFaults = this.pendingFaults.filter((f) => f !== fault);
+    return fault;
+  }
+
+  private delayFor(pathname: string): number {
+    return this.pathDelays.find((d) => d.pattern.test(pathname))?.ms ?? 0;
+  }
+
+  // ----- Meets Create (REFERENCE §3 [P:C2]) -----------------------------------------------
+
+  /**
+   * The page's body is bare `{from_date, project_target_identifier}`, with no `{data: …}` wrapper,
+   * and so is its answer; a wrapped body has no `from_date` and is refused like any body without one.
+   */
+  private createMeet(ctx: RouteContext): Answer {
+    const body = jsonObject(ctx);
+    const fromDate = body.from_date;
+    if (typeof fromDate !== 'string') throw new Refusal(400, 'from_date is required');
+    const start = parseConpeekDate(fromDate, false);
+    if (start === undefined) throw new Refusal(400, 'from_date must be a UTC date written YYYY-MM-DD HH:mm:ss');
+    const project = body.project_target_identifier;
+    if (typeof project !== 'string' || project === '') throw new Refusal(400, 'project_target_identifier is required');
+    const projectIndex = this.projects.indexOf(project);
+    // Assumption: an unknown project is "not allowed" under the status the Meets Create page gives
+    // those words, 400 (it lists no 403).
+    if (projectIndex < 0) throw new Refusal(400, 'unknown project_target_identifier');
+
+    const id = randomBytes(12).toString('hex'); // 24 hex digits, like the example's `_id`.
+    const meet: ConpeekSandboxMeet = {
+      id,
+      url: `${MEETS_HOST}/${id}`,
+      projectIdentifier: project,
+      projectId: projectIndex + 1,
+      startDate: new Date(start),
+      endDate: new Date(start + MEET_DURATION_MS),
+      title: MEET_TITLE,
+      status: NEW_MEETING_STATUS,
+      createdDate: new Date(ctx.at),
+    };
+    this.meets.set(id, meet);
+    return {
+      status: 200,
+      body: {
+        _id: meet.id,
+        _url: meet.url,
+        start_date: formatConpeekDate(meet.startDate),
+        end_date: formatConpeekDate(meet.endDate),
+        title: meet.title,
+      },
+    };
+  }
+
+  // ----- Invitation Add (seed 002) --------------------------------------------------------
+
+  private addInvitation(ctx: RouteContext): Answer {
+    const bridgeId = this.knownRoom(ctx.pathParams.bridgeId, ctx.pathParams.roomId);
+    const body = jsonObject(ctx);
+    if (!isObject(body.data)) throw new Refusal(400, 'the body must be {"data": ConferenceRoomInvitation}');
+    const name = body.data.name;
+    if (typeof name !== 'string' || name.trim() === '') throw new Refusal(400, 'data.name is required');
+    this.invitations.push({ bridgeId, roomId: Number(ctx.pathParams.roomId), name, at: new Date(ctx.at) });
+    // Seed 002: the answer echoes `{"data": ConferenceRoomInvitation}`.
+    return { status: 200, body: { data: { name } } };
+  }
+
+  /** Both ids are <INTEGER> (seed 002); an unknown bridge or room is 404 "Nie znaleziono zasobu". */
+  private knownRoom(bridgeParam: string | undefined, roomParam: string | undefined): number {
+    const integer = /^\d+$/;
+    if (!integer.test(bridgeParam ?? '') || !integer.test(roomParam ?? '')) throw new Refusal(404, 'no such conference bridge or room');
+    const rooms = this.bridges.get(Number(bridgeParam));
+    if (!rooms) throw new Refusal(404, 'no such conference bridge');
+    if (!rooms.has(Number(roomParam))) throw new Refusal(404, 'no such room on this conference bridge');
+    return Number(bridgeParam);
+  }
+
+  // ----- Read Meetings (REFERENCE §3 [P:C3]) ----------------------------------------------
+
+  private readMeetings({ query }: RouteContext): Answer {
+    const limit = this.countParam(query, 'limit') ?? DEFAULT_LIST_LIMIT;
+    const offset = this.countParam(query, 'offset') ?? 0;
+    const filters = this.parseFilters(query.get('filter'));
+    const matching = [...this.meets.values()].filter((meet) => filters.every((filter) => this.matches(meet, filter)));
+    return { status: 200, body: { data: matching.slice(offset, offset + limit).map((meet) => this.meetingItem(meet)) } };
+  }
+
+  private countParam(query: URLSearchParams, name: string): number | undefined {
+    const raw = query.get(name);
+    if (raw === null) return undefined;
+    if (!/^\d+$/.test(raw)) throw new Refusal(400, `${name} must be a non-negative integer`);
+    return Number(raw);
+  }
+
+  /** `filter` is a JSON array of `{property, value[, operator]}`; each must have property and value [P:C3]. */
+  private parseFilters(raw: string | null): MeetingFilter[] {
+    if (raw === null || raw === '') return [];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new Refusal(400, 'filter must be a JSON array');
+    }
+    if (!Array.isArray(parsed)) throw new Refusal(400, 'filter must be a JSON array');
+    return parsed.map((item) => this.parseFilter(item));
+  }
+
+  private parseFilter(item: unknown): MeetingFilter {
+    if (!isObject(item) || typeof item.property !== 'string' || !('value' in item)) {
+      throw new Refusal(400, 'each filter needs a property and a value');
+    }
+    const { property, value, operator } = item;
+    const dateProperty = DATE_FILTER_PROPERTIES.find((p) => p === property);
+    if (dateProperty) {
+      if (operator !== undefined && !OPERATORS.includes(operator as Operator)) throw new Refusal(400, `unknown operator for ${property}`);
+      const epoch = typeof value === 'string' ? parseConpeekDate(value, true) : undefined;
+      if (epoch === undefined) throw new Refusal(400, `${property} must be a date written YYYY-MM-DD HH:mm:ss`);
+      return { kind: 'date', property: dateProperty, value: epoch, operator: operator as Operator | undefined };
+    }
+    const plainProperty = PLAIN_FILTER_PROPERTIES.find((p) => p === property);
+    if (!plainProperty) throw new Refusal(400, `unknown filter property ${property}`);
+    // Read Meetings [P:C3] gives the operator key only to startDate, endDate and created_date.
+    if (operator !== undefined) throw new Refusal(400, `${property} takes no operator`);
+    if (typeof value !== 'string' && typeof value !== 'number') throw new Refusal(400, `${property} must be a string or a number`);
+    return { kind: 'plain', property: plainProperty, value: String(value) };
+  }
+
+  private matches(meet: ConpeekSandboxMeet, filter: MeetingFilter): boolean {
+    if (filter.kind === 'plain') {
+      const actual = this.meetingItem(meet)[filter.property];
+      return actual !== null && actual !== undefined && String(actual) === filter.value;
+    }
+    const actual = { startDate: meet.startDate, endDate: meet.endDate, created_date: meet.createdDate }[filter.property].getTime();
+    switch (filter.operator) {
+      case 'lt':
+        return actual < filter.value;
+      case 'lte':
+        return actual <= filter.value;
+      case 'gt':
+        return actual > filter.value;
+      case 'gte':
+        return actual >= filter.value;
+      default:
+        return actual === filter.value;
+    }
+  }
+
+  /**
+   * Assumption: [P:C3] names the Meeting resource but not its fields; a meeting carries the
+   * filterable properties under the same names, plus the meet's `_id`, `_url` and `title`.
+   * A meet has no contact, CRM, ticket or tenant user here, so those are null.
+   */
+  private meetingItem(meet: ConpeekSandboxMeet): Record<string, string | number | null> {
+    return {
+      _id: meet.id,
+      _url: meet.url,
+      title: meet.title,
+      status: meet.status,
+      contact_id: null,
+      crm_id: null,
+      ticket_id: null,
+      tenant_user_id: null,
+      project_id: meet.projectId,
+      startDate: formatConpeekDate(meet.startDate),
+      endDate: formatConpeekDate(meet.endDate),
+      created_date: formatConpeekDate(meet.createdDate),
+    };
+  }
+
+  // ----- Test controls --------------------------------------------------------------------
+
+  setMeetingStatus(id: string, status: string): void {
+    const meet = this.meets.get(id);
+    if (!meet) throw new Error(`Conpeek sandbox: no meet ${id}`);
+    meet.status = status;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry point
+// ---------------------------------------------------------------------------------------------
+
+export async function startConpeekSandbox(options: ConpeekSandboxOptions = {}): Promise<ConpeekSandbox> {
+  const sandbox = new ConpeekSandboxServer(options);
+  const server = createServer((req, res) => {
+    void sandbox.handleRequest(req, res);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}/api`,
+    // Idempotent; drops delayed answers and destroys open sockets so it never waits on a client.
+    close: () =>
+      (closing ??= new Promise<void>((resolve, reject) => {
+        sandbox.cancelPendingAnswers();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      })),
+    requests: sandbox.requests,
+    meets: sandbox.meets,
+    invitations: sandbox.invitations,
+    faults: sandbox.faults,
+    setMeetingStatus: (id, status) => sandbox.setMeetingStatus(id, status),
+  };
+}

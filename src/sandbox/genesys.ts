@@ -1,0 +1,774 @@
+/**
+ * Local Genesys Web Services sandbox (SMS Session API + CometD notifications): a `node:http`
+ * server that answers like the documents describe:
+ *   - the seed document  /work/shared/vendor-docs/001_43d505de253696e5.txt  ("seed": Invite, sample notifications), and
+ *   - section 2 of       /work/shared/vendor-docs/REFERENCE.md               ("REFERENCE §2").
+ * Anything the documents do not state is marked "Assumption" where it is decided.
+ *
+ * REST: HTTP Basic on every call, a `JSESSIONID` session, CSRF on POSTs. Operations are only
+ * acknowledged (`{statusCode, referenceId}`); their outcome is published `outcomeDelayMs` later on
+ * the SMS topic of a Bayeux (CometD) long-polling endpoint at `/api/v2/notifications`.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+// ---------------------------------------------------------------------------------------------
+// Public types
+// ---------------------------------------------------------------------------------------------
+
+export interface GenesysSandboxOptions {
+  /** Port to listen on; 0 (default) picks a free one. The server binds 127.0.0.1 only. */
+  port?: number;
+  username?: string;
+  password?: string;
+  /** CSRF protection on POSTs (REFERENCE §2: "if enabled"); default true. */
+  csrf?: boolean;
+  /** SMS session ids Genesys knows; default the seed's `0000Na9B26EF006E`. */
+  smsSessions?: string[];
+  /** Agent or queue URIs an Invite may name; default two under the sandbox's own URL. */
+  targets?: string[];
+  /** Delay between the HTTP acknowledgement and the CometD outcome; default 300 ms. */
+  outcomeDelayMs?: number;
+  /** How long a `/meta/connect` is held when there is nothing to deliver; default 20 s. */
+  connectTimeoutMs?: number;
+}
+
+export interface GenesysParticipant {
+  nickname: string;
+  type: 'Agent' | 'Customer';
+  participantId: string;
+}
+
+export interface GenesysSandboxSmsSession {
+  id: string;
+  state: string;
+  participants: GenesysParticipant[];
+}
+
+export interface GenesysRequestLogEntry {
+  method: string;
+  path: string;
+  at: Date;
+  status: number;
+  /** Basic-auth user, when the credentials were right. */
+  user?: string;
+  /** The `JSESSIONID` the request carried, if any. */
+  sessionId?: string;
+  /** The value of the CSRF header the request carried, if any. */
+  csrfToken?: string;
+  /** REST POSTs: the JSON body as received. */
+  body?: unknown;
+  /** Notifications: the Bayeux channels of the messages in the request. */
+  channels?: string[];
+}
+
+export interface GenesysOperationRecord {
+  referenceId: number;
+  operationName: 'Invite' | 'SendUrl';
+  smsSessionId: string;
+  path: string;
+  targetUri?: string;
+  targetPath?: string;
+  url?: string;
+}
+
+export interface GenesysFaultSpec {
+  status: number;
+  /** JSON body; a string is sent verbatim as text/plain. Defaults to `{"statusMessage": <reason phrase>}`. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  delayMs?: number;
+  /** How many matching requests fail (default 1). */
+  times?: number;
+}
+
+export interface GenesysFaultControl {
+  /** The next `times` requests whose path matches get this answer, before authentication. */
+  failNext(pathPattern: RegExp, fault: GenesysFaultSpec): void;
+  /** Hold every answer on a matching path for `ms` (0 removes). The request is processed at once. */
+  setDelay(pathPattern: RegExp, ms: number): void;
+  clear(): void;
+}
+
+export interface GenesysSandbox {
+  /** The deployment root, e.g. `http://127.0.0.1:PORT` (the client's `apiUrl`). */
+  readonly url: string;
+  readonly notificationsUrl: string;
+  readonly targets: readonly string[];
+  close(): Promise<void>;
+  readonly requests: readonly GenesysRequestLogEntry[];
+  /** Accepted operations (statusCode 0), in order. */
+  readonly operations: readonly GenesysOperationRecord[];
+  readonly smsSessions: ReadonlyMap<string, Readonly<GenesysSandboxSmsSession>>;
+  readonly faults: GenesysFaultControl;
+  /** Forgets every HTTP session: old `JSESSIONID`s and CSRF tokens stop working, CometD clients die. */
+  expireSession(): void;
+  /** Bayeux clients currently handshaken. */
+  readonly cometdClients: number;
+  /** Delivers `data` on `channel` to every subscribed client. */
+  publish(channel: string, data: unknown): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constants from the documents
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Assumption: the SMS topic is not documented (REFERENCE §2 [U]); by analogy with
+ * `/v2/me/im-sessions` it is `/v2/me/smssessions`, as the client assumes.
+ */
+export const GENESYS_SANDBOX_SMS_TOPIC = '/v2/me/smssessions';
+/** REFERENCE §2: the handshake URL is an assumption based on [P:G11]. */
+const NOTIFICATIONS_PATH = '/api/v2/notifications';
+/** Both paths are accepted: the seed's table says `/api/v2/me/smssessions/{id}`, its sample `api/v2/smssessions/{id}`. */
+const SMS_SESSION_PATH = /^\/api\/v2\/(?:me\/)?smssessions\/([^/]+)$/;
+const SESSION_COOKIE = 'JSESSIONID';
+/** [P:G2]: `X-CSRF-HEADER` names the header to send; Genesys names it `X-CSRF-TOKEN`. */
+const CSRF_HEADER_NAME = 'X-CSRF-TOKEN';
+/** REFERENCE §2: the 403 for a missing or wrong token. */
+const CSRF_REFUSAL = 'Missing or invalid Csrf token';
+/** Seed sample response: `"referenceId": 35`. */
+const FIRST_REFERENCE_ID = 35;
+/** Seed failed notification: `"errorMessage": "Operationfailed"` (whitespace repaired). */
+const OPERATION_FAILED = 'Operation failed';
+const DEFAULT_SMS_SESSIONS = ['0000Na9B26EF006E'];
+const DEFAULT_OUTCOME_DELAY_MS = 300;
+const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
+/** Seed successful notification, `capabilities`. */
+const SEED_CAPABILITIES = [
+  'Transfer', 'Leave', 'Invite', 'Consult', 'SetInFocus', 'SetDisposition', 'AttachUserData', 'DeleteUserData',
+  'UpdateUserData', 'SendToAgents', 'SendStartTypingToAgentsNotification', 'SendStopTypingToAgentsNotification',
+  'Complete', 'SendMessage', 'SendStartTypingNotification', 'SendStopTypingNotification',
+];
+
+// ---------------------------------------------------------------------------------------------
+// Internal model
+// ---------------------------------------------------------------------------------------------
+
+interface HttpSession {
+  id: string;
+  username: string;
+  csrfToken: string;
+}
+
+type HoldEnd = 'messages' | 'timeout' | 'disconnect' | 'expired' | 'replaced' | 'gone';
+
+interface BayeuxClient {
+  id: string;
+  sessionId: string;
+  subscriptions: Set<string>;
+  queue: object[];
+  release?: (end: HoldEnd) => void;
+}
+
+/** A Bayeux message as received; only the fields the server reads. */
+interface BayeuxMessage {
+  id?: string;
+  channel?: string;
+  clientId?: string;
+  connectionType?: string;
+  supportedConnectionTypes?: unknown;
+  subscription?: unknown;
+  advice?: { timeout?: unknown };
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+interface RequestContext {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  text: string;
+  entry: GenesysRequestLogEntry;
+  /** Settles when the client goes away (or the answer is sent). */
+  gone: Promise<void>;
+}
+
+interface PendingFault extends GenesysFaultSpec {
+  pattern: RegExp;
+  remaining: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------------------------
+
+function ok(body: unknown, headers?: Record<string, string>): Answer {
+  return { status: 200, body, headers };
+}
+
+/** REFERENCE §2: unauthenticated calls get `{"statusCode":20,…}`; the HTTP status is 401. */
+function unauthenticated(): Answer {
+  return {
+    status: 401,
+    body: { statusCode: 20, statusMessage: 'Not authenticated' },
+    headers: { 'WWW-Authenticate': 'Basic realm="Genesys Web Services"' },
+  };
+}
+
+/** Operation refusals travel in the body with HTTP 200 (REFERENCE §2 "Response and error model"). */
+function refused(statusCode: number, statusMessage: string): Answer {
+  return ok({ statusCode, statusMessage });
+}
+
+function parseCookies(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const part of (header ?? '').split(';')) {
+    const equals = part.indexOf('=');
+    if (equals > 0) cookies.set(part.slice(0, equals).trim(), part.slice(equals + 1).trim());
+  }
+  return cookies;
+}
+
+function basicCredentials(authorization: string | undefined): { username: string; password: string } | undefined {
+  const match = /^Basic\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** Looks like the seed's participant ids: 16 upper-case hexadecimal digits. */
+function participantId(): string {
+  return randomBytes(8).toString('hex').toUpperCase();
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+/** Bayeux channel patterns: `/a/*` matches one more segment, `/a/**` any number. */
+function channelMatches(pattern: string, channel: string): boolean {
+  if (pattern === channel) return true;
+  if (pattern.endsWith('/**')) return channel.startsWith(pattern.slice(0, -2));
+  if (pattern.endsWith('/*')) {
+    const prefix = pattern.slice(0, -1);
+    return channel.startsWith(prefix) && !channel.slice(prefix.length).includes('/');
+  }
+  return false;
+}
+
+function withoutStatefulFlags(pattern: RegExp): RegExp {
+  return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+}
+
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+    });
+    req.on('end', () => (size > maxBytes ? reject(new Error('body too large')) : resolve(Buffer.concat(chunks).toString('utf8'))));
+    req.on('error', reject);
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sandbox
+// ---------------------------------------------------------------------------------------------
+
+class GenesysSandboxServer {
+  private readonly username: string;
+  private readonly password: string;
+  private readonly csrf: boolean;
+  private readonly outcomeDelayMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly sessions = new Map<string, HttpSession>();
+  private readonly clients = new Map<string, BayeuxClient>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private nextReferenceId = FIRST_REFERENCE_ID;
+  private nextMessageId = 0;
+  private readonly messageIndexes = new Map<string, number>();
+  private pendingFaults: PendingFault[] = [];
+  private pathDelays: Array<{ pattern: RegExp; ms: number }> = [];
+
+  readonly smsSessions = new Map<string, GenesysSandboxSmsSession>();
+  readonly requests: GenesysRequestLogEntry[] = [];
+  readonly operations: GenesysOperationRecord[] = [];
+  baseUrl = '';
+  targets: string[] = [];
+
+  constructor(private readonly options: GenesysSandboxOptions) {
+    this.username = options.username ?? 'agent1';
+    this.password = options.password ?? 'secret';
+    this.csrf = options.csrf ?? true;
+    this.outcomeDelayMs = options.outcomeDelayMs ?? DEFAULT_OUTCOME_DELAY_MS;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    for (const id of options.smsSessions ?? DEFAULT_SMS_SESSIONS) {
+      // Seed failed notification: one agent and the customer before anyone is invited.
+      this.smsSessions.set(id, {
+        id,
+        state: 'Chatting',
+        participants: [
+          { nickname: 'TestName', type: 'Agent', participantId: participantId() },
+          { nickname: 'FirstL', type: 'Customer', participantId: participantId() },
+        ],
+      });
+    }
+  }
+
+  /** Called once the port is known: default targets live under the sandbox's own URL. */
+  listening(baseUrl: string): void {
+    this.baseUrl = baseUrl;
+    // Assumption: user and queue URIs look like `/api/v2/users/{id}` and `/api/v2/queues/{id}`.
+    this.targets = this.options.targets ?? [`${baseUrl}/api/v2/users/agent-2`, `${baseUrl}/api/v2/queues/sms-overflow`];
+  }
+
+  // ----- HTTP plumbing --------------------------------------------------------------------
+
+  async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sandbox.local');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const entry: GenesysRequestLogEntry = { method, path: url.pathname, at: new Date(), status: 0 };
+    const gone = new Promise<void>((resolve) => res.once('close', () => resolve()));
+    let answer: Answer;
+    let delayMs = this.pathDelays.find((d) => d.pattern.test(url.pathname))?.ms ?? 0;
+    try {
+      const text = await readBody(req, 1_000_000);
+      const fault = this.takeFault(url.pathname);
+      if (fault) {
+        answer = { status: fault.status, body: fault.body ?? { statusMessage: STATUS_CODES[fault.status] ?? 'Error' }, headers: fault.headers };
+        delayMs = fault.delayMs ?? delayMs;
+      } else {
+        answer = await this.dispatch({ method, path: url.pathname, headers: req.headers, text, entry, gone });
+      }
+    } catch {
+      answer = { status: 400, body: { statusCode: 1, statusMessage: 'Bad request' } };
+    }
+    this.send(res, entry, answer, delayMs);
+  }
+
+  private send(res: ServerResponse, entry: GenesysRequestLogEntry, answer: Answer, delayMs: number): void {
+    entry.status = answer.status;
+    this.requests.push(entry);
+    const isText = typeof answer.body === 'string';
+    const payload = isText ? (answer.body as string) : JSON.stringify(answer.body);
+    const headers = {
+      'Content-Type': isText ? 'text/plain; charset=utf-8' : 'application/json',
+      'Content-Length': Buffer.byteLength(payload),
+      ...answer.headers,
+    };
+    const write = (): void => {
+      if (!res.destroyed) res.writeHead(answer.status, headers).end(payload);
+    };
+    if (delayMs <= 0) return write();
+    const timer = this.later(write, delayMs);
+    res.on('close', () => this.cancel(timer));
+  }
+
+  private dispatch(ctx: RequestContext): Answer | Promise<Answer> {
+    const cookieSession = parseCookies(ctx.headers.cookie).get(SESSION_COOKIE);
+    if (cookieSession) ctx.entry.sessionId = cookieSession;
+    const csrfToken = ctx.headers[CSRF_HEADER_NAME.toLowerCase()];
+    if (typeof csrfToken === 'string') ctx.entry.csrfToken = csrfToken;
+    if (ctx.path === NOTIFICATIONS_PATH || ctx.path.startsWith(`${NOTIFICATIONS_PATH}/`)) {
+      return ctx.method === 'POST' ? this.bayeux(ctx) : { status: 405, body: { statusMessage: 'Method Not Allowed' }, headers: { Allow: 'POST' } };
+    }
+    return this.rest(ctx);
+  }
+
+  private later(run: () => void, ms: number): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      run();
+    }, ms);
+    this.timers.add(timer);
+    return timer;
+  }
+
+  private cancel(timer: NodeJS.Timeout): void {
+    clearTimeout(timer);
+    this.timers.delete(timer);
+  }
+
+  // ----- Authentication and sessions (REFERENCE §2 "Authentication") ----------------------
+
+  private basicUser(ctx: RequestContext): string | undefined {
+    const credentials = basicCredentials(ctx.headers.authorization);
+    if (credentials?.username !== this.username || credentials.password !== this.password) return undefined;
+    ctx.entry.user = credentials.username;
+    return credentials.username;
+  }
+
+  private cookieSession(ctx: RequestContext): HttpSession | undefined {
+    return ctx.entry.sessionId ? this.sessions.get(ctx.entry.sessionId) : undefined;
+  }
+
+  /** The request's session, or a new one announced with `Set-Cookie`. */
+  private sessionFor(ctx: RequestContext, username: string): { session: HttpSession; setCookie?: string } {
+    const existing = this.cookieSession(ctx);
+    if (existing?.username === username) return { session: existing };
+    const session: HttpSession = { id: randomBytes(16).toString('hex').toUpperCase(), username, csrfToken: randomUUID() };
+    this.sessions.set(session.id, session);
+    return { session, setCookie: `${SESSION_COOKIE}=${session.id}; Path=/; HttpOnly` };
+  }
+
+  expireSession(): void {
+    this.sessions.clear();
+    for (const client of this.clients.values()) client.release?.('expired');
+    this.clients.clear();
+  }
+
+  // ----- REST -----------------------------------------------------------------------------
+
+  private rest(ctx: RequestContext): Answer {
+    const username = this.basicUser(ctx);
+    if (!username) return unauthenticated();
+    const { session, setCookie } = this.sessionFor(ctx, username);
+    const answer = this.route(ctx, session);
+    if (setCookie) answer.headers = { ...answer.headers, 'Set-Cookie': setCookie };
+    return answer;
+  }
+
+  private route(ctx: RequestContext, session: HttpSession): Answer {
+    if (ctx.path === '/api/v2/me') return ctx.method === 'GET' ? this.me(session) : methodNotAllowed('GET');
+    const match = SMS_SESSION_PATH.exec(ctx.path);
+    if (!match?.[1]) return { status: 404, body: { statusCode: 6, statusMessage: 'No such resource' } };
+    if (ctx.method !== 'POST') return methodNotAllowed('POST');
+    // The token belongs to the session, so a missing or unknown cookie fails here too.
+    if (this.csrf && ctx.entry.csrfToken !== session.csrfToken) return { status: 403, body: CSRF_REFUSAL };
+    const body = parseJson(ctx.text);
+    ctx.entry.body = body;
+    if (typeof body !== 'object' || body === null) return { status: 400, body: { statusCode: 1, statusMessage: 'The body must be JSON' } };
+    return this.operate(decodeURIComponent(match[1]), body as Record<string, unknown>, ctx.path);
+  }
+
+  /** Any GET returns the CSRF header's name and value [P:G2]; `/api/v2/me` is the one served. */
+  private me(session: HttpSession): Answer {
+    const headers: Record<string, string> = this.csrf ? { 'X-CSRF-HEADER': CSRF_HEADER_NAME, 'X-CSRF-TOKEN': session.csrfToken } : {};
+    const user = { id: session.username, userName: session.username, uri: `${this.baseUrl}/api/v2/users/${session.username}` };
+    return ok({ statusCode: 0, user }, headers);
+  }
+
+  private operate(smsSessionId: string, body: Record<string, unknown>, path: string): Answer {
+    const smsSession = this.smsSessions.get(smsSessionId);
+    if (!smsSession) return refused(6, `SMS session ${smsSessionId} does not exist`);
+    if (body.operationName === 'Invite') return this.invite(smsSession, body, path);
+    if (body.operationName === 'SendUrl') return this.sendUrl(smsSession, body, path);
+    // Assumption: an operation the resource does not offer is a bad parameter.
+    return refused(1, `Unsupported operationName: ${String(body.operationName)}`);
+  }
+
+  /**
+   * Seed "Invite": `targetUri` or `targetPath` is mandatory. The seed's sample sends `userUri`
+   * instead; the parameter table rules, so `userUri` alone is a missing parameter here.
+   */
+  private invite(smsSession: GenesysSandboxSmsSession, body: Record<string, unknown>, path: string): Answer {
+    const targetUri = nonEmptyString(body.targetUri);
+    const targetPath = nonEmptyString(body.targetPath);
+    if (!targetUri && !targetPath) return refused(1, 'Missing parameter: targetUri or targetPath');
+    const referenceId = this.accept({ operationName: 'Invite', smsSessionId: smsSession.id, path, targetUri, targetPath });
+    const target = this.findTarget(targetUri, targetPath);
+    this.later(() => (target ? this.joined(smsSession, target, referenceId) : this.failed(smsSession, referenceId)), this.outcomeDelayMs);
+    return ok({ statusCode: 0, referenceId });
+  }
+
+  /** REFERENCE §2 [P:G6]: `SendUrl` with `url`. */
+  private sendUrl(smsSession: GenesysSandboxSmsSession, body: Record<string, unknown>, path: string): Answer {
+    const url = nonEmptyString(body.url);
+    if (!url) return refused(1, 'Missing parameter: url');
+    const referenceId = this.accept({ operationName: 'SendUrl', smsSessionId: smsSession.id, path, url });
+    this.later(() => this.urlPushed(smsSession, url, referenceId), this.outcomeDelayMs);
+    return ok({ statusCode: 0, referenceId });
+  }
+
+  private accept(operation: Omit<GenesysOperationRecord, 'referenceId'>): number {
+    const referenceId = this.nextReferenceId++;
+    this.operations.push({ referenceId, ...operation });
+    return referenceId;
+  }
+
+  /** A target is known by its URI, or by its path with or without the `/api/v2` prefix. */
+  private findTarget(targetUri: string | undefined, targetPath: string | undefined): string | undefined {
+    return this.targets.find((target) => {
+      if (targetUri !== undefined) return target === targetUri;
+      const pathname = new URL(target, this.baseUrl).pathname;
+      return pathname === targetPath || pathname === `/api/v2${targetPath}`;
+    });
+  }
+
+  // ----- Outcomes (seed "Notification") ---------------------------------------------------
+
+  /**
+   * Seed "Successful": `ParticipantsUpdated`, then `MessageLogUpdated`/`NewMessages` with a
+   * `ParticipantJoined` message. Assumption: the first carries the operation's `referenceId`
+   * (REFERENCE §2 "carries the same referenceId"; the seed's successful sample shows none).
+   */
+  private joined(smsSession: GenesysSandboxSmsSession, target: string, referenceId: number): void {
+    const nickname = new URL(target, this.baseUrl).pathname.split('/').filter(Boolean).pop() ?? 'Agent';
+    const participant: GenesysParticipant = { nickname, type: 'Agent', participantId: participantId() };
+    smsSession.participants.push(participant);
+    this.publish(GENESYS_SANDBOX_SMS_TOPIC, this.stateChange(smsSession, 'ParticipantsUpdated', { referenceId }));
+    this.publish(GENESYS_SANDBOX_SMS_TOPIC, this.messageLog(smsSession, participant, 'ParticipantJoined'));
+  }
+
+  /** Seed "Failed": `Error` with `errorMessage` and the operation's `referenceId`. */
+  private failed(smsSession: GenesysSandboxSmsSession, referenceId: number): void {
+    this.publish(GENESYS_SANDBOX_SMS_TOPIC, this.stateChange(smsSession, 'Error', { errorMessage: OPERATION_FAILED, referenceId }));
+  }
+
+  /**
+   * Assumption: a pushed URL shows in the message log as a `PushUrl` message ([P:G5] lists the
+   * type) whose `text` is the URL, and that notification carries the operation's `referenceId`.
+   */
+  private urlPushed(smsSession: GenesysSandboxSmsSession, url: string, referenceId: number): void {
+    const agent = smsSession.participants.find((p) => p.type === 'Agent') ?? smsSession.participants[0];
+    if (!agent) return;
+    this.publish(GENESYS_SANDBOX_SMS_TOPIC, { ...this.messageLog(smsSession, agent, 'PushUrl', url), referenceId });
+  }
+
+  /** Field set and order of the seed's `SMSsessionStateChangeMessage` samples. */
+  private stateChange(smsSession: GenesysSandboxSmsSession, notificationType: string, extra: Record<string, unknown>): object {
+    return {
+      notificationType,
+      messageType: 'SMSsessionStateChangeMessage',
+      ...extra,
+      smssession: {
+        participants: smsSession.participants.map((p) => ({ ...p })),
+        state: smsSession.state,
+        id: smsSession.id,
+        capabilities: SEED_CAPABILITIES,
+        uri: `${this.baseUrl}/api/v2/smssessions/${smsSession.id}`,
+      },
+    };
+  }
+
+  /**
+   * The seed's "Second Notification". Its timestamps are corrupted (REFERENCE §2); ISO 8601 is
+   * used here, and `timestampSeconds` holds milliseconds as in the seed.
+   */
+  private messageLog(smsSession: GenesysSandboxSmsSession, from: GenesysParticipant, type: string, text?: string): object {
+    const index = (this.messageIndexes.get(smsSession.id) ?? 0) + 1;
+    this.messageIndexes.set(smsSession.id, index);
+    const now = new Date();
+    return {
+      messages: [
+        { index, from: { ...from }, ...(text === undefined ? {} : { text }), timestamp: now.toISOString(), visibility: 'All', type, timestampSeconds: now.getTime() },
+      ],
+      notificationType: 'NewMessages',
+      messageType: 'MessageLogUpdated',
+      smssessionUri: `${this.baseUrl}/api/v2/smssessions/${smsSession.id}`,
+    };
+  }
+
+  // ----- CometD: the Bayeux protocol over long-polling (REFERENCE §2 "CometD notifications") --
+
+  publish(channel: string, data: unknown): void {
+    for (const client of this.clients.values()) {
+      if (![...client.subscriptions].some((pattern) => channelMatches(pattern, channel))) continue;
+      client.queue.push({ id: String(++this.nextMessageId), channel, data });
+      client.release?.('messages');
+    }
+  }
+
+  get cometdClients(): number {
+    return this.clients.size;
+  }
+
+  /** A POST carries a JSON array of messages; replies come back in one array. */
+  private async bayeux(ctx: RequestContext): Promise<Answer> {
+    const parsed = parseJson(ctx.text);
+    const messages = (Array.isArray(parsed) ? parsed : [parsed]).filter((m): m is BayeuxMessage => typeof m === 'object' && m !== null);
+    ctx.entry.channels = messages.map((m) => String(m.channel));
+    if (messages.length === 0) return { status: 400, body: [{ successful: false, error: '400::Bad request' }] };
+    const headers: Record<string, string> = {};
+    const replies: object[] = [];
+    for (const message of messages) {
+      if (message.channel === '/meta/handshake') replies.push(this.handshake(ctx, message, headers));
+      else if (message.channel === '/meta/connect') replies.push(...(await this.connect(message, ctx.gone)));
+      else if (message.channel === '/meta/subscribe') replies.push(this.subscribe(message, true));
+      else if (message.channel === '/meta/unsubscribe') replies.push(this.subscribe(message, false));
+      else if (message.channel === '/meta/disconnect') replies.push(this.disconnect(message));
+      else replies.push({ id: message.id, channel: message.channel, successful: false, error: '403::Publishing is not allowed' });
+    }
+    return ok(replies, headers);
+  }
+
+  /**
+   * The session cookie or Basic credentials are required. WWE/GWS do not support WebSockets
+   * [P:G10]: the server offers `long-polling` only, and refuses a client that cannot use it.
+   */
+  private handshake(ctx: RequestContext, message: BayeuxMessage, headers: Record<string, string>): object {
+    const base = { id: message.id, channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'] };
+    const username = this.basicUser(ctx);
+    const known = this.cookieSession(ctx);
+    if (!username && !known) return { ...base, successful: false, error: '401::Authentication required', advice: { reconnect: 'none' } };
+    const types = Array.isArray(message.supportedConnectionTypes) ? message.supportedConnectionTypes : [];
+    if (!types.includes('long-polling')) {
+      return { ...base, successful: false, error: '400::Only long-polling is supported', advice: { reconnect: 'none' } };
+    }
+    const { session, setCookie } = this.sessionFor(ctx, username ?? known!.username);
+    if (setCookie) headers['Set-Cookie'] = setCookie;
+    const client: BayeuxClient = { id: randomBytes(12).toString('hex'), sessionId: session.id, subscriptions: new Set(), queue: [] };
+    this.clients.set(client.id, client);
+    return { ...base, clientId: client.id, successful: true, advice: this.advice() };
+  }
+
+  /** Held until there is something to deliver, the timeout, or a disconnect; a client's first poll (`timeout: 0`) is not held. */
+  private async connect(message: BayeuxMessage, gone: Promise<void>): Promise<object[]> {
+    const client = message.clientId ? this.clients.get(message.clientId) : undefined;
+    if (!client) return [unknownClient(message)];
+    if (message.connectionType !== 'long-polling') {
+      return [{ id: message.id, channel: '/meta/connect', clientId: client.id, successful: false, error: '400::Unsupported connection type' }];
+    }
+    client.release?.('replaced');
+    const holdMs = typeof message.advice?.timeout === 'number' ? Math.min(message.advice.timeout, this.connectTimeoutMs) : this.connectTimeoutMs;
+    const end = client.queue.length > 0 || holdMs <= 0 ? 'messages' : await this.hold(client, holdMs, gone);
+    if (end === 'expired') return [unknownClient(message)];
+    const delivered = client.queue.splice(0);
+    const advice = end === 'disconnect' ? { reconnect: 'none' } : this.advice();
+    return [...delivered, { id: message.id, channel: '/meta/connect', clientId: client.id, successful: true, advice }];
+  }
+
+  private hold(client: BayeuxClient, ms: number, gone: Promise<void>): Promise<HoldEnd> {
+    return new Promise((resolve) => {
+      const timer = this.later(() => release('timeout'), ms);
+      const release = (end: HoldEnd): void => {
+        if (client.release !== release) return;
+        client.release = undefined;
+        this.cancel(timer);
+        resolve(end);
+      };
+      client.release = release;
+      void gone.then(() => release('gone'));
+    });
+  }
+
+  private subscribe(message: BayeuxMessage, add: boolean): object {
+    const channel = add ? '/meta/subscribe' : '/meta/unsubscribe';
+    const client = message.clientId ? this.clients.get(message.clientId) : undefined;
+    if (!client) return { ...unknownClient(message), channel, subscription: message.subscription };
+    const wanted = Array.isArray(message.subscription) ? message.subscription : [message.subscription];
+    const valid = wanted.every((s): s is string => typeof s === 'string' && s.startsWith('/') && !s.startsWith('/meta/'));
+    if (!valid) return { id: message.id, channel, clientId: client.id, subscription: message.subscription, successful: false, error: '403::Invalid channel' };
+    for (const subscription of wanted as string[]) {
+      if (add) client.subscriptions.add(subscription);
+      else client.subscriptions.delete(subscription);
+    }
+    return { id: message.id, channel, clientId: client.id, subscription: message.subscription, successful: true };
+  }
+
+  /** Ends the client and answers its held poll at once, so the client never waits on it. */
+  private disconnect(message: BayeuxMessage): object {
+    const client = message.clientId ? this.clients.get(message.clientId) : undefined;
+    if (!client) return { ...unknownClient(message), channel: '/meta/disconnect' };
+    this.clients.delete(client.id);
+    client.release?.('disconnect');
+    return { id: message.id, channel: '/meta/disconnect', clientId: client.id, successful: true };
+  }
+
+  private advice(): object {
+    return { reconnect: 'retry', interval: 0, timeout: this.connectTimeoutMs };
+  }
+
+  // ----- Faults and shutdown --------------------------------------------------------------
+
+  readonly faults: GenesysFaultControl = {
+    failNext: (pathPattern, fault) => {
+      const times = fault.times ?? 1;
+      if (!Number.isInteger(times) || times < 1) throw new RangeError(`failNext: times must be a positive integer, got ${times}`);
+      this.pendingFaults.push({ ...fault, pattern: withoutStatefulFlags(pathPattern), remaining: times });
+    },
+    setDelay: (pathPattern, ms) => {
+      const pattern = withoutStatefulFlags(pathPattern);
+      this.pathDelays = this.pathDelays.filter((d) => d.pattern.source !== pattern.source || d.pattern.flags !== pattern.flags);
+      if (ms > 0) this.pathDelays.push({ pattern, ms });
+    },
+    clear: () => {
+      this.pendingFaults = [];
+      this.pathDelays = [];
+    },
+  };
+
+  private takeFault(pathname: string): PendingFault | undefined {
+    const fault = this.pendingFaults.find((f) => f.pattern.test(pathname));
+    if (!fault) return undefined;
+    fault.remaining--;
+    if (fault.remaining === 0) this.pendingFaults = this.pendingFaults.filter((f) => f !== fault);
+    return fault;
+  }
+
+  /** Drops pending outcomes and delayed answers, and lets held polls go. */
+  shutdown(): void {
+    for (const client of this.clients.values()) client.release?.('gone');
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+}
+
+function methodNotAllowed(allow: string): Answer {
+  return { status: 405, body: { statusMessage: 'Method Not Allowed' }, headers: { Allow: allow } };
+}
+
+/** Bayeux's answer to an unknown or expired client: handshake again. */
+function unknownClient(message: BayeuxMessage): { [key: string]: unknown } {
+  return {
+    id: message.id,
+    channel: message.channel,
+    successful: false,
+    error: '402::Unknown client',
+    advice: { reconnect: 'handshake', interval: 0 },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry point
+// ---------------------------------------------------------------------------------------------
+
+export async function startGenesysSandbox(options: GenesysSandboxOptions = {}): Promise<GenesysSandbox> {
+  const sandbox = new GenesysSandboxServer(options);
+  const server = createServer((req, res) => {
+    void sandbox.handleRequest(req, res);
+  });
+  // No WebSocket upgrade is offered (WWE/GWS do not support WebSockets, [P:G10]).
+  server.on('upgrade', (_req, socket) => socket.destroy());
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  sandbox.listening(url);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    notificationsUrl: `${url}${NOTIFICATIONS_PATH}`,
+    targets: sandbox.targets,
+    // Idempotent; destroys open sockets so it never waits on a client's long poll.
+    close: () =>
+      (closing ??= new Promise<void>((resolve, reject) => {
+        sandbox.shutdown();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      })),
+    requests: sandbox.requests,
+    operations: sandbox.operations,
+    smsSessions: sandbox.smsSessions,
+    faults: sandbox.faults,
+    expireSession: () => sandbox.expireSession(),
+    get cometdClients() {
+      return sandbox.cometdClients;
+    },
+    publish: (channel, data) => sandbox.publish(channel, data),
+  };
+}

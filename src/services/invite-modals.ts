@@ -1,0 +1,41 @@
+import type { ModalView } from '@slack/types';
+import { kindFor } from '../domain/vendor-capabilities.js';
+import type { VendorName } from '../domain/vendors.js';
+import { inviteModal, type InviteModalOptions } from '../ui/invite-modal.js';
+import type { ProviderRegistry } from './provider-registry.js';
+
+/** Builds the invite modal from settings only, so it opens within the trigger window. */
+export class InviteModals {
+  constructor(
+    private readonly deps: {
+      providers: ProviderRegistry;
+      defaultVendor?: VendorName;
+      defaults: InviteModalOptions['defaults'];
+    },
+  ) {}
+
+  open(channelId?: string, prefill?: { phone?: string; email?: string }): ModalView | undefined {
+    const vendors = this.deps.providers.vendors();
+    if (vendors.length === 0) return undefined;
+    const vendor = this.deps.defaultVendor && vendors.includes(this.deps.defaultVendor) ? this.deps.defaultVendor : vendors[0]!;
+    return this.build({ vendor, channelId, defaults: { ...this.deps.defaults, ...prefill } });
+  }
+
+  /** The same modal for another vendor or kind (dispatch_action on the selects). */
+  switchTo(vendor: VendorName, meeting: boolean, channelId?: string): ModalView | undefined {
+    if (!this.deps.providers.vendors().includes(vendor)) return undefined;
+    return this.build({ vendor, meeting, channelId, defaults: this.deps.defaults });
+  }
+
+  private build(options: Pick<InviteModalOptions, 'vendor' | 'meeting' | 'channelId' | 'defaults'>): ModalView {
+    const vendors = this.deps.providers.vendors();
+    const meetingVendors = vendors.filter((vendor) => kindFor(vendor, true) && this.deps.providers.get(vendor, kindFor(vendor, true)!.kind));
+    return inviteModal({
+      ...options,
+      vendors,
+      meetingVendors,
+      meeting: Boolean(options.meeting && meetingVendors.includes(options.vendor)),
+      genesysDelivery: vendors.includes('genesys'),
+    });
+  }
+}

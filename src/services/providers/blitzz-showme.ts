@@ -1,0 +1,62 @@
+import { maskContact, parseContact } from '../../domain/contact.js';
+import type { StartRequest } from '../../domain/invite-request.js';
+import { milestoneWords } from '../../domain/milestones.js';
+import type { SessionRow } from '../../store/schema.js';
+import { escapeMrkdwn } from '../../ui/mrkdwn.js';
+import type { BlitzzClient } from '../../vendors/blitzz/client.js';
+import { VendorError } from '../../vendors/errors.js';
+import type { CreationOutcome, SessionProvider } from './provider.js';
+import { asInvite, deliveredTo, plainContact } from './request-parts.js';
+
+/** Blitzz sends the ShowMe invitation itself and reports only "sent" (PRODUCT.md §2). */
+export class BlitzzShowMeProvider implements SessionProvider {
+  readonly vendor = 'blitzz' as const;
+  readonly kind = 'showme' as const;
+
+  constructor(private readonly deps: { client: BlitzzClient; defaultSessionId?: string }) {}
+
+  describeInvitee(request: StartRequest): string {
+    return maskContact(deliveredTo(asInvite(request)));
+  }
+
+  contactOf(request: StartRequest): string {
+    return plainContact(deliveredTo(asInvite(request)));
+  }
+
+  async create(session: SessionRow, request: StartRequest): Promise<CreationOutcome> {
+    const invite = asInvite(request);
+    const sessionId = invite.blitzzSessionId ?? this.deps.defaultSessionId;
+    if (!sessionId) {
+      throw new VendorError('blitzz', 'sendInvitation', 'rejected', { detail: 'No Blitzz session code: give one in the modal or set BLITZZ_SESSION_ID.' });
+    }
+    const contact = deliveredTo(invite);
+    await this.deps.client.sendInvitation({
+      sessionId,
+      delivery: invite.delivery ?? 'sms',
+      ...(contact.kind === 'phone' ? { phoneE164: contact.e164 } : { email: contact.address }),
+      message: invite.delivery === 'whatsapp' ? undefined : invite.message,
+    });
+    return {
+      vendorId: sessionId,
+      vendorState: 'sent',
+      status: 'sent',
+      details: { session_id: sessionId, message: invite.delivery === 'whatsapp' ? undefined : invite.message },
+      tracking: false,
+      milestone: `${milestoneWords('invited', { vendorLabel: 'Blitzz', invitee: escapeMrkdwn(session.contact_masked), delivery: session.delivery })} Session code ${escapeMrkdwn(sessionId)}. Blitzz reports nothing after sending.`,
+    };
+  }
+
+  /** The same invitation again, to the stored contact, through the same channel. */
+  async resend(session: SessionRow, contact: string): Promise<string> {
+    const parsed = parseContact(contact);
+    if (!parsed.ok) throw new VendorError('blitzz', 'sendInvitation', 'rejected', { detail: 'The stored contact is no longer valid.' });
+    const details = JSON.parse(session.details || '{}') as { session_id?: string; message?: string };
+    await this.deps.client.sendInvitation({
+      sessionId: details.session_id ?? session.vendor_id ?? this.deps.defaultSessionId ?? '',
+      delivery: (session.delivery as 'sms' | 'whatsapp' | 'email') ?? 'sms',
+      ...(parsed.contact.kind === 'phone' ? { phoneE164: parsed.contact.e164 } : { email: parsed.contact.address }),
+      message: details.message,
+    });
+    return `📨 Blitzz sent it to ${escapeMrkdwn(session.contact_masked)}.`;
+  }
+}

@@ -1,0 +1,123 @@
+import type { StartRequest } from '../../domain/invite-request.js';
+import type { Logger } from '../../logger.js';
+import type { SessionRow } from '../../store/schema.js';
+import { escapeMrkdwn } from '../../ui/mrkdwn.js';
+import type { GenesysClient } from '../../vendors/genesys/client.js';
+import type { GenesysNotifications, GenesysOutcome } from '../../vendors/genesys/notifications.js';
+import type { LinkDelivery } from '../sessions.js';
+import type { CreationOutcome, LaterOutcome, SessionProvider } from './provider.js';
+
+/** How long an operation's CometD outcome is awaited before saying Genesys did not confirm. */
+export const GENESYS_OUTCOME_TIMEOUT_MS = 60_000;
+
+/** The CometD connection starts on first use, so an app without Genesys traffic holds none open. */
+export class NotificationsOnDemand {
+  private started?: Promise<boolean>;
+
+  constructor(private readonly notifications: GenesysNotifications, private readonly logger: Logger) {}
+
+  ready(): Promise<boolean> {
+    this.started ??= this.notifications.start().then(
+      () => true,
+      (error) => {
+        this.logger.warn({ vendor: 'genesys', err: error }, 'Genesys notifications unavailable; outcomes will not be seen');
+        this.started = undefined;
+        return false;
+      },
+    );
+    return this.started;
+  }
+
+  stop(): Promise<void> {
+    return this.notifications.stop();
+  }
+
+  async outcome(referenceId: number, timeoutMs: number): Promise<GenesysOutcome> {
+    return this.notifications.waitForOutcome(referenceId, timeoutMs);
+  }
+}
+
+const shortTarget = (target: string) => target.replace(/^https?:\/\/[^/]+/, '').split('/').filter(Boolean).pop() ?? target;
+
+/** `Invite` brings a colleague or queue into a customer's SMS session (seed 001); the HTTP answer only acknowledges. */
+export class GenesysSmsInviteProvider implements SessionProvider {
+  readonly vendor = 'genesys' as const;
+  readonly kind = 'sms_invite' as const;
+  private readonly notifications: NotificationsOnDemand;
+
+  constructor(private readonly deps: { client: GenesysClient; notifications: NotificationsOnDemand; outcomeTimeoutMs?: number }) {
+    this.notifications = deps.notifications;
+  }
+
+  private request(request: StartRequest) {
+    if (request.type !== 'genesys') throw new Error('a Genesys invitation needs an SMS session and a target');
+    return request;
+  }
+
+  describeInvitee(request: StartRequest): string {
+    const { smsSessionId, target } = this.request(request);
+    return `${shortTarget(target)} → SMS session ${smsSessionId}`;
+  }
+
+  contactOf(): undefined {
+    return undefined;
+  }
+
+  async create(_session: SessionRow, request: StartRequest): Promise<CreationOutcome> {
+    const { smsSessionId, target } = this.request(request);
+    // Subscribed before the operation, so its outcome cannot arrive unheard.
+    await this.notifications.ready();
+    const { referenceId } = await this.deps.client.invite({ smsSessionId, targetUri: target });
+    const who = escapeMrkdwn(shortTarget(target));
+    return {
+      vendorId: smsSessionId,
+      vendorState: 'requested',
+      status: 'requested',
+      details: { reference_id: referenceId, target },
+      tracking: false,
+      milestone: `⏳ Genesys accepted the request to bring ${who} into SMS session ${escapeMrkdwn(smsSessionId)} (reference ${referenceId}); waiting for its outcome.`,
+      later: async () => outcomeWords(await this.notifications.outcome(referenceId, this.deps.outcomeTimeoutMs ?? GENESYS_OUTCOME_TIMEOUT_MS), who),
+    };
+  }
+}
+
+function outcomeWords(outcome: GenesysOutcome, who: string): LaterOutcome {
+  switch (outcome.kind) {
+    case 'participants_updated':
+    case 'messages_added':
+      return { status: 'joined', milestone: `🟢 Genesys brought ${who} into the SMS session.` };
+    case 'error':
+      return {
+        status: 'failed',
+        milestone: `⚠️ Genesys could not bring ${who} in: ${escapeMrkdwn(outcome.message)}`,
+        detail: `Genesys said: ${outcome.message}`,
+      };
+    case 'timeout':
+      return {
+        status: 'failed',
+        milestone: '⚠️ Genesys sent no outcome within a minute: check the SMS session in Workspace.',
+        detail: 'No outcome from Genesys.',
+      };
+  }
+}
+
+/** Genesys as a delivery channel: `SendUrl` pushes another vendor's room link to the customer. */
+export class GenesysLinkDelivery implements LinkDelivery {
+  private readonly notifications: NotificationsOnDemand;
+
+  constructor(private readonly deps: { client: GenesysClient; notifications: NotificationsOnDemand; outcomeTimeoutMs?: number }) {
+    this.notifications = deps.notifications;
+  }
+
+  async pushLink(smsSessionId: string, url: string): Promise<{ outcome: Promise<LaterOutcome | undefined> }> {
+    await this.notifications.ready();
+    const { referenceId } = await this.deps.client.sendUrl({ smsSessionId, url });
+    const where = `Genesys SMS session ${escapeMrkdwn(smsSessionId)}`;
+    const outcome = this.notifications.outcome(referenceId, this.deps.outcomeTimeoutMs ?? GENESYS_OUTCOME_TIMEOUT_MS).then((result): LaterOutcome => {
+      if (result.kind === 'error') return { status: 'failed', milestone: `⚠️ The link did not reach the customer through ${where}: ${escapeMrkdwn(result.message)}` };
+      if (result.kind === 'timeout') return { status: 'failed', milestone: `⚠️ Genesys did not confirm the link in ${where} within a minute.` };
+      return { status: 'sent', milestone: `📲 The link went to the customer through ${where}.` };
+    });
+    return { outcome };
+  }
+}

@@ -1,0 +1,50 @@
+import { maskContact } from '../../domain/contact.js';
+import type { StartRequest } from '../../domain/invite-request.js';
+import type { SessionRow } from '../../store/schema.js';
+import { escapeMrkdwn, link } from '../../ui/mrkdwn.js';
+import { virtualUserFor, type ImbeeClient } from '../../vendors/imbee/client.js';
+import type { CreationOutcome, SessionProvider } from './provider.js';
+import { asInvite, deliveredTo, plainContact } from './request-parts.js';
+
+/**
+ * Imbee issues a web-chat link and sends it itself, by e-mail (`mail`) or SMS (`celullar`)
+ * (seed 004); the agent also gets the link, and it can go through Genesys (`via:`).
+ */
+export class ImbeeWebChatProvider implements SessionProvider {
+  readonly vendor = 'imbee' as const;
+  readonly kind = 'webchat' as const;
+
+  constructor(private readonly deps: { client: ImbeeClient; salt: string }) {}
+
+  describeInvitee(request: StartRequest): string {
+    return maskContact(deliveredTo(asInvite(request)));
+  }
+
+  contactOf(request: StartRequest): string {
+    return plainContact(deliveredTo(asInvite(request)));
+  }
+
+  async create(session: SessionRow, request: StartRequest): Promise<CreationOutcome> {
+    const invite = asInvite(request);
+    const contact = deliveredTo(invite);
+    const token = await this.deps.client.createWebToken({
+      // The same person always gets the same virtual user, so Imbee's `previously_created` applies.
+      virtualUser: virtualUserFor(plainContact(contact), this.deps.salt),
+      ...(contact.kind === 'phone' ? { cellular: contact.e164 } : { mail: contact.address }),
+      maxRetries: invite.maxUses,
+      dateLimit: invite.expiryDate,
+    });
+    const how = contact.kind === 'phone' ? 'by SMS' : 'by e-mail';
+    const again = token.previouslyCreated ? ' (Imbee already had a link for this person and sent the same one again)' : '';
+    return {
+      vendorId: token.userIdsha,
+      vendorState: 'issued',
+      status: 'sent',
+      customerUrl: token.url,
+      details: { date_limit: token.dateLimit, max_retries: token.maxRetries, previously_created: token.previouslyCreated },
+      tracking: false,
+      milestone: `📨 Imbee sent the web-chat link ${how} to ${escapeMrkdwn(session.contact_masked)}${again}. Valid until ${escapeMrkdwn(token.dateLimit)}, ${token.maxRetries} uses.`,
+      privateNote: `💬 Web-chat link for *${escapeMrkdwn(session.reference)}*: ${link(token.url, token.url)}\nImbee sent it ${how}; you can also pass it on yourself.`,
+    };
+  }
+}

@@ -1,0 +1,24 @@
+import type { VendorName } from '../domain/vendors.js';
+import { statusText, vendorsText } from '../ui/command-replies.js';
+import type { VendorHealth } from '../vendors/health.js';
+import type { ProviderRegistry } from './provider-registry.js';
+import type { Actor, SessionService } from './sessions.js';
+
+/** Answers `vendors` and `status`: what is set up, how it is doing, where sessions are. */
+export class VendorDirectory {
+  constructor(private readonly deps: { providers: ProviderRegistry; health: VendorHealth; sessions: SessionService }) {}
+
+  configured(): Array<{ vendor: VendorName; lastCall: ReturnType<VendorHealth['lastCall']> }> {
+    return this.deps.providers.vendors().map((vendor) => ({ vendor, lastCall: this.deps.health.lastCall(vendor) }));
+  }
+
+  vendorsText(): string {
+    return vendorsText(this.configured());
+  }
+
+  async statusText(reference: string, actor: Actor): Promise<string> {
+    const rows = await this.deps.sessions.byReference(reference, actor);
+    const withLinks = await Promise.all(rows.slice(0, 20).map(async (session) => ({ session, permalink: await this.deps.sessions.permalink(session) })));
+    return statusText(reference, [...withLinks, ...rows.slice(20).map((session) => ({ session }))]);
+  }
+}
