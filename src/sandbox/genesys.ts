@@ -426,6 +426,7 @@ class GenesysSandboxServer {
 
   // ----- REST -----------------------------------------------------------------------------
 
+  /** Basic credentials on every call (REFERENCE §2); the cookie only picks the session and its CSRF token. */
   private rest(ctx: RequestContext): Answer {
     const username = this.basicUser(ctx);
     if (!username) return unauthenticated();
@@ -580,7 +581,10 @@ class GenesysSandboxServer {
     return this.clients.size;
   }
 
-  /** A POST carries a JSON array of messages; replies come back in one array. */
+  /**
+   * A POST carries a JSON array of messages; replies come back in one array. Assumption: the
+   * CometD endpoint is not CSRF-protected (the documents only name REST operations).
+   */
   private async bayeux(ctx: RequestContext): Promise<Answer> {
     const parsed = parseJson(ctx.text);
     const messages = (Array.isArray(parsed) ? parsed : [parsed]).filter((m): m is BayeuxMessage => typeof m === 'object' && m !== null);

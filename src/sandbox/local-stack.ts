@@ -4,8 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type Rendezvous } from '../app.js';
 import { loadConfig } from '../config.js';
+import type { VendorName } from '../domain/vendors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { startApizeeSandbox, type ApizeeSandbox } from './apizee.js';
+import { startBlitzzSandbox, type BlitzzSandbox } from './blitzz.js';
+import { startConpeekSandbox, type ConpeekSandbox } from './conpeek.js';
+import { startGenesysSandbox, type GenesysSandbox } from './genesys.js';
+import { startImbeeSandbox, type ImbeeSandbox } from './imbee.js';
 import { startFakeSlackApi, type FakeSlackApi, type FakeSlackApiOptions } from './slack-api.js';
 import { SlackRequester } from './slack-requests.js';
 
@@ -16,14 +21,20 @@ export interface LocalStackOptions {
   apizeeRatePerMinute?: number;
   slack?: FakeSlackApiOptions;
   logger?: Logger;
-  /** Without Apizee credentials, to see the app with no vendor. */
-  withoutApizee?: boolean;
+  /** Which vendors the app is configured for (default all five). */
+  vendors?: VendorName[];
+  /** Delay of the Genesys sandbox's CometD outcomes. */
+  genesysOutcomeDelayMs?: number;
 }
 
 export interface LocalStack {
   app: Rendezvous;
   appUrl: string;
   apizee: ApizeeSandbox;
+  blitzz: BlitzzSandbox;
+  conpeek: ConpeekSandbox;
+  imbee: ImbeeSandbox;
+  genesys: GenesysSandbox;
   slack: FakeSlackApi;
   requester: SlackRequester;
   signingSecret: string;
@@ -31,17 +42,76 @@ export interface LocalStack {
 }
 
 export const SANDBOX_APIZEE_ACCOUNT = { username: 'agent@example.com', password: 'sandbox-secret', enterpriseId: 1 };
+export const SANDBOX_BLITZZ = { secretKey: 'sandbox-secret-key', username: 'agent@example.com', password: 'sandbox-secret', sessionId: '123456789' };
+export const SANDBOX_CONPEEK = { apiKey: 'conpeek-sandbox-key', project: 'PSKQMXUAZ', bridgeId: 5, roomId: 11 };
+export const SANDBOX_IMBEE = { auth: 'imbee-sandbox-auth', corporateToken: 'imbee-sandbox-corporate-token', botIdsha: 'imbee-sandbox-bot' };
+export const SANDBOX_GENESYS = { username: 'agent', password: 'sandbox-secret', smsSession: '0000Na9B26EF006E' };
 
 /**
- * The whole product offline: the Apizee sandbox, a stand-in for Slack's Web API, and the real
- * app on a free port between them, with a throwaway SQLite database. Used by the demo and tests.
+ * The whole product offline: the five vendor sandboxes, a stand-in for Slack's Web API, and
+ * the real app on a free port between them, with a throwaway SQLite database. Used by the
+ * demo and the end-to-end tests.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const rate = options.apizeeRatePerMinute ?? 10;
-  const apizee = await startApizeeSandbox({ ratePerMinute: rate, accounts: [SANDBOX_APIZEE_ACCOUNT] });
-  const slack = await startFakeSlackApi(options.slack);
+  const enabled = new Set(options.vendors ?? ['apizee', 'blitzz', 'conpeek', 'imbee', 'genesys']);
+  const [apizee, blitzz, conpeek, imbee, genesys, slack] = await Promise.all([
+    startApizeeSandbox({ ratePerMinute: rate, accounts: [SANDBOX_APIZEE_ACCOUNT] }),
+    startBlitzzSandbox({ accounts: [SANDBOX_BLITZZ], sessions: [SANDBOX_BLITZZ.sessionId] }),
+    startConpeekSandbox({ apiKey: SANDBOX_CONPEEK.apiKey, projects: [SANDBOX_CONPEEK.project], bridges: { [SANDBOX_CONPEEK.bridgeId]: [SANDBOX_CONPEEK.roomId] } }),
+    startImbeeSandbox(SANDBOX_IMBEE),
+    startGenesysSandbox({
+      username: SANDBOX_GENESYS.username,
+      password: SANDBOX_GENESYS.password,
+      smsSessions: [SANDBOX_GENESYS.smsSession],
+      outcomeDelayMs: options.genesysOutcomeDelayMs ?? 300,
+      connectTimeoutMs: 2000,
+    }),
+    startFakeSlackApi(options.slack),
+  ]);
   const dataDir = mkdtempSync(join(tmpdir(), 'rendezvous-'));
   const signingSecret = randomBytes(16).toString('hex');
+  const vendorEnv: Record<string, string> = {
+    ...(enabled.has('apizee')
+      ? {
+          APIZEE_API_URL: apizee.url,
+          APIZEE_USERNAME: SANDBOX_APIZEE_ACCOUNT.username,
+          APIZEE_PASSWORD: SANDBOX_APIZEE_ACCOUNT.password,
+          APIZEE_ENTERPRISE_ID: String(SANDBOX_APIZEE_ACCOUNT.enterpriseId),
+          APIZEE_AGENT: 'agent@example.com',
+          APIZEE_RATE_LIMIT_PER_MINUTE: String(rate),
+        }
+      : {}),
+    ...(enabled.has('blitzz')
+      ? {
+          BLITZZ_API_URL: blitzz.url,
+          BLITZZ_SECRET_KEY: SANDBOX_BLITZZ.secretKey,
+          BLITZZ_USERNAME: SANDBOX_BLITZZ.username,
+          BLITZZ_PASSWORD: SANDBOX_BLITZZ.password,
+          BLITZZ_SESSION_ID: SANDBOX_BLITZZ.sessionId,
+        }
+      : {}),
+    ...(enabled.has('conpeek')
+      ? {
+          CONPEEK_API_URL: conpeek.url,
+          CONPEEK_API_KEY: SANDBOX_CONPEEK.apiKey,
+          CONPEEK_PROJECT: SANDBOX_CONPEEK.project,
+          CONPEEK_BRIDGE_ID: String(SANDBOX_CONPEEK.bridgeId),
+          CONPEEK_ROOM_ID: String(SANDBOX_CONPEEK.roomId),
+        }
+      : {}),
+    ...(enabled.has('imbee')
+      ? {
+          IMBEE_API_URL: imbee.url,
+          IMBEE_AUTH: SANDBOX_IMBEE.auth,
+          IMBEE_CORPORATE_TOKEN: SANDBOX_IMBEE.corporateToken,
+          IMBEE_BOT_IDSHA: SANDBOX_IMBEE.botIdsha,
+        }
+      : {}),
+    ...(enabled.has('genesys')
+      ? { GENESYS_API_URL: genesys.url, GENESYS_USERNAME: SANDBOX_GENESYS.username, GENESYS_PASSWORD: SANDBOX_GENESYS.password }
+      : {}),
+  };
   const config = loadConfig({
     SLACK_SIGNING_SECRET: signingSecret,
     SLACK_BOT_TOKEN: 'xoxb-test',
@@ -50,16 +120,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     DATABASE_URL: `file:${join(dataDir, 'rendezvous.db')}`,
     ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     TRACK_INTERVAL_SECONDS: '1',
-    ...(options.withoutApizee
-      ? {}
-      : {
-          APIZEE_API_URL: apizee.url,
-          APIZEE_USERNAME: SANDBOX_APIZEE_ACCOUNT.username,
-          APIZEE_PASSWORD: SANDBOX_APIZEE_ACCOUNT.password,
-          APIZEE_ENTERPRISE_ID: String(SANDBOX_APIZEE_ACCOUNT.enterpriseId),
-          APIZEE_AGENT: 'agent@example.com',
-          APIZEE_RATE_LIMIT_PER_MINUTE: String(rate),
-        }),
+    ...vendorEnv,
     ...options.env,
   });
   const app = createApp(config, { logger: options.logger ?? createLogger('silent') });
@@ -70,12 +131,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     app,
     appUrl,
     apizee,
+    blitzz,
+    conpeek,
+    imbee,
+    genesys,
     slack,
     requester,
     signingSecret,
     async close() {
       await app.stop();
-      await Promise.all([apizee.close(), slack.close()]);
+      await Promise.all([apizee.close(), blitzz.close(), conpeek.close(), imbee.close(), genesys.close(), slack.close()]);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

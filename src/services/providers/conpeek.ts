@@ -34,7 +34,7 @@ export class ConpeekMeetProvider implements SessionProvider {
       vendorId: meet.id,
       vendorState: 'created',
       status: 'link_ready',
-      agentUrl: meet.url,
+      // One link for everyone: as the customer's, it is never put on the card (no "Join as agent").
       customerUrl: meet.url,
       details: { start_date: meet.startDate.toISOString(), end_date: meet.endDate.toISOString(), title: meet.title },
       tracking: false,

@@ -214,9 +214,14 @@ export class GenesysNotifications extends EventEmitter<{ notification: [SmsNotif
       { vendor: 'genesys', operation: 'notifications', messageType: notification.messageType, referenceId: notification.referenceId },
       'notification received',
     );
-    this.emit('notification', notification);
     const outcome = outcomeOf(notification);
     if (outcome && notification.referenceId !== undefined) this.deliver(notification.referenceId, outcome);
+    try {
+      this.emit('notification', notification);
+    } catch (error) {
+      // A failing hook must not break the CometD loop that called us.
+      this.deps.logger.error({ vendor: 'genesys', operation: 'notifications', err: error }, 'notification hook failed');
+    }
   }
 
   // ----- Outcomes ------------------------------------------------------------------------
@@ -314,11 +319,12 @@ const requestContexts = new WeakMap<object, CookieContext>();
 function adaptOnce(): void {
   if (adapted) return;
   adapted = true;
-  const debug = console.debug;
+  // adapt() aliases console.debug to console.log for the whole process: undo that. And CometD
+  // logs through `window.console`: without it the library stays silent (failures reach our logger).
+  const processConsole = globalThis.console;
+  const debug = processConsole.debug;
   adapt({ cookies: cookieHooks });
-  // adapt() aliases console.debug to console.log for everyone; undo that. And CometD logs through
-  // `window.console`: without it, this library stays silent (failures reach our logger instead).
-  console.debug = debug;
+  processConsole.debug = debug;
   (globalThis as { window?: { console?: Console } }).window!.console = undefined;
 }
 
