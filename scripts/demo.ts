@@ -3,12 +3,13 @@
  * Web API and the real app between them, drives it with real signed Slack requests, moves the
  * tickets through their life, and prints each conversation as a person would read it.
  */
-import { startLocalStack, type LocalStack } from '../src/sandbox/local-stack.js';
+import { SANDBOX_GENESYS, startLocalStack, type LocalStack } from '../src/sandbox/local-stack.js';
 import { ACTION, CALLBACK, INPUT } from '../src/ui/ids.js';
 
 const AGENT = 'U0AGENT';
 const SUPPORT = 'C0SUPPORT';
 const FIELD = 'C0FIELD';
+const PARTNERS = 'C0PARTNERS';
 
 const say = (line = '') => console.log(line);
 const step = (title: string) => say(`\n▶ ${title}`);
@@ -86,6 +87,26 @@ async function main(): Promise<void> {
     const link = stack.slack.ephemerals(AGENT).find((item) => /Customer link/.test(item.text ?? ''))!;
     say(`  (only visible to you) ${readable(link.text ?? '')}`);
 
+    step('In #partners, one session with each other vendor:');
+    const commands = [
+      '+44 7400 123456 blitzz whatsapp ref:CASE-2001',
+      `+33 6 98 76 54 32 conpeek ref:CASE-2002 via:${SANDBOX_GENESYS.smsSession}`,
+      'jane.doe@example.com imbee ref:CASE-2003',
+      `genesys ${SANDBOX_GENESYS.smsSession} ${stack.genesys.targets[0]}`,
+      'meet jane.doe@example.com, +33 6 98 76 54 32 "Site survey"',
+    ];
+    for (const text of commands) {
+      const answer = await stack.requester.slash(text, { userId: AGENT, channelId: PARTNERS });
+      say(`  /rendezvous ${readable(text)}\n    → (only visible to you) ${answer.body.text}`);
+    }
+    await until('the other vendors', () =>
+      replies(stack, /Blitzz sent the invitation/) === 1 &&
+      replies(stack, /link went to the customer through Genesys/) === 1 &&
+      replies(stack, /Imbee sent the web-chat link/) === 1 &&
+      replies(stack, /Genesys brought/) === 1 &&
+      replies(stack, /Apizee invited 2 participants/) === 1,
+    );
+
     const [phoneTicket, emailTicket] = [...stack.apizee.tickets.values()].sort((a, b) => a.id - b.id);
     step(`Apizee: the customer on the phone opens the link (ticket ${phoneTicket!.id} → inprogress); Jane declines (ticket ${emailTicket!.id} → declined)`);
     stack.apizee.setTicketState(phoneTicket!.id, 'inprogress');
@@ -98,13 +119,21 @@ async function main(): Promise<void> {
     await until('the end and the media', () => replies(stack, /session ended/) === 1 && replies(stack, /from the session/) === 1);
     await new Promise((resolve) => setTimeout(resolve, 300));
 
-    for (const [channel, name] of [[SUPPORT, '#support'], [FIELD, '#field']] as const) {
+    step('Alex types /rendezvous vendors');
+    const vendors = await stack.requester.slash('vendors', { userId: AGENT, channelId: SUPPORT });
+    say(readable(vendors.body.text).replace(/^/gm, '  '));
+
+    for (const [channel, name] of [[SUPPORT, '#support'], [FIELD, '#field'], [PARTNERS, '#partners']] as const) {
       say(`\n━━━━━━━━ ${name}, at the end ━━━━━━━━`);
       say(readable(stack.slack.transcript(channel)));
     }
 
     const apizeeCalls = stack.apizee.requests.length;
     say(`\nApizee requests: ${apizeeCalls} (limit 10 a minute), 429 answers: ${stack.apizee.rateLimitedCount}`);
+    say(
+      `Blitzz invitations: ${stack.blitzz.invitations.length}, Conpeek meets: ${stack.conpeek.meets.size}, ` +
+        `Imbee links: ${stack.imbee.tokens.length}, Genesys operations: ${stack.genesys.operations.length}`,
+    );
     say(`Slack Web API calls: ${stack.slack.calls.length}, rejected by Block Kit checks: ${stack.slack.rejections.length}`);
     say(`Demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     if (stack.apizee.rateLimitedCount > 0 || stack.slack.rejections.length > 0) process.exitCode = 1;

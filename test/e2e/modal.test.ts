@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { startLocalStack, type LocalStack } from '../../src/sandbox/local-stack.js';
-import { CALLBACK, INPUT } from '../../src/ui/ids.js';
+import { ACTION, CALLBACK, INPUT } from '../../src/ui/ids.js';
+import { eventually } from '../helpers/eventually.js';
 
 type Values = Record<string, Record<string, Record<string, unknown>>>;
 
@@ -97,5 +98,101 @@ describe('e2e: the invite modal', function () {
     const created = stack.apizee.requests.find((request) => request.method === 'POST' && request.path === '/api/tickets');
     assert.equal(created?.query.email, 'Jane.Doe@example.com');
     assert.equal(created?.query.phone, undefined);
+  });
+});
+
+describe('e2e: the invite modal across vendors', function () {
+  this.timeout(20_000);
+  let stack: LocalStack;
+
+  beforeEach(async () => {
+    stack = await startLocalStack({ apizeeRatePerMinute: 60 });
+  });
+  afterEach(async () => {
+    await stack.close();
+    assert.deepEqual(stack.slack.rejections, []);
+  });
+
+  async function openModal() {
+    await stack.requester.slash('', { userId: 'U0AGENT', channelId: 'C0SUPPORT' });
+    return stack.slack.waitFor('views.open');
+  }
+
+  async function choose(actionId: string, value: string, view: { id: string; hash: string; private_metadata: string }) {
+    const payload = {
+      type: 'block_actions',
+      team: { id: 'T0001', domain: 'sandbox' },
+      user: { id: 'U0AGENT', username: 'agent', team_id: 'T0001' },
+      api_app_id: 'A0RENDEZVOUS',
+      trigger_id: 'trigger',
+      container: { type: 'view', view_id: view.id },
+      view: { ...view, type: 'modal', callback_id: CALLBACK.inviteModal, state: { values: {} } },
+      actions: [{ type: 'static_select', action_id: actionId, block_id: actionId === ACTION.vendorSelect ? INPUT.vendor.block : INPUT.kind.block, selected_option: { value }, action_ts: '1' }],
+    };
+    const response = await stack.requester.interaction(payload);
+    assert.equal(response.status, 200);
+    return stack.slack.waitFor('views.update', (call) => call.args.view_id === view.id && call.args.view.private_metadata.includes(`"vendor":"${value === 'meeting' ? 'apizee' : value}"`));
+  }
+
+  it('offers every configured vendor and swaps in a vendor’s own fields in place', async () => {
+    const open = await openModal();
+    const vendorSelect = open.args.view.blocks[0];
+    assert.deepEqual(
+      vendorSelect.element.options.map((option: { value: string }) => option.value),
+      ['apizee', 'blitzz', 'conpeek', 'imbee', 'genesys'],
+    );
+    const view = open.response.view;
+    const update = await choose(ACTION.vendorSelect, 'blitzz', view);
+    assert.equal(update.args.hash, view.hash, 'views.update carries the hash');
+    const ids = update.args.view.blocks.map((block: { block_id: string }) => block.block_id);
+    assert.ok(ids.includes(INPUT.blitzzSession.block) && !ids.includes(INPUT.agent.block), ids.join(','));
+    const message = update.args.view.blocks.find((block: { block_id: string }) => block.block_id === INPUT.message.block);
+    assert.equal(message.element.max_length, 100);
+    assert.match(message.hint.text, /WhatsApp/);
+  });
+
+  it('switches Apizee to a meeting with its own fields', async () => {
+    const open = await openModal();
+    const update = await choose(ACTION.kindSelect, 'meeting', open.response.view);
+    const ids = update.args.view.blocks.map((block: { block_id: string }) => block.block_id);
+    assert.ok(ids.includes(INPUT.participants.block) && ids.includes(INPUT.startTime.block) && !ids.includes(INPUT.phone.block), ids.join(','));
+  });
+
+  it('creates a Blitzz invitation from the modal, refusing a past-due or too long message first', async () => {
+    const values = (message: string) => ({
+      [INPUT.vendor.block]: { [INPUT.vendor.action]: { type: 'static_select', selected_option: { value: 'blitzz' } } },
+      [INPUT.phone.block]: { [INPUT.phone.action]: { type: 'plain_text_input', value: '+44 7400 123456' } },
+      [INPUT.message.block]: { [INPUT.message.action]: { type: 'plain_text_input', value: message } },
+      [INPUT.blitzzSession.block]: { [INPUT.blitzzSession.action]: { type: 'plain_text_input', value: '123456789' } },
+      [INPUT.conversation.block]: { [INPUT.conversation.action]: { type: 'conversations_select', selected_conversation: 'C0SUPPORT' } },
+    });
+    const tooLong = await stack.requester.interaction(stack.requester.viewSubmission({ callbackId: CALLBACK.inviteModal, values: values('x'.repeat(120)) }));
+    assert.match(tooLong.body.errors[INPUT.message.block], /at most 100 characters/);
+    assert.equal(stack.blitzz.requests.length, 0);
+    const ok = await stack.requester.interaction(stack.requester.viewSubmission({ callbackId: CALLBACK.inviteModal, values: values('Show us the meter') }));
+    assert.equal(ok.status, 200);
+    await eventually('the Blitzz invitation', () => stack.blitzz.invitations.length === 1);
+    assert.equal(stack.blitzz.invitations[0]!.body.IsoCode, 'UK');
+    assert.equal(stack.blitzz.invitations[0]!.body.Message, 'Show us the meter');
+  });
+
+  it('sends a Genesys invitation from the modal and requires its fields', async () => {
+    const base = {
+      [INPUT.vendor.block]: { [INPUT.vendor.action]: { type: 'static_select', selected_option: { value: 'genesys' } } },
+      [INPUT.conversation.block]: { [INPUT.conversation.action]: { type: 'conversations_select', selected_conversation: 'C0SUPPORT' } },
+    };
+    const missing = await stack.requester.interaction(stack.requester.viewSubmission({ callbackId: CALLBACK.inviteModal, values: base }));
+    assert.ok(missing.body.errors[INPUT.genesysSession.block] && missing.body.errors[INPUT.genesysTarget.block]);
+    await stack.requester.interaction(
+      stack.requester.viewSubmission({
+        callbackId: CALLBACK.inviteModal,
+        values: {
+          ...base,
+          [INPUT.genesysSession.block]: { [INPUT.genesysSession.action]: { type: 'plain_text_input', value: '0000Na9B26EF006E' } },
+          [INPUT.genesysTarget.block]: { [INPUT.genesysTarget.action]: { type: 'plain_text_input', value: stack.genesys.targets[1] } },
+        },
+      }),
+    );
+    await stack.slack.waitFor('chat.postMessage', (call) => /brought sms-overflow into the SMS session/.test(call.args.text ?? ''), 8000);
   });
 });

@@ -1,5 +1,5 @@
 import type { App, BlockAction, StaticSelectAction } from '@slack/bolt';
-import { ACTION } from '../../ui/ids.js';
+import { ACTION, INPUT } from '../../ui/ids.js';
 import { chosenProduct, parseModalMetadata, ViewStateValues } from '../../ui/invite-form.js';
 import type { ListenerServices } from '../services.js';
 
@@ -9,12 +9,17 @@ import type { ListenerServices } from '../services.js';
  */
 export function registerModalSwitches(app: App, services: ListenerServices): void {
   for (const actionId of [ACTION.vendorSelect, ACTION.kindSelect]) {
-    app.action<BlockAction<StaticSelectAction>>(actionId, async ({ ack, body, client }) => {
+    app.action<BlockAction<StaticSelectAction>>(actionId, async ({ ack, body, action, client }) => {
       await ack();
       if (!body.view) return;
       const metadata = parseModalMetadata(body.view.private_metadata);
-      const values = ViewStateValues.safeParse(body.view.state?.values ?? {});
-      const { vendor, meeting } = chosenProduct(values.success ? values.data : {}, metadata);
+      const parsed = ViewStateValues.safeParse(body.view.state?.values ?? {});
+      // The select that changed wins over the view state, which Slack may send a step behind.
+      const selected = action.selected_option?.value;
+      const values = { ...(parsed.success ? parsed.data : {}) };
+      const input = actionId === ACTION.vendorSelect ? INPUT.vendor : INPUT.kind;
+      if (selected) values[input.block] = { [input.action]: { type: 'static_select', selected_option: { value: selected } } };
+      const { vendor, meeting } = chosenProduct(values, metadata);
       const view = vendor ? services.modal.switchTo(vendor, meeting, metadata.channelId) : undefined;
       if (!view) return;
       try {
