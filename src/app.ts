@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import { type Logger, boltLogger } from './logger.js';
 import { registerListeners } from './listeners/index.js';
 import { CardPublisher } from './services/card-publisher.js';
+import { HomeService } from './services/home.js';
 import { InviteModals } from './services/invite-modals.js';
 import { SessionService } from './services/sessions.js';
 import { StatsService } from './services/stats.js';
@@ -14,6 +18,7 @@ import { SlackGateway } from './slack/gateway.js';
 import { ContactCrypto } from './store/contact-crypto.js';
 import { migrate, openDatabase, pingDatabase, type OpenedDatabase } from './store/database.js';
 import { MilestonesRepository } from './store/milestones-repository.js';
+import { DatabaseRateLedger } from './store/rate-ledger.js';
 import { SessionsRepository } from './store/sessions-repository.js';
 import { ThreadNotifier } from './tracking/thread-notifier.js';
 import { TrackingLoop } from './tracking/tracking-loop.js';
@@ -67,12 +72,34 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     clientOptions: { slackApiUrl: config.slack.apiUrl },
   });
 
-  const sessionsRepo = new SessionsRepository(database.db);
-  const milestonesRepo = new MilestonesRepository(database.db);
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const sessionsRepo = new SessionsRepository(database.db, database.kind);
+  const milestonesRepo = new MilestonesRepository(database.db, database.kind);
   const gateway = new SlackGateway(app.client, { logger, adminUsergroup: config.adminUsergroup });
   const cards = new CardPublisher({ gateway, sessions: sessionsRepo, logger });
-  const notifier = new ThreadNotifier({ milestones: milestonesRepo, gateway, logger });
-  const vendors = assembleVendors(config, { logger, health, sessions: sessionsRepo, cards, notifier });
+  // Thread replies go through a Web API client of their own that does not queue behind 429s,
+  // so tracking traffic never holds up an interactive request.
+  const backgroundClient = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    rejectRateLimitedCalls: true,
+    logger: boltLogger(logger),
+  });
+  const notifier = new ThreadNotifier({
+    milestones: milestonesRepo,
+    gateway: new SlackGateway(backgroundClient, { logger }),
+    logger,
+    owner,
+    leaseMs: Math.max(10_000, 2 * config.trackIntervalMs),
+  });
+  const vendors = assembleVendors(config, {
+    owner,
+    ledger: new DatabaseRateLedger(database.db, database.kind),
+    logger,
+    health,
+    sessions: sessionsRepo,
+    cards,
+    notifier,
+  });
 
   const sessions = new SessionService({
     sessions: sessionsRepo,
@@ -97,6 +124,13 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     },
   });
   const directory = new VendorDirectory({ providers: vendors.providers, health, sessions });
+  const home = new HomeService({
+    sessions: sessionsRepo,
+    permalink: (row) => sessions.permalink(row),
+    gateway,
+    vendors: () => directory.configured(),
+    logger,
+  });
   const stats = new StatsService({ sessions: sessionsRepo });
   registerListeners(app, {
     sessions,
@@ -110,6 +144,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       canDeliverThroughGenesys: sessions.canDeliverThroughGenesys(),
     }),
     stats: (from, to, actor) => stats.text(from, to, actor),
+    home,
   });
   app.error(async (error) => {
     logger.error({ err: error }, 'unhandled listener error');

@@ -16,4 +16,6 @@ export interface ListenerServices {
   directory: { vendorsText(): string; statusText(reference: string, actor: Actor): Promise<string> };
   commandDefaults(): CommandDefaults;
   stats(from: string | undefined, to: string | undefined, actor: Actor): Promise<string>;
+  /** Publishes a user's App Home; never throws. */
+  home: { publish(teamId: string, userId: string): Promise<void> };
 }

@@ -91,6 +91,14 @@ export interface ViewSubmissionOptions {
   viewId?: string;
 }
 
+export interface EventOptions {
+  /** Slack's id of the event, the same on each retry; a fresh one by default. */
+  eventId?: string;
+  /** Sent as `X-Slack-Retry-Num` (with `X-Slack-Retry-Reason: http_timeout`), as Slack does when it retries. */
+  retryNum?: number;
+  retryReason?: string;
+}
+
 const DEFAULT_USER_ID = 'U0AGENT';
 const DEFAULT_CHANNEL_ID = 'C0SUPPORT';
 const DEFAULT_COMMAND = '/rendezvous';
@@ -135,6 +143,46 @@ export class SlackRequester {
       trigger_id: options.triggerId ?? this.newTriggerId(userId),
     });
     return this.send(form.toString());
+  }
+
+  /**
+   * Sends an Events API event as Slack does: a signed JSON `event_callback` envelope. Send the same
+   * `eventId` again with a `retryNum` to play Slack retrying a delivery it thinks failed.
+   */
+  event(event: object, options: EventOptions = {}): Promise<SlackAppResponse> {
+    const eventId = options.eventId ?? newEventId();
+    const envelope = {
+      token: this.verificationToken,
+      team_id: this.teamId,
+      context_team_id: this.teamId,
+      context_enterprise_id: null,
+      api_app_id: this.apiAppId,
+      event,
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: Math.floor(Date.now() / 1000),
+      authorizations: [
+        {
+          enterprise_id: null,
+          team_id: this.teamId,
+          user_id: this.fakeSlack?.botUserId ?? 'U0BOT',
+          is_bot: true,
+          is_enterprise_install: false,
+        },
+      ],
+      is_ext_shared_channel: false,
+    };
+    const rawBody = JSON.stringify(envelope);
+    const retry: Record<string, string> =
+      options.retryNum === undefined
+        ? {}
+        : { 'X-Slack-Retry-Num': String(options.retryNum), 'X-Slack-Retry-Reason': options.retryReason ?? 'http_timeout' };
+    return this.post(rawBody, {
+      'Content-Type': 'application/json',
+      'User-Agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+      ...retry,
+      ...signRequest(this.signingSecret, rawBody),
+    });
   }
 
   /** Sends an interaction payload (block_actions, view_submission, …) as Slack does: `payload=<json>`. */
@@ -344,6 +392,11 @@ function nameFromId(id: string): string {
 /** Slack generates short random block ids when the app does not set one. */
 function randomBlockId(): string {
   return randomBytes(3).toString('base64url');
+}
+
+/** `Ev` + 10 uppercase alphanumerics, like Slack's event ids. */
+function newEventId(): string {
+  return `Ev${randomBytes(8).toString('hex').toUpperCase().slice(0, 10)}`;
 }
 
 function slackTimestamp(): string {

@@ -246,6 +246,10 @@ export class SessionService {
       next_check_at: null,
       media_posted: 0,
       last_error: null,
+      lease_owner: null,
+      lease_until: null,
+      outbox_owner: null,
+      outbox_until: null,
     };
   }
 

@@ -13,7 +13,7 @@ import { GenesysClient } from '../vendors/genesys/client.js';
 import { GenesysNotifications } from '../vendors/genesys/notifications.js';
 import type { VendorHealth } from '../vendors/health.js';
 import { ImbeeClient } from '../vendors/imbee/client.js';
-import type { RateBudget } from '../vendors/rate-budget.js';
+import { RateBudget, type RateLedger } from '../vendors/rate-budget.js';
 import type { CardPublisher } from './card-publisher.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { ApizeeConferenceProvider } from './providers/apizee-conference.js';
@@ -33,6 +33,10 @@ export interface VendorAssembly {
 }
 
 interface AssemblyDeps {
+  /** This replica, for tracking leases. */
+  owner: string;
+  /** Where vendor request budgets are counted (shared by replicas when in the database). */
+  ledger?: RateLedger;
   logger: Logger;
   health: VendorHealth;
   sessions: SessionsRepository;
@@ -47,11 +51,21 @@ export function assembleVendors(config: Config, deps: AssemblyDeps): VendorAssem
   const budgets: VendorAssembly['budgets'] = {};
   const stops: Array<() => Promise<void> | void> = [];
   const clientDeps = { logger: deps.logger, health: deps.health };
-  const trackerDeps = { sessions: deps.sessions, cards: deps.cards, notifier: deps.notifier, logger: deps.logger, intervalMs: config.trackIntervalMs };
+  const trackerDeps = {
+    sessions: deps.sessions,
+    cards: deps.cards,
+    notifier: deps.notifier,
+    logger: deps.logger,
+    intervalMs: config.trackIntervalMs,
+    owner: deps.owner,
+    // Long enough for a slow pass; short enough that a crashed replica's sessions are soon taken over.
+    leaseMs: Math.max(5000, 2 * config.trackIntervalMs),
+  };
   let linkDelivery: LinkDelivery | undefined;
 
   if (config.apizee) {
-    const client = new ApizeeClient(config.apizee, clientDeps);
+    const budget = new RateBudget(config.apizee.ratePerMinute, { ledger: deps.ledger, account: `apizee:${config.apizee.username}` });
+    const client = new ApizeeClient(config.apizee, { ...clientDeps, budget });
     const tickets = new ApizeeTicketTracker({ client, ...trackerDeps });
     const conferences = new ApizeeConferenceTracker({ client, ...trackerDeps });
     providers.add(new ApizeeTicketProvider({ client, tracker: tickets, agent: config.apizee.agent }));

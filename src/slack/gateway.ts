@@ -1,13 +1,17 @@
-import type { KnownBlock } from '@slack/types';
+import type { HomeView, KnownBlock } from '@slack/types';
 import { ErrorCode, type WebAPIPlatformError, type WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import { MILESTONE_EVENT_TYPE } from '../ui/ids.js';
 
 /** Slack said no: a platform error code (`not_in_channel`, `channel_not_found`, …). */
 export class SlackPostError extends Error {
-  constructor(readonly code: string, options?: { cause?: unknown }) {
+  /** Set when Slack answered 429: how long it asked to wait. */
+  readonly retryAfterMs?: number;
+
+  constructor(readonly code: string, options?: { cause?: unknown; retryAfterMs?: number }) {
     super(`Slack refused the post: ${code}`, options);
     this.name = 'SlackPostError';
+    this.retryAfterMs = options?.retryAfterMs;
   }
   /** The app cannot post there until someone adds it (private channel or DM without the app). */
   get needsInvitation(): boolean {
@@ -22,7 +26,18 @@ export interface PostedMessage {
 
 function platformCode(error: unknown): string | undefined {
   const candidate = error as Partial<WebAPIPlatformError>;
+  if ((error as { code?: string })?.code === ErrorCode.RateLimitedError) return 'ratelimited';
   return candidate?.code === ErrorCode.PlatformError ? candidate.data?.error : undefined;
+}
+
+/** A 429 answered with `rejectRateLimitedCalls` carries Slack's Retry-After in seconds. */
+function retryAfterMs(error: unknown): number | undefined {
+  const limited = error as { code?: string; retryAfter?: number };
+  return limited?.code === ErrorCode.RateLimitedError && typeof limited.retryAfter === 'number' ? limited.retryAfter * 1000 : undefined;
+}
+
+function postError(error: unknown): SlackPostError {
+  return new SlackPostError(platformCode(error) ?? 'request_failed', { cause: error, retryAfterMs: retryAfterMs(error) });
 }
 
 /**
@@ -52,7 +67,7 @@ export class SlackGateway {
       });
       return { channel: result.channel ?? args.channel, ts: result.ts! };
     } catch (error) {
-      throw new SlackPostError(platformCode(error) ?? 'request_failed', { cause: error });
+      throw postError(error);
     }
   }
 
@@ -60,7 +75,7 @@ export class SlackGateway {
     try {
       await this.client.chat.update({ channel: args.channel, ts: args.ts, text: args.text, blocks: args.blocks });
     } catch (error) {
-      throw new SlackPostError(platformCode(error) ?? 'request_failed', { cause: error });
+      throw postError(error);
     }
   }
 
@@ -89,6 +104,15 @@ export class SlackGateway {
       return result.permalink;
     } catch {
       return undefined;
+    }
+  }
+
+  /** Replaces the user's App Home tab. */
+  async publishHome(userId: string, view: HomeView): Promise<void> {
+    try {
+      await this.client.views.publish({ user_id: userId, view });
+    } catch (error) {
+      throw new SlackPostError(platformCode(error) ?? 'request_failed', { cause: error });
     }
   }
 

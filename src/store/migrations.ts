@@ -62,6 +62,31 @@ const migrations: Record<string, Migration> = {
       await sql`select 1`.execute(db);
     },
   },
+  '2026-11-25-002-leases-and-rate-ledger': {
+    async up(db: Kysely<unknown>) {
+      // Tracking work and outbox sending are leased, so that several replicas share them and a
+      // crashed replica's work is taken over once its lease runs out.
+      await db.schema.alterTable('sessions').addColumn('lease_owner', 'varchar(64)').execute();
+      await db.schema.alterTable('sessions').addColumn('lease_until', 'varchar(32)').execute();
+      await db.schema.alterTable('sessions').addColumn('outbox_owner', 'varchar(64)').execute();
+      await db.schema.alterTable('sessions').addColumn('outbox_until', 'varchar(32)').execute();
+      await db.schema.createIndex('milestones_session_pending').on('milestones').columns(['session_id', 'posted_ts']).execute();
+      // Requests sent to a vendor account in the last window, shared by every replica.
+      await db.schema
+        .createTable('rate_slots')
+        .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+        .addColumn('account', 'varchar(128)', (c) => c.notNull())
+        .addColumn('taken_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('rate_slots_account').on('rate_slots').columns(['account', 'taken_at']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('rate_slots').execute();
+      for (const column of ['lease_owner', 'lease_until', 'outbox_owner', 'outbox_until']) {
+        await db.schema.alterTable('sessions').dropColumn(column).execute();
+      }
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

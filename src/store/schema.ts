@@ -34,6 +34,17 @@ export interface SessionsTable {
   next_check_at: string | null;
   media_posted: number;
   last_error: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
+  outbox_owner: string | null;
+  outbox_until: string | null;
+}
+
+/** One request sent to a vendor account (epoch ms), shared by every replica. */
+export interface RateSlotsTable {
+  id: string;
+  account: string;
+  taken_at: number;
 }
 
 /** The milestones outbox: written with the state change, posted once, its `ts` kept. */
@@ -54,9 +65,11 @@ export interface MilestonesTable {
 export interface Database {
   sessions: SessionsTable;
   milestones: MilestonesTable;
+  rate_slots: RateSlotsTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;
+export type NewSession = Omit<Insertable<SessionsTable>, 'lease_owner' | 'lease_until' | 'outbox_owner' | 'outbox_until'>;
 export type NewSessionRow = Insertable<SessionsTable>;
 export type SessionPatch = Updateable<SessionsTable>;
 export type MilestoneRow = Selectable<MilestonesTable>;

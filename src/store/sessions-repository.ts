@@ -1,8 +1,64 @@
-import type { Db } from './database.js';
+import type { Db, DatabaseKind } from './database.js';
 import type { NewMilestoneRow, NewSessionRow, SessionPatch, SessionRow } from './schema.js';
 
 export class SessionsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly kind: DatabaseKind = 'sqlite',
+  ) {}
+
+  /**
+   * Leases up to `limit` sessions of one vendor product whose check is due and whose lease (if
+   * any) ran out: each is then polled by this owner only, until it releases it or the lease
+   * expires (a crashed replica). PostgreSQL skips rows another replica is leasing right now
+   * (`FOR UPDATE SKIP LOCKED`); SQLite has a single writer, so the update is atomic anyway.
+   */
+  async leaseDue(vendor: string, kind: string, owner: string, now: Date, leaseMs: number, limit: number): Promise<SessionRow[]> {
+    const nowIso = now.toISOString();
+    let due = this.db
+      .selectFrom('sessions')
+      .select('id')
+      .where('tracking', '=', 1)
+      .where('vendor', '=', vendor)
+      .where('kind', '=', kind)
+      .where('vendor_id', 'is not', null)
+      .where((eb) => eb.or([eb('next_check_at', 'is', null), eb('next_check_at', '<=', nowIso)]))
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', nowIso)]))
+      .orderBy('next_check_at')
+      .limit(limit);
+    if (this.kind === 'postgres') due = due.forUpdate().skipLocked();
+    return this.db
+      .updateTable('sessions')
+      .set({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs).toISOString() })
+      .where('id', 'in', due)
+      .returningAll()
+      .execute();
+  }
+
+  /** Ends this owner's lease and says when the session is next due. */
+  async release(id: string, owner: string, nextCheckAt: string | null): Promise<void> {
+    await this.db
+      .updateTable('sessions')
+      .set({ lease_owner: null, lease_until: null, next_check_at: nextCheckAt })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  /** Makes a session due now (a webhook said it changed). */
+  async markDue(id: string, now: Date): Promise<void> {
+    await this.db.updateTable('sessions').set({ next_check_at: now.toISOString() }).where('id', '=', id).where('tracking', '=', 1).execute();
+  }
+
+  async byVendorId(vendor: string, kind: string, vendorId: string): Promise<SessionRow | undefined> {
+    return this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('vendor', '=', vendor)
+      .where('kind', '=', kind)
+      .where('vendor_id', '=', vendorId)
+      .executeTakeFirst();
+  }
 
   async insert(row: NewSessionRow): Promise<void> {
     await this.db.insertInto('sessions').values(row).execute();
@@ -75,6 +131,18 @@ export class SessionsRepository {
       .where('created_at', '>=', from.toISOString())
       .where('created_at', '<', to.toISOString())
       .orderBy('created_at')
+      .execute();
+  }
+
+  /** A user's sessions, newest first (App Home). */
+  async startedBy(teamId: string, userId: string, limit: number): Promise<SessionRow[]> {
+    return this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('team_id', '=', teamId)
+      .where('started_by', '=', userId)
+      .orderBy('created_at', 'desc')
+      .limit(limit)
       .execute();
   }
 

@@ -73,33 +73,43 @@ export class ApizeeConferenceTracker {
       notifier: ThreadNotifier;
       logger: Logger;
       intervalMs: number;
+      owner: string;
+      leaseMs: number;
     },
   ) {}
 
   async tick(): Promise<void> {
-    const due = await this.deps.sessions.dueForTracking('apizee', 'conference', new Date(), MAX_LIST_LIMIT);
-    if (due.length === 0) return;
+    if (!this.deps.client.canRunBackground()) return;
+    const { sessions, owner, leaseMs } = this.deps;
+    const leased = await sessions.leaseDue('apizee', 'conference', owner, new Date(), leaseMs, MAX_LIST_LIMIT);
+    if (leased.length === 0) return;
     const changed = new Set<string>();
-    const open = due.filter((row) => !isFinal(row.status));
-    if (open.length > 0) {
-      if (!this.deps.client.canRunBackground()) return;
-      const since = new Date(Math.min(...open.map((row) => Date.parse(row.created_at))) - 60_000);
-      const list = await this.background(() => this.deps.client.listConferences({ search: CONFERENCE_NAME_MARK, since, limit: MAX_LIST_LIMIT }));
-      if (!list) return;
-      const byId = new Map(list.data.map((conference) => [String(conference.id), conference]));
-      for (const row of open) {
-        const conference = byId.get(row.vendor_id!);
-        const change = conference ? observeConference(row, conference, new Date()) : undefined;
-        if (change) {
-          await this.deps.sessions.applyChange(row.id, change.patch, change.milestones);
-          changed.add(row.id);
+    try {
+      const open = leased.filter((row) => !isFinal(row.status));
+      if (open.length > 0) {
+        const since = new Date(Math.min(...open.map((row) => Date.parse(row.created_at))) - 60_000);
+        const list = await this.background(() => this.deps.client.listConferences({ search: CONFERENCE_NAME_MARK, since, limit: MAX_LIST_LIMIT }));
+        const byId = new Map((list?.data ?? []).map((conference) => [String(conference.id), conference]));
+        for (const row of open) {
+          const conference = byId.get(row.vendor_id!);
+          const change = conference ? observeConference(row, conference, new Date()) : undefined;
+          if (change) {
+            await sessions.applyChange(row.id, change.patch, change.milestones);
+            changed.add(row.id);
+          }
         }
       }
-    }
-    for (const row of due) {
-      const fresh = await this.deps.sessions.get(row.id);
-      if (fresh && (await this.settle(fresh, 'background'))) changed.add(row.id);
-      else if (fresh?.tracking) await this.deps.sessions.update(row.id, { next_check_at: new Date(Date.now() + this.deps.intervalMs).toISOString() });
+      for (const row of leased) {
+        const fresh = await sessions.get(row.id);
+        if (fresh && (await this.settle(fresh, 'background'))) changed.add(row.id);
+      }
+    } finally {
+      for (const row of leased) {
+        const fresh = await sessions.get(row.id);
+        // A meeting still only scheduled is polled a quarter as often as a running one.
+        const factor = fresh?.status === 'scheduled' ? 4 : 1;
+        await sessions.release(row.id, owner, fresh?.tracking ? new Date(Date.now() + this.deps.intervalMs * factor).toISOString() : null);
+      }
     }
     for (const id of changed) await this.deps.cards.refresh(id);
     if (changed.size > 0) await this.deps.notifier.flush();

@@ -70,6 +70,9 @@ export class ApizeeTicketTracker {
       notifier: ThreadNotifier;
       logger: Logger;
       intervalMs: number;
+      /** This replica, for leases. */
+      owner: string;
+      leaseMs: number;
       now?: () => Date;
     },
   ) {}
@@ -78,27 +81,38 @@ export class ApizeeTicketTracker {
     return this.deps.now?.() ?? new Date();
   }
 
-  /** One background pass. Gives way (returns) whenever the rate budget has no spare request. */
+  /**
+   * One background pass over the sessions this replica leases: one list call for all of them,
+   * a reference lookup for any missing from it, media for those that ended. Gives way (returns)
+   * whenever the rate budget has no spare request; leases are always released.
+   */
   async tick(): Promise<void> {
-    const due = await this.deps.sessions.dueForTracking('apizee', 'ticket', this.now(), MAX_LIST_LIMIT);
-    if (due.length === 0) return;
-    const needState = due.filter((row) => !isFinal(row.status));
+    if (!this.deps.client.canRunBackground()) return;
+    const { sessions, owner, leaseMs } = this.deps;
+    const leased = await sessions.leaseDue('apizee', 'ticket', owner, this.now(), leaseMs, MAX_LIST_LIMIT);
+    if (leased.length === 0) return;
     const changed = new Set<string>();
-    if (needState.length > 0) {
-      if (!this.deps.client.canRunBackground()) return;
-      const list = await this.background(() => this.deps.client.listTickets({ limit: MAX_LIST_LIMIT }));
-      if (!list) return;
-      const byId = new Map(list.data.map((ticket) => [String(ticket.id), ticket]));
-      for (const row of needState) {
-        let ticket = byId.get(row.vendor_id!);
-        if (!ticket) ticket = await this.findByReference(row, 'background');
-        if (ticket && (await this.apply(row, ticket))) changed.add(row.id);
+    try {
+      const open = leased.filter((row) => !isFinal(row.status));
+      if (open.length > 0) {
+        const list = await this.background(() => this.deps.client.listTickets({ limit: MAX_LIST_LIMIT }));
+        if (list) {
+          const byId = new Map(list.data.map((ticket) => [String(ticket.id), ticket]));
+          for (const row of open) {
+            const ticket = byId.get(row.vendor_id!) ?? (await this.findByReference(row, 'background'));
+            if (ticket && (await this.apply(row, ticket))) changed.add(row.id);
+          }
+        }
       }
-    }
-    for (const row of due) {
-      const fresh = await this.deps.sessions.get(row.id);
-      if (fresh && (await this.settleFinal(fresh, 'background'))) changed.add(row.id);
-      else if (fresh?.tracking) await this.deps.sessions.update(row.id, { next_check_at: this.nextCheck(fresh.status) });
+      for (const row of leased) {
+        const fresh = await sessions.get(row.id);
+        if (fresh && (await this.settleFinal(fresh, 'background'))) changed.add(row.id);
+      }
+    } finally {
+      for (const row of leased) {
+        const fresh = await sessions.get(row.id);
+        await sessions.release(row.id, owner, fresh?.tracking ? this.nextCheck(fresh.status) : null);
+      }
     }
     await this.publish(changed);
   }
@@ -146,8 +160,9 @@ export class ApizeeTicketTracker {
   }
 
   private nextCheck(status: string): string {
-    // Quiet sessions (not yet invited) are polled half as often.
-    const factor = status === 'created' ? 2 : 1;
+    // Quiet sessions (created, invitation not out yet) are polled a quarter as often; the rest
+    // (invited, in progress) at the tracking interval.
+    const factor = status === 'created' ? 4 : 1;
     return new Date(this.now().getTime() + this.deps.intervalMs * factor).toISOString();
   }
 

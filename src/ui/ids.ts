@@ -11,6 +11,7 @@ export const ACTION = {
   resend: 'session_resend',
   vendorSelect: 'invite_vendor',
   kindSelect: 'invite_kind',
+  homeStartSession: 'home_start_session',
 } as const;
 
 /** Modal inputs: block id → action id (Slack keys view state by both). */

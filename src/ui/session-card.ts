@@ -20,7 +20,7 @@ export interface CardSession {
   customer_url: string | null;
 }
 
-export function cardTitle(session: CardSession): string {
+export function cardTitle(session: Pick<CardSession, 'vendor' | 'kind'>): string {
   const vendor = VENDOR_LABELS[session.vendor as VendorName] ?? session.vendor;
   const kind = KIND_LABELS[session.kind as SessionKind] ?? session.kind;
   return `${vendor} ${kind}`;

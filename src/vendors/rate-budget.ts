@@ -1,34 +1,78 @@
 /**
+ * Where the requests sent to a vendor account are counted. In memory for one process; in the
+ * database (src/store/rate-ledger.ts) when several replicas share the account's limit.
+ */
+export interface RateLedger {
+  /**
+   * Records one request at `now` if fewer than `max` were recorded in the window ending now.
+   * Returns whether it did, and the window's request times (epoch ms), for wait estimates.
+   */
+  tryAcquire(account: string, max: number, windowMs: number, now: number): Promise<{ acquired: boolean; stamps: number[] }>;
+}
+
+export class MemoryRateLedger implements RateLedger {
+  private readonly accounts = new Map<string, number[]>();
+
+  async tryAcquire(account: string, max: number, windowMs: number, now: number) {
+    const stamps = (this.accounts.get(account) ?? []).filter((stamp) => stamp > now - windowMs);
+    const acquired = stamps.length < max;
+    if (acquired) stamps.push(now);
+    this.accounts.set(account, stamps);
+    return { acquired, stamps: [...stamps] };
+  }
+}
+
+export interface RateBudgetOptions {
+  windowMs?: number;
+  now?: () => number;
+  ledger?: RateLedger;
+  /** The vendor account this budget belongs to (the ledger's key). */
+  account?: string;
+}
+
+/**
  * A vendor account's request budget: at most `limit` requests in any `windowMs` (a sliding log,
  * stricter than any fixed window the vendor may count with, so the vendor never answers 429 in
  * normal use). Interactive calls queue in order; background work (tracking) only takes a slot
- * while `reserve` slots stay free, so creating a session is never starved by polling.
+ * while `reserve` slots stay free and spreads its calls over the window, so creating a session
+ * is never starved by polling. With a shared ledger, every replica counts against one limit.
  */
 export class RateBudget {
-  private stamps: number[] = [];
-  private waiters: Array<() => void> = [];
-  private pausedUntil = 0;
-  private timer?: NodeJS.Timeout;
-  private lastBackgroundAt = -Infinity;
   readonly reserve: number;
   /** Background calls are spread evenly over the window instead of spent in a burst. */
   readonly backgroundSpacingMs: number;
+  readonly windowMs: number;
+  private readonly now: () => number;
+  private readonly ledger: RateLedger;
+  private readonly account: string;
+  /** The window as last seen in the ledger (this replica's estimate between two reads). */
+  private stamps: number[] = [];
+  private waiting = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private pausedUntil = 0;
+  private lastBackgroundAt = -Infinity;
+  private stopped = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     readonly limit: number,
-    readonly windowMs = 60_000,
-    private readonly now: () => number = Date.now,
+    windowMsOrOptions: number | RateBudgetOptions = {},
+    now?: () => number,
   ) {
+    const options = typeof windowMsOrOptions === 'number' ? { windowMs: windowMsOrOptions, now } : windowMsOrOptions;
+    this.windowMs = options.windowMs ?? 60_000;
+    this.now = options.now ?? Date.now;
+    this.ledger = options.ledger ?? new MemoryRateLedger();
+    this.account = options.account ?? 'default';
     this.reserve = limit >= 5 ? Math.max(1, Math.floor(limit * 0.2)) : 0;
-    this.backgroundSpacingMs = windowMs / Math.max(1, limit - this.reserve);
+    this.backgroundSpacingMs = this.windowMs / Math.max(1, limit - this.reserve);
   }
 
-  /** Free slots right now. */
+  /** Free slots right now, as last seen. */
   available(): number {
     return this.pausedUntil > this.now() ? 0 : this.freeInWindow();
   }
 
-  /** Free slots in the sliding window, whatever a pause says. */
   private freeInWindow(): number {
     const now = this.now();
     this.stamps = this.stamps.filter((stamp) => stamp > now - this.windowMs);
@@ -38,7 +82,7 @@ export class RateBudget {
   /** About how long a call queued now would wait, in ms (0 when a slot is free). */
   estimateWaitMs(): number {
     const free = this.freeInWindow();
-    const position = this.waiters.length;
+    const position = this.waiting;
     const now = this.now();
     const pause = Math.max(0, this.pausedUntil - now);
     if (position < free) return pause;
@@ -49,73 +93,74 @@ export class RateBudget {
   }
 
   /** Waits for a slot, in arrival order. */
-  async take(): Promise<void> {
-    if (this.waiters.length === 0 && this.available() > 0) {
-      this.stamps.push(this.now());
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      this.waiters.push(resolve);
-      this.schedule();
+  take(): Promise<void> {
+    this.waiting += 1;
+    const turn = this.queue.then(() => this.acquire());
+    this.queue = turn.catch(() => undefined);
+    return turn.finally(() => {
+      this.waiting -= 1;
     });
   }
 
   /**
-   * Whether background work may take a slot now: no interactive call is waiting, the reserve
-   * stays free, and the last background call is at least `backgroundSpacingMs` old.
+   * Whether background work may try for a slot now: no interactive call is waiting, the reserve
+   * stays free (as last seen), and the last background call is at least `backgroundSpacingMs` old.
    */
   backgroundReady(): boolean {
     return (
-      this.waiters.length === 0 &&
+      !this.stopped &&
+      this.waiting === 0 &&
       this.available() - 1 >= this.reserve &&
       this.now() - this.lastBackgroundAt >= this.backgroundSpacingMs
     );
   }
 
-  /** Takes a slot for background work only when `backgroundReady()`. */
-  tryTakeBackground(): boolean {
+  /** Takes a slot for background work only when ready and the ledger still leaves the reserve. */
+  async tryTakeBackground(): Promise<boolean> {
     if (!this.backgroundReady()) return false;
     const now = this.now();
-    this.stamps.push(now);
-    this.lastBackgroundAt = now;
-    return true;
+    const result = await this.ledger.tryAcquire(this.account, this.limit - this.reserve, this.windowMs, now);
+    this.stamps = result.stamps;
+    if (result.acquired) this.lastBackgroundAt = now;
+    return result.acquired;
   }
 
   /** The vendor said "not before": no call leaves until then (429 with a reset time). */
   pauseUntil(epochMs: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, epochMs);
-    this.schedule();
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
 
-  private schedule(): void {
-    if (this.timer || this.waiters.length === 0) return;
-    const delay = Math.max(5, this.waitForNextSlotMs());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.release();
-    }, delay);
-    this.timer.unref?.();
-  }
-
-  private waitForNextSlotMs(): number {
-    const now = this.now();
-    if (this.pausedUntil > now) return this.pausedUntil - now;
-    if (this.available() > 0) return 0;
-    const oldest = Math.min(...this.stamps);
-    return oldest + this.windowMs - now;
-  }
-
-  private release(): void {
-    while (this.waiters.length > 0 && this.available() > 0) {
-      this.stamps.push(this.now());
-      this.waiters.shift()!();
+  private async acquire(): Promise<void> {
+    for (;;) {
+      if (this.stopped) throw new Error('rate budget stopped');
+      const now = this.now();
+      if (this.pausedUntil > now) {
+        await this.sleep(this.pausedUntil - now);
+        continue;
+      }
+      const result = await this.ledger.tryAcquire(this.account, this.limit, this.windowMs, now);
+      this.stamps = result.stamps;
+      if (result.acquired) return;
+      const oldest = Math.min(...result.stamps);
+      await this.sleep(Math.max(20, oldest + this.windowMs - this.now()));
     }
-    this.schedule();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      timer.unref?.();
+      this.timers.add(timer);
+    });
   }
 }
 

@@ -80,24 +80,24 @@ describe('RateBudget', () => {
     await rate.take();
     await rate.take();
     for (let i = 0; i < 6; i += 1) {
-      assert.equal(rate.tryTakeBackground(), true, `background slot ${i + 1}`);
+      assert.equal(await rate.tryTakeBackground(), true, `background slot ${i + 1}`);
       clock += rate.backgroundSpacingMs; // 45 s in all: every slot stays in the window
     }
     assert.equal(rate.available(), 2);
-    assert.equal(rate.tryTakeBackground(), false);
+    assert.equal(await rate.tryTakeBackground(), false);
     assert.equal(rate.available(), 2, 'a refusal takes nothing');
   });
 
-  it('spreads background slots over the window: 60 s / 8 = one every 7.5 s', () => {
+  it('spreads background slots over the window: 60 s / 8 = one every 7.5 s', async () => {
     const rate = budget(10);
     assert.equal(rate.backgroundSpacingMs, 7500);
-    assert.equal(rate.tryTakeBackground(), true);
+    assert.equal(await rate.tryTakeBackground(), true);
     clock += 7499;
     assert.equal(rate.backgroundReady(), false);
-    assert.equal(rate.tryTakeBackground(), false);
+    assert.equal(await rate.tryTakeBackground(), false);
     clock += 1;
     assert.equal(rate.backgroundReady(), true);
-    assert.equal(rate.tryTakeBackground(), true);
+    assert.equal(await rate.tryTakeBackground(), true);
     assert.equal(rate.available(), 8);
   });
 
@@ -107,7 +107,7 @@ describe('RateBudget', () => {
     await rate.take();
     await rate.take();
     await rate.take();
-    assert.equal(rate.tryTakeBackground(), true, 'background may take the last slot');
+    assert.equal(await rate.tryTakeBackground(), true, 'background may take the last slot');
     assert.equal(rate.available(), 0);
   });
 
@@ -117,7 +117,7 @@ describe('RateBudget', () => {
     void rate.take(); // queued: its timer is a minute away
     clock += 60_000; // every slot has expired
     assert.equal(rate.available(), 10);
-    assert.equal(rate.tryTakeBackground(), false);
+    assert.equal(await rate.tryTakeBackground(), false);
   });
 
   it('estimates the wait of each queued position', async () => {
@@ -156,7 +156,7 @@ describe('RateBudget', () => {
     const until = Date.now() + 150;
     rate.pauseUntil(until);
     assert.equal(rate.available(), 0);
-    assert.equal(rate.tryTakeBackground(), false);
+    assert.equal(await rate.tryTakeBackground(), false);
     await rate.take();
     assert.ok(Date.now() >= until, `released ${until - Date.now()} ms early`);
     assert.equal(rate.available(), 9);

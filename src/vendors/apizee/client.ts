@@ -265,7 +265,7 @@ export class ApizeeClient {
 
   private async takeSlot(operation: string, priority: Priority): Promise<void> {
     if (priority === 'interactive') return this.budget.take();
-    if (!this.budget.tryTakeBackground()) {
+    if (!(await this.budget.tryTakeBackground())) {
       throw new VendorError('apizee', operation, 'rate_limited', {
         retryable: true,
         detail: 'no spare request in the per-minute budget',

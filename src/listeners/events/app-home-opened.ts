@@ -1,0 +1,19 @@
+import type { App } from '@slack/bolt';
+import { SeenIds } from '../dedupe.js';
+import type { ListenerServices } from '../services.js';
+
+/** Opening the Home tab publishes it afresh; Slack's retries of an event already handled are dropped. */
+export function registerAppHomeOpened(app: App, services: ListenerServices): void {
+  const seen = new SeenIds();
+  app.event('app_home_opened', async ({ event, body, context }) => {
+    if (event.tab !== 'home') return;
+    const eventId = body.event_id;
+    if (eventId && !seen.firstTime(eventId)) {
+      services.logger.debug({ eventId, retryNum: context.retryNum, retryReason: context.retryReason }, 'retried app_home_opened ignored');
+      return;
+    }
+    const teamId = context.teamId ?? body.team_id;
+    if (!teamId) return;
+    await services.home.publish(teamId, event.user);
+  });
+}
