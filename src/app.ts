@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
@@ -13,10 +13,11 @@ import { SessionService } from './services/sessions.js';
 import { StatsService } from './services/stats.js';
 import { assembleVendors } from './services/vendor-assembly.js';
 import { VendorDirectory } from './services/vendor-directory.js';
-import { VENDOR_NAMES, type VendorName } from './domain/vendors.js';
+import { apizeeWebhookRoute, healthRoute } from './http/routes.js';
+import { ApizeeWebhooks } from './tracking/apizee-webhooks.js';
 import { SlackGateway } from './slack/gateway.js';
 import { ContactCrypto } from './store/contact-crypto.js';
-import { migrate, openDatabase, pingDatabase, type OpenedDatabase } from './store/database.js';
+import { migrate, openDatabase, type OpenedDatabase } from './store/database.js';
 import { MilestonesRepository } from './store/milestones-repository.js';
 import { DatabaseRateLedger } from './store/rate-ledger.js';
 import { SessionsRepository } from './store/sessions-repository.js';
@@ -49,13 +50,23 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const { logger } = deps;
   const database = deps.database ?? openDatabase(config.databaseUrl);
   const health = new VendorHealth();
-  const healthz = healthRoute(database, health, config);
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const sessionsRepo = new SessionsRepository(database.db, database.kind);
+  const milestonesRepo = new MilestonesRepository(database.db, database.kind);
+  // A webhook only makes its session due; the next tracking pass (started at once) reads it.
+  const webhooks = config.apizee?.webhookSecret
+    ? new ApizeeWebhooks({ sessions: sessionsRepo, logger, onDue: () => void tracking.runOnce() })
+    : undefined;
+  const routes = [
+    healthRoute(database, health, () => configuredVendors()),
+    apizeeWebhookRoute(config.apizee?.webhookSecret, webhooks, logger),
+  ];
 
   const receiver: Receiver = config.slack.appToken
     ? new SocketModeReceiver({
         appToken: config.slack.appToken,
         logger: boltLogger(logger),
-        customRoutes: [healthz],
+        customRoutes: routes,
         installerOptions: { port: config.port },
       })
     : new HTTPReceiver({
@@ -63,7 +74,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
         endpoints: ['/slack/events'],
         logger: boltLogger(logger),
         bodyLimit: BODY_LIMIT_BYTES,
-        customRoutes: [healthz],
+        customRoutes: routes,
       });
   const app = new App({
     token: config.slack.botToken,
@@ -72,9 +83,6 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     clientOptions: { slackApiUrl: config.slack.apiUrl },
   });
 
-  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const sessionsRepo = new SessionsRepository(database.db, database.kind);
-  const milestonesRepo = new MilestonesRepository(database.db, database.kind);
   const gateway = new SlackGateway(app.client, { logger, adminUsergroup: config.adminUsergroup });
   const cards = new CardPublisher({ gateway, sessions: sessionsRepo, logger });
   // Thread replies go through a Web API client of their own that does not queue behind 429s,
@@ -151,6 +159,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   });
 
   const tracking = new TrackingLoop([...vendors.trackers, { tick: () => notifier.flush() }], config.trackIntervalMs, logger);
+  const configuredVendors = () => vendors.providers.vendors();
 
   return {
     app,
@@ -175,23 +184,4 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       if (!deps.database) await database.db.destroy();
     },
   };
-}
-
-function healthRoute(database: OpenedDatabase, health: VendorHealth, config: Config) {
-  return {
-    path: '/healthz',
-    method: ['GET'],
-    handler: async (_req: IncomingMessage, res: ServerResponse) => {
-      const databaseOk = await pingDatabase(database.db);
-      const vendors = Object.fromEntries(
-        configuredVendorNames(config).map((vendor) => [vendor, { configured: true, lastCall: health.lastCall(vendor) ?? null }]),
-      );
-      res.writeHead(databaseOk ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: databaseOk ? 'ok' : 'degraded', database: { kind: database.kind, ok: databaseOk }, vendors }));
-    },
-  };
-}
-
-function configuredVendorNames(config: Config): VendorName[] {
-  return VENDOR_NAMES.filter((vendor) => config[vendor] !== undefined);
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations.js';
 
@@ -38,7 +38,26 @@ export function openDatabase(databaseUrl?: string): OpenedDatabase {
   return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), kind: 'sqlite', location: path };
 }
 
+/** The session-level advisory lock key that serialises Rendezvous migrations on PostgreSQL. */
+export const MIGRATION_LOCK_KEY = '7370018741503021057';
+
 export async function migrate(db: Db): Promise<void> {
+  // The adapter tells which database this is (the same test Kysely's own Migrator makes).
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return runMigrations(db);
+  // Several replicas may start at once. Kysely's own lock serialises the migrations too; this
+  // makes it explicit and also covers the first creation of Kysely's tables (which its lock does
+  // not). Lock, migrations and unlock run on one connection: the lock belongs to the session.
+  await db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY}::bigint)`.execute(conn);
+    try {
+      await runMigrations(conn);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY}::bigint)`.execute(conn);
+    }
+  });
+}
+
+async function runMigrations(db: Db): Promise<void> {
   const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error');

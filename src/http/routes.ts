@@ -1,0 +1,73 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CustomRoute } from '@slack/bolt';
+import type { VendorName } from '../domain/vendors.js';
+import type { Logger } from '../logger.js';
+import { pingDatabase, type OpenedDatabase } from '../store/database.js';
+import { ApizeeWebhook, type ApizeeWebhooks, secretMatches } from '../tracking/apizee-webhooks.js';
+import type { VendorHealth } from '../vendors/health.js';
+
+/** Same limit as Slack requests (PRODUCT.md §4). */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > BODY_LIMIT_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** `GET /healthz`: database and vendor status; vendor status is the last real call's, never a probe. */
+export function healthRoute(database: OpenedDatabase, health: VendorHealth, vendors: () => VendorName[]): CustomRoute {
+  return {
+    path: '/healthz',
+    method: ['GET'],
+    handler: async (_req, res) => {
+      const databaseOk = await pingDatabase(database.db);
+      const status = Object.fromEntries(vendors().map((vendor) => [vendor, { configured: true, lastCall: health.lastCall(vendor) ?? null }]));
+      json(res, databaseOk ? 200 : 503, { status: databaseOk ? 'ok' : 'degraded', database: { kind: database.kind, ok: databaseOk }, vendors: status });
+    },
+  };
+}
+
+/**
+ * `POST /webhooks/apizee`: the shared secret in the URL (`?secret=`) or the `X-Webhook-Secret`
+ * header, compared in constant time; the body parsed with zod; the matching session made due.
+ */
+export function apizeeWebhookRoute(secret: string | undefined, webhooks: ApizeeWebhooks | undefined, logger: Logger): CustomRoute {
+  return {
+    path: '/webhooks/apizee',
+    method: ['POST'],
+    handler: async (req, res) => {
+      if (!secret || !webhooks) return json(res, 404, { ok: false, error: 'webhooks are not set up' });
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const given = url.searchParams.get('secret') ?? (req.headers['x-webhook-secret'] as string | undefined);
+      if (!secretMatches(secret, given)) return json(res, 401, { ok: false, error: 'bad secret' });
+      const raw = await readBody(req);
+      if (raw === undefined) return json(res, 413, { ok: false, error: 'body over 1 MB' });
+      let body: unknown;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return json(res, 400, { ok: false, error: 'body is not JSON' });
+      }
+      const parsed = ApizeeWebhook.safeParse(body);
+      if (!parsed.success) return json(res, 400, { ok: false, error: 'unexpected body' });
+      try {
+        const outcome = await webhooks.handle(parsed.data);
+        json(res, 200, { ok: true, outcome });
+      } catch (error) {
+        logger.error({ err: error }, 'webhook failed');
+        json(res, 500, { ok: false });
+      }
+    },
+  };
+}
