@@ -139,7 +139,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     vendors: () => directory.configured(),
     logger,
   });
-  const stats = new StatsService({ sessions: sessionsRepo });
+  const stats = new StatsService({ sessions: sessionsRepo, apizee: vendors.apizee, logger });
   registerListeners(app, {
     sessions,
     gateway,
@@ -151,7 +151,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       defaultVendor: config.defaultVendor,
       canDeliverThroughGenesys: sessions.canDeliverThroughGenesys(),
     }),
-    stats: (from, to, actor) => stats.text(from, to, actor),
+    stats: (from, to, actor) => stats.summary(from, to, actor),
     home,
   });
   app.error(async (error) => {

@@ -1,4 +1,4 @@
-import type { ModalView } from '@slack/types';
+import type { KnownBlock, ModalView } from '@slack/types';
 import type { Logger } from '../logger.js';
 import type { CommandDefaults } from '../services/command-requests.js';
 import type { Actor, SessionService } from '../services/sessions.js';
@@ -15,7 +15,7 @@ export interface ListenerServices {
   };
   directory: { vendorsText(): string; statusText(reference: string, actor: Actor): Promise<string> };
   commandDefaults(): CommandDefaults;
-  stats(from: string | undefined, to: string | undefined, actor: Actor): Promise<string>;
+  stats(from: string | undefined, to: string | undefined, actor: Actor): Promise<{ text: string; blocks: KnownBlock[] }>;
   /** Publishes a user's App Home; never throws. */
   home: { publish(teamId: string, userId: string): Promise<void> };
 }

@@ -32,7 +32,7 @@ export class HomeService {
       const rows = await this.deps.sessions.startedBy(teamId, userId, HOME_SESSIONS_READ);
       const active = rows.filter((row) => !isFinal(row.status)).slice(0, MAX_ACTIVE_SHOWN);
       const recent = rows.filter((row) => isFinal(row.status)).slice(0, MAX_RECENT_SHOWN);
-      const [links, isAdmin] = await Promise.all([this.permalinks([]), this.deps.gateway.isAdmin(teamId, userId)]);
+      const [links, isAdmin] = await Promise.all([this.permalinks([...active, ...recent]), this.deps.gateway.isAdmin(teamId, userId)]);
       const toHome = (row: SessionRow): HomeSession => homeSession(row, links.get(row.id));
       const view = homeView({ userId, active: active.map(toHome), recent: recent.map(toHome), vendors: this.deps.vendors(), isAdmin });
       await this.deps.gateway.publishHome(userId, view);

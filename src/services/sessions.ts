@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { KnownBlock } from '@slack/types';
 import type { StartRequest } from '../domain/invite-request.js';
 import { milestoneWords } from '../domain/milestones.js';
 import { generateReference } from '../domain/reference.js';
@@ -28,7 +29,7 @@ export interface Actor {
 }
 
 /** An ephemeral answer to the acting user, in the conversation they acted from. */
-export type Reply = (text: string) => Promise<void>;
+export type Reply = (text: string, blocks?: KnownBlock[]) => Promise<void>;
 
 /** Pushes a room link into a customer's Genesys SMS session (`SendUrl`); the outcome comes later. */
 export interface LinkDelivery {

@@ -1,9 +1,15 @@
+import type { KnownBlock } from '@slack/types';
 import { addDays, format, parseISO, startOfDay, subDays } from 'date-fns';
-import { statusDisplay } from '../domain/session.js';
 import { durationWords } from '../domain/milestones.js';
+import { statusDisplay } from '../domain/session.js';
 import { VENDOR_LABELS, type VendorName } from '../domain/vendors.js';
+import type { Logger } from '../logger.js';
 import type { SessionRow } from '../store/schema.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
+import { escapeMrkdwn } from '../ui/mrkdwn.js';
+import type { ApizeeClient } from '../vendors/apizee/client.js';
+import type { TicketStats } from '../vendors/apizee/schemas.js';
+import { describeError } from '../vendors/errors.js';
 import type { Actor } from './sessions.js';
 
 export interface UsageSummary {
@@ -17,6 +23,13 @@ export interface UsageSummary {
   medianSeconds?: number;
 }
 
+const median = (values: number[]): number | undefined => {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
 /** Pure: the summary of a set of session rows. */
 export function summarize(rows: SessionRow[], from: string, to: string): UsageSummary {
   const byVendor: UsageSummary['byVendor'] = {};
@@ -28,10 +41,7 @@ export function summarize(rows: SessionRow[], from: string, to: string): UsageSu
   const joined = invited.filter((row) => row.joined_at);
   const durations = rows
     .filter((row) => row.joined_at && row.ended_at && row.status === 'ended')
-    .map((row) => (Date.parse(row.ended_at!) - Date.parse(row.joined_at!)) / 1000)
-    .sort((a, b) => a - b);
-  const middle = Math.floor(durations.length / 2);
-  const median = durations.length === 0 ? undefined : durations.length % 2 ? durations[middle]! : (durations[middle - 1]! + durations[middle]!) / 2;
+    .map((row) => (Date.parse(row.ended_at!) - Date.parse(row.joined_at!)) / 1000);
   return {
     from,
     to,
@@ -39,33 +49,103 @@ export function summarize(rows: SessionRow[], from: string, to: string): UsageSu
     byVendor,
     answerRate: invited.length > 0 ? joined.length / invited.length : undefined,
     totalSeconds: durations.reduce((sum, seconds) => sum + seconds, 0),
-    medianSeconds: median,
+    medianSeconds: median(durations),
   };
 }
 
-const words = (seconds: number) => (seconds > 0 ? durationWords(new Date(0), new Date(seconds * 1000)) : 'none');
-
-export function summaryText(summary: UsageSummary): string {
-  const header = `*Rendezvous usage ${summary.from} → ${summary.to}*: ${summary.total} session${summary.total === 1 ? '' : 's'}`;
-  if (summary.total === 0) return `${header}.`;
-  const vendors = Object.entries(summary.byVendor).map(([vendor, outcomes]) => {
-    const parts = Object.entries(outcomes).map(([status, count]) => `${statusDisplay(status).emoji} ${statusDisplay(status).label}: ${count}`);
-    return `• *${VENDOR_LABELS[vendor as VendorName] ?? vendor}*: ${parts.join(' · ')}`;
-  });
-  const rate = summary.answerRate === undefined ? 'n/a' : `${Math.round(summary.answerRate * 100)} %`;
-  const median = summary.medianSeconds === undefined ? 'n/a' : words(summary.medianSeconds);
-  return `${header}\n${vendors.join('\n')}\nAnswer rate: ${rate} · total time in session: ${words(summary.totalSeconds)} · median: ${median}`;
+/** Apizee's own view of its tickets (tickets-stats), for the same days. */
+export interface ApizeeFigures {
+  tickets: number;
+  answered: number;
+  smsInvitations: number;
+  emailInvitations: number;
+  totalCallSeconds: number;
+  medianCallSeconds?: number;
+  photos: number;
+  videos: number;
 }
 
-/** `/rendezvous stats [<from> [<to>]]`: default the last 7 days; `to` is inclusive. */
-export class StatsService {
-  constructor(private readonly deps: { sessions: SessionsRepository; now?: () => Date }) {}
+export function summarizeApizee(rows: TicketStats[]): ApizeeFigures {
+  const sum = (pick: (row: TicketStats) => number) => rows.reduce((total, row) => total + pick(row), 0);
+  return {
+    tickets: rows.length,
+    answered: rows.filter((row) => row.answered).length,
+    smsInvitations: sum((row) => row.smsInvitations),
+    emailInvitations: sum((row) => row.emailInvitations),
+    totalCallSeconds: sum((row) => row.totalCallSeconds),
+    medianCallSeconds: median(rows.filter((row) => row.totalCallSeconds > 0).map((row) => row.totalCallSeconds)),
+    photos: sum((row) => row.photos),
+    videos: sum((row) => row.videos),
+  };
+}
 
-  async text(from: string | undefined, to: string | undefined, actor: Actor): Promise<string> {
-    const today = startOfDay(this.deps.now?.() ?? new Date());
-    const start = from ? parseISO(from) : subDays(today, 6);
-    const end = to ? parseISO(to) : from ? today : today;
+const words = (seconds: number | undefined) => (seconds ? durationWords(new Date(0), new Date(seconds * 1000)) : 'none');
+const percent = (rate: number | undefined) => (rate === undefined ? 'n/a' : `${Math.round(rate * 100)} %`);
+
+/** The Block Kit summary; `apizee` is Apizee's figures, or why they are missing. */
+export function statsBlocks(summary: UsageSummary, apizee?: ApizeeFigures | string): { text: string; blocks: KnownBlock[] } {
+  const title = `Rendezvous usage ${summary.from} → ${summary.to}`;
+  const text = `${title}: ${summary.total} session${summary.total === 1 ? '' : 's'}`;
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Sessions*\n${summary.total}` },
+        { type: 'mrkdwn', text: `*Answer rate*\n${percent(summary.answerRate)}` },
+        { type: 'mrkdwn', text: `*Time in session*\n${words(summary.totalSeconds)}` },
+        { type: 'mrkdwn', text: `*Median session*\n${words(summary.medianSeconds)}` },
+      ],
+    },
+  ];
+  const vendorLines = Object.entries(summary.byVendor).map(([vendor, outcomes]) => {
+    const parts = Object.entries(outcomes).map(([status, count]) => `${statusDisplay(status).emoji} ${escapeMrkdwn(statusDisplay(status).label)}: ${count}`);
+    return `*${VENDOR_LABELS[vendor as VendorName] ?? escapeMrkdwn(vendor)}*: ${parts.join(' · ')}`;
+  });
+  if (vendorLines.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: vendorLines.join('\n').slice(0, 3000) } });
+  if (typeof apizee === 'string') {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Apizee's figures are missing: ${escapeMrkdwn(apizee)}` }] });
+  } else if (apizee) {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text:
+          `*Apizee's own figures* (tickets-stats): ${apizee.tickets} tickets, ${apizee.answered} answered · ` +
+          `${apizee.smsInvitations} SMS and ${apizee.emailInvitations} e-mail invitations · calls ${words(apizee.totalCallSeconds)} in all, median ${words(apizee.medianCallSeconds)} · ` +
+          `${apizee.photos} photos, ${apizee.videos} videos`,
+      },
+    });
+  }
+  return { text, blocks };
+}
+
+/** Dates `YYYY-MM-DD`; default the last 7 days; `to` is inclusive. */
+export function statsRange(from: string | undefined, to: string | undefined, now: Date): { start: Date; end: Date } {
+  const today = startOfDay(now);
+  const start = from ? parseISO(from) : subDays(today, 6);
+  const end = to ? parseISO(to) : today;
+  return { start, end };
+}
+
+/** `/rendezvous stats [<from> [<to>]]`: local session records and, when configured, Apizee's tickets-stats. */
+export class StatsService {
+  constructor(private readonly deps: { sessions: SessionsRepository; apizee?: ApizeeClient; logger: Logger; now?: () => Date }) {}
+
+  async summary(from: string | undefined, to: string | undefined, actor: Actor): Promise<{ text: string; blocks: KnownBlock[] }> {
+    const { start, end } = statsRange(from, to, this.deps.now?.() ?? new Date());
     const rows = await this.deps.sessions.createdBetween(actor.teamId, start, addDays(end, 1));
-    return summaryText(summarize(rows, format(start, 'yyyy-MM-dd'), format(end, 'yyyy-MM-dd')));
+    const day = (date: Date) => format(date, 'yyyy-MM-dd');
+    const summary = summarize(rows, day(start), day(end));
+    let apizee: ApizeeFigures | string | undefined;
+    if (this.deps.apizee) {
+      try {
+        apizee = summarizeApizee(await this.deps.apizee.ticketStats({ since: day(start), until: day(end) }));
+      } catch (error) {
+        this.deps.logger.warn({ err: error }, 'Apizee tickets-stats failed');
+        apizee = describeError(error);
+      }
+    }
+    return statsBlocks(summary, apizee);
   }
 }

@@ -29,6 +29,8 @@ export interface VendorAssembly {
   trackers: Tracker[];
   budgets: Partial<Record<VendorName, RateBudget>>;
   linkDelivery?: LinkDelivery;
+  /** Apizee's client, for what is not a session (tickets-stats). */
+  apizee?: ApizeeClient;
   stop(): Promise<void>;
 }
 
@@ -62,10 +64,12 @@ export function assembleVendors(config: Config, deps: AssemblyDeps): VendorAssem
     leaseMs: Math.max(5000, 2 * config.trackIntervalMs),
   };
   let linkDelivery: LinkDelivery | undefined;
+  let apizee: ApizeeClient | undefined;
 
   if (config.apizee) {
     const budget = new RateBudget(config.apizee.ratePerMinute, { ledger: deps.ledger, account: `apizee:${config.apizee.username}` });
     const client = new ApizeeClient(config.apizee, { ...clientDeps, budget });
+    apizee = client;
     const tickets = new ApizeeTicketTracker({ client, ...trackerDeps });
     const conferences = new ApizeeConferenceTracker({ client, ...trackerDeps });
     providers.add(new ApizeeTicketProvider({ client, tracker: tickets, agent: config.apizee.agent }));
@@ -104,6 +108,7 @@ export function assembleVendors(config: Config, deps: AssemblyDeps): VendorAssem
     trackers,
     budgets,
     linkDelivery,
+    apizee,
     async stop() {
       await Promise.allSettled(stops.map((stop) => stop()));
     },

@@ -162,3 +162,32 @@ describe('e2e: every vendor from the slash command', function () {
     await eventually('one thread reply only', () => replies(stack).length === 1);
   });
 });
+
+describe('e2e: stats', function () {
+  this.timeout(20_000);
+  let stack: LocalStack;
+  beforeEach(async () => {
+    stack = await startLocalStack({ apizeeRatePerMinute: 60, vendors: ['apizee', 'blitzz'] });
+  });
+  afterEach(async () => {
+    await stack.close();
+  });
+
+  it("sums up local sessions with Apizee's tickets-stats, in Block Kit", async () => {
+    await stack.requester.slash('+33612345678 ref:ST-1');
+    await stack.requester.slash('+33612345679 blitzz');
+    await eventually('two invitations', () => replies(stack).filter((call) => /sent the invitation/.test(call.args.text)).length === 2);
+    await stack.requester.slash('stats');
+    const answer = await stack.slack.waitFor('response_url', (call) => Array.isArray(call.args.blocks) && /Rendezvous usage/.test(call.args.text ?? ''));
+    const json = JSON.stringify(answer.args.blocks);
+    assert.match(json, /\*Apizee\*: 📨 Invited, waiting for the guest: 1/);
+    assert.match(json, /\*Blitzz\*: 📨 Invitation sent: 1/);
+    assert.match(json, /Apizee's own figures.*1 tickets/);
+    assert.ok(stack.apizee.requests.some((request) => /tickets-stats$/.test(request.path)));
+  });
+
+  it('refuses a bad date with usage', async () => {
+    const response = await stack.requester.slash('stats 2026-13-01');
+    assert.match(response.body.text, /2026-13-01/);
+  });
+});

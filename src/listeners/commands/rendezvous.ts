@@ -28,9 +28,11 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
       case 'status':
         await ack();
         return reply(await services.directory.statusText(request.reference, actor));
-      case 'stats':
+      case 'stats': {
         await ack();
-        return reply(await services.stats(request.from, request.to, actor));
+        const { text, blocks } = await services.stats(request.from, request.to, actor);
+        return reply(text, blocks);
+      }
       default: {
         const start = commandToStart(request, services.commandDefaults());
         if (!start.ok) return ack({ response_type: 'ephemeral', text: escapeMrkdwn(start.reason) });

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import type { HomeView } from '@slack/types';
+import { createLogger } from '../../src/logger.js';
+import { HOME_PERMALINKS_MAX, HOME_SESSIONS_READ, HomeService } from '../../src/services/home.js';
+import type { SessionRow } from '../../src/store/schema.js';
+
+const TEAM = 'T0001';
+const USER = 'U0AGENT';
+
+function row(i: number, status: string, overrides: Partial<SessionRow> = {}): SessionRow {
+  return {
+    id: `s${i}`,
+    team_id: TEAM,
+    enterprise_id: null,
+    vendor: 'apizee',
+    kind: 'ticket',
+    vendor_id: `v${i}`,
+    reference: `CASE-${i}`,
+    contact_masked: '+33 6•• •• •• 78',
+    contact_encrypted: 'enc:+33612345678',
+    contact_hash: null,
+    delivery: 'sms',
+    vendor_state: null,
+    status,
+    status_detail: null,
+    channel_id: 'C0SUPPORT',
+    card_ts: `1700000000.${String(i).padStart(6, '0')}`,
+    started_by: USER,
+    agent_url: null,
+    customer_url: 'https://diag.apizee.com?pwd=798042',
+    details: '{}',
+    created_at: new Date(Date.UTC(2025, 0, 1) - i * 60_000).toISOString(),
+    updated_at: new Date().toISOString(),
+    joined_at: null,
+    ended_at: null,
+    tracking: 1,
+    next_check_at: null,
+    media_posted: 0,
+    last_error: null,
+    lease_owner: null,
+    lease_until: null,
+    outbox_owner: null,
+    outbox_until: null,
+    ...overrides,
+  };
+}
+
+function harness(rows: SessionRow[], options: { admin?: boolean; publishFails?: boolean; readFails?: boolean } = {}) {
+  const published: Array<{ userId: string; view: HomeView }> = [];
+  const permalinkCalls: string[] = [];
+  const reads: Array<[string, string, number]> = [];
+  const warnings: unknown[] = [];
+  const logger = createLogger('silent');
+  logger.warn = ((...args: unknown[]) => void warnings.push(args)) as typeof logger.warn;
+  const service = new HomeService({
+    sessions: {
+      startedBy: async (teamId, userId, limit) => {
+        reads.push([teamId, userId, limit]);
+        if (options.readFails) throw new Error('database down');
+        return rows.slice(0, limit);
+      },
+    },
+    permalink: async (session) => {
+      permalinkCalls.push(session.id);
+      return `https://acme.slack.com/archives/${session.channel_id}/p${session.card_ts!.replace('.', '')}`;
+    },
+    gateway: {
+      isAdmin: async () => options.admin ?? false,
+      publishHome: async (userId, view) => {
+        if (options.publishFails) throw new Error('views.publish failed');
+        published.push({ userId, view });
+      },
+    },
+    vendors: () => [{ vendor: 'apizee' }],
+    logger,
+  });
+  return { service, published, permalinkCalls, reads, warnings };
+}
+
+describe('HomeService', () => {
+  it('reads the user’s newest sessions and publishes active and finished ones with their links', async () => {
+    const rows = [row(1, 'joined'), row(2, 'ended'), row(3, 'invited', { card_ts: null })];
+    const { service, published, reads } = harness(rows);
+    await service.publish(TEAM, USER);
+    assert.deepEqual(reads, [[TEAM, USER, HOME_SESSIONS_READ]]);
+    assert.equal(published.length, 1);
+    assert.equal(published[0]!.userId, USER);
+    const json = JSON.stringify(published[0]!.view);
+    assert.ok(json.includes('/p1700000000000001|open the card'), json);
+    assert.ok(json.includes('/p1700000000000002|open the card'), json);
+    assert.ok(json.includes('`CASE-3`'), json);
+    assert.ok(!json.includes('612345678') && !json.includes('pwd=798042'), 'nothing but the masked contact');
+    const active = json.indexOf('Your active sessions');
+    const recent = json.indexOf('Recently finished');
+    assert.ok(active < json.indexOf('CASE-1') && json.indexOf('CASE-1') < recent, 'CASE-1 is active');
+    assert.ok(json.indexOf('CASE-2') > recent, 'CASE-2 is finished');
+  });
+
+  it(`looks up at most ${HOME_PERMALINKS_MAX} permalinks, active sessions first`, async () => {
+    const rows = [...Array.from({ length: 10 }, (_, i) => row(i, 'ended')), ...Array.from({ length: 20 }, (_, i) => row(100 + i, 'joined'))];
+    const { service, published, permalinkCalls } = harness(rows);
+    await service.publish(TEAM, USER);
+    assert.equal(permalinkCalls.length, HOME_PERMALINKS_MAX);
+    assert.ok(permalinkCalls.every((id) => Number(id.slice(1)) >= 100), permalinkCalls.join(','));
+    assert.equal(published.length, 1);
+  });
+
+  it('shows the admin part to admins only', async () => {
+    const member = harness([]);
+    await member.service.publish(TEAM, USER);
+    assert.ok(!JSON.stringify(member.published[0]!.view).includes('Vendor configuration'));
+    const admin = harness([], { admin: true });
+    await admin.service.publish(TEAM, USER);
+    assert.ok(JSON.stringify(admin.published[0]!.view).includes('Vendor configuration'));
+  });
+
+  it('logs failures and never throws', async () => {
+    for (const options of [{ publishFails: true }, { readFails: true }]) {
+      const { service, warnings } = harness([row(1, 'joined')], options);
+      await assert.doesNotReject(service.publish(TEAM, USER));
+      assert.equal(warnings.length, 1, JSON.stringify(options));
+    }
+  });
+});

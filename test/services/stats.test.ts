@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { statsBlocks, statsRange, summarize, summarizeApizee } from '../../src/services/stats.js';
+import type { SessionRow } from '../../src/store/schema.js';
+import { TicketStatsList } from '../../src/vendors/apizee/schemas.js';
+
+const row = (patch: Partial<SessionRow>): SessionRow =>
+  ({ vendor: 'apizee', status: 'invited', joined_at: null, ended_at: null, ...patch }) as SessionRow;
+
+describe('stats', () => {
+  it('counts by vendor and outcome, answer rate, total and median duration', () => {
+    const rows = [
+      row({ status: 'ended', joined_at: '2026-11-20T10:00:00.000Z', ended_at: '2026-11-20T10:05:00.000Z' }),
+      row({ status: 'ended', joined_at: '2026-11-20T11:00:00.000Z', ended_at: '2026-11-20T11:01:00.000Z' }),
+      row({ status: 'ended', joined_at: '2026-11-20T12:00:00.000Z', ended_at: '2026-11-20T12:10:00.000Z' }),
+      row({ status: 'declined' }),
+      row({ status: 'failed' }),
+      row({ vendor: 'blitzz', status: 'sent' }),
+    ];
+    const summary = summarize(rows, '2026-11-19', '2026-11-25');
+    assert.equal(summary.total, 6);
+    assert.deepEqual(summary.byVendor, { apizee: { ended: 3, declined: 1, failed: 1 }, blitzz: { sent: 1 } });
+    assert.equal(summary.answerRate, 3 / 5);
+    assert.equal(summary.totalSeconds, 16 * 60);
+    assert.equal(summary.medianSeconds, 5 * 60);
+    const { blocks } = statsBlocks(summary);
+    const json = JSON.stringify(blocks);
+    assert.match(json, /60 %/);
+    assert.match(json, /16 minutes/);
+    assert.match(json, /5 minutes/);
+  });
+
+  it("reads Apizee's French tickets-stats through the one key table", () => {
+    const raw = JSON.parse(readFileSync(new URL('../fixtures/apizee-tickets-stats.json', import.meta.url), 'utf8'));
+    const figures = summarizeApizee(TicketStatsList.parse(raw));
+    assert.deepEqual(figures, {
+      tickets: 1,
+      answered: 0,
+      smsInvitations: 1,
+      emailInvitations: 0,
+      totalCallSeconds: 335,
+      medianCallSeconds: 335,
+      photos: 1,
+      videos: 0,
+    });
+    assert.match(JSON.stringify(statsBlocks(summarize([], 'a', 'b'), figures).blocks), /5 minutes 35 seconds in all/);
+  });
+
+  it('defaults to the last 7 days, to inclusive', () => {
+    const { start, end } = statsRange(undefined, undefined, new Date('2026-11-25T15:00:00'));
+    assert.equal(start.toDateString(), new Date('2026-11-19T00:00:00').toDateString());
+    assert.equal(end.toDateString(), new Date('2026-11-25T00:00:00').toDateString());
+  });
+});
