@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { stopSharedPostgres } from './helpers/databases.js';
 
 // Unit tests never reach the network; end-to-end tests talk only to local sandboxes.
 export const mochaHooks = {
@@ -8,5 +9,9 @@ export const mochaHooks = {
   },
   afterEach(): void {
     nock.cleanAll();
+  },
+  // The PostgreSQL server the storage tests share is started on first use (test/helpers/databases.ts).
+  async afterAll(): Promise<void> {
+    await stopSharedPostgres();
   },
 };

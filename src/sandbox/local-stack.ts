@@ -52,11 +52,20 @@ export const SANDBOX_GENESYS = { username: 'agent', password: 'sandbox-secret', 
  * the real app on a free port between them, with a throwaway SQLite database. Used by the
  * demo and the end-to-end tests.
  */
-export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const rate = options.apizeeRatePerMinute ?? 10;
-  const enabled = new Set(options.vendors ?? ['apizee', 'blitzz', 'conpeek', 'imbee', 'genesys']);
+export interface Sandboxes {
+  apizee: ApizeeSandbox;
+  blitzz: BlitzzSandbox;
+  conpeek: ConpeekSandbox;
+  imbee: ImbeeSandbox;
+  genesys: GenesysSandbox;
+  slack: FakeSlackApi;
+  close(): Promise<void>;
+}
+
+/** The five vendor sandboxes and the stand-in for Slack's Web API, each on a free local port. */
+export async function startSandboxes(options: Pick<LocalStackOptions, 'apizeeRatePerMinute' | 'slack' | 'genesysOutcomeDelayMs'> = {}): Promise<Sandboxes> {
   const [apizee, blitzz, conpeek, imbee, genesys, slack] = await Promise.all([
-    startApizeeSandbox({ ratePerMinute: rate, accounts: [SANDBOX_APIZEE_ACCOUNT] }),
+    startApizeeSandbox({ ratePerMinute: options.apizeeRatePerMinute ?? 10, accounts: [SANDBOX_APIZEE_ACCOUNT] }),
     startBlitzzSandbox({ accounts: [SANDBOX_BLITZZ], sessions: [SANDBOX_BLITZZ.sessionId] }),
     startConpeekSandbox({ apiKey: SANDBOX_CONPEEK.apiKey, projects: [SANDBOX_CONPEEK.project], bridges: { [SANDBOX_CONPEEK.bridgeId]: [SANDBOX_CONPEEK.roomId] } }),
     startImbeeSandbox(SANDBOX_IMBEE),
@@ -69,9 +78,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }),
     startFakeSlackApi(options.slack),
   ]);
-  const dataDir = mkdtempSync(join(tmpdir(), 'rendezvous-'));
-  const signingSecret = randomBytes(16).toString('hex');
-  const vendorEnv: Record<string, string> = {
+  return {
+    apizee,
+    blitzz,
+    conpeek,
+    imbee,
+    genesys,
+    slack,
+    async close() {
+      await Promise.all([apizee.close(), blitzz.close(), conpeek.close(), imbee.close(), genesys.close(), slack.close()]);
+    },
+  };
+}
+
+/** The app's environment for the sandboxes: Slack, and each enabled vendor's URL and credentials. */
+export function sandboxEnvironment(sandboxes: Sandboxes, options: { vendors?: VendorName[]; apizeeRatePerMinute?: number } = {}): Record<string, string> {
+  const { apizee, blitzz, conpeek, imbee, genesys, slack } = sandboxes;
+  const rate = options.apizeeRatePerMinute ?? 10;
+  const enabled = new Set(options.vendors ?? ['apizee', 'blitzz', 'conpeek', 'imbee', 'genesys']);
+  return {
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_API_URL: slack.apiUrl,
     ...(enabled.has('apizee')
       ? {
           APIZEE_API_URL: apizee.url,
@@ -112,15 +139,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ? { GENESYS_API_URL: genesys.url, GENESYS_USERNAME: SANDBOX_GENESYS.username, GENESYS_PASSWORD: SANDBOX_GENESYS.password }
       : {}),
   };
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const rate = options.apizeeRatePerMinute ?? 10;
+  const sandboxes = await startSandboxes(options);
+  const { apizee, blitzz, conpeek, imbee, genesys, slack } = sandboxes;
+  const dataDir = mkdtempSync(join(tmpdir(), 'rendezvous-'));
+  const signingSecret = randomBytes(16).toString('hex');
   const config = loadConfig({
+    ...sandboxEnvironment(sandboxes, { vendors: options.vendors, apizeeRatePerMinute: rate }),
     SLACK_SIGNING_SECRET: signingSecret,
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_API_URL: slack.apiUrl,
     PORT: '0',
     DATABASE_URL: `file:${join(dataDir, 'rendezvous.db')}`,
     ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     TRACK_INTERVAL_SECONDS: '1',
-    ...vendorEnv,
     ...options.env,
   });
   const app = createApp(config, { logger: options.logger ?? createLogger('silent') });
@@ -140,7 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     signingSecret,
     async close() {
       await app.stop();
-      await Promise.all([apizee.close(), blitzz.close(), conpeek.close(), imbee.close(), genesys.close(), slack.close()]);
+      await sandboxes.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -22,6 +22,9 @@ export interface OpenedDatabase {
 export function openDatabase(databaseUrl?: string): OpenedDatabase {
   if (databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl)) {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+    // An idle connection the server ended (restart, failover) is dropped by the pool and the
+    // next query opens a new one; without a listener, Node would end the whole process.
+    pool.on('error', () => undefined);
     const parsed = new URL(databaseUrl);
     return {
       db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),

@@ -140,7 +140,7 @@ export class ApizeeConferenceTracker {
       await this.deps.sessions.update(row.id, { tracking: 0, next_check_at: null });
       return false;
     }
-    if (priority === 'background' && !this.deps.client.canRunBackground()) return false;
+    if (priority === 'background' && !(await this.deps.client.backgroundSlotWithin(1000))) return false;
     const run = () => this.deps.client.listConferenceMedia(row.vendor_id!, priority);
     const media = priority === 'background' ? await this.background(run) : await run();
     if (!media) return false;

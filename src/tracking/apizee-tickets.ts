@@ -12,6 +12,9 @@ import { VendorError } from '../vendors/errors.js';
 import { milestoneRow } from './milestone-rows.js';
 import type { ThreadNotifier } from './thread-notifier.js';
 
+/** How long one pass waits for the budget's next background slot before leaving the rest for later. */
+const LOOKUP_WAIT_MS = 1000;
+
 /** Media exist only where a session took place. */
 const MEDIA_STATUSES: ReadonlySet<SessionStatus> = new Set(['ended']);
 
@@ -62,6 +65,9 @@ export function toMediaItems(medias: TicketMedia[]): MediaItem[] {
  * when it took place, once its media are posted.
  */
 export class ApizeeTicketTracker {
+  /** Sessions whose ticket was missing from the last list call. */
+  private readonly unlisted = new Set<string>();
+
   constructor(
     private readonly deps: {
       client: ApizeeClient;
@@ -94,13 +100,24 @@ export class ApizeeTicketTracker {
     const changed = new Set<string>();
     try {
       const open = leased.filter((row) => !isFinal(row.status));
-      if (open.length > 0) {
+      // Tickets the last list call did not show (older than its newest 100) are looked up by
+      // reference first, so that they are never starved by the list call itself.
+      const lookups = open.filter((row) => this.unlisted.has(row.id));
+      for (const row of lookups) {
+        if (!(await this.deps.client.backgroundSlotWithin(LOOKUP_WAIT_MS))) break;
+        const ticket = await this.findByReference(row, 'background');
+        if (ticket) this.unlisted.delete(row.id);
+        if (ticket && (await this.apply(row, ticket))) changed.add(row.id);
+      }
+      const rest = open.filter((row) => !this.unlisted.has(row.id));
+      if (rest.length > 0 && (await this.deps.client.backgroundSlotWithin(LOOKUP_WAIT_MS))) {
         const list = await this.background(() => this.deps.client.listTickets({ limit: MAX_LIST_LIMIT }));
         if (list) {
           const byId = new Map(list.data.map((ticket) => [String(ticket.id), ticket]));
-          for (const row of open) {
-            const ticket = byId.get(row.vendor_id!) ?? (await this.findByReference(row, 'background'));
-            if (ticket && (await this.apply(row, ticket))) changed.add(row.id);
+          for (const row of rest) {
+            const ticket = byId.get(row.vendor_id!);
+            if (!ticket) this.unlisted.add(row.id);
+            else if (await this.apply(row, ticket)) changed.add(row.id);
           }
         }
       }
@@ -129,7 +146,6 @@ export class ApizeeTicketTracker {
   }
 
   private async findByReference(row: SessionRow, priority: Priority): Promise<ListedTicket | undefined> {
-    if (priority === 'background' && !this.deps.client.canRunBackground()) return undefined;
     const run = () => this.deps.client.listTickets({ limit: 10, reference: row.reference }, priority);
     const list = priority === 'background' ? await this.background(run) : await run();
     return list?.data.find((ticket) => String(ticket.id) === row.vendor_id);
@@ -149,7 +165,7 @@ export class ApizeeTicketTracker {
       await this.deps.sessions.update(row.id, { tracking: 0, next_check_at: null });
       return false;
     }
-    if (priority === 'background' && !this.deps.client.canRunBackground()) return false;
+    if (priority === 'background' && !(await this.deps.client.backgroundSlotWithin(LOOKUP_WAIT_MS))) return false;
     const run = () => this.deps.client.listTicketMedias(row.vendor_id!, priority);
     const answer = priority === 'background' ? await this.background(run) : await run();
     if (!answer) return false;

@@ -115,6 +115,17 @@ export class RateBudget {
     );
   }
 
+  /** Waits (at most `maxWaitMs`) until background work may try for a slot; true when it may. */
+  async backgroundReadyWithin(maxWaitMs: number): Promise<boolean> {
+    const deadline = this.now() + maxWaitMs;
+    while (!this.backgroundReady()) {
+      const spacingLeft = this.lastBackgroundAt + this.backgroundSpacingMs - this.now();
+      if (this.stopped || this.waiting > 0 || this.now() + Math.max(spacingLeft, 5) > deadline) return false;
+      await this.sleep(Math.max(5, spacingLeft));
+    }
+    return true;
+  }
+
   /** Takes a slot for background work only when ready and the ledger still leaves the reserve. */
   async tryTakeBackground(): Promise<boolean> {
     if (!this.backgroundReady()) return false;

@@ -78,11 +78,12 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres | { sk
       return {
         url: `postgres://postgres@127.0.0.1:${port}/postgres`,
         stop: async () => {
+          if (!started) return; // stopped already
+          started = false;
           process.off('exit', removeOnExit);
           try {
             await run(pgCtl, ['-D', dataDir, '-m', 'immediate', '-w', 'stop'], 30_000);
           } finally {
-            started = false;
             rmSync(base, { recursive: true, force: true });
           }
         },

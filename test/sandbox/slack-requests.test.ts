@@ -222,6 +222,35 @@ describe('signed Slack requests', () => {
       assert.equal(request?.body, 'not=signed');
       assert.equal(request?.headers['x-slack-signature'], undefined);
     });
+
+    it('sends a signed JSON event_callback envelope, with the retry headers only on a retry', async () => {
+      const event = { type: 'app_home_opened', user: 'U0AGENT', channel: 'D0AGENT', tab: 'home', event_ts: '1700000000.000100' };
+      await requester.event(event, { eventId: 'Ev0TEST0001' });
+      await requester.event(event, { eventId: 'Ev0TEST0001', retryNum: 2 });
+      await requester.event(event);
+      const [first, retry, fresh] = capture.requests;
+      assert.ok(first && retry && fresh);
+      assert.equal(first.headers['content-type'], 'application/json');
+      assert.ok(isValidSlackRequest({ signingSecret: SIGNING_SECRET, body: first.body, headers: verificationHeaders(first.headers) }));
+      assert.ok(isValidSlackRequest({ signingSecret: SIGNING_SECRET, body: retry.body, headers: verificationHeaders(retry.headers) }));
+      const envelope = JSON.parse(first.body);
+      assert.equal(envelope.type, 'event_callback');
+      assert.equal(envelope.token, 'legacy-verification-token');
+      assert.equal(envelope.team_id, 'T0001');
+      assert.equal(envelope.api_app_id, fake.appId);
+      assert.deepEqual(envelope.event, event);
+      assert.equal(envelope.event_id, 'Ev0TEST0001');
+      assert.ok(Math.abs(envelope.event_time - Date.now() / 1000) < 60);
+      assert.deepEqual(envelope.authorizations, [
+        { enterprise_id: null, team_id: 'T0001', user_id: fake.botUserId, is_bot: true, is_enterprise_install: false },
+      ]);
+      assert.equal(first.headers['x-slack-retry-num'], undefined);
+      assert.equal(retry.headers['x-slack-retry-num'], '2');
+      assert.equal(retry.headers['x-slack-retry-reason'], 'http_timeout');
+      assert.equal(JSON.parse(retry.body).event_id, 'Ev0TEST0001');
+      assert.match(JSON.parse(fresh.body).event_id, /^Ev[0-9A-Z]{10}$/);
+      assert.notEqual(JSON.parse(fresh.body).event_id, 'Ev0TEST0001');
+    });
   });
 
   describe('against a real Bolt app', () => {
@@ -290,6 +319,22 @@ describe('signed Slack requests', () => {
         '(only visible to you) Inviting +33612345678…\n\nSession cancelled (edited)',
       );
       assert.deepEqual(fake.rejections, []);
+    });
+
+    it('delivers an event to Bolt, which sees the retry number', async () => {
+      const seen: Array<{ user: string; eventId: string; retryNum?: number }> = [];
+      app.event('app_home_opened', async ({ event, body, context }) => {
+        seen.push({ user: event.user, eventId: body.event_id, retryNum: context.retryNum });
+      });
+      const event = { type: 'app_home_opened', user: 'U0AGENT', channel: 'D0AGENT', tab: 'home', event_ts: '1700000000.000100' };
+      assert.equal((await requester.event(event, { eventId: 'Ev0TEST0002' })).status, 200);
+      assert.equal((await requester.event(event, { eventId: 'Ev0TEST0002', retryNum: 1 })).status, 200);
+      const deadline = Date.now() + 2000;
+      while (seen.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(seen, [
+        { user: 'U0AGENT', eventId: 'Ev0TEST0002', retryNum: undefined },
+        { user: 'U0AGENT', eventId: 'Ev0TEST0002', retryNum: 1 },
+      ]);
     });
 
     it('refuses unsigned or tampered requests', async () => {

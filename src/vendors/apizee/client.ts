@@ -196,6 +196,11 @@ export class ApizeeClient {
     return this.budget.backgroundReady();
   }
 
+  /** Waits a little for the next background slot (the budget spreads them over the minute). */
+  backgroundSlotWithin(maxWaitMs: number): Promise<boolean> {
+    return this.budget.backgroundReadyWithin(maxWaitMs);
+  }
+
   private async call<S extends z.ZodType>(
     operation: string,
     schema: S,

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { MilestonesRepository } from '../../src/store/milestones-repository.js';
+import type { NewMilestoneRow, NewSessionRow } from '../../src/store/schema.js';
+import { eachDatabase, milestoneRow, sessionRow } from '../helpers/databases.js';
+
+const NOW = new Date('2026-11-25T12:00:00.000Z');
+const at = (offsetMs: number) => new Date(NOW.getTime() + offsetMs);
+const iso = (offsetMs: number) => at(offsetMs).toISOString();
+const LEASE_MS = 30_000;
+
+eachDatabase('MilestonesRepository', (ctx) => {
+  const repo = () => new MilestonesRepository(ctx.db(), ctx.kind);
+  const insertSessions = (...rows: NewSessionRow[]) => ctx.db().insertInto('sessions').values(rows).execute();
+  const insertMilestones = (...rows: NewMilestoneRow[]) => ctx.db().insertInto('milestones').values(rows).execute();
+  const sorted = (values: string[]) => [...values].sort();
+
+  /** With a card and something to post: s1, s4. Nothing to post: s2 (all posted), s3 (no card yet), s5 (no milestones). */
+  async function seed() {
+    const s = [1, 2, 3, 4, 5].map((n) => sessionRow({ card_ts: n === 3 ? null : `1764064800.00010${n}` }));
+    const [s1, s2, s3, s4, s5] = s as [NewSessionRow, NewSessionRow, NewSessionRow, NewSessionRow, NewSessionRow];
+    await insertSessions(...s);
+    await insertMilestones(
+      milestoneRow(s1.id, 'joined'),
+      milestoneRow(s1.id, 'created', { posted_ts: '1764064801.000100', posted_at: iso(-5000) }),
+      milestoneRow(s2.id, 'created', { posted_ts: '1764064801.000200', posted_at: iso(-5000) }),
+      milestoneRow(s3.id, 'created'),
+      milestoneRow(s4.id, 'created'),
+    );
+    return { s1, s2, s3, s4, s5 };
+  }
+
+  describe('leaseOutboxes and releaseOutbox', () => {
+    it('leases the sessions that have a card and milestones to post', async () => {
+      const { s1, s4 } = await seed();
+      const leased = await repo().leaseOutboxes('owner-1', NOW, LEASE_MS, 10);
+      assert.deepEqual(sorted(leased), sorted([s1.id, s4.id]));
+      const stored = await ctx.db().selectFrom('sessions').select(['id', 'outbox_owner', 'outbox_until']).execute();
+      for (const row of stored) {
+        const mine = leased.includes(row.id);
+        assert.equal(row.outbox_owner, mine ? 'owner-1' : null, `session ${row.id}`);
+        assert.equal(row.outbox_until, mine ? iso(LEASE_MS) : null, `session ${row.id}`);
+      }
+    });
+
+    it('gives a second owner only other sessions, and the first one’s once its lease ran out', async () => {
+      const { s1, s4 } = await seed();
+      await repo().leaseOutboxes('owner-1', NOW, LEASE_MS, 10);
+      assert.deepEqual(await repo().leaseOutboxes('owner-2', NOW, LEASE_MS, 10), []);
+      const s6 = sessionRow({ card_ts: '1764064800.000106' });
+      await insertSessions(s6);
+      await insertMilestones(milestoneRow(s6.id, 'created'));
+      assert.deepEqual(await repo().leaseOutboxes('owner-2', at(LEASE_MS), LEASE_MS, 10), [s6.id]);
+      assert.deepEqual(sorted(await repo().leaseOutboxes('owner-2', at(LEASE_MS + 1), LEASE_MS, 10)), sorted([s1.id, s4.id]));
+      const s1Row = await ctx.db().selectFrom('sessions').select(['outbox_owner', 'outbox_until']).where('id', '=', s1.id).executeTakeFirstOrThrow();
+      assert.deepEqual(s1Row, { outbox_owner: 'owner-2', outbox_until: iso(2 * LEASE_MS + 1) });
+    });
+
+    it('leases at most `limit` sessions', async () => {
+      await seed();
+      assert.equal((await repo().leaseOutboxes('owner-1', NOW, LEASE_MS, 1)).length, 1);
+      assert.equal((await repo().leaseOutboxes('owner-2', NOW, LEASE_MS, 1)).length, 1);
+      assert.deepEqual(await repo().leaseOutboxes('owner-3', NOW, LEASE_MS, 1), []);
+    });
+
+    it('releaseOutbox frees the outbox for another owner, but only when asked by its owner', async () => {
+      const { s1 } = await seed();
+      await repo().leaseOutboxes('owner-1', NOW, LEASE_MS, 10);
+      await repo().releaseOutbox(s1.id, 'owner-2');
+      assert.deepEqual(await repo().leaseOutboxes('owner-2', NOW, LEASE_MS, 10), []);
+      await repo().releaseOutbox(s1.id, 'owner-1');
+      const row = await ctx.db().selectFrom('sessions').select(['outbox_owner', 'outbox_until']).where('id', '=', s1.id).executeTakeFirstOrThrow();
+      assert.deepEqual(row, { outbox_owner: null, outbox_until: null });
+      assert.deepEqual(await repo().leaseOutboxes('owner-2', NOW, LEASE_MS, 10), [s1.id]);
+    });
+
+    it('two owners leasing at the same time from two connection pools never share an outbox, and miss none', async function () {
+      this.timeout(60_000);
+      const count = 120;
+      const sessions = Array.from({ length: count }, (_, i) => sessionRow({ card_ts: `1764064800.${String(i).padStart(6, '0')}` }));
+      await insertSessions(...sessions);
+      await insertMilestones(...sessions.map((s) => milestoneRow(s.id, 'created')));
+      const owners = [new MilestonesRepository(ctx.open(), ctx.kind), new MilestonesRepository(ctx.open(), ctx.kind)];
+      const results = await Promise.all(
+        owners.flatMap((owner, o) => Array.from({ length: 4 }, () => owner.leaseOutboxes(`owner-${o}`, NOW, LEASE_MS, 20).then((ids) => ({ o, ids })))),
+      );
+      const all = results.flatMap(({ ids }) => ids);
+      assert.equal(new Set(all).size, all.length, `${all.length - new Set(all).size} outboxes leased twice`);
+      assert.equal(all.length, count, `leased ${all.length} of ${count}`);
+      const owned = new Map(results.flatMap(({ o, ids }) => ids.map((id) => [id, `owner-${o}`] as const)));
+      for (const row of await ctx.db().selectFrom('sessions').select(['id', 'outbox_owner']).execute()) {
+        assert.equal(row.outbox_owner, owned.get(row.id), `session ${row.id}`);
+      }
+    });
+  });
+
+  describe('pendingFor and markPosted', () => {
+    it("lists a session's unposted milestones oldest first (then by id), with where to post them", async () => {
+      const session = sessionRow({ channel_id: 'C0SESSION', card_ts: '1764064800.000100' });
+      const other = sessionRow({ card_ts: '1764064800.000200' });
+      await insertSessions(session, other);
+      const later = milestoneRow(session.id, 'ended', { id: 'm-b', created_at: iso(2000) });
+      const first = milestoneRow(session.id, 'created', { id: 'm-z', created_at: iso(1000) });
+      const sameTime = milestoneRow(session.id, 'joined', { id: 'm-a', created_at: iso(2000) });
+      const posted = milestoneRow(session.id, 'invited', { id: 'm-0', created_at: iso(0), posted_ts: '1764064801.000100', posted_at: iso(500) });
+      await insertMilestones(later, first, sameTime, posted, milestoneRow(other.id, 'created', { id: 'm-other' }));
+      const pending = await repo().pendingFor(session.id);
+      assert.deepEqual(
+        pending.map((m) => m.id),
+        ['m-z', 'm-a', 'm-b'],
+      );
+      assert.deepEqual(pending[0], { ...first, attempts: 0, channel_id: 'C0SESSION', card_ts: '1764064800.000100' });
+      assert.deepEqual(await repo().pendingFor('no-such-session'), []);
+    });
+
+    it('markPosted keeps the reply ts, takes the milestone out of the outbox, and ends the lease need once all are posted', async () => {
+      const session = sessionRow({ card_ts: '1764064800.000100' });
+      await insertSessions(session);
+      const a = milestoneRow(session.id, 'created', { created_at: iso(0) });
+      const b = milestoneRow(session.id, 'joined', { created_at: iso(1) });
+      await insertMilestones(a, b);
+      const before = new Date().toISOString();
+      await repo().markPosted(a.id, '1764064801.000100');
+      const stored = await ctx.db().selectFrom('milestones').selectAll().where('id', '=', a.id).executeTakeFirstOrThrow();
+      assert.equal(stored.posted_ts, '1764064801.000100');
+      assert.ok(stored.posted_at && stored.posted_at >= before, `posted_at ${stored.posted_at} is before ${before}`);
+      assert.deepEqual(
+        (await repo().pendingFor(session.id)).map((m) => m.id),
+        [b.id],
+      );
+      await repo().markPosted(b.id, '1764064801.000200');
+      assert.deepEqual(await repo().pendingFor(session.id), []);
+      assert.deepEqual(await repo().leaseOutboxes('owner-1', NOW, LEASE_MS, 10), []);
+    });
+  });
+});
