@@ -42,6 +42,16 @@ function maxPerMinute(sandboxes: Sandboxes): number {
   return max;
 }
 
+/** On failure, the replicas' last log lines say why. */
+async function withReplicaLogs(replicas: Replica[], run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    const logs = replicas.map((replica, index) => `replica ${index}:\n${replica.logs.filter((line) => !/vendor call succeeded/.test(line)).slice(-15).join('\n')}`);
+    throw new Error(`${(error as Error).message}\n${logs.join('\n')}`, { cause: error });
+  }
+}
+
 async function trackSessionsThroughTheirLife(options: {
   sandboxes: Sandboxes;
   replicas: Replica[];
@@ -111,21 +121,14 @@ describe('e2e: replicas share the tracking, every milestone once', function () {
     if (!database) this.skip();
     sandboxes = await startSandboxes({ apizeeRatePerMinute: 6000 });
     replicas = await Promise.all([startReplica(env(database!.url, 6000)), startReplica(env(database!.url, 6000))]);
-    await trackSessionsThroughTheirLife({ sandboxes, replicas, signingSecret, sessions: 200, channels: 20, crashMidway: true });
+    await withReplicaLogs(replicas, () => trackSessionsThroughTheirLife({ sandboxes, replicas, signingSecret, sessions: 200, channels: 20, crashMidway: true }));
   });
 
   it('one replica on SQLite tracks 200 sessions over 20 channels', async () => {
-    const n = Number(process.env.REPLICA_SESSIONS ?? 200);
     dataDir = mkdtempSync(join(tmpdir(), 'rendezvous-replica-'));
     sandboxes = await startSandboxes({ apizeeRatePerMinute: 6000 });
     replicas = [await startReplica(env(`file:${join(dataDir, 'rendezvous.db')}`, 6000))];
-    try {
-      await trackSessionsThroughTheirLife({ sandboxes, replicas, signingSecret, sessions: n, channels: 20 });
-    } catch (error) {
-      console.log(replicas[0]!.logs.filter((line) => !/vendor call succeeded/.test(line)).slice(-30).join('\n'));
-      console.log(sandboxes.apizee.requests.slice(-10).map((r) => `${r.method} ${r.path} ${JSON.stringify(r.query)} ${r.status}`).join('\n'));
-      throw error;
-    }
+    await withReplicaLogs(replicas, () => trackSessionsThroughTheirLife({ sandboxes, replicas, signingSecret, sessions: 200, channels: 20 }));
   });
 
   it('at the documented 10 a minute, two replicas share one budget with no 429', async function () {
