@@ -85,3 +85,33 @@ describe('e2e: when Apizee or Slack misbehave', function () {
     assert.equal(stack.slack.callsTo('chat.postMessage').length, 0);
   });
 });
+
+describe('e2e: Slack rate limits', function () {
+  this.timeout(30_000);
+  let stack: LocalStack;
+  afterEach(async () => {
+    await stack?.close();
+  });
+
+  it('a 429 on a thread reply pauses background posts as asked, posts it once, and never holds up commands', async () => {
+    stack = await startLocalStack({ apizeeRatePerMinute: 60, vendors: ['apizee'] });
+    stack.apizee.faults.setDelay(/\/tickets$/, 400);
+    await stack.requester.slash('+33612345678 ref:RL-1', { channelId: 'C0ONE' });
+    await stack.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'C0ONE' && !call.args.thread_ts);
+    stack.slack.failNext('chat.postMessage', 'ratelimited', { status: 429, retryAfter: 2 });
+    const limitedAt = Date.now();
+    await stack.slack.waitFor('chat.postMessage', (call) => call.status === 429, 5000);
+
+    // Meanwhile an agent's command goes through at once: its card is posted well within the pause.
+    const before = Date.now();
+    await stack.requester.slash('+33612345679 ref:RL-2', { channelId: 'C0TWO' });
+    await stack.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'C0TWO' && !call.args.thread_ts && call.status === 200, 3000);
+    assert.ok(Date.now() - before < 1500, 'the interactive card did not wait behind the 429');
+
+    const reply = await stack.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'C0ONE' && Boolean(call.args.thread_ts) && call.status === 200, 10_000);
+    assert.ok(reply.at - limitedAt >= 1900, `retried after ${reply.at - limitedAt} ms, not before Retry-After`);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const posted = stack.slack.callsTo('chat.postMessage').filter((call) => call.args.channel === 'C0ONE' && call.args.thread_ts && call.status === 200);
+    assert.equal(posted.length, 1);
+  });
+});
