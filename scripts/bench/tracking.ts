@@ -42,6 +42,8 @@ export interface ThreadLatency {
   waitedMs: number;
   /** The session's status in the database once the app stopped. */
   statusAfter?: string;
+  /** Then: how many tracked sessions were due before it (the tracker leases the most overdue first). */
+  dueBefore?: number;
 }
 
 export interface TrackingResults {
@@ -194,7 +196,11 @@ export async function benchTracking(options: TrackingOptions): Promise<TrackingR
       new Date(t0).toISOString(),
       [...thread, ...(webhook ? [webhook] : [])].map((latency) => String(latency.ticketId)),
     );
-    for (const latency of [...thread, ...(webhook ? [webhook] : [])]) latency.statusAfter = statuses.get(String(latency.ticketId));
+    for (const latency of [...thread, ...(webhook ? [webhook] : [])]) {
+      const state = statuses.get(String(latency.ticketId));
+      latency.statusAfter = state?.status;
+      latency.dueBefore = state?.dueBefore;
+    }
     const lines = readFileSync(logPath, 'utf8').split('\n').filter(Boolean);
     const warnings = lines.filter((line) => /"level":(4|5|6)0/.test(line));
     return {
@@ -374,21 +380,29 @@ async function insertSessions(databaseUrl: string, teamId: string, tickets: Tick
   }
 }
 
-/** How many sessions the tracker looked at since `sinceIso`, and the status of the sessions of `vendorIds`. */
+/**
+ * How many sessions the tracker looked at since `sinceIso`; for the sessions of `vendorIds`, their
+ * status and how many tracked sessions were due before them.
+ */
 async function inspectDatabase(
   databaseUrl: string,
   sinceIso: string,
   vendorIds: string[],
-): Promise<{ visited: number; statuses: Map<string, string> }> {
+): Promise<{ visited: number; statuses: Map<string, { status: string; dueBefore: number }> }> {
   const { db } = openDatabase(databaseUrl);
   try {
-    const row = await db
-      .selectFrom('sessions')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('next_check_at', '>=', sinceIso)
-      .executeTakeFirst();
-    const rows = vendorIds.length === 0 ? [] : await db.selectFrom('sessions').select(['vendor_id', 'status']).where('vendor_id', 'in', vendorIds).execute();
-    return { visited: Number(row?.n ?? 0), statuses: new Map(rows.map((r) => [r.vendor_id ?? '', r.status])) };
+    const counted = db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n'));
+    const visited = Number((await counted.where('next_check_at', '>=', sinceIso).executeTakeFirst())?.n ?? 0);
+    const statuses = new Map<string, { status: string; dueBefore: number }>();
+    for (const vendorId of vendorIds) {
+      const row = await db.selectFrom('sessions').select(['status', 'next_check_at']).where('vendor_id', '=', vendorId).executeTakeFirst();
+      if (!row) continue;
+      const before = row.next_check_at
+        ? await counted.where('tracking', '=', 1).where('next_check_at', '<', row.next_check_at).executeTakeFirst()
+        : undefined;
+      statuses.set(vendorId, { status: row.status, dueBefore: Number(before?.n ?? 0) });
+    }
+    return { visited, statuses };
   } finally {
     await db.destroy();
   }

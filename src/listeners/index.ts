@@ -9,11 +9,15 @@ import { registerModalSwitches } from './actions/modal-switches.js';
 import { registerRendezvousCommand } from './commands/rendezvous.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
 import type { ListenerServices } from './services.js';
+import { registerInviteFromMessageShortcut } from './shortcuts/invite-from-message.js';
+import { registerStartSessionShortcut } from './shortcuts/start-session.js';
 import { registerInviteSubmission } from './views/invite-submission.js';
 
 export function registerListeners(app: App, services: ListenerServices): void {
   registerRendezvousCommand(app, services);
   registerInviteSubmission(app, services);
+  registerStartSessionShortcut(app, services);
+  registerInviteFromMessageShortcut(app, services);
   registerModalSwitches(app, services);
   registerJoinAsAgentButton(app);
   registerCustomerLinkButton(app, services);

@@ -10,8 +10,8 @@ export interface ListenerServices {
   gateway: SlackGateway;
   logger: Logger;
   modal: {
-    open(channelId?: string, prefill?: { phone?: string; email?: string }): ModalView | undefined;
-    switchTo(vendor: string, meeting: boolean, channelId?: string): ModalView | undefined;
+    open(channelId?: string, prefill?: { phone?: string; email?: string }, source?: { channelId: string; ts: string }): ModalView | undefined;
+    switchTo(vendor: string, meeting: boolean, channelId?: string, source?: { channelId: string; ts: string }): ModalView | undefined;
   };
   directory: { vendorsText(): string; statusText(reference: string, actor: Actor): Promise<string> };
   commandDefaults(): CommandDefaults;

@@ -14,20 +14,22 @@ export class InviteModals {
     },
   ) {}
 
-  open(channelId?: string, prefill?: { phone?: string; email?: string }): ModalView | undefined {
+  open(channelId?: string, prefill?: { phone?: string; email?: string }, source?: { channelId: string; ts: string }): ModalView | undefined {
     const vendors = this.deps.providers.vendors();
     if (vendors.length === 0) return undefined;
-    const vendor = this.deps.defaultVendor && vendors.includes(this.deps.defaultVendor) ? this.deps.defaultVendor : vendors[0]!;
-    return this.build({ vendor, channelId, defaults: { ...this.deps.defaults, ...prefill } });
+    // A default vendor that cannot take a contact (Genesys) is not a useful first choice.
+    const contactVendors = vendors.filter((vendor) => vendor !== 'genesys');
+    const preferred = this.deps.defaultVendor && vendors.includes(this.deps.defaultVendor) ? this.deps.defaultVendor : (contactVendors[0] ?? vendors[0]!);
+    return this.build({ vendor: preferred, channelId, source, defaults: { ...this.deps.defaults, ...prefill } });
   }
 
   /** The same modal for another vendor or kind (dispatch_action on the selects). */
-  switchTo(vendor: VendorName, meeting: boolean, channelId?: string): ModalView | undefined {
+  switchTo(vendor: VendorName, meeting: boolean, channelId?: string, source?: { channelId: string; ts: string }): ModalView | undefined {
     if (!this.deps.providers.vendors().includes(vendor)) return undefined;
-    return this.build({ vendor, meeting, channelId, defaults: this.deps.defaults });
+    return this.build({ vendor, meeting, channelId, source, defaults: this.deps.defaults });
   }
 
-  private build(options: Pick<InviteModalOptions, 'vendor' | 'meeting' | 'channelId' | 'defaults'>): ModalView {
+  private build(options: Pick<InviteModalOptions, 'vendor' | 'meeting' | 'channelId' | 'defaults' | 'source'>): ModalView {
     const vendors = this.deps.providers.vendors();
     const meetingVendors = vendors.filter((vendor) => kindFor(vendor, true) && this.deps.providers.get(vendor, kindFor(vendor, true)!.kind));
     return inviteModal({

@@ -75,13 +75,16 @@ export class SessionService {
     return `⏳ Creating the ${label} session…`;
   }
 
-  /** Creates a session: card first (so failures have a place to show), then the vendor. */
-  async start(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<void> {
+  /**
+   * Creates a session: card first (so failures have a place to show), then the vendor. Returns
+   * the session once its card is up (whatever the vendor then said), else undefined.
+   */
+  async start(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<SessionRow | undefined> {
     const provider = this.deps.providers.forRequest(request);
     if (!provider) {
       const vendor = request.type === 'genesys' ? 'genesys' : request.vendor;
       await reply(`${VENDOR_LABELS[vendor]} is not set up for this in this workspace. \`/rendezvous vendors\` lists what is.`);
-      return;
+      return undefined;
     }
     const row = this.newRow(provider, request, channelId, actor);
     await this.deps.sessions.insert(row);
@@ -93,7 +96,7 @@ export class SessionService {
       await this.deps.sessions.update(row.id, { status: 'failed', last_error: 'card_not_posted' });
       log.warn({ code: error instanceof SlackPostError ? error.code : undefined }, 'session card not posted');
       await reply(cardNotPostedWords(error, channelId));
-      return;
+      return undefined;
     }
 
     let outcome: CreationOutcome;
@@ -101,7 +104,7 @@ export class SessionService {
       outcome = await provider.create(row, request);
     } catch (error) {
       await this.recordFailure(row, actor, error);
-      return;
+      return row;
     }
     log.info({ vendorId: outcome.vendorId, status: outcome.status }, 'session created');
     await this.deps.sessions.applyChange(
@@ -124,6 +127,23 @@ export class SessionService {
     if (outcome.privateNote) await reply(outcome.privateNote);
     if (outcome.later) this.settleLater(row, outcome.later);
     if (request.type === 'invite' && request.via && outcome.customerUrl) this.pushThroughGenesys(row, request.via, outcome.customerUrl);
+    return row;
+  }
+
+  /** "Invite from this message": a reply in that message's thread links to the session card. */
+  async linkFromMessage(row: SessionRow, source: { channelId: string; ts: string }): Promise<void> {
+    const permalink = await this.permalink(row);
+    const card = permalink ? `<${permalink}|the session card>` : 'the session card';
+    try {
+      await this.deps.gateway.postMessage({
+        channel: source.channelId,
+        threadTs: source.ts,
+        text: `🎥 <@${row.started_by}> started a remote session (${escapeMrkdwn(row.reference)}) from this message: see ${card}.`,
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `🎥 <@${row.started_by}> started a remote session (${escapeMrkdwn(row.reference)}) from this message: see ${card}.` } }],
+      });
+    } catch (error) {
+      this.deps.logger.info({ err: error }, 'no link posted under the source message');
+    }
   }
 
   /** Anyone may refresh; double clicks within a few seconds are ignored. */

@@ -3,6 +3,12 @@ export const CALLBACK = {
   inviteModal: 'rendezvous_invite',
 } as const;
 
+/** Shortcut callback ids, as declared in manifest.yml. */
+export const SHORTCUT = {
+  startSession: 'start_remote_session',
+  inviteFromMessage: 'invite_from_message',
+} as const;
+
 export const ACTION = {
   joinAsAgent: 'session_join_agent',
   customerLink: 'session_customer_link',

@@ -25,7 +25,12 @@ export const ViewStateValues = z.record(z.string(), z.record(z.string(), InputSt
 export type ViewStateValues = z.infer<typeof ViewStateValues>;
 
 const Metadata = z
-  .object({ channelId: z.string().optional(), vendor: z.enum(VENDOR_NAMES).optional(), meeting: z.boolean().optional() })
+  .object({
+    channelId: z.string().optional(),
+    vendor: z.enum(VENDOR_NAMES).optional(),
+    meeting: z.boolean().optional(),
+    source: z.object({ channelId: z.string(), ts: z.string() }).optional(),
+  })
   .catch({});
 
 export function parseModalMetadata(raw: string | undefined): InviteModalMetadata {
@@ -36,7 +41,9 @@ export function parseModalMetadata(raw: string | undefined): InviteModalMetadata
   }
 }
 
-export type InviteForm = { ok: true; request: StartRequest; channelId: string } | { ok: false; errors: Record<string, string> };
+export type InviteForm =
+  | { ok: true; request: StartRequest; channelId: string; source?: { channelId: string; ts: string } }
+  | { ok: false; errors: Record<string, string> };
 
 type Id = { block: string; action: string };
 
@@ -83,7 +90,7 @@ export function readInviteForm(rawValues: unknown, privateMetadata: string | und
         ? readMeeting(values, errors, vendor as 'apizee' | 'conpeek', reference, now)
         : readInvite(values, errors, vendor, reference);
   if (Object.keys(errors).length > 0 || !request || !channelId) return { ok: false, errors };
-  return { ok: true, channelId, request };
+  return { ok: true, channelId, request, ...(metadata.source ? { source: metadata.source } : {}) };
 }
 
 function readInvite(values: ViewStateValues, errors: Record<string, string>, vendor: Exclude<VendorName, 'genesys'>, reference: string | undefined): StartRequest | undefined {

@@ -14,6 +14,8 @@ export interface InviteModalOptions {
   /** Vendors with a meeting product configured. */
   meetingVendors?: VendorName[];
   channelId?: string;
+  /** The message the modal was opened from ("Invite from this message"). */
+  source?: { channelId: string; ts: string };
   /** Offer "Send through Genesys SMS session" for link-only vendors. */
   genesysDelivery?: boolean;
   defaults?: {
@@ -30,6 +32,7 @@ export interface InviteModalMetadata {
   channelId?: string;
   vendor?: VendorName;
   meeting?: boolean;
+  source?: { channelId: string; ts: string };
 }
 
 const DELIVERY_LABELS: Record<Delivery, string> = { sms: 'SMS', whatsapp: 'WhatsApp', email: 'E-mail' };
@@ -60,7 +63,7 @@ function textInput(id: InputId, label: string, options: { optional?: boolean; hi
 export function inviteModal(options: InviteModalOptions): ModalView {
   const meeting = Boolean(options.meeting && kindFor(options.vendor, true));
   const kind = kindFor(options.vendor, meeting)?.kind;
-  const metadata: InviteModalMetadata = { channelId: options.channelId, vendor: options.vendor, meeting };
+  const metadata: InviteModalMetadata = { channelId: options.channelId, vendor: options.vendor, meeting, ...(options.source ? { source: options.source } : {}) };
   const blocks: KnownBlock[] = [vendorBlock(options)];
   if (options.meetingVendors?.includes(options.vendor) && kindFor(options.vendor, false)) blocks.push(kindBlock(meeting));
   blocks.push(...fieldsFor(options, kind), conversationBlock(options));

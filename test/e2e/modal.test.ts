@@ -196,3 +196,60 @@ describe('e2e: the invite modal across vendors', function () {
     await stack.slack.waitFor('chat.postMessage', (call) => /brought sms-overflow into the SMS session/.test(call.args.text ?? ''), 8000);
   });
 });
+
+describe('e2e: shortcuts', function () {
+  this.timeout(20_000);
+  let stack: LocalStack;
+  beforeEach(async () => {
+    stack = await startLocalStack({ apizeeRatePerMinute: 60, vendors: ['apizee'] });
+  });
+  afterEach(async () => {
+    await stack.close();
+    assert.deepEqual(stack.slack.rejections, []);
+  });
+
+  const base = { team: { id: 'T0001', domain: 'sandbox' }, user: { id: 'U0AGENT', username: 'agent', team_id: 'T0001' }, api_app_id: 'A0RENDEZVOUS', token: 'x' };
+
+  it('opens the invite modal from the global shortcut', async () => {
+    const response = await stack.requester.interaction({ ...base, type: 'shortcut', callback_id: 'start_remote_session', trigger_id: 'trigger-global', action_ts: '1' });
+    assert.equal(response.status, 200);
+    const open = await stack.slack.waitFor('views.open');
+    assert.equal(open.args.trigger_id, 'trigger-global');
+    assert.equal(open.args.view.callback_id, CALLBACK.inviteModal);
+  });
+
+  it('invites the contact found in a message, and links the card from that message’s thread', async () => {
+    const message = { type: 'message', user: 'U0CUSTOMERCARE', ts: '1700000000.000100', text: 'Customer on +33 6 12 34 56 78 needs help with the router' };
+    await stack.requester.interaction({
+      ...base,
+      type: 'message_action',
+      callback_id: 'invite_from_message',
+      trigger_id: 'trigger-message',
+      action_ts: '1',
+      message_ts: message.ts,
+      channel: { id: 'C0CASES', name: 'cases' },
+      message,
+      response_url: stack.slack.responseUrl(),
+    });
+    const open = await stack.slack.waitFor('views.open');
+    const phone = open.args.view.blocks.find((block: { block_id: string }) => block.block_id === INPUT.phone.block);
+    assert.equal(phone.element.initial_value, '+33612345678');
+    const submitted = await stack.requester.interaction(
+      stack.requester.viewSubmission({
+        callbackId: CALLBACK.inviteModal,
+        privateMetadata: open.args.view.private_metadata,
+        values: {
+          [INPUT.phone.block]: { [INPUT.phone.action]: { type: 'plain_text_input', value: '+33612345678' } },
+          [INPUT.agent.block]: { [INPUT.agent.action]: { type: 'plain_text_input', value: 'agent@example.com' } },
+          [INPUT.conversation.block]: { [INPUT.conversation.action]: { type: 'conversations_select', selected_conversation: 'C0CASES' } },
+        },
+      }),
+    );
+    assert.equal(submitted.status, 200);
+    assert.equal(submitted.body, '', JSON.stringify(submitted.body));
+    const card = await stack.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'C0CASES' && !call.args.thread_ts);
+    const link = await stack.slack.waitFor('chat.postMessage', (call) => call.args.thread_ts === message.ts);
+    assert.match(link.args.text, /started a remote session .* from this message/);
+    assert.ok(card.response.ok);
+  });
+});

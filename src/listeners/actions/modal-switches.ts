@@ -20,7 +20,7 @@ export function registerModalSwitches(app: App, services: ListenerServices): voi
       const input = actionId === ACTION.vendorSelect ? INPUT.vendor : INPUT.kind;
       if (selected) values[input.block] = { [input.action]: { type: 'static_select', selected_option: { value: selected } } };
       const { vendor, meeting } = chosenProduct(values, metadata);
-      const view = vendor ? services.modal.switchTo(vendor, meeting, metadata.channelId) : undefined;
+      const view = vendor ? services.modal.switchTo(vendor, meeting, metadata.channelId, metadata.source) : undefined;
       if (!view) return;
       try {
         await client.views.update({ view_id: body.view.id, hash: body.view.hash, view });

@@ -29,11 +29,12 @@ export function registerInviteSubmission(app: App, services: ListenerServices): 
         services.logger.warn({ err: error }, 'ephemeral reply failed');
       }
     };
-    await services.sessions.start(
+    const session = await services.sessions.start(
       request,
       channelId,
       { teamId: body.team?.id ?? body.user.team_id ?? '', enterpriseId: body.enterprise?.id, userId },
       reply,
     );
+    if (session && form.source) await services.sessions.linkFromMessage(session, form.source);
   });
 }
