@@ -44,6 +44,8 @@ export interface MeetRequest {
   /** Conpeek: the bridge and room (default CONPEEK_BRIDGE_ID / CONPEEK_ROOM_ID). */
   bridgeId?: number;
   roomId?: number;
+  /** A Genesys SMS session to push the meeting link to (`SendUrl`). */
+  via?: string;
 }
 
 /** Brings a colleague or a queue into a customer's Genesys SMS session. */

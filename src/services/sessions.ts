@@ -51,7 +51,7 @@ export interface SessionServiceDeps {
 }
 
 export class SessionService {
-  private readonly lastRefresh = new Map<string, number>();
+  private readonly lastClicks = new Map<string, number>();
   private readonly background = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: SessionServiceDeps) {}
@@ -126,7 +126,8 @@ export class SessionService {
     await this.publish(row.id);
     if (outcome.privateNote) await reply(outcome.privateNote);
     if (outcome.later) this.settleLater(row, outcome.later);
-    if (request.type === 'invite' && request.via && outcome.customerUrl) this.pushThroughGenesys(row, request.via, outcome.customerUrl);
+    const via = request.type === 'genesys' ? undefined : request.via;
+    if (via && outcome.customerUrl) this.pushThroughGenesys(row, via, outcome.customerUrl);
     return row;
   }
 
@@ -150,9 +151,7 @@ export class SessionService {
   async refresh(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
     const row = await this.sessionFor(sessionId, actor, reply);
     if (!row) return;
-    const last = this.lastRefresh.get(sessionId) ?? 0;
-    if (Date.now() - last < 5000) return;
-    this.lastRefresh.set(sessionId, Date.now());
+    if (this.isDoubleClick(`refresh:${sessionId}`)) return;
     const provider = this.deps.providers.get(row.vendor, row.kind);
     if (!row.tracking || !provider?.refresh) {
       await this.deps.cards.refresh(row.id);
@@ -191,6 +190,7 @@ export class SessionService {
   async resend(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
     const row = await this.sessionFor(sessionId, actor, reply);
     if (!row || !(await this.mayManage(row, actor, reply, 'resend the invitation of'))) return;
+    if (this.isDoubleClick(`resend:${sessionId}`)) return;
     const provider = this.deps.providers.get(row.vendor, row.kind);
     if (!provider?.resend || !row.contact_encrypted || isFinal(row.status)) {
       await reply(`The invitation of ${escapeMrkdwn(row.reference)} cannot be sent again.`);
@@ -228,6 +228,15 @@ export class SessionService {
 
   async permalink(row: SessionRow): Promise<string | undefined> {
     return row.card_ts ? this.deps.gateway.permalink(row.channel_id, row.card_ts) : undefined;
+  }
+
+  /** The same button on the same session within a few seconds: a double click, done once. */
+  private isDoubleClick(key: string): boolean {
+    const now = Date.now();
+    const last = this.lastClicks.get(key) ?? 0;
+    this.lastClicks.set(key, now);
+    if (this.lastClicks.size > 10_000) this.lastClicks.clear();
+    return now - last < 5000;
   }
 
   /** Waits for outcomes still on their way (stopping the app, tests). */

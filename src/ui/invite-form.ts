@@ -170,7 +170,9 @@ function readMeeting(values: ViewStateValues, errors: Record<string, string>, ve
   const durationMinutes = durationText ? Number(durationText) : undefined;
   if (durationMinutes !== undefined && (!Number.isInteger(durationMinutes) || durationMinutes < 1)) errors[INPUT.duration.block] = 'Give a whole number of minutes, 1 or more.';
   const moderation = (state(values, INPUT.moderation)?.selected_options ?? []).some((item) => item.value === 'on');
-  return { type: 'meet', vendor, participants: contacts, name, reference, message, startTime, durationMinutes, moderation, moderator: read(values, INPUT.agent) };
+  const via = read(values, INPUT.via);
+  if (via && !/^[A-Za-z0-9._:-]{1,128}$/.test(via)) errors[INPUT.via.block] = 'A Genesys SMS session id is one word of letters and digits.';
+  return { type: 'meet', vendor, participants: contacts, name, reference, message, startTime, durationMinutes, moderation, moderator: read(values, INPUT.agent), via };
 }
 
 function readGenesys(values: ViewStateValues, errors: Record<string, string>, reference: string | undefined): StartRequest | undefined {

@@ -213,6 +213,9 @@ function meetingFields(options: InviteModalOptions, kind: 'conference' | 'room')
       },
       textInput(INPUT.agent, 'Moderator (Apizee login)', { initial: defaults?.agent }),
     );
+    if (options.genesysDelivery) {
+      blocks.push(textInput(INPUT.via, 'Send through Genesys SMS session', { hint: "A customer's Genesys SMS session id: the meeting link is pushed there (SendUrl)." }));
+    }
   } else {
     blocks.push(
       referenceBlock(),

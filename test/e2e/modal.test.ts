@@ -176,6 +176,30 @@ describe('e2e: the invite modal across vendors', function () {
     assert.equal(stack.blitzz.invitations[0]!.body.Message, 'Show us the meter');
   });
 
+  it('creates an Apizee meeting from the modal and pushes its link through Genesys', async () => {
+    await stack.requester.interaction(
+      stack.requester.viewSubmission({
+        callbackId: CALLBACK.inviteModal,
+        privateMetadata: JSON.stringify({ vendor: 'apizee', meeting: true }),
+        values: {
+          [INPUT.participants.block]: { [INPUT.participants.action]: { type: 'plain_text_input', value: 'jane@example.com\n+33 6 12 34 56 78' } },
+          [INPUT.meetingName.block]: { [INPUT.meetingName.action]: { type: 'plain_text_input', value: 'Boiler check' } },
+          [INPUT.duration.block]: { [INPUT.duration.action]: { type: 'number_input', value: '45' } },
+          [INPUT.moderation.block]: { [INPUT.moderation.action]: { type: 'checkboxes', selected_options: [{ value: 'on' }] } },
+          [INPUT.via.block]: { [INPUT.via.action]: { type: 'plain_text_input', value: '0000Na9B26EF006E' } },
+          [INPUT.conversation.block]: { [INPUT.conversation.action]: { type: 'conversations_select', selected_conversation: 'C0SUPPORT' } },
+        },
+      }),
+    );
+    await stack.slack.waitFor('chat.postMessage', (call) => /link went to the customer through Genesys/.test(call.args.text ?? ''), 8000);
+    const created = stack.apizee.requests.find((request) => request.method === 'POST' && request.path === '/api/conferences');
+    assert.equal(created?.query.participants, 'jane@example.com,+33612345678');
+    assert.equal(created?.query.duration, '45');
+    assert.equal(created?.query.moderation, 'true');
+    const [conference] = [...stack.apizee.conferences.values()];
+    assert.equal(stack.genesys.operations[0]?.url, conference?.shortUrl);
+  });
+
   it('sends a Genesys invitation from the modal and requires its fields', async () => {
     const base = {
       [INPUT.vendor.block]: { [INPUT.vendor.action]: { type: 'static_select', selected_option: { value: 'genesys' } } },
