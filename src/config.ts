@@ -1,5 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
+import type { ApizeeSettings } from './vendors/apizee/client.js';
+import type { BlitzzSettings } from './vendors/blitzz/client.js';
+import type { ConpeekSettings } from './vendors/conpeek/client.js';
+import type { GenesysSettings } from './vendors/genesys/client.js';
+import type { ImbeeSettings } from './vendors/imbee/client.js';
 import { z } from 'zod';
 
 /**
@@ -145,54 +150,6 @@ const CREDENTIAL_GROUPS = [
 
 export type Env = z.infer<typeof ConfigSchema>;
 
-export interface ApizeeSettings {
-  apiUrl: string;
-  username: string;
-  password: string;
-  enterpriseId: string;
-  agent: string;
-  ratePerMinute: number;
-  timeoutMs: number;
-  webhookSecret?: string;
-}
-
-export interface BlitzzSettingsFromEnv {
-  apiUrl: string;
-  secretKey: string;
-  username: string;
-  password: string;
-  sessionId?: string;
-  timeoutMs: number;
-  /** `QueryStringParameter` options; unset ones take Blitzz's "Call experience" defaults. */
-  media: { m?: 0 | 1; c?: 0 | 1 | 2; o?: 0 | 1; s?: 1 | 2 | 3 | 4 };
-}
-
-export interface ConpeekSettingsFromEnv {
-  apiUrl: string;
-  apiKey: string;
-  bridgeId?: number;
-  roomId?: number;
-  project?: string;
-  timeoutMs: number;
-}
-
-export interface GenesysSettingsFromEnv {
-  apiUrl: string;
-  username: string;
-  password: string;
-  smsPath: 'me/smssessions' | 'smssessions';
-  notificationsUrl?: string;
-  timeoutMs: number;
-}
-
-export interface ImbeeSettingsFromEnv {
-  apiUrl: string;
-  auth: string;
-  corporateToken: string;
-  botIdsha: string;
-  timeoutMs: number;
-}
-
 export interface Config {
   slack: {
     signingSecret?: string;
@@ -208,10 +165,10 @@ export interface Config {
   trackIntervalMs: number;
   adminUsergroup?: string;
   apizee?: ApizeeSettings;
-  blitzz?: BlitzzSettingsFromEnv;
-  conpeek?: ConpeekSettingsFromEnv;
-  genesys?: GenesysSettingsFromEnv;
-  imbee?: ImbeeSettingsFromEnv;
+  blitzz?: BlitzzSettings & { media: NonNullable<BlitzzSettings['media']> };
+  conpeek?: ConpeekSettings;
+  genesys?: GenesysSettings;
+  imbee?: ImbeeSettings;
 }
 
 export class ConfigError extends Error {

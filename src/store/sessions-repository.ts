@@ -24,7 +24,8 @@ export class SessionsRepository {
       .where('vendor_id', 'is not', null)
       .where((eb) => eb.or([eb('next_check_at', 'is', null), eb('next_check_at', '<=', nowIso)]))
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', nowIso)]))
-      .orderBy('next_check_at')
+      // Never-checked sessions first, on both databases (their default NULL orders differ).
+      .orderBy('next_check_at', (order) => order.asc().nullsFirst())
       .limit(limit);
     if (this.kind === 'postgres') due = due.forUpdate().skipLocked();
     return this.db

@@ -7,7 +7,7 @@ import type { NewMilestoneRow, SessionPatch, SessionRow } from '../store/schema.
 import { mediaBlocks, mediaReplyText, type MediaItem } from '../ui/thread-replies.js';
 import { type ApizeeClient, MAX_LIST_LIMIT, type Priority } from '../vendors/apizee/client.js';
 import type { Conference, ConferenceMediaItem } from '../vendors/apizee/schemas.js';
-import { VendorError } from '../vendors/errors.js';
+import { callFor, inBackground } from './background-call.js';
 import { milestoneRow } from './milestone-rows.js';
 import type { ThreadNotifier } from './thread-notifier.js';
 
@@ -88,7 +88,7 @@ export class ApizeeConferenceTracker {
       const open = leased.filter((row) => !isFinal(row.status));
       if (open.length > 0) {
         const since = new Date(Math.min(...open.map((row) => Date.parse(row.created_at))) - 60_000);
-        const list = await this.background(() => this.deps.client.listConferences({ search: CONFERENCE_NAME_MARK, since, limit: MAX_LIST_LIMIT }));
+        const list = await inBackground(this.deps.logger, 'conference tracking', () => this.deps.client.listConferences({ search: CONFERENCE_NAME_MARK, since, limit: MAX_LIST_LIMIT }));
         const byId = new Map((list?.data ?? []).map((conference) => [String(conference.id), conference]));
         for (const row of open) {
           const conference = byId.get(row.vendor_id!);
@@ -142,22 +142,11 @@ export class ApizeeConferenceTracker {
     }
     if (priority === 'background' && !(await this.deps.client.backgroundSlotWithin(1000))) return false;
     const run = () => this.deps.client.listConferenceMedia(row.vendor_id!, priority);
-    const media = priority === 'background' ? await this.background(run) : await run();
+    const media = await callFor(priority, this.deps.logger, 'conference tracking', run);
     if (!media) return false;
     const items = conferenceMediaItems(media.data);
     const milestones = items.length > 0 ? [milestoneRow(row, 'media', mediaReplyText(items), mediaBlocks(items))] : [];
     await this.deps.sessions.applyChange(row.id, { media_posted: 1, tracking: 0, next_check_at: null }, milestones);
     return milestones.length > 0;
-  }
-
-  private async background<T>(run: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await run();
-    } catch (error) {
-      if (!(error instanceof VendorError && error.code === 'rate_limited')) {
-        this.deps.logger.warn({ vendor: 'apizee', err: error }, 'conference tracking pass failed; will try again');
-      }
-      return undefined;
-    }
   }
 }

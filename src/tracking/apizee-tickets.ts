@@ -8,7 +8,7 @@ import { escapeMrkdwn } from '../ui/mrkdwn.js';
 import { mediaBlocks, mediaReplyText, type MediaItem } from '../ui/thread-replies.js';
 import { type ApizeeClient, MAX_LIST_LIMIT, type Priority } from '../vendors/apizee/client.js';
 import type { ListedTicket, TicketMedia } from '../vendors/apizee/schemas.js';
-import { VendorError } from '../vendors/errors.js';
+import { callFor, inBackground } from './background-call.js';
 import { milestoneRow } from './milestone-rows.js';
 import type { ThreadNotifier } from './thread-notifier.js';
 
@@ -111,7 +111,7 @@ export class ApizeeTicketTracker {
       }
       const rest = open.filter((row) => !this.unlisted.has(row.id));
       if (rest.length > 0 && (await this.deps.client.backgroundSlotWithin(LOOKUP_WAIT_MS))) {
-        const list = await this.background(() => this.deps.client.listTickets({ limit: MAX_LIST_LIMIT }));
+        const list = await inBackground(this.deps.logger, 'ticket tracking', () => this.deps.client.listTickets({ limit: MAX_LIST_LIMIT }));
         if (list) {
           const byId = new Map(list.data.map((ticket) => [String(ticket.id), ticket]));
           for (const row of rest) {
@@ -147,7 +147,7 @@ export class ApizeeTicketTracker {
 
   private async findByReference(row: SessionRow, priority: Priority): Promise<ListedTicket | undefined> {
     const run = () => this.deps.client.listTickets({ limit: 10, reference: row.reference }, priority);
-    const list = priority === 'background' ? await this.background(run) : await run();
+    const list = await callFor(priority, this.deps.logger, 'ticket tracking', run);
     return list?.data.find((ticket) => String(ticket.id) === row.vendor_id);
   }
 
@@ -167,7 +167,7 @@ export class ApizeeTicketTracker {
     }
     if (priority === 'background' && !(await this.deps.client.backgroundSlotWithin(LOOKUP_WAIT_MS))) return false;
     const run = () => this.deps.client.listTicketMedias(row.vendor_id!, priority);
-    const answer = priority === 'background' ? await this.background(run) : await run();
+    const answer = await callFor(priority, this.deps.logger, 'ticket tracking', run);
     if (!answer) return false;
     const items = toMediaItems(answer.medias);
     const milestones = items.length > 0 ? [milestoneRow(row, 'media', mediaReplyText(items), mediaBlocks(items))] : [];
@@ -187,15 +187,4 @@ export class ApizeeTicketTracker {
     if (changed.size > 0) await this.deps.notifier.flush();
   }
 
-  /** Background calls that find no budget or a failing vendor simply wait for the next pass. */
-  private async background<T>(run: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await run();
-    } catch (error) {
-      if (!(error instanceof VendorError && error.code === 'rate_limited')) {
-        this.deps.logger.warn({ vendor: 'apizee', err: error }, 'tracking pass failed; will try again');
-      }
-      return undefined;
-    }
-  }
 }

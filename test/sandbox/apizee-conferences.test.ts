@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { ApizeeSettings } from '../../src/config.js';
+import type { ApizeeSettings } from '../../src/vendors/apizee/client.js';
 import { createLogger } from '../../src/logger.js';
 import {
   APIZEE_TICKET_STATS_STATE_LABELS,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import nock from 'nock';
-import type { ApizeeSettings } from '../../src/config.js';
+import type { ApizeeSettings } from '../../src/vendors/apizee/client.js';
 import { createLogger } from '../../src/logger.js';
 import { ApizeeClient } from '../../src/vendors/apizee/client.js';
 import { VendorError } from '../../src/vendors/errors.js';

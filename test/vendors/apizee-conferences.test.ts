@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
-import type { ApizeeSettings } from '../../src/config.js';
+import type { ApizeeSettings } from '../../src/vendors/apizee/client.js';
 import { createLogger } from '../../src/logger.js';
 import { ApizeeClient, type NewConference } from '../../src/vendors/apizee/client.js';
 import { TICKET_STATS_KEYS, TicketStatsRow, type TicketStats } from '../../src/vendors/apizee/schemas.js';

@@ -1,4 +1,4 @@
-import { maskContact, parseContact } from '../../domain/contact.js';
+import { parseContact } from '../../domain/contact.js';
 import type { StartRequest } from '../../domain/invite-request.js';
 import { milestoneWords } from '../../domain/milestones.js';
 import type { SessionRow } from '../../store/schema.js';
@@ -6,7 +6,7 @@ import { escapeMrkdwn } from '../../ui/mrkdwn.js';
 import type { BlitzzClient } from '../../vendors/blitzz/client.js';
 import { VendorError } from '../../vendors/errors.js';
 import type { CreationOutcome, SessionProvider } from './provider.js';
-import { asInvite, deliveredTo, plainContact } from './request-parts.js';
+import { asInvite, deliveredInvitee, deliveredTo } from './request-parts.js';
 
 /** Blitzz sends the ShowMe invitation itself and reports only "sent" (PRODUCT.md §2). */
 export class BlitzzShowMeProvider implements SessionProvider {
@@ -15,13 +15,8 @@ export class BlitzzShowMeProvider implements SessionProvider {
 
   constructor(private readonly deps: { client: BlitzzClient; defaultSessionId?: string }) {}
 
-  describeInvitee(request: StartRequest): string {
-    return maskContact(deliveredTo(asInvite(request)));
-  }
-
-  contactOf(request: StartRequest): string {
-    return plainContact(deliveredTo(asInvite(request)));
-  }
+  readonly describeInvitee = deliveredInvitee.describeInvitee;
+  readonly contactOf = deliveredInvitee.contactOf;
 
   async create(session: SessionRow, request: StartRequest): Promise<CreationOutcome> {
     const invite = asInvite(request);

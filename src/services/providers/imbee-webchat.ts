@@ -1,10 +1,9 @@
-import { maskContact } from '../../domain/contact.js';
 import type { StartRequest } from '../../domain/invite-request.js';
 import type { SessionRow } from '../../store/schema.js';
 import { escapeMrkdwn, link } from '../../ui/mrkdwn.js';
 import { virtualUserFor, type ImbeeClient } from '../../vendors/imbee/client.js';
 import type { CreationOutcome, SessionProvider } from './provider.js';
-import { asInvite, deliveredTo, plainContact } from './request-parts.js';
+import { asInvite, deliveredInvitee, deliveredTo, plainContact } from './request-parts.js';
 
 /**
  * Imbee issues a web-chat link and sends it itself, by e-mail (`mail`) or SMS (`celullar`)
@@ -16,13 +15,8 @@ export class ImbeeWebChatProvider implements SessionProvider {
 
   constructor(private readonly deps: { client: ImbeeClient; salt: string }) {}
 
-  describeInvitee(request: StartRequest): string {
-    return maskContact(deliveredTo(asInvite(request)));
-  }
-
-  contactOf(request: StartRequest): string {
-    return plainContact(deliveredTo(asInvite(request)));
-  }
+  readonly describeInvitee = deliveredInvitee.describeInvitee;
+  readonly contactOf = deliveredInvitee.contactOf;
 
   async create(session: SessionRow, request: StartRequest): Promise<CreationOutcome> {
     const invite = asInvite(request);

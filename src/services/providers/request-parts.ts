@@ -34,3 +34,9 @@ export function maskedParticipants(contacts: Contact[], names: string[] = []): s
   const shown = all.slice(0, 8).join(', ');
   return all.length > 8 ? `${shown} and ${all.length - 8} more` : shown;
 }
+
+/** One-to-one products whose invitee is the contact the chosen delivery goes to. */
+export const deliveredInvitee = {
+  describeInvitee: (request: StartRequest): string => maskContact(deliveredTo(asInvite(request))),
+  contactOf: (request: StartRequest): string => plainContact(deliveredTo(asInvite(request))),
+};

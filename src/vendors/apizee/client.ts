@@ -1,6 +1,5 @@
 import type { KyInstance } from 'ky';
 import type { z } from 'zod';
-import type { ApizeeSettings } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { scrub } from '../../logger.js';
 import { VendorError } from '../errors.js';
@@ -19,6 +18,18 @@ import {
   TokenAnswer,
   type TicketStats,
 } from './schemas.js';
+
+/** Each client owns its settings; config.ts fills them from the environment. */
+export interface ApizeeSettings {
+  apiUrl: string;
+  username: string;
+  password: string;
+  enterpriseId: string;
+  agent: string;
+  ratePerMinute: number;
+  timeoutMs: number;
+  webhookSecret?: string;
+}
 
 export interface NewTicket {
   phone?: string;
