@@ -20,6 +20,7 @@ import type { CardPublisher } from './card-publisher.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import type { CreationOutcome, LaterOutcome, SessionProvider } from './providers/provider.js';
 import { waitWords } from './wait-words.js';
+import { WorkQueue } from './work-queue.js';
 
 /** Who acts, from the Slack request: every row carries the team (and enterprise). */
 export interface Actor {
@@ -52,6 +53,8 @@ export interface SessionServiceDeps {
 
 export class SessionService {
   private readonly lastClicks = new Map<string, number>();
+  /** Creations in flight at once; vendor waits (Apizee's budget, slow answers) do not count against CPU. */
+  private readonly creations = new WorkQueue(16);
   private readonly background = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: SessionServiceDeps) {}
@@ -79,7 +82,11 @@ export class SessionService {
    * Creates a session: card first (so failures have a place to show), then the vendor. Returns
    * the session once its card is up (whatever the vendor then said), else undefined.
    */
-  async start(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<SessionRow | undefined> {
+  start(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<SessionRow | undefined> {
+    return this.creations.run(() => this.create(request, channelId, actor, reply));
+  }
+
+  private async create(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<SessionRow | undefined> {
     const provider = this.deps.providers.forRequest(request);
     if (!provider) {
       const vendor = request.type === 'genesys' ? 'genesys' : request.vendor;

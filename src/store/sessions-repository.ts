@@ -1,6 +1,9 @@
 import type { Db, DatabaseKind } from './database.js';
 import type { NewMilestoneRow, NewSessionRow, SessionPatch, SessionRow } from './schema.js';
 
+/** An ISO date before every real one: "check this first". */
+export const FIRST_IN_LINE = new Date(0).toISOString();
+
 export class SessionsRepository {
   constructor(
     private readonly db: Db,
@@ -46,9 +49,25 @@ export class SessionsRepository {
       .execute();
   }
 
-  /** Makes a session due now (a webhook said it changed). */
-  async markDue(id: string, now: Date): Promise<void> {
-    await this.db.updateTable('sessions').set({ next_check_at: now.toISOString() }).where('id', '=', id).where('tracking', '=', 1).execute();
+  /**
+   * Puts a session first in line (a webhook said it changed): its next check is set before any
+   * other's, so the next lease takes it whatever the backlog.
+   */
+  async markDue(id: string): Promise<void> {
+    await this.db.updateTable('sessions').set({ next_check_at: FIRST_IN_LINE }).where('id', '=', id).where('tracking', '=', 1).execute();
+  }
+
+  /** Tracked sessions of one vendor product among the given vendor ids (a list call's answer). */
+  async trackedByVendorIds(vendor: string, kind: string, vendorIds: string[]): Promise<SessionRow[]> {
+    if (vendorIds.length === 0) return [];
+    return this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('vendor', '=', vendor)
+      .where('kind', '=', kind)
+      .where('tracking', '=', 1)
+      .where('vendor_id', 'in', vendorIds)
+      .execute();
   }
 
   async byVendorId(vendor: string, kind: string, vendorId: string): Promise<SessionRow | undefined> {

@@ -67,6 +67,7 @@ export function toMediaItems(medias: TicketMedia[]): MediaItem[] {
 export class ApizeeTicketTracker {
   /** Sessions whose ticket was missing from the last list call. */
   private readonly unlisted = new Set<string>();
+  private lastPassListed = false;
 
   constructor(
     private readonly deps: {
@@ -88,9 +89,11 @@ export class ApizeeTicketTracker {
   }
 
   /**
-   * One background pass over the sessions this replica leases: one list call for all of them,
-   * a reference lookup for any missing from it, media for those that ended. Gives way (returns)
-   * whenever the rate budget has no spare request; leases are always released.
+   * One background pass. The newest tickets come from one list call, whose answer is applied to
+   * every tracked session it shows (leased or not), so that recent sessions stay current however
+   * many older ones wait. Leased sessions the list did not show are looked up by reference, on
+   * alternate passes so that neither starves the other; media are fetched for those that ended.
+   * Gives way (returns) whenever the rate budget has no spare request; leases are always released.
    */
   async tick(): Promise<void> {
     if (!this.deps.client.canRunBackground()) return;
@@ -100,26 +103,18 @@ export class ApizeeTicketTracker {
     const changed = new Set<string>();
     try {
       const open = leased.filter((row) => !isFinal(row.status));
-      // Tickets the last list call did not show (older than its newest 100) are looked up by
-      // reference first, so that they are never starved by the list call itself.
-      const lookups = open.filter((row) => this.unlisted.has(row.id));
-      for (const row of lookups) {
-        if (!(await this.deps.client.backgroundSlotWithin(LOOKUP_WAIT_MS))) break;
-        const ticket = await this.findByReference(row, 'background');
-        if (ticket) this.unlisted.delete(row.id);
-        if (ticket && (await this.apply(row, ticket))) changed.add(row.id);
-      }
-      const rest = open.filter((row) => !this.unlisted.has(row.id));
-      if (rest.length > 0 && (await this.deps.client.backgroundSlotWithin(LOOKUP_WAIT_MS))) {
-        const list = await inBackground(this.deps.logger, 'ticket tracking', () => this.deps.client.listTickets({ limit: MAX_LIST_LIMIT }));
-        if (list) {
-          const byId = new Map(list.data.map((ticket) => [String(ticket.id), ticket]));
-          for (const row of rest) {
-            const ticket = byId.get(row.vendor_id!);
-            if (!ticket) this.unlisted.add(row.id);
-            else if (await this.apply(row, ticket)) changed.add(row.id);
-          }
+      const unlisted = open.filter((row) => this.unlisted.has(row.id));
+      if (unlisted.length > 0 && this.lastPassListed) {
+        this.lastPassListed = false;
+        for (const row of unlisted) {
+          if (!(await this.deps.client.backgroundSlotWithin(LOOKUP_WAIT_MS))) break;
+          const ticket = await this.findByReference(row, 'background');
+          if (ticket) this.unlisted.delete(row.id);
+          if (ticket && (await this.apply(row, ticket))) changed.add(row.id);
         }
+      } else if (open.length > 0 && (await this.deps.client.backgroundSlotWithin(LOOKUP_WAIT_MS))) {
+        this.lastPassListed = true;
+        for (const id of await this.applyNewestTickets(open)) changed.add(id);
       }
       for (const row of leased) {
         const fresh = await sessions.get(row.id);
@@ -132,6 +127,21 @@ export class ApizeeTicketTracker {
       }
     }
     await this.publish(changed);
+  }
+
+  /** One list call; returns the sessions it changed, and notes leased ones it did not show. */
+  private async applyNewestTickets(leasedOpen: SessionRow[]): Promise<string[]> {
+    const list = await inBackground(this.deps.logger, 'ticket tracking', () => this.deps.client.listTickets({ limit: MAX_LIST_LIMIT }));
+    if (!list) return [];
+    const byId = new Map(list.data.map((ticket) => [String(ticket.id), ticket]));
+    for (const row of leasedOpen) if (!byId.has(row.vendor_id!)) this.unlisted.add(row.id);
+    const shown = await this.deps.sessions.trackedByVendorIds('apizee', 'ticket', [...byId.keys()]);
+    const changed: string[] = [];
+    for (const row of shown) {
+      this.unlisted.delete(row.id);
+      if (await this.apply(row, byId.get(row.vendor_id!)!)) changed.push(row.id);
+    }
+    return changed;
   }
 
   /** An agent pressed Refresh: one reference lookup, queued as interactive. */

@@ -61,7 +61,7 @@ export class ApizeeWebhooks {
       this.deps.logger.info({ vendor: 'apizee', event }, 'webhook for a session Rendezvous does not follow');
       return 'unknown_session';
     }
-    await this.deps.sessions.markDue(session.id, new Date());
+    await this.deps.sessions.markDue(session.id);
     this.deps.onDue?.();
     return 'due';
   }

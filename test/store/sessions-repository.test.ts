@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { SessionsRepository } from '../../src/store/sessions-repository.js';
+import { FIRST_IN_LINE, SessionsRepository } from '../../src/store/sessions-repository.js';
 import { eachDatabase, milestoneRow, sessionRow } from '../helpers/databases.js';
 
 const NOW = new Date('2026-11-25T12:00:00.000Z');
@@ -207,19 +207,28 @@ eachDatabase('SessionsRepository', (ctx) => {
   });
 
   describe('markDue', () => {
-    it('makes a tracked session due now, so it is leased', async () => {
+    it('puts a tracked session first in line, ahead of any backlog', async () => {
+      const backlog = [sessionRow({ next_check_at: iso(-60_000) }), sessionRow({ next_check_at: iso(-30_000) })];
       const row = sessionRow({ next_check_at: iso(3_600_000) });
-      await repo().insert(row);
-      assert.deepEqual(await repo().leaseDue('apizee', 'ticket', 'owner-1', NOW, LEASE_MS, 10), []);
-      await repo().markDue(row.id, NOW);
-      assert.equal((await repo().get(row.id))?.next_check_at, iso(0));
-      assert.deepEqual(ids(await repo().leaseDue('apizee', 'ticket', 'owner-1', NOW, LEASE_MS, 10)), [row.id]);
+      for (const item of [...backlog, row]) await repo().insert(item);
+      await repo().markDue(row.id);
+      assert.equal((await repo().get(row.id))?.next_check_at, FIRST_IN_LINE);
+      assert.deepEqual(ids(await repo().leaseDue('apizee', 'ticket', 'owner-1', NOW, LEASE_MS, 1)), [row.id]);
+    });
+
+    it('trackedByVendorIds finds the tracked sessions a list call shows', async () => {
+      const shown = sessionRow({ vendor_id: 'T-1' });
+      const untracked = sessionRow({ vendor_id: 'T-2', tracking: 0 });
+      const other = sessionRow({ vendor_id: 'T-3' });
+      for (const item of [shown, untracked, other]) await repo().insert(item);
+      assert.deepEqual(ids(await repo().trackedByVendorIds('apizee', 'ticket', ['T-1', 'T-2', 'T-9'])), [shown.id]);
+      assert.deepEqual(await repo().trackedByVendorIds('apizee', 'ticket', []), []);
     });
 
     it('leaves a session that is no longer tracked alone', async () => {
       const row = sessionRow({ tracking: 0, next_check_at: iso(3_600_000) });
       await repo().insert(row);
-      await repo().markDue(row.id, NOW);
+      await repo().markDue(row.id);
       assert.equal((await repo().get(row.id))?.next_check_at, iso(3_600_000));
     });
   });
