@@ -17,6 +17,9 @@ export interface ChildApp {
 /** The app's entry point, src/main.ts. */
 export const APP_MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
+/** The app as `npm start` runs it: compiled by `npm run build` (no TypeScript compiler in memory). */
+export const APP_MAIN_COMPILED = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
 /**
  * Spawns `node --import tsx <entry>` in `cwd` (so no stray .env is read) with exactly `env` (plus
  * PATH and HOME), its output in `logPath`, and waits until `healthPath` answers 200.
@@ -33,7 +36,9 @@ export async function spawnApp(options: {
   nodeArgs?: string[];
 }): Promise<ChildApp> {
   const logFd = openSync(options.logPath, 'w');
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', import.meta.resolve('tsx'), options.entry], {
+  // A compiled entry runs on plain node; TypeScript goes through tsx.
+  const loader = options.entry.endsWith('.js') ? [] : ['--import', import.meta.resolve('tsx')];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, options.entry], {
     cwd: options.cwd,
     stdio: ['ignore', logFd, logFd],
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.cwd, ...options.env },

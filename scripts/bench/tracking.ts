@@ -15,7 +15,7 @@ import { SANDBOX_APIZEE_ACCOUNT } from '../../src/sandbox/local-stack.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../../src/sandbox/slack-api.js';
 import { migrate, openDatabase } from '../../src/store/database.js';
 import type { NewSessionRow } from '../../src/store/schema.js';
-import { APP_MAIN, freePort, procCpuSeconds, procStatusKb, spawnApp, type ChildApp } from './child.js';
+import { APP_MAIN_COMPILED, freePort, procCpuSeconds, procStatusKb, spawnApp, type ChildApp } from './child.js';
 import { maxInWindow, sleep } from './stats.js';
 
 const BULK_ACCOUNT = { username: 'bulk-loader@example.com', password: 'bulk-secret', enterpriseId: SANDBOX_APIZEE_ACCOUNT.enterpriseId };
@@ -121,7 +121,7 @@ export async function benchTracking(options: TrackingOptions): Promise<TrackingR
     // Baseline: the same app with an empty database (Apizee pointed at a closed port: it has nothing to ask).
     const idlePort = await freePort();
     const idle = await spawnApp({
-      entry: APP_MAIN,
+      entry: APP_MAIN_COMPILED,
       cwd: dir,
       port: idlePort,
       logPath: join(dir, 'idle.log'),
@@ -136,7 +136,7 @@ export async function benchTracking(options: TrackingOptions): Promise<TrackingR
 
     const port = await freePort();
     const childStartedAt = Date.now();
-    child = await spawnApp({ entry: APP_MAIN, cwd: dir, port, logPath, healthPath: '/healthz', env: env(port, databaseUrl, apizee.url) });
+    child = await spawnApp({ entry: APP_MAIN_COMPILED, cwd: dir, port, logPath, healthPath: '/healthz', env: env(port, databaseUrl, apizee.url) });
     const { pid } = child;
     const appUrl = child.url;
     const t0 = Date.now();

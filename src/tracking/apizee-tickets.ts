@@ -2,7 +2,7 @@ import { APIZEE_TICKET_STATUS, milestoneWords, STATUS_MILESTONE } from '../domai
 import { isFinal, type SessionStatus } from '../domain/session.js';
 import type { Logger } from '../logger.js';
 import type { CardPublisher } from '../services/card-publisher.js';
-import type { SessionsRepository } from '../store/sessions-repository.js';
+import { FIRST_IN_LINE, type SessionsRepository } from '../store/sessions-repository.js';
 import type { NewMilestoneRow, SessionPatch, SessionRow } from '../store/schema.js';
 import { escapeMrkdwn } from '../ui/mrkdwn.js';
 import { mediaBlocks, mediaReplyText, type MediaItem } from '../ui/thread-replies.js';
@@ -101,20 +101,27 @@ export class ApizeeTicketTracker {
     const leased = await sessions.leaseDue('apizee', 'ticket', owner, this.now(), leaseMs, MAX_LIST_LIMIT);
     if (leased.length === 0) return;
     const changed = new Set<string>();
+    const observed = new Set<string>();
     try {
       const open = leased.filter((row) => !isFinal(row.status));
-      const unlisted = open.filter((row) => this.unlisted.has(row.id));
-      if (unlisted.length > 0 && this.lastPassListed) {
+      // A session a webhook put first in line is looked up at once: one request, sure to find it.
+      const urgent = open.filter((row) => row.next_check_at === FIRST_IN_LINE);
+      const unlisted = open.filter((row) => this.unlisted.has(row.id) || urgent.includes(row));
+      if (unlisted.length > 0 && (this.lastPassListed || urgent.length > 0)) {
         this.lastPassListed = false;
         for (const row of unlisted) {
           if (!(await this.deps.client.backgroundSlotWithin(LOOKUP_WAIT_MS))) break;
           const ticket = await this.findByReference(row, 'background');
-          if (ticket) this.unlisted.delete(row.id);
-          if (ticket && (await this.apply(row, ticket))) changed.add(row.id);
+          if (!ticket) continue;
+          this.unlisted.delete(row.id);
+          observed.add(row.id);
+          if (await this.apply(row, ticket)) changed.add(row.id);
         }
       } else if (open.length > 0 && (await this.deps.client.backgroundSlotWithin(LOOKUP_WAIT_MS))) {
         this.lastPassListed = true;
-        for (const id of await this.applyNewestTickets(open)) changed.add(id);
+        const listed = await this.applyNewestTickets(open);
+        for (const id of listed.seen) observed.add(id);
+        for (const id of listed.changed) changed.add(id);
       }
       for (const row of leased) {
         const fresh = await sessions.get(row.id);
@@ -123,16 +130,18 @@ export class ApizeeTicketTracker {
     } finally {
       for (const row of leased) {
         const fresh = await sessions.get(row.id);
-        await sessions.release(row.id, owner, fresh?.tracking ? this.nextCheck(fresh.status) : null);
+        // A session not looked at keeps its place in line (a webhook's first place included).
+        const next = !fresh?.tracking ? null : observed.has(row.id) || isFinal(fresh.status) ? this.nextCheck(fresh.status) : row.next_check_at;
+        await sessions.release(row.id, owner, next);
       }
     }
     await this.publish(changed);
   }
 
-  /** One list call; returns the sessions it changed, and notes leased ones it did not show. */
-  private async applyNewestTickets(leasedOpen: SessionRow[]): Promise<string[]> {
+  /** One list call; returns the sessions it showed and changed, and notes leased ones it did not show. */
+  private async applyNewestTickets(leasedOpen: SessionRow[]): Promise<{ seen: string[]; changed: string[] }> {
     const list = await inBackground(this.deps.logger, 'ticket tracking', () => this.deps.client.listTickets({ limit: MAX_LIST_LIMIT }));
-    if (!list) return [];
+    if (!list) return { seen: [], changed: [] };
     const byId = new Map(list.data.map((ticket) => [String(ticket.id), ticket]));
     for (const row of leasedOpen) if (!byId.has(row.vendor_id!)) this.unlisted.add(row.id);
     const shown = await this.deps.sessions.trackedByVendorIds('apizee', 'ticket', [...byId.keys()]);
@@ -141,7 +150,7 @@ export class ApizeeTicketTracker {
       this.unlisted.delete(row.id);
       if (await this.apply(row, byId.get(row.vendor_id!)!)) changed.push(row.id);
     }
-    return changed;
+    return { seen: shown.map((row) => row.id), changed };
   }
 
   /** An agent pressed Refresh: one reference lookup, queued as interactive. */
