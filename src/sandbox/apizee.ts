@@ -11,14 +11,9 @@
  * "pin one and test it", and the seed is what the bot is written against.
  */
 import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import {
-  createServer,
-  STATUS_CODES,
-  type IncomingMessage,
-  type OutgoingHttpHeaders,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerRequest, AnswerSender, faultAnswer, FaultControl, listen, readBody, requestLine, RouteTable } from './sandbox-http.js';
+import type { Answer, FaultControls, FaultSpec } from './sandbox-http.js';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -172,28 +167,18 @@ export interface ApizeeRequestLogEntry {
   account?: string;
 }
 
-export interface ApizeeFaultSpec {
-  status: number;
+export interface ApizeeFaultSpec extends FaultSpec {
   /** JSON body; a string is sent verbatim as text/plain. Defaults to `{"error": <reason phrase>}`. */
   body?: unknown;
-  headers?: Record<string, string>;
-  /** Answer after this many milliseconds. */
-  delayMs?: number;
-  /** How many matching requests fail (default 1). */
-  times?: number;
 }
 
-export interface ApizeeFaultControl {
+export interface ApizeeFaultControl extends FaultControls<ApizeeFaultSpec> {
   /**
    * The next `times` requests whose path matches get this answer instead. Faults act like a
    * failing gateway in front of the API: they are answered before authentication and are not
    * counted by the rate limiter.
    */
   failNext(pathPattern: RegExp, fault: ApizeeFaultSpec): void;
-  /** Hold every answer on a matching path for `ms` (0 removes). The request is processed at once. */
-  setDelay(pathPattern: RegExp, ms: number): void;
-  /** Removes all pending faults and delays. */
-  clear(): void;
 }
 
 export interface ApizeeSandbox {
@@ -337,12 +322,6 @@ interface IssuedToken {
 
 type Params = ReadonlyMap<string, string>;
 
-interface Answer {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
 interface RouteContext {
   params: Params;
   pathParams: Record<string, string>;
@@ -363,18 +342,6 @@ type Route =
   | { method: HttpMethod; path: string; auth: 'bearer'; handle(ctx: BearerRouteContext): Answer };
 
 type HttpMethod = 'GET' | 'POST';
-
-type CompiledRoute = Route & { regex: RegExp };
-
-interface PendingFault extends ApizeeFaultSpec {
-  pattern: RegExp;
-  remaining: number;
-}
-
-interface PathDelay {
-  pattern: RegExp;
-  ms: number;
-}
 
 class BadParameter extends Error {
   constructor(
@@ -412,19 +379,6 @@ function randomAlphanumeric(length: number): string {
   let out = '';
   for (let i = 0; i < length; i++) out += alphabet[randomInt(alphabet.length)];
   return out;
-}
-
-function withoutStatefulFlags(pattern: RegExp): RegExp {
-  return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
-}
-
-/** `path` is under `/api`; its `:name` segments become `pathParams`. */
-function compileRoute(route: Route): CompiledRoute {
-  const source = route.path
-    .split('/')
-    .map((segment) => (segment.startsWith(':') ? `(?<${segment.slice(1)}>[^/]+)` : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-    .join('/');
-  return { ...route, regex: new RegExp(`^${source}$`) };
 }
 
 /** Parses an optional non-negative integer parameter; `undefined` when absent. */
@@ -498,19 +452,6 @@ function formatStatsDate(date: Date): string {
   return date.toISOString().slice(0, 19).replace('T', ' ');
 }
 
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
-    });
-    req.on('end', () => (size > maxBytes ? reject(new Error('body too large')) : resolve(Buffer.concat(chunks).toString('utf8'))));
-    req.on('error', reject);
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Sandbox
 // ---------------------------------------------------------------------------------------------
@@ -533,12 +474,14 @@ class ApizeeSandboxServer {
   readonly conferences = new Map<number, ApizeeSandboxConference>();
   readonly requests: ApizeeRequestLogEntry[] = [];
   rateLimitedCount = 0;
-  private pendingFaults: PendingFault[] = [];
-  private pathDelays: PathDelay[] = [];
-  private readonly pendingTimers = new Set<NodeJS.Timeout>();
+  readonly faults = new FaultControl<ApizeeFaultSpec>();
+  readonly answers = new AnswerSender();
 
-  /** Route table, all under `/api`. Every route goes through authentication and the per-minute limit. */
-  private readonly routes: CompiledRoute[] = (
+  /**
+   * Route table, all under `/api`; `:name` segments become `pathParams`. Every route goes through
+   * authentication and the per-minute limit.
+   */
+  private readonly routes = new RouteTable<Route>(
     [
       { method: 'POST', path: '/token', auth: 'credentials', handle: (ctx) => this.issueToken(ctx) },
       { method: 'POST', path: '/tickets', auth: 'bearer', handle: (ctx) => this.createTicket(ctx) },
@@ -549,8 +492,9 @@ class ApizeeSandboxServer {
       { method: 'POST', path: '/conferences', auth: 'bearer', handle: (ctx) => this.createConference(ctx) },
       { method: 'GET', path: '/conferences', auth: 'bearer', handle: (ctx) => this.listConferences(ctx) },
       { method: 'GET', path: '/conferences/:conferenceId/media', auth: 'bearer', handle: (ctx) => this.listConferenceMedia(ctx) },
-    ] satisfies Route[]
-  ).map(compileRoute);
+    ],
+    '/api',
+  );
 
   constructor(options: ApizeeSandboxOptions) {
     this.now = options.now ?? Date.now;
@@ -570,8 +514,7 @@ class ApizeeSandboxServer {
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const arrivedAt = this.now();
-    const url = new URL(req.url ?? '/', 'http://sandbox.local');
-    const method = (req.method ?? 'GET').toUpperCase();
+    const { method, url } = requestLine(req);
     const logEntry: ApizeeRequestLogEntry = {
       method,
       path: url.pathname,
@@ -580,26 +523,28 @@ class ApizeeSandboxServer {
       status: 0,
     };
 
-    let answer: Answer;
     let rateKey: string | undefined;
-    let delayMs = this.delayFor(url.pathname);
-    try {
-      const params = await this.readParams(req, url);
-      const fault = this.takeFault(url.pathname);
-      if (fault) {
-        // Faults answer before routing, authentication and the limiter (not counted).
-        answer = { status: fault.status, body: fault.body ?? { error: STATUS_CODES[fault.status] ?? 'Error' }, headers: fault.headers };
+    const { answer, delayMs } = await answerRequest(this.faults, url.pathname, {
+      read: () => this.readParams(req, url),
+      // Faults answer before routing, authentication and the limiter (not counted).
+      fault: (fault, params) => {
+        const faulted = faultAnswer(fault, (reason) => ({ error: reason }));
         rateKey = this.identify(url.pathname, params, req.headers.authorization, arrivedAt);
-        delayMs = fault.delayMs ?? delayMs;
-      } else {
-        ({ answer, rateKey } = this.dispatch(method, url.pathname, params, req.headers.authorization, arrivedAt));
-      }
-    } catch {
-      answer = { status: 400, body: { error: 'Bad request' } };
-    }
+        return faulted;
+      },
+      dispatch: (params) => {
+        const dispatched = this.dispatch(method, url.pathname, params, req.headers.authorization, arrivedAt);
+        rateKey = dispatched.rateKey;
+        return dispatched.answer;
+      },
+      failed: () => ({ status: 400, body: { error: 'Bad request' } }),
+    });
     if (rateKey) logEntry.account = rateKey;
     answer.headers = { ...this.rateLimitHeaders(rateKey, arrivedAt), ...answer.headers };
-    this.send(res, logEntry, answer, delayMs);
+    logEntry.status = answer.status;
+    this.requests.push(logEntry);
+    if (answer.status === 429) this.rateLimitedCount++;
+    this.answers.send(res, answer, delayMs);
   }
 
   /** Who a request would be counted against, without counting it. */
@@ -616,7 +561,7 @@ class ApizeeSandboxServer {
    */
   private async readParams(req: IncomingMessage, url: URL): Promise<Params> {
     const params = new Map<string, string>();
-    const body = await readBody(req, 1_000_000);
+    const body = await readBody(req);
     if (body && (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
       for (const [key, value] of new URLSearchParams(body)) params.set(key, value);
     }
@@ -631,19 +576,11 @@ class ApizeeSandboxServer {
     authorization: string | undefined,
     at: number,
   ): { answer: Answer; rateKey?: string } {
-    if (!pathname.startsWith('/api/')) return { answer: notFound() };
-    const apiPath = pathname.slice('/api'.length);
-    const matching = this.routes
-      .map((route) => ({ route, match: route.regex.exec(apiPath) }))
-      .filter((m): m is { route: CompiledRoute; match: RegExpExecArray } => m.match !== null);
-    if (matching.length === 0) return { answer: notFound() };
-    const found = matching.find((m) => m.route.method === method);
-    if (!found) {
-      const allow = [...new Set(matching.map((m) => m.route.method))].join(', ');
-      return { answer: { status: 405, body: { error: 'Method Not Allowed' }, headers: { Allow: allow } } };
-    }
-    const { route, match } = found;
-    const context: RouteContext = { params, pathParams: { ...match.groups }, at };
+    const found = this.routes.match(method, pathname);
+    if (found.kind === 'not-found') return { answer: notFound() };
+    if (found.kind === 'wrong-method') return { answer: { status: 405, body: { error: 'Method Not Allowed' }, headers: { Allow: found.allow } } };
+    const { route, pathParams } = found;
+    const context: RouteContext = { params, pathParams, at };
 
     // REFERENCE §4 "Rate limit" counts every endpoint per user: token requests count under the
     // username they name (even with a wrong password), other requests under the token's account,
@@ -670,70 +607,6 @@ class ApizeeSandboxServer {
       if (error instanceof BadParameter) return { rateKey, answer: validationError(error.parameter, error.message) };
       return { rateKey, answer: { status: 500, body: { error: 'Server Error' } } };
     }
-  }
-
-  private send(res: ServerResponse, logEntry: ApizeeRequestLogEntry, answer: Answer, delayMs: number): void {
-    logEntry.status = answer.status;
-    this.requests.push(logEntry);
-    if (answer.status === 429) this.rateLimitedCount++;
-
-    const isText = typeof answer.body === 'string';
-    const payload = isText ? (answer.body as string) : JSON.stringify(answer.body);
-    const headers: OutgoingHttpHeaders = {
-      'Content-Type': isText ? 'text/plain; charset=utf-8' : 'application/json',
-      'Content-Length': Buffer.byteLength(payload),
-      ...answer.headers,
-    };
-    const write = (): void => {
-      if (!res.destroyed) res.writeHead(answer.status, headers).end(payload);
-    };
-    if (delayMs <= 0) return write();
-
-    const timer = setTimeout(() => {
-      this.pendingTimers.delete(timer);
-      write();
-    }, delayMs);
-    this.pendingTimers.add(timer);
-    res.on('close', () => {
-      clearTimeout(timer);
-      this.pendingTimers.delete(timer);
-    });
-  }
-
-  cancelPendingAnswers(): void {
-    for (const timer of this.pendingTimers) clearTimeout(timer);
-    this.pendingTimers.clear();
-  }
-
-  // ----- Faults and delays ----------------------------------------------------------------
-
-  readonly faults: ApizeeFaultControl = {
-    failNext: (pathPattern, fault) => {
-      const times = fault.times ?? 1;
-      if (!Number.isInteger(times) || times < 1) throw new RangeError(`failNext: times must be a positive integer, got ${times}`);
-      this.pendingFaults.push({ ...fault, pattern: withoutStatefulFlags(pathPattern), remaining: times });
-    },
-    setDelay: (pathPattern, ms) => {
-      const pattern = withoutStatefulFlags(pathPattern);
-      this.pathDelays = this.pathDelays.filter((d) => d.pattern.source !== pattern.source || d.pattern.flags !== pattern.flags);
-      if (ms > 0) this.pathDelays.push({ pattern, ms });
-    },
-    clear: () => {
-      this.pendingFaults = [];
-      this.pathDelays = [];
-    },
-  };
-
-  private takeFault(pathname: string): PendingFault | undefined {
-    const fault = this.pendingFaults.find((f) => f.pattern.test(pathname));
-    if (!fault) return undefined;
-    fault.remaining--;
-    if (fault.remaining === 0) this.pendingFaults = this.pendingFaults.filter((f) => f !== fault);
-    return fault;
-  }
-
-  private delayFor(pathname: string): number {
-    return this.pathDelays.find((d) => d.pattern.test(pathname))?.ms ?? 0;
   }
 
   // ----- Authentication (REFERENCE §4 "Authentication") -----------------------------------
@@ -1281,29 +1154,11 @@ class ApizeeSandboxServer {
 
 export async function startApizeeSandbox(options: ApizeeSandboxOptions = {}): Promise<ApizeeSandbox> {
   const sandbox = new ApizeeSandboxServer(options);
-  const server = createServer((req, res) => {
-    void sandbox.handleRequest(req, res);
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-
-  let closing: Promise<void> | undefined;
+  // close() drops delayed answers and destroys open sockets so it never waits on a client.
+  const server = await listen((req, res) => sandbox.handleRequest(req, res), { port: options.port, onClose: () => sandbox.answers.dropPending() });
   return {
-    url: `http://127.0.0.1:${port}/api`,
-    // Idempotent; drops delayed answers and destroys open sockets so it never waits on a client.
-    close: () =>
-      (closing ??= new Promise<void>((resolve, reject) => {
-        sandbox.cancelPendingAnswers();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      })),
+    url: `${server.url}/api`,
+    close: server.close,
     tickets: sandbox.tickets,
     setTicketState: (id, state, at) => sandbox.setTicketState(id, state, at),
     addTicketMedia: (id, media) => sandbox.addTicketMedia(id, media),
@@ -1312,7 +1167,7 @@ export async function startApizeeSandbox(options: ApizeeSandboxOptions = {}): Pr
     setConferenceStatus: (id, status, at) => sandbox.setConferenceStatus(id, status, at),
     addConferenceRecording: (id, recording) => sandbox.addConferenceRecording(id, recording),
     requests: sandbox.requests,
-    faults: sandbox.faults,
+    faults: sandbox.faults.controls,
     expireTokens: () => sandbox.expireTokens(),
     setRatePerMinute: (n) => sandbox.setRatePerMinute(n),
     get rateLimitedCount() {

@@ -6,8 +6,9 @@
  * with the Blitzz client, so a client mistake cannot hide in a common schema.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { answerRequest, AnswerSender, FaultControl, isPlainObject, listen, parseJson, readBody, requestLine, RouteTable } from './sandbox-http.js';
+import type { Answer, FaultControls, FaultSpec } from './sandbox-http.js';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -46,23 +47,14 @@ export interface BlitzzSandboxInvitation {
   at: Date;
 }
 
-export interface BlitzzFaultSpec {
-  status: number;
+export interface BlitzzFaultSpec extends Omit<FaultSpec, 'headers'> {
   /** JSON body; a string is sent verbatim as text/plain. Defaults to `{"Message": <reason phrase>}`. */
   body?: unknown;
-  /** Answer after this many milliseconds. */
-  delayMs?: number;
-  /** How many matching requests fail (default 1). */
-  times?: number;
 }
 
-export interface BlitzzFaultControl {
+export interface BlitzzFaultControl extends FaultControls<BlitzzFaultSpec> {
   /** The next `times` requests whose path matches get this answer, before authentication or validation. */
   failNext(pathPattern: RegExp, fault: BlitzzFaultSpec): void;
-  /** Hold every answer on a matching path for `ms` (0 removes). The request is processed at once. */
-  setDelay(pathPattern: RegExp, ms: number): void;
-  /** Removes all pending faults and delays. */
-  clear(): void;
 }
 
 export interface BlitzzSandbox {
@@ -130,12 +122,6 @@ interface LoginRecord {
   lockedUntil: number;
 }
 
-interface Answer {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
 interface RouteContext {
   body: unknown;
   pathParams: Record<string, string>;
@@ -153,18 +139,6 @@ interface Route {
   handle(ctx: RouteContext): Answer;
 }
 
-type CompiledRoute = Route & { regex: RegExp };
-
-interface PendingFault extends BlitzzFaultSpec {
-  pattern: RegExp;
-  remaining: number;
-}
-
-interface PathDelay {
-  pattern: RegExp;
-  ms: number;
-}
-
 /** A body the API refuses, naming the field at fault. */
 class InvalidBody extends Error {}
 
@@ -180,49 +154,16 @@ function message(status: number, text: string): Answer {
   return { status, body: { Message: text } };
 }
 
-function withoutStatefulFlags(pattern: RegExp): RegExp {
-  return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
-}
-
-/** `path` is under `/api`; its `:name` segments become `pathParams` (URL-decoded). */
-function compileRoute(route: Route): CompiledRoute {
-  const source = route.path
-    .split('/')
-    .map((segment) => (segment.startsWith(':') ? `(?<${segment.slice(1)}>[^/]+)` : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-    .join('/');
-  return { ...route, regex: new RegExp(`^${source}$`) };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function redact(body: unknown): unknown {
   if (!isPlainObject(body)) return body;
   return Object.fromEntries(Object.entries(body).map(([key, value]) => [key, REDACTED_FIELDS.has(key) ? '***' : value]));
 }
 
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
-    });
-    req.on('end', () => (size > maxBytes ? reject(new Error('body too large')) : resolve(Buffer.concat(chunks).toString('utf8'))));
-    req.on('error', reject);
-  });
-}
-
 /** JSON when it parses; otherwise the raw text (undefined when empty), which the routes refuse. */
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false; raw?: string } {
+function parseBody(text: string): { ok: true; value: unknown } | { ok: false; raw?: string } {
   if (text.trim() === '') return { ok: false };
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch {
-    return { ok: false, raw: text };
-  }
+  const parsed = parseJson(text);
+  return parsed.ok ? parsed : { ok: false, raw: text };
 }
 
 // ----- Invitation body validation (seed schema, strict) ---------------------------------------
@@ -314,17 +255,17 @@ class BlitzzSandboxServer {
 
   readonly requests: BlitzzRequestLogEntry[] = [];
   readonly invitations: BlitzzSandboxInvitation[] = [];
-  private pendingFaults: PendingFault[] = [];
-  private pathDelays: PathDelay[] = [];
-  private readonly pendingTimers = new Set<NodeJS.Timeout>();
+  readonly faults = new FaultControl<BlitzzFaultSpec>();
+  readonly answers = new AnswerSender('application/json; charset=utf-8');
 
-  /** Route table, all under `/api`. Other ShowMe endpoints (country list, refresh token) are [U]. */
-  private readonly routes: CompiledRoute[] = (
+  /** Route table, all under `/api`; `:name` segments become `pathParams` (URL-decoded). Other ShowMe endpoints (country list, refresh token) are [U]. */
+  private readonly routes = new RouteTable<Route>(
     [
       { method: 'POST', path: '/login', auth: 'none', handle: (ctx) => this.login(ctx) },
       { method: 'POST', path: '/session/:sessionId/invitation', auth: 'token', handle: (ctx) => this.invite(ctx) },
-    ] satisfies Route[]
-  ).map(compileRoute);
+    ],
+    '/api',
+  );
 
   constructor(options: BlitzzSandboxOptions) {
     this.now = options.now ?? Date.now;
@@ -336,113 +277,40 @@ class BlitzzSandboxServer {
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = this.now();
-    const url = new URL(req.url ?? '/', 'http://sandbox.local');
-    const method = (req.method ?? 'GET').toUpperCase();
+    const { method, url } = requestLine(req);
     const logEntry: BlitzzRequestLogEntry = { method, path: url.pathname, body: undefined, status: 0, at: new Date(at) };
 
-    let answer: Answer;
-    let delayMs = this.delayFor(url.pathname);
-    try {
-      const parsed = parseJson(await readBody(req, 1_000_000));
-      logEntry.body = parsed.ok ? redact(parsed.value) : parsed.raw;
-      const fault = this.takeFault(url.pathname);
-      if (fault) {
-        answer = { status: fault.status, body: fault.body ?? { Message: STATUS_CODES[fault.status] ?? 'Error' } };
-        delayMs = fault.delayMs ?? delayMs;
-      } else {
-        answer = this.dispatch(method, url.pathname, parsed, headerValue(req.headers.usertoken), at);
-      }
-    } catch {
-      answer = message(400, 'The request is invalid.');
-    }
-    this.send(res, logEntry, answer, delayMs);
+    const { answer, delayMs } = await answerRequest(this.faults, url.pathname, {
+      read: async () => {
+        const parsed = parseBody(await readBody(req));
+        logEntry.body = parsed.ok ? redact(parsed.value) : parsed.raw;
+        return parsed;
+      },
+      fault: (fault) => ({ status: fault.status, body: fault.body ?? { Message: STATUS_CODES[fault.status] ?? 'Error' } }),
+      dispatch: (parsed) => this.dispatch(method, url.pathname, parsed, headerValue(req.headers.usertoken), at),
+      failed: () => message(400, 'The request is invalid.'),
+    });
+    logEntry.status = answer.status;
+    this.requests.push(logEntry);
+    this.answers.send(res, answer, delayMs);
   }
 
-  private dispatch(method: string, pathname: string, parsed: ReturnType<typeof parseJson>, token: string | undefined, at: number): Answer {
-    if (!pathname.startsWith('/api/')) return message(404, 'No HTTP resource was found that matches the request URI.');
-    const apiPath = pathname.slice('/api'.length);
-    const matching = this.routes
-      .map((route) => ({ route, match: route.regex.exec(apiPath) }))
-      .filter((m): m is { route: CompiledRoute; match: RegExpExecArray } => m.match !== null);
-    if (matching.length === 0) return message(404, 'No HTTP resource was found that matches the request URI.');
-    const found = matching.find((m) => m.route.method === method);
-    if (!found) {
-      const allow = [...new Set(matching.map((m) => m.route.method))].join(', ');
-      return { ...message(405, 'The requested resource does not support this HTTP method.'), headers: { Allow: allow } };
+  private dispatch(method: string, pathname: string, parsed: ReturnType<typeof parseBody>, token: string | undefined, at: number): Answer {
+    const found = this.routes.match(method, pathname);
+    if (found.kind === 'not-found') return message(404, 'No HTTP resource was found that matches the request URI.');
+    if (found.kind === 'wrong-method') {
+      return { ...message(405, 'The requested resource does not support this HTTP method.'), headers: { Allow: found.allow } };
     }
     // Authentication first, then the body (as an ASP.NET filter pipeline would).
     if (found.route.auth === 'token' && !this.authenticate(token, at)) return { status: 401, body: DENIED_TEXT };
     if (!parsed.ok) return message(400, 'The request body must be JSON.');
-    const pathParams = Object.fromEntries(Object.entries(found.match.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+    const pathParams = Object.fromEntries(Object.entries(found.pathParams).map(([k, v]) => [k, decodeURIComponent(v)]));
     try {
       return found.route.handle({ body: parsed.value, pathParams, at });
     } catch (error) {
       if (error instanceof InvalidBody) return message(400, error.message);
       return message(500, 'An error has occurred.');
     }
-  }
-
-  private send(res: ServerResponse, logEntry: BlitzzRequestLogEntry, answer: Answer, delayMs: number): void {
-    logEntry.status = answer.status;
-    this.requests.push(logEntry);
-
-    const isText = typeof answer.body === 'string';
-    const payload = isText ? (answer.body as string) : JSON.stringify(answer.body);
-    const headers: OutgoingHttpHeaders = {
-      'Content-Type': isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
-      'Content-Length': Buffer.byteLength(payload),
-      ...answer.headers,
-    };
-    const write = (): void => {
-      if (!res.destroyed) res.writeHead(answer.status, headers).end(payload);
-    };
-    if (delayMs <= 0) return write();
-
-    const timer = setTimeout(() => {
-      this.pendingTimers.delete(timer);
-      write();
-    }, delayMs);
-    this.pendingTimers.add(timer);
-    res.on('close', () => {
-      clearTimeout(timer);
-      this.pendingTimers.delete(timer);
-    });
-  }
-
-  cancelPendingAnswers(): void {
-    for (const timer of this.pendingTimers) clearTimeout(timer);
-    this.pendingTimers.clear();
-  }
-
-  // ----- Faults and delays ----------------------------------------------------------------
-
-  readonly faults: BlitzzFaultControl = {
-    failNext: (pathPattern, fault) => {
-      const times = fault.times ?? 1;
-      if (!Number.isInteger(times) || times < 1) throw new RangeError(`failNext: times must be a positive integer, got ${times}`);
-      this.pendingFaults.push({ ...fault, pattern: withoutStatefulFlags(pathPattern), remaining: times });
-    },
-    setDelay: (pathPattern, ms) => {
-      const pattern = withoutStatefulFlags(pathPattern);
-      this.pathDelays = this.pathDelays.filter((d) => d.pattern.source !== pattern.source || d.pattern.flags !== pattern.flags);
-      if (ms > 0) this.pathDelays.push({ pattern, ms });
-    },
-    clear: () => {
-      this.pendingFaults = [];
-      this.pathDelays = [];
-    },
-  };
-
-  private takeFault(pathname: string): PendingFault | undefined {
-    const fault = this.pendingFaults.find((f) => f.pattern.test(pathname));
-    if (!fault) return undefined;
-    fault.remaining--;
-    if (fault.remaining === 0) this.pendingFaults = this.pendingFaults.filter((f) => f !== fault);
-    return fault;
-  }
-
-  private delayFor(pathname: string): number {
-    return this.pathDelays.find((d) => d.pattern.test(pathname))?.ms ?? 0;
   }
 
   // ----- Login and lockout (REFERENCE §1 "Authentication") --------------------------------
@@ -548,32 +416,14 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 
 export async function startBlitzzSandbox(options: BlitzzSandboxOptions = {}): Promise<BlitzzSandbox> {
   const sandbox = new BlitzzSandboxServer(options);
-  const server = createServer((req, res) => {
-    void sandbox.handleRequest(req, res);
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-
-  let closing: Promise<void> | undefined;
+  // close() drops delayed answers and destroys open sockets so it never waits on a client.
+  const server = await listen((req, res) => sandbox.handleRequest(req, res), { port: options.port, onClose: () => sandbox.answers.dropPending() });
   return {
-    url: `http://127.0.0.1:${port}`,
-    // Idempotent; drops delayed answers and destroys open sockets so it never waits on a client.
-    close: () =>
-      (closing ??= new Promise<void>((resolve, reject) => {
-        sandbox.cancelPendingAnswers();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      })),
+    url: server.url,
+    close: server.close,
     requests: sandbox.requests,
     invitations: sandbox.invitations,
-    faults: sandbox.faults,
+    faults: sandbox.faults.controls,
     expireTokens: () => sandbox.expireTokens(),
     lockedUntil: (username) => sandbox.lockedUntil(username),
   };

@@ -9,8 +9,9 @@
  * samples' urljoin would) gets 404s here.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerRequest, AnswerSender, faultAnswer, FaultControl, isPlainObject, jsonObjectBody, listen, readLoggedBody, requestLine, RouteTable } from './sandbox-http.js';
+import type { Answer, FaultControls, FaultSpec, JsonObjectProblem } from './sandbox-http.js';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -62,24 +63,14 @@ export interface ConpeekRequestLogEntry {
   status: number;
 }
 
-export interface ConpeekFaultSpec {
-  status: number;
+export interface ConpeekFaultSpec extends FaultSpec {
   /** JSON body; a string is sent verbatim as text/plain. Defaults to `{"message": <reason phrase>}`. */
   body?: unknown;
-  headers?: Record<string, string>;
-  /** Answer after this many milliseconds. */
-  delayMs?: number;
-  /** How many matching requests fail (default 1). */
-  times?: number;
 }
 
-export interface ConpeekFaultControl {
+export interface ConpeekFaultControl extends FaultControls<ConpeekFaultSpec> {
   /** The next `times` requests whose path matches get this answer instead, before authentication. */
   failNext(pathPattern: RegExp, fault: ConpeekFaultSpec): void;
-  /** Hold every answer on a matching path for `ms` (0 removes). The request is processed at once. */
-  setDelay(pathPattern: RegExp, ms: number): void;
-  /** Removes all pending faults and delays. */
-  clear(): void;
 }
 
 export interface ConpeekSandbox {
@@ -131,12 +122,6 @@ type Operator = (typeof OPERATORS)[number];
 // Internal model
 // ---------------------------------------------------------------------------------------------
 
-interface Answer {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
 interface RouteContext {
   pathParams: Record<string, string>;
   query: URLSearchParams;
@@ -150,17 +135,6 @@ interface Route {
   method: HttpMethod;
   path: string;
   handle(ctx: RouteContext): Answer;
-}
-type CompiledRoute = Route & { regex: RegExp };
-
-interface PendingFault extends ConpeekFaultSpec {
-  pattern: RegExp;
-  remaining: number;
-}
-
-interface PathDelay {
-  pattern: RegExp;
-  ms: number;
 }
 
 type MeetingFilter =
@@ -200,56 +174,17 @@ function refusalBody(refusal: Refusal): unknown {
   return { message: refusal.status === 404 ? NOT_FOUND : NOT_ALLOWED, detail: refusal.detail };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function withoutStatefulFlags(pattern: RegExp): RegExp {
-  return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
-}
-
-function compileRoute(route: Route): CompiledRoute {
-  const source = route.path
-    .split('/')
-    .map((segment) => (segment.startsWith(':') ? `(?<${segment.slice(1)}>[^/]+)` : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-    .join('/');
-  return { ...route, regex: new RegExp(`^${source}$`) };
-}
-
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
-    });
-    req.on('end', () => (size > maxBytes ? reject(new Error('body too large')) : resolve(Buffer.concat(chunks).toString('utf8'))));
-    req.on('error', reject);
-  });
-}
+const JSON_PROBLEMS: Record<JsonObjectProblem, string> = {
+  'content-type': 'Content-Type must be application/json',
+  'not-json': 'the body is not valid JSON',
+  'not-object': 'the body must be a JSON object',
+};
 
 /** The JSON object of a POST; the seed's samples all send `Content-Type: application/json`. */
 function jsonObject({ request, rawBody }: RouteContext): Record<string, unknown> {
-  if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
-    throw new Refusal(400, 'Content-Type must be application/json');
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(rawBody);
-  } catch {
-    throw new Refusal(400, 'the body is not valid JSON');
-  }
-  if (!isObject(parsed)) throw new Refusal(400, 'the body must be a JSON object');
-  return parsed;
-}
-
-function tryParseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+  const parsed = jsonObjectBody(request, rawBody);
+  if (!parsed.ok) throw new Refusal(400, JSON_PROBLEMS[parsed.problem]);
+  return parsed.value;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,18 +200,18 @@ class ConpeekSandboxServer {
   readonly meets = new Map<string, ConpeekSandboxMeet>();
   readonly invitations: ConpeekSandboxInvitation[] = [];
   readonly requests: ConpeekRequestLogEntry[] = [];
-  private pendingFaults: PendingFault[] = [];
-  private pathDelays: PathDelay[] = [];
-  private readonly pendingTimers = new Set<NodeJS.Timeout>();
+  readonly faults = new FaultControl<ConpeekFaultSpec>();
+  readonly answers = new AnswerSender();
 
   /** Route table, all under `/api`. */
-  private readonly routes: CompiledRoute[] = (
+  private readonly routes = new RouteTable<Route>(
     [
       { method: 'POST', path: '/meets/meet', handle: (ctx) => this.createMeet(ctx) },
       { method: 'POST', path: '/conference-bridge/:bridgeId/room/:roomId/invitation', handle: (ctx) => this.addInvitation(ctx) },
       { method: 'GET', path: '/meeting', handle: (ctx) => this.readMeetings(ctx) },
-    ] satisfies Route[]
-  ).map(compileRoute);
+    ],
+    '/api',
+  );
 
   constructor(options: ConpeekSandboxOptions) {
     this.now = options.now ?? Date.now;
@@ -289,8 +224,7 @@ class ConpeekSandboxServer {
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = this.now();
-    const url = new URL(req.url ?? '/', 'http://sandbox.local');
-    const method = (req.method ?? 'GET').toUpperCase();
+    const { method, url } = requestLine(req);
     const authorized = this.isAuthorized(req.headers.authorization);
     const logEntry: ConpeekRequestLogEntry = {
       method,
@@ -301,23 +235,16 @@ class ConpeekSandboxServer {
       status: 0,
     };
 
-    let answer: Answer;
-    let delayMs = this.delayFor(url.pathname);
-    try {
-      const rawBody = await readBody(req, 1_000_000);
-      if (rawBody) logEntry.body = tryParseJson(rawBody);
-      const fault = this.takeFault(url.pathname);
-      if (fault) {
-        // Faults act like a failing gateway in front of the API: before routing and authentication.
-        answer = { status: fault.status, body: fault.body ?? { message: STATUS_CODES[fault.status] ?? 'Error' }, headers: fault.headers };
-        delayMs = fault.delayMs ?? delayMs;
-      } else {
-        answer = this.dispatch(method, url, { request: req, rawBody, at }, authorized);
-      }
-    } catch {
-      answer = { status: 400, body: { message: NOT_ALLOWED, detail: 'the request could not be read' } };
-    }
-    this.send(res, logEntry, answer, delayMs);
+    const { answer, delayMs } = await answerRequest(this.faults, url.pathname, {
+      read: () => readLoggedBody(req, logEntry),
+      // Faults act like a failing gateway in front of the API: before routing and authentication.
+      fault: (fault) => faultAnswer(fault, (reason) => ({ message: reason })),
+      dispatch: (rawBody) => this.dispatch(method, url, { request: req, rawBody, at }, authorized),
+      failed: () => ({ status: 400, body: { message: NOT_ALLOWED, detail: 'the request could not be read' } }),
+    });
+    logEntry.status = answer.status;
+    this.requests.push(logEntry);
+    this.answers.send(res, answer, delayMs);
   }
 
   /**
@@ -330,87 +257,16 @@ class ConpeekSandboxServer {
   }
 
   private dispatch(method: string, url: URL, partial: Omit<RouteContext, 'pathParams' | 'query'>, authorized: boolean): Answer {
-    if (!url.pathname.startsWith('/api/')) return { status: 404, body: { message: NOT_FOUND } };
-    const apiPath = url.pathname.slice('/api'.length);
-    const matching = this.routes
-      .map((route) => ({ route, match: route.regex.exec(apiPath) }))
-      .filter((m): m is { route: CompiledRoute; match: RegExpExecArray } => m.match !== null);
-    if (matching.length === 0) return { status: 404, body: { message: NOT_FOUND } };
-    const found = matching.find((m) => m.route.method === method);
-    if (!found) {
-      const allow = [...new Set(matching.map((m) => m.route.method))].join(', ');
-      return { status: 405, body: { message: 'Method Not Allowed' }, headers: { Allow: allow } };
-    }
+    const found = this.routes.match(method, url.pathname);
+    if (found.kind === 'not-found') return { status: 404, body: { message: NOT_FOUND } };
+    if (found.kind === 'wrong-method') return { status: 405, body: { message: 'Method Not Allowed' }, headers: { Allow: found.allow } };
     if (!authorized) return { status: 401, body: { message: 'Unauthorized' } };
     try {
-      return found.route.handle({ ...partial, query: url.searchParams, pathParams: { ...found.match.groups } });
+      return found.route.handle({ ...partial, query: url.searchParams, pathParams: found.pathParams });
     } catch (error) {
       if (error instanceof Refusal) return { status: error.status, body: refusalBody(error) };
       return { status: 500, body: { message: 'Internal Server Error' } };
     }
-  }
-
-  private send(res: ServerResponse, logEntry: ConpeekRequestLogEntry, answer: Answer, delayMs: number): void {
-    logEntry.status = answer.status;
-    this.requests.push(logEntry);
-
-    const isText = typeof answer.body === 'string';
-    const payload = isText ? (answer.body as string) : JSON.stringify(answer.body);
-    const headers: OutgoingHttpHeaders = {
-      'Content-Type': isText ? 'text/plain; charset=utf-8' : 'application/json',
-      'Content-Length': Buffer.byteLength(payload),
-      ...answer.headers,
-    };
-    const write = (): void => {
-      if (!res.destroyed) res.writeHead(answer.status, headers).end(payload);
-    };
-    if (delayMs <= 0) return write();
-
-    const timer = setTimeout(() => {
-      this.pendingTimers.delete(timer);
-      write();
-    }, delayMs);
-    this.pendingTimers.add(timer);
-    res.on('close', () => {
-      clearTimeout(timer);
-      this.pendingTimers.delete(timer);
-    });
-  }
-
-  cancelPendingAnswers(): void {
-    for (const timer of this.pendingTimers) clearTimeout(timer);
-    this.pendingTimers.clear();
-  }
-
-  // ----- Faults and delays ----------------------------------------------------------------
-
-  readonly faults: ConpeekFaultControl = {
-    failNext: (pathPattern, fault) => {
-      const times = fault.times ?? 1;
-      if (!Number.isInteger(times) || times < 1) throw new RangeError(`failNext: times must be a positive integer, got ${times}`);
-      this.pendingFaults.push({ ...fault, pattern: withoutStatefulFlags(pathPattern), remaining: times });
-    },
-    setDelay: (pathPattern, ms) => {
-      const pattern = withoutStatefulFlags(pathPattern);
-      this.pathDelays = this.pathDelays.filter((d) => d.pattern.source !== pattern.source || d.pattern.flags !== pattern.flags);
-      if (ms > 0) this.pathDelays.push({ pattern, ms });
-    },
-    clear: () => {
-      this.pendingFaults = [];
-      this.pathDelays = [];
-    },
-  };
-
-  private takeFault(pathname: string): PendingFault | undefined {
-    const fault = this.pendingFaults.find((f) => f.pattern.test(pathname));
-    if (!fault) return undefined;
-    fault.remaining--;
-    if (fault.remaining === 0) this.pendingFaults = this.pendingFaults.filter((f) => f !== fault);
-    return fault;
-  }
-
-  private delayFor(pathname: string): number {
-    return this.pathDelays.find((d) => d.pattern.test(pathname))?.ms ?? 0;
   }
 
   // ----- Meets Create (REFERENCE §3 [P:C2]) -----------------------------------------------
@@ -462,7 +318,7 @@ class ConpeekSandboxServer {
   private addInvitation(ctx: RouteContext): Answer {
     const bridgeId = this.knownRoom(ctx.pathParams.bridgeId, ctx.pathParams.roomId);
     const body = jsonObject(ctx);
-    if (!isObject(body.data)) throw new Refusal(400, 'the body must be {"data": ConferenceRoomInvitation}');
+    if (!isPlainObject(body.data)) throw new Refusal(400, 'the body must be {"data": ConferenceRoomInvitation}');
     const name = body.data.name;
     if (typeof name !== 'string' || name.trim() === '') throw new Refusal(400, 'data.name is required');
     this.invitations.push({ bridgeId, roomId: Number(ctx.pathParams.roomId), name, at: new Date(ctx.at) });
@@ -511,7 +367,7 @@ class ConpeekSandboxServer {
   }
 
   private parseFilter(item: unknown): MeetingFilter {
-    if (!isObject(item) || typeof item.property !== 'string' || !('value' in item)) {
+    if (!isPlainObject(item) || typeof item.property !== 'string' || !('value' in item)) {
       throw new Refusal(400, 'each filter needs a property and a value');
     }
     const { property, value, operator } = item;
@@ -587,33 +443,15 @@ class ConpeekSandboxServer {
 
 export async function startConpeekSandbox(options: ConpeekSandboxOptions = {}): Promise<ConpeekSandbox> {
   const sandbox = new ConpeekSandboxServer(options);
-  const server = createServer((req, res) => {
-    void sandbox.handleRequest(req, res);
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-
-  let closing: Promise<void> | undefined;
+  // close() drops delayed answers and destroys open sockets so it never waits on a client.
+  const server = await listen((req, res) => sandbox.handleRequest(req, res), { port: options.port, onClose: () => sandbox.answers.dropPending() });
   return {
-    url: `http://127.0.0.1:${port}/api`,
-    // Idempotent; drops delayed answers and destroys open sockets so it never waits on a client.
-    close: () =>
-      (closing ??= new Promise<void>((resolve, reject) => {
-        sandbox.cancelPendingAnswers();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      })),
+    url: `${server.url}/api`,
+    close: server.close,
     requests: sandbox.requests,
     meets: sandbox.meets,
     invitations: sandbox.invitations,
-    faults: sandbox.faults,
+    faults: sandbox.faults.controls,
     setMeetingStatus: (id, status) => sandbox.setMeetingStatus(id, status),
   };
 }

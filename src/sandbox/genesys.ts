@@ -10,8 +10,9 @@
  * the SMS topic of a Bayeux (CometD) long-polling endpoint at `/api/v2/notifications`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { answerRequest, AnswerSender, faultAnswer, FaultControl, jsonOr, listen, readBody, requestLine } from './sandbox-http.js';
+import type { Answer, FaultControls, FaultSpec } from './sandbox-http.js';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -73,22 +74,14 @@ export interface GenesysOperationRecord {
   url?: string;
 }
 
-export interface GenesysFaultSpec {
-  status: number;
+export interface GenesysFaultSpec extends FaultSpec {
   /** JSON body; a string is sent verbatim as text/plain. Defaults to `{"statusMessage": <reason phrase>}`. */
   body?: unknown;
-  headers?: Record<string, string>;
-  delayMs?: number;
-  /** How many matching requests fail (default 1). */
-  times?: number;
 }
 
-export interface GenesysFaultControl {
+export interface GenesysFaultControl extends FaultControls<GenesysFaultSpec> {
   /** The next `times` requests whose path matches get this answer, before authentication. */
   failNext(pathPattern: RegExp, fault: GenesysFaultSpec): void;
-  /** Hold every answer on a matching path for `ms` (0 removes). The request is processed at once. */
-  setDelay(pathPattern: RegExp, ms: number): void;
-  clear(): void;
 }
 
 export interface GenesysSandbox {
@@ -173,12 +166,6 @@ interface BayeuxMessage {
   advice?: { timeout?: unknown };
 }
 
-interface Answer {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
 interface RequestContext {
   method: string;
   path: string;
@@ -187,11 +174,6 @@ interface RequestContext {
   entry: GenesysRequestLogEntry;
   /** Settles when the client goes away (or the answer is sent). */
   gone: Promise<void>;
-}
-
-interface PendingFault extends GenesysFaultSpec {
-  pattern: RegExp;
-  remaining: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -253,29 +235,9 @@ function channelMatches(pattern: string, channel: string): boolean {
   return false;
 }
 
-function withoutStatefulFlags(pattern: RegExp): RegExp {
-  return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
-}
-
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
-    });
-    req.on('end', () => (size > maxBytes ? reject(new Error('body too large')) : resolve(Buffer.concat(chunks).toString('utf8'))));
-    req.on('error', reject);
-  });
-}
-
+/** The JSON in `text`, or undefined when it is not JSON. */
 function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
+  return jsonOr(text, undefined);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -294,8 +256,8 @@ class GenesysSandboxServer {
   private nextReferenceId = FIRST_REFERENCE_ID;
   private nextMessageId = 0;
   private readonly messageIndexes = new Map<string, number>();
-  private pendingFaults: PendingFault[] = [];
-  private pathDelays: Array<{ pattern: RegExp; ms: number }> = [];
+  private readonly answers = new AnswerSender();
+  readonly faults = new FaultControl<GenesysFaultSpec>();
 
   readonly smsSessions = new Map<string, GenesysSandboxSmsSession>();
   readonly requests: GenesysRequestLogEntry[] = [];
@@ -332,43 +294,18 @@ class GenesysSandboxServer {
   // ----- HTTP plumbing --------------------------------------------------------------------
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://sandbox.local');
-    const method = (req.method ?? 'GET').toUpperCase();
+    const { method, url } = requestLine(req);
     const entry: GenesysRequestLogEntry = { method, path: url.pathname, at: new Date(), status: 0 };
     const gone = new Promise<void>((resolve) => res.once('close', () => resolve()));
-    let answer: Answer;
-    let delayMs = this.pathDelays.find((d) => d.pattern.test(url.pathname))?.ms ?? 0;
-    try {
-      const text = await readBody(req, 1_000_000);
-      const fault = this.takeFault(url.pathname);
-      if (fault) {
-        answer = { status: fault.status, body: fault.body ?? { statusMessage: STATUS_CODES[fault.status] ?? 'Error' }, headers: fault.headers };
-        delayMs = fault.delayMs ?? delayMs;
-      } else {
-        answer = await this.dispatch({ method, path: url.pathname, headers: req.headers, text, entry, gone });
-      }
-    } catch {
-      answer = { status: 400, body: { statusCode: 1, statusMessage: 'Bad request' } };
-    }
-    this.send(res, entry, answer, delayMs);
-  }
-
-  private send(res: ServerResponse, entry: GenesysRequestLogEntry, answer: Answer, delayMs: number): void {
+    const { answer, delayMs } = await answerRequest(this.faults, url.pathname, {
+      read: () => readBody(req),
+      fault: (fault) => faultAnswer(fault, (reason) => ({ statusMessage: reason })),
+      dispatch: (text) => this.dispatch({ method, path: url.pathname, headers: req.headers, text, entry, gone }),
+      failed: () => ({ status: 400, body: { statusCode: 1, statusMessage: 'Bad request' } }),
+    });
     entry.status = answer.status;
     this.requests.push(entry);
-    const isText = typeof answer.body === 'string';
-    const payload = isText ? (answer.body as string) : JSON.stringify(answer.body);
-    const headers = {
-      'Content-Type': isText ? 'text/plain; charset=utf-8' : 'application/json',
-      'Content-Length': Buffer.byteLength(payload),
-      ...answer.headers,
-    };
-    const write = (): void => {
-      if (!res.destroyed) res.writeHead(answer.status, headers).end(payload);
-    };
-    if (delayMs <= 0) return write();
-    const timer = this.later(write, delayMs);
-    res.on('close', () => this.cancel(timer));
+    this.answers.send(res, answer, delayMs);
   }
 
   private dispatch(ctx: RequestContext): Answer | Promise<Answer> {
@@ -680,38 +617,14 @@ class GenesysSandboxServer {
     return { reconnect: 'retry', interval: 0, timeout: this.connectTimeoutMs };
   }
 
-  // ----- Faults and shutdown --------------------------------------------------------------
-
-  readonly faults: GenesysFaultControl = {
-    failNext: (pathPattern, fault) => {
-      const times = fault.times ?? 1;
-      if (!Number.isInteger(times) || times < 1) throw new RangeError(`failNext: times must be a positive integer, got ${times}`);
-      this.pendingFaults.push({ ...fault, pattern: withoutStatefulFlags(pathPattern), remaining: times });
-    },
-    setDelay: (pathPattern, ms) => {
-      const pattern = withoutStatefulFlags(pathPattern);
-      this.pathDelays = this.pathDelays.filter((d) => d.pattern.source !== pattern.source || d.pattern.flags !== pattern.flags);
-      if (ms > 0) this.pathDelays.push({ pattern, ms });
-    },
-    clear: () => {
-      this.pendingFaults = [];
-      this.pathDelays = [];
-    },
-  };
-
-  private takeFault(pathname: string): PendingFault | undefined {
-    const fault = this.pendingFaults.find((f) => f.pattern.test(pathname));
-    if (!fault) return undefined;
-    fault.remaining--;
-    if (fault.remaining === 0) this.pendingFaults = this.pendingFaults.filter((f) => f !== fault);
-    return fault;
-  }
+  // ----- Shutdown -------------------------------------------------------------------------
 
   /** Drops pending outcomes and delayed answers, and lets held polls go. */
   shutdown(): void {
     for (const client of this.clients.values()) client.release?.('gone');
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.answers.dropPending();
   }
 }
 
@@ -736,39 +649,23 @@ function unknownClient(message: BayeuxMessage): { [key: string]: unknown } {
 
 export async function startGenesysSandbox(options: GenesysSandboxOptions = {}): Promise<GenesysSandbox> {
   const sandbox = new GenesysSandboxServer(options);
-  const server = createServer((req, res) => {
-    void sandbox.handleRequest(req, res);
-  });
-  // No WebSocket upgrade is offered (WWE/GWS do not support WebSockets, [P:G10]).
-  server.on('upgrade', (_req, socket) => socket.destroy());
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  // close() destroys open sockets so it never waits on a client's long poll.
+  const http = await listen((req, res) => sandbox.handleRequest(req, res), { port: options.port, onClose: () => sandbox.shutdown() });
+  // No WebSocket upgrade is offered (WWE/GWS do not support WebSockets, [P:G10]); no connection
+  // has been accepted yet (only microtasks ran since the server started listening).
+  http.server.on('upgrade', (_req, socket) => socket.destroy());
+  const url = http.url;
   sandbox.listening(url);
 
-  let closing: Promise<void> | undefined;
   return {
     url,
     notificationsUrl: `${url}${NOTIFICATIONS_PATH}`,
     targets: sandbox.targets,
-    // Idempotent; destroys open sockets so it never waits on a client's long poll.
-    close: () =>
-      (closing ??= new Promise<void>((resolve, reject) => {
-        sandbox.shutdown();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      })),
+    close: http.close,
     requests: sandbox.requests,
     operations: sandbox.operations,
     smsSessions: sandbox.smsSessions,
-    faults: sandbox.faults,
+    faults: sandbox.faults.controls,
     expireSession: () => sandbox.expireSession(),
     get cometdClients() {
       return sandbox.cometdClients;

@@ -8,9 +8,10 @@
  * used by Rendezvous.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { answerRequest, AnswerSender, faultAnswer, FaultControl, isPlainObject, jsonObjectBody, listen, readLoggedBody, requestLine, RouteTable } from './sandbox-http.js';
+import type { Answer, FaultControls, FaultSpec, JsonObjectProblem } from './sandbox-http.js';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -59,24 +60,14 @@ export interface ImbeeRequestLogEntry {
   code?: number;
 }
 
-export interface ImbeeFaultSpec {
-  status: number;
+export interface ImbeeFaultSpec extends FaultSpec {
   /** JSON body; a string is sent verbatim as text/plain. Defaults to an envelope with code 1. */
   body?: unknown;
-  headers?: Record<string, string>;
-  /** Answer after this many milliseconds. */
-  delayMs?: number;
-  /** How many matching requests fail (default 1). */
-  times?: number;
 }
 
-export interface ImbeeFaultControl {
+export interface ImbeeFaultControl extends FaultControls<ImbeeFaultSpec> {
   /** The next `times` requests whose path matches get this answer instead, before authentication. */
   failNext(pathPattern: RegExp, fault: ImbeeFaultSpec): void;
-  /** Hold every answer on a matching path for `ms` (0 removes). The request is processed at once. */
-  setDelay(pathPattern: RegExp, ms: number): void;
-  /** Removes all pending faults and delays. */
-  clear(): void;
 }
 
 export interface ImbeeSandbox {
@@ -122,12 +113,6 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 // Internal model
 // ---------------------------------------------------------------------------------------------
 
-interface Answer {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
 interface RouteContext {
   request: IncomingMessage;
   rawBody: string;
@@ -140,16 +125,6 @@ interface Route {
   path: string;
   /** Returns the envelope's `body`; throws a Refusal for an error envelope. */
   handle(ctx: RouteContext): Record<string, unknown>;
-}
-
-interface PendingFault extends ImbeeFaultSpec {
-  pattern: RegExp;
-  remaining: number;
-}
-
-interface PathDelay {
-  pattern: RegExp;
-  ms: number;
 }
 
 /** A request Imbee would refuse: answered HTTP 200 with envelope code 1 and this message. */
@@ -172,48 +147,17 @@ function isCalendarDay(text: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function withoutStatefulFlags(pattern: RegExp): RegExp {
-  return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
-}
-
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
-    });
-    req.on('end', () => (size > maxBytes ? reject(new Error('body too large')) : resolve(Buffer.concat(chunks).toString('utf8'))));
-    req.on('error', reject);
-  });
-}
-
-function tryParseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
+const JSON_PROBLEMS: Record<JsonObjectProblem, string> = {
+  'content-type': 'Content-Type must be application/json',
+  'not-json': 'The body is not valid JSON',
+  'not-object': 'The body must be a JSON object',
+};
 
 /** Seed: "All requests must use the header Content-Type with value application/json". */
 function jsonObject({ request, rawBody }: RouteContext): Record<string, unknown> {
-  if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
-    throw new Refusal('Content-Type must be application/json');
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(rawBody);
-  } catch {
-    throw new Refusal('The body is not valid JSON');
-  }
-  if (!isObject(parsed)) throw new Refusal('The body must be a JSON object');
-  return parsed;
+  const parsed = jsonObjectBody(request, rawBody);
+  if (!parsed.ok) throw new Refusal(JSON_PROBLEMS[parsed.problem]);
+  return parsed.value;
 }
 
 function optionalString(body: Record<string, unknown>, key: string): string | undefined {
@@ -235,12 +179,11 @@ class ImbeeSandboxServer {
 
   readonly tokens: ImbeeSandboxToken[] = [];
   readonly requests: ImbeeRequestLogEntry[] = [];
-  private pendingFaults: PendingFault[] = [];
-  private pathDelays: PathDelay[] = [];
-  private readonly pendingTimers = new Set<NodeJS.Timeout>();
+  readonly faults = new FaultControl<ImbeeFaultSpec>();
+  readonly answers = new AnswerSender();
 
   /** Route table; paths are at the host's root (seed: `https://HOST/token/new`). */
-  private readonly routes: Route[] = [{ method: 'POST', path: '/token/new', handle: (ctx) => this.newToken(ctx) }];
+  private readonly routes = new RouteTable<Route>([{ method: 'POST', path: '/token/new', handle: (ctx) => this.newToken(ctx) }]);
 
   constructor(options: ImbeeSandboxOptions) {
     this.now = options.now ?? Date.now;
@@ -254,113 +197,39 @@ class ImbeeSandboxServer {
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const at = this.now();
-    const url = new URL(req.url ?? '/', 'http://sandbox.local');
-    const method = (req.method ?? 'GET').toUpperCase();
+    const { method, url } = requestLine(req);
     // Seed: `Authorization: myAuth` (raw, no scheme) and `X-WOOS-KEY: myCorporateToken`.
     const authorized = req.headers.authorization === this.auth && req.headers['x-woos-key'] === this.corporateToken;
     const logEntry: ImbeeRequestLogEntry = { method, path: url.pathname, authorized, at: new Date(at), status: 0 };
 
-    let answer: Answer;
-    let delayMs = this.delayFor(url.pathname);
-    try {
-      const rawBody = await readBody(req, 1_000_000);
-      if (rawBody) logEntry.body = tryParseJson(rawBody);
-      const fault = this.takeFault(url.pathname);
-      if (fault) {
-        // Faults act like a failing gateway in front of the API: before routing and authentication.
-        const message = STATUS_CODES[fault.status] ?? 'Error';
-        answer = { status: fault.status, body: fault.body ?? envelope(started, ERROR_CODE, message, null), headers: fault.headers };
-        delayMs = fault.delayMs ?? delayMs;
-      } else {
-        answer = this.dispatch(method, url.pathname, { request: req, rawBody, at }, authorized, started);
-      }
-    } catch {
-      answer = { status: 400, body: envelope(started, ERROR_CODE, 'Bad request', null) };
-    }
-    this.send(res, logEntry, answer, delayMs);
+    const { answer, delayMs } = await answerRequest(this.faults, url.pathname, {
+      read: () => readLoggedBody(req, logEntry),
+      // Faults act like a failing gateway in front of the API: before routing and authentication.
+      fault: (fault) => faultAnswer(fault, (message) => envelope(started, ERROR_CODE, message, null)),
+      dispatch: (rawBody) => this.dispatch(method, url.pathname, { request: req, rawBody, at }, authorized, started),
+      failed: () => ({ status: 400, body: envelope(started, ERROR_CODE, 'Bad request', null) }),
+    });
+    logEntry.status = answer.status;
+    if (isPlainObject(answer.body) && typeof answer.body.code === 'number') logEntry.code = answer.body.code;
+    this.requests.push(logEntry);
+    this.answers.send(res, answer, delayMs);
   }
 
   private dispatch(method: string, pathname: string, ctx: RouteContext, authorized: boolean, started: number): Answer {
-    const matching = this.routes.filter((route) => route.path === pathname);
+    const found = this.routes.match(method, pathname);
     // Assumption [U]: an unknown path or method is a plain HTTP error, still in the envelope.
-    if (matching.length === 0) return { status: 404, body: envelope(started, ERROR_CODE, 'Not found', null) };
-    const route = matching.find((r) => r.method === method);
-    if (!route) {
-      const allow = matching.map((r) => r.method).join(', ');
-      return { status: 405, body: envelope(started, ERROR_CODE, 'Method Not Allowed', null), headers: { Allow: allow } };
+    if (found.kind === 'not-found') return { status: 404, body: envelope(started, ERROR_CODE, 'Not found', null) };
+    if (found.kind === 'wrong-method') {
+      return { status: 405, body: envelope(started, ERROR_CODE, 'Method Not Allowed', null), headers: { Allow: found.allow } };
     }
     try {
       if (!authorized) throw new Refusal('Unauthorized');
-      const body = route.handle(ctx);
+      const body = found.route.handle(ctx);
       return { status: 200, body: envelope(started, 0, 'Ok', body) };
     } catch (error) {
       if (error instanceof Refusal) return { status: 200, body: envelope(started, ERROR_CODE, error.message, null) };
       return { status: 500, body: envelope(started, ERROR_CODE, 'Internal Server Error', null) };
     }
-  }
-
-  private send(res: ServerResponse, logEntry: ImbeeRequestLogEntry, answer: Answer, delayMs: number): void {
-    logEntry.status = answer.status;
-    if (isObject(answer.body) && typeof answer.body.code === 'number') logEntry.code = answer.body.code;
-    this.requests.push(logEntry);
-
-    const isText = typeof answer.body === 'string';
-    const payload = isText ? (answer.body as string) : JSON.stringify(answer.body);
-    const headers: OutgoingHttpHeaders = {
-      'Content-Type': isText ? 'text/plain; charset=utf-8' : 'application/json',
-      'Content-Length': Buffer.byteLength(payload),
-      ...answer.headers,
-    };
-    const write = (): void => {
-      if (!res.destroyed) res.writeHead(answer.status, headers).end(payload);
-    };
-    if (delayMs <= 0) return write();
-
-    const timer = setTimeout(() => {
-      this.pendingTimers.delete(timer);
-      write();
-    }, delayMs);
-    this.pendingTimers.add(timer);
-    res.on('close', () => {
-      clearTimeout(timer);
-      this.pendingTimers.delete(timer);
-    });
-  }
-
-  cancelPendingAnswers(): void {
-    for (const timer of this.pendingTimers) clearTimeout(timer);
-    this.pendingTimers.clear();
-  }
-
-  // ----- Faults and delays ----------------------------------------------------------------
-
-  readonly faults: ImbeeFaultControl = {
-    failNext: (pathPattern, fault) => {
-      const times = fault.times ?? 1;
-      if (!Number.isInteger(times) || times < 1) throw new RangeError(`failNext: times must be a positive integer, got ${times}`);
-      this.pendingFaults.push({ ...fault, pattern: withoutStatefulFlags(pathPattern), remaining: times });
-    },
-    setDelay: (pathPattern, ms) => {
-      const pattern = withoutStatefulFlags(pathPattern);
-      this.pathDelays = this.pathDelays.filter((d) => d.pattern.source !== pattern.source || d.pattern.flags !== pattern.flags);
-      if (ms > 0) this.pathDelays.push({ pattern, ms });
-    },
-    clear: () => {
-      this.pendingFaults = [];
-      this.pathDelays = [];
-    },
-  };
-
-  private takeFault(pathname: string): PendingFault | undefined {
-    const fault = this.pendingFaults.find((f) => f.pattern.test(pathname));
-    if (!fault) return undefined;
-    fault.remaining--;
-    if (fault.remaining === 0) this.pendingFaults = this.pendingFaults.filter((f) => f !== fault);
-    return fault;
-  }
-
-  private delayFor(pathname: string): number {
-    return this.pathDelays.find((d) => d.pattern.test(pathname))?.ms ?? 0;
   }
 
   // ----- Generate an access token (seed "Generate a Access Token") ------------------------
@@ -440,31 +309,13 @@ class ImbeeSandboxServer {
 
 export async function startImbeeSandbox(options: ImbeeSandboxOptions = {}): Promise<ImbeeSandbox> {
   const sandbox = new ImbeeSandboxServer(options);
-  const server = createServer((req, res) => {
-    void sandbox.handleRequest(req, res);
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-
-  let closing: Promise<void> | undefined;
+  // close() drops delayed answers and destroys open sockets so it never waits on a client.
+  const server = await listen((req, res) => sandbox.handleRequest(req, res), { port: options.port, onClose: () => sandbox.answers.dropPending() });
   return {
-    url: `http://127.0.0.1:${port}`,
-    // Idempotent; drops delayed answers and destroys open sockets so it never waits on a client.
-    close: () =>
-      (closing ??= new Promise<void>((resolve, reject) => {
-        sandbox.cancelPendingAnswers();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      })),
+    url: server.url,
+    close: server.close,
     requests: sandbox.requests,
     tokens: sandbox.tokens,
-    faults: sandbox.faults,
+    faults: sandbox.faults.controls,
   };
 }

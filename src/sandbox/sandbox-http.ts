@@ -30,6 +30,13 @@ export function readBody(req: IncomingMessage, maxBytes = 1_000_000): Promise<st
   });
 }
 
+/** The body as text; when there is one, `logEntry.body` gets it parsed as JSON, or as text if it is not JSON. */
+export async function readLoggedBody(req: IncomingMessage, logEntry: { body?: unknown }): Promise<string> {
+  const rawBody = await readBody(req);
+  if (rawBody) logEntry.body = jsonOr(rawBody, rawBody);
+  return rawBody;
+}
+
 // ---------------------------------------------------------------------------------------------
 // JSON
 // ---------------------------------------------------------------------------------------------
@@ -47,7 +54,7 @@ export function parseJson(text: string): { ok: true; value: unknown } | { ok: fa
 }
 
 /** The parsed JSON, or `fallback` when the text is not JSON. */
-export function jsonOr<T>(text: string, fallback: T): unknown {
+export function jsonOr(text: string, fallback: unknown): unknown {
   const parsed = parseJson(text);
   return parsed.ok ? parsed.value : fallback;
 }
@@ -128,35 +135,39 @@ export interface FaultSpec {
   times?: number;
 }
 
-/**
- * `failNext`, `setDelay` and `clear` are the sandboxes' public `faults` (bound, so they can be
- * passed around); `take` and `delayFor` are for the sandbox answering a request.
- */
+/** What a sandbox hands out as its `faults`. */
+export interface FaultControls<S extends FaultSpec> {
+  /** The next `times` requests whose path matches get this answer instead. */
+  failNext(pathPattern: RegExp, fault: S): void;
+  /** Hold every answer on a matching path for `ms` (0 removes). The request is processed at once. */
+  setDelay(pathPattern: RegExp, ms: number): void;
+  /** Removes all pending faults and delays. */
+  clear(): void;
+}
+
+/** Pending faults and path delays: `controls` for the tests, `take` and `delayFor` for answering a request. */
 export class FaultControl<S extends FaultSpec> {
   private pending: Array<S & { pattern: RegExp; remaining: number }> = [];
   private delays: Array<{ pattern: RegExp; ms: number }> = [];
 
-  /** The next `times` requests whose path matches get this answer instead. */
-  readonly failNext = (pathPattern: RegExp, fault: S): void => {
-    const times = fault.times ?? 1;
-    if (!Number.isInteger(times) || times < 1) throw new RangeError(`failNext: times must be a positive integer, got ${times}`);
-    this.pending.push({ ...fault, pattern: withoutStatefulFlags(pathPattern), remaining: times });
+  readonly controls: FaultControls<S> = {
+    failNext: (pathPattern, fault) => {
+      const times = fault.times ?? 1;
+      if (!Number.isInteger(times) || times < 1) throw new RangeError(`failNext: times must be a positive integer, got ${times}`);
+      this.pending.push({ ...fault, pattern: withoutStatefulFlags(pathPattern), remaining: times });
+    },
+    setDelay: (pathPattern, ms) => {
+      const pattern = withoutStatefulFlags(pathPattern);
+      this.delays = this.delays.filter((d) => d.pattern.source !== pattern.source || d.pattern.flags !== pattern.flags);
+      if (ms > 0) this.delays.push({ pattern, ms });
+    },
+    clear: () => {
+      this.pending = [];
+      this.delays = [];
+    },
   };
 
-  /** Hold every answer on a matching path for `ms` (0 removes). */
-  readonly setDelay = (pathPattern: RegExp, ms: number): void => {
-    const pattern = withoutStatefulFlags(pathPattern);
-    this.delays = this.delays.filter((d) => d.pattern.source !== pattern.source || d.pattern.flags !== pattern.flags);
-    if (ms > 0) this.delays.push({ pattern, ms });
-  };
-
-  /** Removes all pending faults and delays. */
-  readonly clear = (): void => {
-    this.pending = [];
-    this.delays = [];
-  };
-
-  /** Uses up one of the first pending fault matching `pathname`, and returns it. */
+  /** The first pending fault whose pattern matches `pathname`, with one use taken off it. */
   take(pathname: string): S | undefined {
     const fault = this.pending.find((f) => f.pattern.test(pathname));
     if (!fault) return undefined;
@@ -165,6 +176,7 @@ export class FaultControl<S extends FaultSpec> {
     return fault;
   }
 
+  /** The delay set for `pathname` (0 when none). */
   delayFor(pathname: string): number {
     return this.delays.find((d) => d.pattern.test(pathname))?.ms ?? 0;
   }
@@ -188,6 +200,37 @@ export interface Answer {
 /** A fault's answer; without a body, `defaultBody` gets the status's reason phrase. */
 export function faultAnswer(fault: FaultSpec, defaultBody: (reason: string) => unknown): Answer {
   return { status: fault.status, body: fault.body ?? defaultBody(STATUS_CODES[fault.status] ?? 'Error'), headers: fault.headers };
+}
+
+export interface AnswerSteps<S extends FaultSpec, B> {
+  /** Reads the request (its body); throwing makes the answer `failed()`. */
+  read(): Promise<B>;
+  /** The answer of a pending fault, given instead of the API's: faults act like a failing gateway in front of it. */
+  fault(fault: S, input: B): Answer;
+  /** The API's answer. */
+  dispatch(input: B): Answer | Promise<Answer>;
+  /** The answer when reading or answering throws. */
+  failed(): Answer;
+}
+
+/**
+ * Reads a request on `pathname` and answers it, or a pending fault answers it. The answer is sent
+ * after the fault's `delayMs`, else after the delay set for the path when the request came in.
+ */
+export async function answerRequest<S extends FaultSpec, B>(
+  faults: FaultControl<S>,
+  pathname: string,
+  steps: AnswerSteps<S, B>,
+): Promise<{ answer: Answer; delayMs: number }> {
+  const delayMs = faults.delayFor(pathname);
+  try {
+    const input = await steps.read();
+    const fault = faults.take(pathname);
+    if (!fault) return { answer: await steps.dispatch(input), delayMs };
+    return { answer: steps.fault(fault, input), delayMs: fault.delayMs ?? delayMs };
+  } catch {
+    return { answer: steps.failed(), delayMs };
+  }
 }
 
 /** Writes answers, at once or after a delay; a delayed one is dropped if the client goes first. */

@@ -15,6 +15,7 @@ import {
 } from '../../src/sandbox/apizee.js';
 import { ApizeeClient } from '../../src/vendors/apizee/client.js';
 import { VendorHealth } from '../../src/vendors/health.js';
+import { closedAfterEach } from '../helpers/sandboxes.js';
 
 // Keys of the seed's POST /conferences answer (the GET /conferences items have the same).
 const SEED_CONFERENCE_KEYS = [
@@ -46,21 +47,13 @@ function sortedKeys(value: unknown): string[] {
 }
 
 describe('Apizee sandbox: conferences and ticket statistics (seed 003 + REFERENCE §4)', () => {
-  const running: ApizeeSandbox[] = [];
-
-  async function start(options: ApizeeSandboxOptions = {}): Promise<ApizeeSandbox> {
-    const sandbox = await startApizeeSandbox({ accounts: [{ ...AGENT, enterpriseId: 1, name: 'Agent 1' }, MODERATOR], ...options });
-    running.push(sandbox);
-    return sandbox;
-  }
+  const start = closedAfterEach((options: ApizeeSandboxOptions = {}) =>
+    startApizeeSandbox({ accounts: [{ ...AGENT, enterpriseId: 1, name: 'Agent 1' }, MODERATOR], ...options }),
+  );
 
   function startRoomy(options: ApizeeSandboxOptions = {}): Promise<ApizeeSandbox> {
     return start({ ratePerMinute: 1000, ...options });
   }
-
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((sandbox) => sandbox.close()));
-  });
 
   async function call(sandbox: ApizeeSandbox, method: string, path: string, token?: string, query: Record<string, string> = {}) {
     const url = new URL(sandbox.url + path);

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { startApizeeSandbox, type ApizeeSandbox, type ApizeeSandboxOptions } from '../../src/sandbox/apizee.js';
+import { closedAfterEach } from '../helpers/sandboxes.js';
 
 // Keys of the seed's POST /tickets response example (with scope=sso).
 const SEED_CREATED_TICKET_KEYS = [
@@ -50,22 +51,12 @@ function decodeJwtPayload(jwt: string): Json {
 }
 
 describe('Apizee sandbox (seed 003 + REFERENCE §4)', () => {
-  const running: ApizeeSandbox[] = [];
-
-  async function start(options: ApizeeSandboxOptions = {}): Promise<ApizeeSandbox> {
-    const sandbox = await startApizeeSandbox(options);
-    running.push(sandbox);
-    return sandbox;
-  }
+  const start = closedAfterEach((options: ApizeeSandboxOptions = {}) => startApizeeSandbox(options));
 
   /** A sandbox whose limiter stays out of the way, for tests about other behaviour. */
   function startRoomy(options: ApizeeSandboxOptions = {}): Promise<ApizeeSandbox> {
     return start({ ratePerMinute: 1000, ...options });
   }
-
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((sandbox) => sandbox.close()));
-  });
 
   async function call(sandbox: ApizeeSandbox, method: string, path: string, options: CallOptions = {}): Promise<CallResult> {
     const url = new URL(sandbox.url + path);

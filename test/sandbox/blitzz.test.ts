@@ -8,6 +8,7 @@ import { startBlitzzSandbox, type BlitzzSandbox, type BlitzzSandboxOptions } fro
 import { BlitzzClient } from '../../src/vendors/blitzz/client.js';
 import { VendorError } from '../../src/vendors/errors.js';
 import { VendorHealth } from '../../src/vendors/health.js';
+import { closedAfterEach } from '../helpers/sandboxes.js';
 
 const ACCOUNT = { secretKey: 'sk-sandbox', username: 'agent@example.com', password: 'secret' };
 const LOGIN = { SecretKey: ACCOUNT.secretKey, UserName: ACCOUNT.username, Password: ACCOUNT.password };
@@ -34,17 +35,7 @@ function clock(start = T0) {
 }
 
 describe('Blitzz sandbox (seed 000 + REFERENCE §1)', () => {
-  const running: BlitzzSandbox[] = [];
-
-  async function start(options: BlitzzSandboxOptions = {}): Promise<BlitzzSandbox> {
-    const sandbox = await startBlitzzSandbox({ accounts: [ACCOUNT], ...options });
-    running.push(sandbox);
-    return sandbox;
-  }
-
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((sandbox) => sandbox.close()));
-  });
+  const start = closedAfterEach((options: BlitzzSandboxOptions = {}) => startBlitzzSandbox({ accounts: [ACCOUNT], ...options }));
 
   async function call(sandbox: BlitzzSandbox, method: string, path: string, options: { token?: string; body?: unknown; raw?: string } = {}): Promise<CallResult> {
     const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };

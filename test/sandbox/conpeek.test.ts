@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { createLogger } from '../../src/logger.js';
 import { startConpeekSandbox, type ConpeekSandbox, type ConpeekSandboxOptions } from '../../src/sandbox/conpeek.js';
 import { ConpeekClient } from '../../src/vendors/conpeek/client.js';
-import { VendorError } from '../../src/vendors/errors.js';
 import { VendorHealth } from '../../src/vendors/health.js';
+import { closedAfterEach } from '../helpers/sandboxes.js';
+import { vendorError } from '../helpers/vendor-error.js';
 
 const KEY = 'conpeek-sandbox-key';
 const NOT_ALLOWED = 'Nie można wykonać takiej akcji';
@@ -29,18 +30,8 @@ interface CallOptions {
 }
 
 describe('Conpeek sandbox (seed 002 + REFERENCE §3)', () => {
-  const running: ConpeekSandbox[] = [];
   let clock = Date.parse('2025-01-10T08:00:00Z');
-
-  async function start(options: ConpeekSandboxOptions = {}): Promise<ConpeekSandbox> {
-    const sandbox = await startConpeekSandbox({ now: () => clock, ...options });
-    running.push(sandbox);
-    return sandbox;
-  }
-
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((sandbox) => sandbox.close()));
-  });
+  const start = closedAfterEach((options: ConpeekSandboxOptions = {}) => startConpeekSandbox({ now: () => clock, ...options }));
 
   async function call(sandbox: ConpeekSandbox, method: string, path: string, options: CallOptions = {}) {
     const url = new URL(sandbox.url + path);
@@ -353,13 +344,3 @@ describe('Conpeek sandbox (seed 002 + REFERENCE §3)', () => {
     });
   });
 });
-
-async function vendorError(promise: Promise<unknown>): Promise<VendorError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof VendorError, `expected a VendorError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}

@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { createLogger } from '../../src/logger.js';
 import { startImbeeSandbox, type ImbeeSandbox, type ImbeeSandboxOptions } from '../../src/sandbox/imbee.js';
-import { VendorError } from '../../src/vendors/errors.js';
 import { VendorHealth } from '../../src/vendors/health.js';
 import { ImbeeClient, virtualUserFor } from '../../src/vendors/imbee/client.js';
+import { closedAfterEach } from '../helpers/sandboxes.js';
+import { vendorError } from '../helpers/vendor-error.js';
 
 const AUTH = 'imbee-sandbox-auth';
 const CORPORATE = 'imbee-sandbox-corporate-token';
@@ -31,18 +32,8 @@ interface CallOptions {
 }
 
 describe('Imbee sandbox (seed 004 + REFERENCE §5)', () => {
-  const running: ImbeeSandbox[] = [];
   const clock = Date.parse('2025-01-10T08:00:00Z');
-
-  async function start(options: ImbeeSandboxOptions = {}): Promise<ImbeeSandbox> {
-    const sandbox = await startImbeeSandbox({ now: () => clock, ...options });
-    running.push(sandbox);
-    return sandbox;
-  }
-
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((sandbox) => sandbox.close()));
-  });
+  const start = closedAfterEach((options: ImbeeSandboxOptions = {}) => startImbeeSandbox({ now: () => clock, ...options }));
 
   async function call(sandbox: ImbeeSandbox, options: CallOptions = {}) {
     const headers: Record<string, string> = {};
@@ -212,16 +203,6 @@ describe('Imbee sandbox (seed 004 + REFERENCE §5)', () => {
       const health = new VendorHealth();
       const settings = { apiUrl: sandbox.url, auth: AUTH, corporateToken: CORPORATE, botIdsha: BOT, timeoutMs: 2000, ...overrides };
       return { client: new ImbeeClient(settings, { logger: createLogger('silent'), health }), health };
-    }
-
-    async function vendorError(promise: Promise<unknown>): Promise<VendorError> {
-      try {
-        await promise;
-      } catch (error) {
-        assert.ok(error instanceof VendorError, `expected a VendorError, got ${String(error)}`);
-        return error;
-      }
-      assert.fail('expected the call to fail');
     }
 
     it('gets a link, then the same link again for the same person', async () => {

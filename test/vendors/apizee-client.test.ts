@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import nock from 'nock';
 import type { ApizeeSettings } from '../../src/vendors/apizee/client.js';
 import { createLogger } from '../../src/logger.js';
 import { ApizeeClient } from '../../src/vendors/apizee/client.js';
-import { VendorError } from '../../src/vendors/errors.js';
 import { VendorHealth } from '../../src/vendors/health.js';
 import { RateBudget } from '../../src/vendors/rate-budget.js';
+import { APIZEE_BASE as BASE, APIZEE_LOGIN_QUERY as LOGIN_QUERY, APIZEE_SETTINGS as SETTINGS, apizeeLogin } from '../helpers/apizee-client.js';
+import { captureLogs } from '../helpers/log-capture.js';
+import { vendorError } from '../helpers/vendor-error.js';
 
-const BASE = 'https://apizee.test';
-const SETTINGS: ApizeeSettings = {
-  apiUrl: 'https://apizee.test/api',
-  username: 'agent@example.com',
-  password: 'pw',
-  enterpriseId: '1',
-  agent: 'agent@example.com',
-  ratePerMinute: 10,
-  timeoutMs: 2000,
-};
 const TOKEN = 'tok-4f9a0c2e7b1d';
-const LOGIN_QUERY = { grant_type: 'password', username: 'agent@example.com', password: 'pw' };
 
 // Seed 003, POST /tickets response example (scope=sso), verbatim.
 const SEED_CREATED_TICKET = {
@@ -90,24 +80,10 @@ function makeClient(settings: Partial<ApizeeSettings> = {}, deps: { logger?: Ret
 }
 
 function login(scope = nock(BASE)) {
-  return scope.post('/api/token').query(LOGIN_QUERY).reply(200, { access_token: TOKEN, expires_in: 86_400 });
-}
-
-async function vendorError(promise: Promise<unknown>): Promise<VendorError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof VendorError, `expected a VendorError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
+  return apizeeLogin(TOKEN, scope);
 }
 
 describe('ApizeeClient', () => {
-  afterEach(() => {
-    nock.cleanAll();
-  });
-
   describe('createTicket', () => {
     it('logs in with the credentials in the query, then posts the ticket with a bearer token', async () => {
       const scope = login()
@@ -403,13 +379,7 @@ describe('ApizeeClient', () => {
 
   describe('logs', () => {
     it('never contain the password, the token or the phone', async () => {
-      const lines: string[] = [];
-      const stream = new Writable({
-        write(chunk, _encoding, done) {
-          lines.push(String(chunk));
-          done();
-        },
-      });
+      const { logger, lines } = captureLogs();
       const password = 'Pa55-word-9f3e';
       nock(BASE)
         .post('/api/token')
@@ -424,7 +394,7 @@ describe('ApizeeClient', () => {
         .post('/api/tickets')
         .query(true)
         .reply(200, { ...SEED_CREATED_TICKET, requestor_url: 'not a url +33612345678' });
-      const { client } = makeClient({ password }, { logger: createLogger('debug', stream) });
+      const { client } = makeClient({ password }, { logger });
       await client.createTicket(NEW_TICKET);
       assert.equal((await vendorError(client.createTicket(NEW_TICKET))).code, 'rejected');
       assert.equal((await vendorError(client.createTicket(NEW_TICKET))).code, 'bad_response');

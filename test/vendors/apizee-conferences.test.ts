@@ -5,25 +5,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
-import type { ApizeeSettings } from '../../src/vendors/apizee/client.js';
 import { createLogger } from '../../src/logger.js';
 import { ApizeeClient, type NewConference } from '../../src/vendors/apizee/client.js';
 import { TICKET_STATS_KEYS, TicketStatsRow, type TicketStats } from '../../src/vendors/apizee/schemas.js';
-import { VendorError } from '../../src/vendors/errors.js';
 import { VendorHealth } from '../../src/vendors/health.js';
+import { APIZEE_BASE as BASE, APIZEE_SETTINGS as SETTINGS, apizeeLogin } from '../helpers/apizee-client.js';
+import { vendorError } from '../helpers/vendor-error.js';
 
-const BASE = 'https://apizee.test';
-const SETTINGS: ApizeeSettings = {
-  apiUrl: 'https://apizee.test/api',
-  username: 'agent@example.com',
-  password: 'pw',
-  enterpriseId: '1',
-  agent: 'agent@example.com',
-  ratePerMinute: 10,
-  timeoutMs: 2000,
-};
 const TOKEN = 'tok-7c1d9e';
-const LOGIN_QUERY = { grant_type: 'password', username: 'agent@example.com', password: 'pw' };
 
 // Seed 003, POST /conferences response example, verbatim.
 const SEED_CREATED_CONFERENCE = {
@@ -144,7 +133,7 @@ function makeClient() {
 }
 
 function login(scope = nock(BASE)) {
-  return scope.post('/api/token').query(LOGIN_QUERY).reply(200, { access_token: TOKEN, expires_in: 86_400 });
+  return apizeeLogin(TOKEN, scope);
 }
 
 /** Answers `body` to one request on `method path` and records the exact query string it carried. */
@@ -166,21 +155,7 @@ function without<T extends object>(value: T, key: keyof T): Partial<T> {
   return copy;
 }
 
-async function vendorError(promise: Promise<unknown>): Promise<VendorError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof VendorError, `expected a VendorError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
-
 describe('ApizeeClient: conferences and ticket statistics', () => {
-  afterEach(() => {
-    nock.cleanAll();
-  });
-
   describe('createConference', () => {
     it("sends the seed's curl query string exactly, invite defaulting to true", async () => {
       const { scope, seen } = capture('post', '/api/conferences', SEED_CREATED_CONFERENCE);

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import nock from 'nock';
 import { createLogger } from '../../src/logger.js';
@@ -12,8 +11,9 @@ import {
   type BlitzzInvitation,
   type BlitzzSettings,
 } from '../../src/vendors/blitzz/client.js';
-import { VendorError } from '../../src/vendors/errors.js';
 import { VendorHealth } from '../../src/vendors/health.js';
+import { captureLogs } from '../helpers/log-capture.js';
+import { vendorError } from '../helpers/vendor-error.js';
 
 const BASE = 'https://blitzz.test';
 const SETTINGS: BlitzzSettings = {
@@ -73,21 +73,7 @@ function recorder(invitationStatus = 200) {
   return seen;
 }
 
-async function vendorError(promise: Promise<unknown>): Promise<VendorError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof VendorError, `expected a VendorError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
-
 describe('BlitzzClient', () => {
-  afterEach(() => {
-    nock.cleanAll();
-  });
-
   describe('sendInvitation: request shape', () => {
     it('logs in with the JSON credentials, then posts an SMS invitation with the UserToken header', async () => {
       let sent: unknown;
@@ -424,13 +410,7 @@ describe('BlitzzClient', () => {
   });
 
   it('never logs the password, secret key, token, phone number or e-mail', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
+    const { logger, lines } = captureLogs();
     const time = clock();
     login()
       .post(INVITATION_PATH)
@@ -439,7 +419,7 @@ describe('BlitzzClient', () => {
       .reply(401, DENIED)
       .post('/api/login')
       .reply(401, { Message: 'Invalid credentials' });
-    const { client } = makeClient({ logger: createLogger('debug', sink), now: time.now });
+    const { client } = makeClient({ logger, now: time.now });
     await vendorError(client.sendInvitation(SMS_FR));
     await vendorError(client.sendInvitation({ sessionId: '123456789', delivery: 'email', email: 'jane@example.com' }));
     await vendorError(client.sendInvitation(SMS_FR));

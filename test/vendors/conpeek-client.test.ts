@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import nock from 'nock';
 import { createLogger } from '../../src/logger.js';
 import {
@@ -8,8 +7,9 @@ import {
   parseConpeekDate,
   type ConpeekSettings,
 } from '../../src/vendors/conpeek/client.js';
-import { VendorError } from '../../src/vendors/errors.js';
 import { VendorHealth } from '../../src/vendors/health.js';
+import { captureLogs } from '../helpers/log-capture.js';
+import { vendorError } from '../helpers/vendor-error.js';
 
 const BASE = 'https://conpeek.test';
 // A CONPEEK_URL with a path prefix: it must be kept (curl concatenates; Python's urljoin would drop it).
@@ -36,21 +36,7 @@ function makeClient(settings: Partial<ConpeekSettings> = {}, logger = createLogg
   return { client, health };
 }
 
-async function vendorError(promise: Promise<unknown>): Promise<VendorError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof VendorError, `expected a VendorError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
-
 describe('ConpeekClient', () => {
-  afterEach(() => {
-    nock.cleanAll();
-  });
-
   describe('dates', () => {
     it('formats from_date as YYYY-MM-DD HH:mm:ss in UTC, zero-padded', () => {
       assert.equal(formatConpeekDate(new Date('2025-01-20T11:00:00Z')), '2025-01-20 11:00:00');
@@ -288,13 +274,7 @@ describe('ConpeekClient', () => {
   });
 
   it('never logs the API key or the invitee', async () => {
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { logger, lines } = captureLogs();
     const name = 'Jane Doe jane@example.com';
     nock(BASE)
       .post(INVITATION_PATH)
@@ -303,7 +283,7 @@ describe('ConpeekClient', () => {
       .reply(403, { message: name })
       .post(INVITATION_PATH)
       .reply(200, { data: { other: name } });
-    const { client } = makeClient({}, createLogger('debug', stream));
+    const { client } = makeClient({}, logger);
     await client.inviteToRoom({ ...NEW_INVITATION, name });
     assert.equal((await vendorError(client.inviteToRoom({ ...NEW_INVITATION, name }))).code, 'rejected');
     assert.equal((await vendorError(client.inviteToRoom({ ...NEW_INVITATION, name }))).code, 'bad_response');

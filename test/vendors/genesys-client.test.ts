@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import nock from 'nock';
 import { createLogger } from '../../src/logger.js';
-import { VendorError, type VendorErrorCode } from '../../src/vendors/errors.js';
+import type { VendorErrorCode } from '../../src/vendors/errors.js';
 import { GenesysClient, type GenesysSettings } from '../../src/vendors/genesys/client.js';
 import { VendorHealth } from '../../src/vendors/health.js';
+import { captureLogs } from '../helpers/log-capture.js';
+import { vendorError } from '../helpers/vendor-error.js';
 
 const BASE = 'http://genesys.test:8080';
 const SETTINGS: GenesysSettings = {
@@ -35,23 +36,9 @@ function me(scope: nock.Scope, token: string, cookie = 'JSESSIONID=S1; Path=/; H
     .reply(200, { statusCode: 0, user: { id: 'agent1' } }, { 'Set-Cookie': cookie, 'X-CSRF-HEADER': CSRF_NAME, 'X-CSRF-TOKEN': token });
 }
 
-async function vendorError(promise: Promise<unknown>): Promise<VendorError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof VendorError, `expected a VendorError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
-
 const CSRF_403 = { statusCode: 3, statusMessage: 'Missing or invalid Csrf token' };
 
 describe('GenesysClient', () => {
-  afterEach(() => {
-    nock.cleanAll();
-  });
-
   describe('invite', () => {
     it('gets the CSRF header first, then posts Invite with Basic auth, the session cookie and the named header', async () => {
       const scope = me(nock(BASE), 'tok-1')
@@ -357,19 +344,13 @@ describe('GenesysClient', () => {
   });
 
   it('never logs the password, the Basic credentials, the session cookie or the CSRF token', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString('utf8'));
-        done();
-      },
-    });
+    const { logger, lines } = captureLogs();
     me(nock(BASE), 'tok-secret-1', 'JSESSIONID=SESSIONSECRET; Path=/')
       .post(INVITE_PATH)
       .reply(200, { statusCode: 0, referenceId: 35 })
       .post(INVITE_PATH)
       .reply(200, { statusCode: 4, statusMessage: 'internal error for +33612345678' });
-    const { client } = makeClient({}, createLogger('debug', sink));
+    const { client } = makeClient({}, logger);
     await client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET });
     await vendorError(client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }));
     const text = lines.join('');

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import nock from 'nock';
 import { createLogger } from '../../src/logger.js';
-import { VendorError } from '../../src/vendors/errors.js';
 import { VendorHealth } from '../../src/vendors/health.js';
 import { ImbeeClient, virtualUserFor, type ImbeeSettings } from '../../src/vendors/imbee/client.js';
+import { captureLogs } from '../helpers/log-capture.js';
+import { vendorError } from '../helpers/vendor-error.js';
 
 const BASE = 'https://imbee.test';
 const SETTINGS: ImbeeSettings = {
@@ -34,21 +34,7 @@ function makeClient(settings: Partial<ImbeeSettings> = {}, logger = createLogger
   return { client, health };
 }
 
-async function vendorError(promise: Promise<unknown>): Promise<VendorError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof VendorError, `expected a VendorError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
-
 describe('ImbeeClient', () => {
-  afterEach(() => {
-    nock.cleanAll();
-  });
-
   describe('createWebToken', () => {
     it('sends the seed curl: raw Authorization, X-WOOS-KEY, JSON, keys virtual_user and celullar', async () => {
       let headers: Record<string, unknown> = {};
@@ -204,13 +190,7 @@ describe('ImbeeClient', () => {
   });
 
   it('never logs the keys, the phone or the e-mail', async () => {
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { logger, lines } = captureLogs();
     nock(BASE)
       .post('/token/new')
       .reply(200, ok(SEED_TOKEN_BODY))
@@ -218,7 +198,7 @@ describe('ImbeeClient', () => {
       .reply(200, { time: 0, code: 1, message: `bad ${EMAIL} ${PHONE}`, body: null })
       .post('/token/new')
       .reply(500, { time: 0, code: 1, message: `bad ${EMAIL}`, body: null });
-    const { client } = makeClient({}, createLogger('debug', stream));
+    const { client } = makeClient({}, logger);
     const input = { virtualUser: VIRTUAL_USER, mail: EMAIL, cellular: PHONE };
     await client.createWebToken(input);
     assert.equal((await vendorError(client.createWebToken(input))).code, 'rejected');
