@@ -1,8 +1,11 @@
+import { sql } from 'kysely';
 import type { Db, DatabaseKind } from './database.js';
 import type { NewMilestoneRow, NewSessionRow, SessionPatch, SessionRow } from './schema.js';
 
 /** An ISO date before every real one: "check this first". */
 export const FIRST_IN_LINE = new Date(0).toISOString();
+/** Where a never-checked session (no next check yet) stands: right after FIRST_IN_LINE. */
+const NEVER_CHECKED = new Date(1).toISOString();
 
 export class SessionsRepository {
   constructor(
@@ -27,8 +30,9 @@ export class SessionsRepository {
       .where('vendor_id', 'is not', null)
       .where((eb) => eb.or([eb('next_check_at', 'is', null), eb('next_check_at', '<=', nowIso)]))
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', nowIso)]))
-      // Never-checked sessions first, on both databases (their default NULL orders differ).
-      .orderBy('next_check_at', (order) => order.asc().nullsFirst())
+      // Never-checked sessions right after those a webhook put first in line, on both databases
+      // (their default NULL orders differ).
+      .orderBy(sql`coalesce(next_check_at, ${NEVER_CHECKED})`)
       .limit(limit);
     if (this.kind === 'postgres') due = due.forUpdate().skipLocked();
     return this.db

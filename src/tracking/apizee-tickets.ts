@@ -106,7 +106,7 @@ export class ApizeeTicketTracker {
       const open = leased.filter((row) => !isFinal(row.status));
       // A session a webhook put first in line is looked up at once: one request, sure to find it.
       const urgent = open.filter((row) => row.next_check_at === FIRST_IN_LINE);
-      const unlisted = open.filter((row) => this.unlisted.has(row.id) || urgent.includes(row));
+      const unlisted = [...urgent, ...open.filter((row) => this.unlisted.has(row.id) && !urgent.includes(row))];
       if (unlisted.length > 0 && (this.lastPassListed || urgent.length > 0)) {
         this.lastPassListed = false;
         for (const row of unlisted) {

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { createLogger } from '../../src/logger.js';
+import type { CardPublisher } from '../../src/services/card-publisher.js';
+import { openDatabase, migrate, type OpenedDatabase } from '../../src/store/database.js';
+import { SessionsRepository } from '../../src/store/sessions-repository.js';
+import { ApizeeTicketTracker } from '../../src/tracking/apizee-tickets.js';
+import type { ThreadNotifier } from '../../src/tracking/thread-notifier.js';
+import type { ApizeeClient } from '../../src/vendors/apizee/client.js';
+import type { ListedTicket } from '../../src/vendors/apizee/schemas.js';
+import { sessionRow } from '../helpers/databases.js';
+
+/** An Apizee account with `count` tickets, newest last; one background slot per pass. */
+function stubApizee(count: number) {
+  const tickets = new Map<number, ListedTicket>();
+  for (let id = 1; id <= count; id += 1) {
+    tickets.set(id, {
+      id,
+      state: 'invited',
+      reference: `REF-${id}`,
+      created: '',
+      modified: '',
+      start_time: null,
+      end_time: null,
+      agent: null,
+      requestor_url: 'https://diag.apizee.example/x',
+    });
+  }
+  const calls: string[] = [];
+  let slots = 0;
+  const client = {
+    canRunBackground: () => slots > 0,
+    backgroundSlotWithin: async () => slots > 0,
+    async listTickets(query: { limit: number; reference?: string }) {
+      if (slots <= 0) throw new Error('no slot');
+      slots -= 1;
+      calls.push(query.reference ? `lookup ${query.reference}` : 'list');
+      const all = [...tickets.values()].sort((a, b) => b.id - a.id);
+      const data = query.reference ? all.filter((ticket) => ticket.reference === query.reference) : all.slice(0, query.limit);
+      return { total: data.length, data };
+    },
+    async listTicketMedias() {
+      return { medias: [] };
+    },
+  };
+  return {
+    client: client as unknown as ApizeeClient,
+    tickets,
+    calls,
+    /** One pass's budget: a single background request, as at 10 a minute. */
+    grant: () => (slots = 1),
+  };
+}
+
+describe('ApizeeTicketTracker passes', () => {
+  let opened: OpenedDatabase;
+  let sessions: SessionsRepository;
+
+  beforeEach(async () => {
+    opened = openDatabase('file::memory:');
+    await migrate(opened.db);
+    sessions = new SessionsRepository(opened.db, opened.kind);
+  });
+  afterEach(async () => {
+    await opened.db.destroy();
+  });
+
+  async function setup(count: number) {
+    const apizee = stubApizee(count);
+    for (let id = 1; id <= count; id += 1) {
+      await sessions.insert(sessionRow({ id: `s-${id}`, vendor_id: String(id), reference: `REF-${id}`, vendor_state: 'invited', next_check_at: null }));
+    }
+    const tracker = new ApizeeTicketTracker({
+      client: apizee.client,
+      sessions,
+      cards: { refresh: async () => undefined } as unknown as CardPublisher,
+      notifier: { flush: async () => undefined } as unknown as ThreadNotifier,
+      logger: createLogger('silent'),
+      intervalMs: 1000,
+      owner: 'replica-1',
+      leaseMs: 60_000,
+    });
+    const pass = async () => {
+      apizee.grant();
+      await tracker.tick();
+    };
+    return { apizee, tracker, pass };
+  }
+
+  it('alternates the list call with lookups of older tickets, and sees the newest change at each list', async () => {
+    const { apizee, pass } = await setup(300);
+    for (let i = 0; i < 4; i += 1) await pass();
+    assert.deepEqual(apizee.calls.map((call) => call.split(' ')[0]), ['list', 'lookup', 'list', 'lookup']);
+    apizee.tickets.get(300)!.state = 'inprogress';
+    await pass();
+    assert.equal((await sessions.get('s-300'))?.status, 'joined', 'the newest ticket is applied from the list, leased or not');
+  });
+
+  it('looks up a webhook-marked session first, whatever the backlog', async () => {
+    const { apizee, pass } = await setup(300);
+    await pass();
+    apizee.tickets.get(150)!.state = 'inprogress';
+    await sessions.markDue('s-150');
+    await pass();
+    assert.equal(apizee.calls.at(-1), 'lookup REF-150');
+    assert.equal((await sessions.get('s-150'))?.status, 'joined');
+  });
+});
