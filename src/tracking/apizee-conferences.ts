@@ -1,15 +1,12 @@
 import { isFinal, type SessionStatus } from '../domain/session.js';
 import { milestoneWords, STATUS_MILESTONE } from '../domain/milestones.js';
-import type { Logger } from '../logger.js';
-import type { CardPublisher } from '../services/card-publisher.js';
-import type { SessionsRepository } from '../store/sessions-repository.js';
 import type { NewMilestoneRow, SessionPatch, SessionRow } from '../store/schema.js';
 import { mediaBlocks, mediaReplyText, type MediaItem } from '../ui/thread-replies.js';
-import { type ApizeeClient, MAX_LIST_LIMIT, type Priority } from '../vendors/apizee/client.js';
+import { MAX_LIST_LIMIT, type Priority } from '../vendors/apizee/client.js';
 import type { Conference, ConferenceMediaItem } from '../vendors/apizee/schemas.js';
 import { callFor, inBackground } from './background-call.js';
+import { type ApizeeTrackerDeps, publishChanges } from './tracker-deps.js';
 import { milestoneRow } from './milestone-rows.js';
-import type { ThreadNotifier } from './thread-notifier.js';
 
 /**
  * Every conference Rendezvous creates carries this word in its name, so one
@@ -65,18 +62,7 @@ export function conferenceMediaItems(items: ConferenceMediaItem[]): MediaItem[] 
 
 /** Follows Apizee conferences with one search call for all of them, then posts recordings. */
 export class ApizeeConferenceTracker {
-  constructor(
-    private readonly deps: {
-      client: ApizeeClient;
-      sessions: SessionsRepository;
-      cards: CardPublisher;
-      notifier: ThreadNotifier;
-      logger: Logger;
-      intervalMs: number;
-      owner: string;
-      leaseMs: number;
-    },
-  ) {}
+  constructor(private readonly deps: ApizeeTrackerDeps) {}
 
   async tick(): Promise<void> {
     if (!this.deps.client.canRunBackground()) return;
@@ -111,8 +97,7 @@ export class ApizeeConferenceTracker {
         await sessions.release(row.id, owner, fresh?.tracking ? new Date(Date.now() + this.deps.intervalMs * factor).toISOString() : null);
       }
     }
-    for (const id of changed) await this.deps.cards.refresh(id);
-    if (changed.size > 0) await this.deps.notifier.flush();
+    await publishChanges(this.deps, changed);
   }
 
   /** Refresh button: the same search, queued as interactive. */
@@ -126,10 +111,7 @@ export class ApizeeConferenceTracker {
     if (change) await this.deps.sessions.applyChange(row.id, change.patch, change.milestones);
     const fresh = await this.deps.sessions.get(row.id);
     const settled = fresh ? await this.settle(fresh, 'interactive') : false;
-    if (change || settled) {
-      await this.deps.cards.refresh(row.id);
-      await this.deps.notifier.flush();
-    }
+    if (change || settled) await publishChanges(this.deps, [row.id]);
     return Boolean(change || settled);
   }
 

@@ -1,16 +1,14 @@
 import { APIZEE_TICKET_STATUS, milestoneWords, STATUS_MILESTONE } from '../domain/milestones.js';
 import { isFinal, type SessionStatus } from '../domain/session.js';
-import type { Logger } from '../logger.js';
-import type { CardPublisher } from '../services/card-publisher.js';
-import { FIRST_IN_LINE, type SessionsRepository } from '../store/sessions-repository.js';
+import { FIRST_IN_LINE } from '../store/sessions-repository.js';
 import type { NewMilestoneRow, SessionPatch, SessionRow } from '../store/schema.js';
 import { escapeMrkdwn } from '../ui/mrkdwn.js';
 import { mediaBlocks, mediaReplyText, type MediaItem } from '../ui/thread-replies.js';
-import { type ApizeeClient, MAX_LIST_LIMIT, type Priority } from '../vendors/apizee/client.js';
+import { MAX_LIST_LIMIT, type Priority } from '../vendors/apizee/client.js';
 import type { ListedTicket, TicketMedia } from '../vendors/apizee/schemas.js';
 import { callFor, inBackground } from './background-call.js';
+import { type ApizeeTrackerDeps, publishChanges } from './tracker-deps.js';
 import { milestoneRow } from './milestone-rows.js';
-import type { ThreadNotifier } from './thread-notifier.js';
 
 /** How long one pass waits for the budget's next background slot before leaving the rest for later. */
 const LOOKUP_WAIT_MS = 1000;
@@ -69,20 +67,7 @@ export class ApizeeTicketTracker {
   private readonly unlisted = new Set<string>();
   private lastPassListed = false;
 
-  constructor(
-    private readonly deps: {
-      client: ApizeeClient;
-      sessions: SessionsRepository;
-      cards: CardPublisher;
-      notifier: ThreadNotifier;
-      logger: Logger;
-      intervalMs: number;
-      /** This replica, for leases. */
-      owner: string;
-      leaseMs: number;
-      now?: () => Date;
-    },
-  ) {}
+  constructor(private readonly deps: ApizeeTrackerDeps) {}
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
@@ -202,8 +187,7 @@ export class ApizeeTicketTracker {
   }
 
   private async publish(changed: Set<string>): Promise<void> {
-    for (const id of changed) await this.deps.cards.refresh(id);
-    if (changed.size > 0) await this.deps.notifier.flush();
+    await publishChanges(this.deps, changed);
   }
 
 }
