@@ -1,6 +1,7 @@
 /** The figures as a console table and as BENCHMARKS.md. */
 import type { AckResults } from './ack.js';
 import type { Machine } from './machine.js';
+import type { ReplicaResults } from './replicas.js';
 import type { ThreadLatency, TrackingResults } from './tracking.js';
 import type { ViewsOpenResults } from './views-open.js';
 
@@ -9,6 +10,7 @@ export interface Report {
   ack?: AckResults;
   views?: ViewsOpenResults;
   tracking?: TrackingResults;
+  replicas?: ReplicaResults;
   errors: string[];
   totalSeconds: number;
 }
@@ -108,6 +110,18 @@ function rows(report: Report): Row[] {
     );
   } else {
     out.push({ figure: '10,000 tracked sessions', value: 'not measured (error)', goal: 'RSS ≤ 200 MB, ≤ 10 req/min, 0 429s', met: false });
+  }
+  const r = report.replicas;
+  if (r) {
+    const expected = r.sessions * 4;
+    out.push({
+      figure: `Two replicas on PostgreSQL, ${r.sessions.toLocaleString('en')} sessions over ${r.channels} channels, one killed -9 midway`,
+      value: r.problem
+        ? `not completed: ${r.problem}`
+        : `${r.threads} threads, ${r.repliesPosted} replies (each milestone once: ${r.repliesPosted === expected}), ${r.rateLimited} Apizee 429s, ${f(r.seconds, 0)} s`,
+      goal: 'every milestone exactly once, 0 429s',
+      met: !r.problem && r.threads === r.sessions && r.repliesPosted === expected && r.rateLimited === 0,
+    });
   }
   return out;
 }
