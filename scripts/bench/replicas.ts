@@ -37,7 +37,6 @@ export async function benchReplicas(options: { sessions: number; channels: numbe
         ENCRYPTION_KEY: randomBytes(32).toString('base64'),
         DATABASE_URL: database.url,
         TRACK_INTERVAL_SECONDS: '0.5',
-        LOG_LEVEL: 'warn',
       };
       replicas.push(...(await Promise.all([startReplica(env), startReplica(env)])));
       await trackSessionsThroughTheirLife({ sandboxes, replicas, signingSecret, ...options, crashMidway: true });
