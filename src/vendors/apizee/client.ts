@@ -2,6 +2,7 @@ import type { KyInstance } from 'ky';
 import type { z } from 'zod';
 import type { Logger } from '../../logger.js';
 import { scrub } from '../../logger.js';
+import { observedCall } from '../observed-call.js';
 import { VendorError } from '../errors.js';
 import type { VendorHealth } from '../health.js';
 import { codeForStatus, createHttp, parseBody, send, sleep } from '../http.js';
@@ -218,21 +219,7 @@ export class ApizeeClient {
     request: (token: string) => Promise<Response>,
     options: CallOptions,
   ): Promise<z.infer<S>> {
-    const started = Date.now();
-    try {
-      const result = await this.callWithRecovery(operation, schema, request, options);
-      this.deps.health.record('apizee', operation, true);
-      this.deps.logger.info({ vendor: 'apizee', operation, durationMs: Date.now() - started }, 'vendor call succeeded');
-      return result;
-    } catch (error) {
-      const code = error instanceof VendorError ? error.code : 'unavailable';
-      this.deps.health.record('apizee', operation, false, code);
-      this.deps.logger.warn(
-        { vendor: 'apizee', operation, code, status: error instanceof VendorError ? error.status : undefined, durationMs: Date.now() - started },
-        'vendor call failed',
-      );
-      throw error;
-    }
+    return observedCall(this.deps, 'apizee', operation, () => this.callWithRecovery(operation, schema, request, options));
   }
 
   private async callWithRecovery<S extends z.ZodType>(

@@ -3,6 +3,7 @@ import { parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from '
 import type { Delivery } from '../../domain/vendors.js';
 import type { Logger } from '../../logger.js';
 import { scrub } from '../../logger.js';
+import { observedCall } from '../observed-call.js';
 import { VendorError } from '../errors.js';
 import type { VendorHealth } from '../health.js';
 import { codeForStatus, createHttp, parseBody, send } from '../http.js';
@@ -207,23 +208,11 @@ export class BlitzzClient {
     read: (response: Response) => Promise<T>,
   ): Promise<T> {
     this.assertNotPaused(operation);
-    const started = Date.now();
-    try {
+    return observedCall(this.deps, 'blitzz', operation, async () => {
       const response = await send('blitzz', operation, request);
       if (!response.ok) throw await this.toError(operation, response);
-      const result = await read(response);
-      this.deps.health.record('blitzz', operation, true);
-      this.deps.logger.info({ vendor: 'blitzz', operation, durationMs: Date.now() - started }, 'vendor call succeeded');
-      return result;
-    } catch (error) {
-      const code = error instanceof VendorError ? error.code : 'unavailable';
-      this.deps.health.record('blitzz', operation, false, code);
-      this.deps.logger.warn(
-        { vendor: 'blitzz', operation, code, status: error instanceof VendorError ? error.status : undefined, durationMs: Date.now() - started },
-        'vendor call failed',
-      );
-      throw error;
-    }
+      return read(response);
+    });
   }
 
   private assertNotPaused(operation: string): void {

@@ -1,6 +1,7 @@
 import type { KyInstance } from 'ky';
 import type { z } from 'zod';
 import type { Logger } from '../../logger.js';
+import { observedCall } from '../observed-call.js';
 import { VendorError, type VendorErrorCode } from '../errors.js';
 import type { VendorHealth } from '../health.js';
 import { codeForStatus, createHttp, parseBody, send, sleep } from '../http.js';
@@ -133,21 +134,7 @@ export class ConpeekClient {
     request: () => Promise<Response>,
     idempotent: boolean,
   ): Promise<z.infer<S>> {
-    const started = Date.now();
-    try {
-      const result = await this.callWithRetry(operation, schema, request, idempotent);
-      this.deps.health.record('conpeek', operation, true);
-      this.deps.logger.info({ vendor: 'conpeek', operation, durationMs: Date.now() - started }, 'vendor call succeeded');
-      return result;
-    } catch (error) {
-      const code = error instanceof VendorError ? error.code : 'unavailable';
-      this.deps.health.record('conpeek', operation, false, code);
-      this.deps.logger.warn(
-        { vendor: 'conpeek', operation, code, status: error instanceof VendorError ? error.status : undefined, durationMs: Date.now() - started },
-        'vendor call failed',
-      );
-      throw error;
-    }
+    return observedCall(this.deps, 'conpeek', operation, () => this.callWithRetry(operation, schema, request, idempotent));
   }
 
   /** GETs are retried once on 5xx and timeouts; POSTs that create things never are. */

@@ -1,6 +1,7 @@
 import type { KyInstance } from 'ky';
 import type { Logger } from '../../logger.js';
 import { scrub } from '../../logger.js';
+import { observedCall } from '../observed-call.js';
 import { VendorError, type VendorErrorCode } from '../errors.js';
 import type { VendorHealth } from '../health.js';
 import { codeForStatus, createHttp, parseBody, send, sleep } from '../http.js';
@@ -106,22 +107,9 @@ export class GenesysClient implements GenesysCookies {
   }
 
   private async operate(operation: Operation, smsSessionId: string, body: object): Promise<{ referenceId: number }> {
-    const started = Date.now();
     const path = `api/v2/${this.settings.smsPath}/${encodeURIComponent(smsSessionId)}`;
-    try {
-      const referenceId = await this.post(operation, path, body);
-      this.deps.health.record('genesys', operation, true);
-      this.deps.logger.info({ vendor: 'genesys', operation, referenceId, durationMs: Date.now() - started }, 'vendor call accepted');
-      return { referenceId };
-    } catch (error) {
-      const code = error instanceof VendorError ? error.code : 'unavailable';
-      this.deps.health.record('genesys', operation, false, code);
-      this.deps.logger.warn(
-        { vendor: 'genesys', operation, code, status: error instanceof VendorError ? error.status : undefined, durationMs: Date.now() - started },
-        'vendor call failed',
-      );
-      throw error;
-    }
+    const referenceId = await observedCall(this.deps, 'genesys', operation, () => this.post(operation, path, body), (id) => ({ referenceId: id }));
+    return { referenceId };
   }
 
   /** One POST; the only resend is after a CSRF refusal, once. */

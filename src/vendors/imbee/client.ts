@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { KyInstance } from 'ky';
 import type { Logger } from '../../logger.js';
 import { scrub } from '../../logger.js';
+import { observedCall } from '../observed-call.js';
 import { VendorError } from '../errors.js';
 import type { VendorHealth } from '../health.js';
 import { codeForStatus, createHttp, parseBody, send } from '../http.js';
@@ -74,30 +75,16 @@ export class ImbeeClient {
     const invalid = inputProblem(input);
     if (invalid) throw new VendorError('imbee', OPERATION, 'rejected', { detail: invalid });
 
-    const started = Date.now();
-    try {
-      const body = await this.postTokenRequest(input);
-      this.deps.health.record('imbee', OPERATION, true);
-      this.deps.logger.info(
-        { vendor: 'imbee', operation: OPERATION, durationMs: Date.now() - started, previouslyCreated: body.previously_created },
-        'vendor call succeeded',
-      );
-      return {
-        url: body.url,
-        userIdsha: body.user_idsha,
-        dateLimit: body.date_limit,
-        maxRetries: body.max_retries,
-        previouslyCreated: body.previously_created,
-      };
-    } catch (error) {
-      const code = error instanceof VendorError ? error.code : 'unavailable';
-      this.deps.health.record('imbee', OPERATION, false, code);
-      this.deps.logger.warn(
-        { vendor: 'imbee', operation: OPERATION, code, status: error instanceof VendorError ? error.status : undefined, durationMs: Date.now() - started },
-        'vendor call failed',
-      );
-      throw error;
-    }
+    const body = await observedCall(this.deps, 'imbee', OPERATION, () => this.postTokenRequest(input), (answer) => ({
+      previouslyCreated: answer.previously_created,
+    }));
+    return {
+      url: body.url,
+      userIdsha: body.user_idsha,
+      dateLimit: body.date_limit,
+      maxRetries: body.max_retries,
+      previouslyCreated: body.previously_created,
+    };
   }
 
   /** Sent once: a POST that creates a link (and sends a message) is never retried. */

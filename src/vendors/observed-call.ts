@@ -1,0 +1,33 @@
+import type { VendorName } from '../domain/vendors.js';
+import type { Logger } from '../logger.js';
+import { VendorError } from './errors.js';
+import type { VendorHealth } from './health.js';
+
+/**
+ * Runs one vendor operation and records its outcome: in the vendor's health (read by /healthz,
+ * `vendors` and the App Home) and as one log line with its duration. `fields` adds what is worth
+ * logging about a success (never a contact or a secret).
+ */
+export async function observedCall<T>(
+  deps: { logger: Logger; health: VendorHealth },
+  vendor: VendorName,
+  operation: string,
+  run: () => Promise<T>,
+  fields: (result: T) => Record<string, unknown> = () => ({}),
+): Promise<T> {
+  const started = Date.now();
+  try {
+    const result = await run();
+    deps.health.record(vendor, operation, true);
+    deps.logger.info({ vendor, operation, durationMs: Date.now() - started, ...fields(result) }, 'vendor call succeeded');
+    return result;
+  } catch (error) {
+    const code = error instanceof VendorError ? error.code : 'unavailable';
+    deps.health.record(vendor, operation, false, code);
+    deps.logger.warn(
+      { vendor, operation, code, status: error instanceof VendorError ? error.status : undefined, durationMs: Date.now() - started },
+      'vendor call failed',
+    );
+    throw error;
+  }
+}
