@@ -566,18 +566,8 @@ class FakeSlackServer implements FakeSlackApi {
     assertValidMessagePayload(args);
     const channel = this.resolveChannel(String(args.channel));
     this.assertAppIsMember(channel);
-    const message: FakeMessage = {
-      channel,
-      ts: this.nextTs(),
-      text: stringArg(args.text) ?? '',
-      user: this.botUserId,
-      edited: false,
-    };
-    if (Array.isArray(args.blocks)) message.blocks = args.blocks;
+    const message = this.storeMessage(channel, args);
     if (args.metadata !== undefined) message.metadata = args.metadata;
-    const threadTs = stringArg(args.thread_ts);
-    if (threadTs !== undefined && threadTs !== '') message.thread_ts = this.threadRootTs(channel, threadTs);
-    this.messagesOf(channel).push(message);
     return { channel, ts: message.ts, message: this.toApiMessage(message, true) };
   }
 
@@ -835,8 +825,8 @@ class FakeSlackServer implements FakeSlackApi {
     return { status: 200, body: { ok: true } };
   }
 
-  private postResponseInChannel(target: ResponseUrlTarget, args: SlackArgs): void {
-    const channel = this.resolveChannel(target.channelId ?? UNROUTED_CHANNEL);
+  /** A bot message in the channel (a thread reply when `thread_ts` names one). */
+  private storeMessage(channel: string, args: SlackArgs): FakeMessage {
     const message: FakeMessage = {
       channel,
       ts: this.nextTs(),
@@ -848,6 +838,12 @@ class FakeSlackServer implements FakeSlackApi {
     const threadTs = stringArg(args.thread_ts);
     if (threadTs !== undefined && threadTs !== '') message.thread_ts = this.threadRootTs(channel, threadTs);
     this.messagesOf(channel).push(message);
+    return message;
+  }
+
+  private postResponseInChannel(target: ResponseUrlTarget, args: SlackArgs): void {
+    const channel = this.resolveChannel(target.channelId ?? UNROUTED_CHANNEL);
+    this.storeMessage(channel, args);
   }
 
   private postResponseEphemeral(target: ResponseUrlTarget, args: SlackArgs): void {
