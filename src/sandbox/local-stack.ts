@@ -27,15 +27,9 @@ export interface LocalStackOptions {
   genesysOutcomeDelayMs?: number;
 }
 
-export interface LocalStack {
+export interface LocalStack extends Omit<Sandboxes, 'close'> {
   app: Rendezvous;
   appUrl: string;
-  apizee: ApizeeSandbox;
-  blitzz: BlitzzSandbox;
-  conpeek: ConpeekSandbox;
-  imbee: ImbeeSandbox;
-  genesys: GenesysSandbox;
-  slack: FakeSlackApi;
   requester: SlackRequester;
   signingSecret: string;
   close(): Promise<void>;
@@ -47,11 +41,6 @@ export const SANDBOX_CONPEEK = { apiKey: 'conpeek-sandbox-key', project: 'PSKQMX
 export const SANDBOX_IMBEE = { auth: 'imbee-sandbox-auth', corporateToken: 'imbee-sandbox-corporate-token', botIdsha: 'imbee-sandbox-bot' };
 export const SANDBOX_GENESYS = { username: 'agent', password: 'sandbox-secret', smsSession: '0000Na9B26EF006E' };
 
-/**
- * The whole product offline: the five vendor sandboxes, a stand-in for Slack's Web API, and
- * the real app on a free port between them, with a throwaway SQLite database. Used by the
- * demo and the end-to-end tests.
- */
 export interface Sandboxes {
   apizee: ApizeeSandbox;
   blitzz: BlitzzSandbox;
@@ -141,10 +130,14 @@ export function sandboxEnvironment(sandboxes: Sandboxes, options: { vendors?: Ve
   };
 }
 
+/**
+ * The whole product offline: the five vendor sandboxes, a stand-in for Slack's Web API, and
+ * the real app on a free port between them, with a throwaway SQLite database. Used by the
+ * demo and the end-to-end tests.
+ */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const rate = options.apizeeRatePerMinute ?? 10;
   const sandboxes = await startSandboxes(options);
-  const { apizee, blitzz, conpeek, imbee, genesys, slack } = sandboxes;
   const dataDir = mkdtempSync(join(tmpdir(), 'rendezvous-'));
   const signingSecret = randomBytes(16).toString('hex');
   const config = loadConfig({
@@ -159,16 +152,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const app = createApp(config, { logger: options.logger ?? createLogger('silent') });
   const { port } = await app.start();
   const appUrl = `http://127.0.0.1:${port}`;
-  const requester = new SlackRequester({ appUrl, signingSecret, fakeSlack: slack });
+  const requester = new SlackRequester({ appUrl, signingSecret, fakeSlack: sandboxes.slack });
   return {
     app,
     appUrl,
-    apizee,
-    blitzz,
-    conpeek,
-    imbee,
-    genesys,
-    slack,
+    ...sandboxes,
     requester,
     signingSecret,
     async close() {
