@@ -3,7 +3,7 @@
  * Web API and the real app between them, drives it with real signed Slack requests, moves the
  * tickets through their life, and prints each conversation as a person would read it.
  */
-import { SANDBOX_GENESYS, startLocalStack, type LocalStack } from '../src/sandbox/local-stack.js';
+import { SANDBOX_GENESYS, startLocalStack, type LocalStack } from '../sandbox/local-stack.js';
 import { ACTION, CALLBACK, INPUT } from '../src/ui/ids.js';
 
 const AGENT = 'U0AGENT';

@@ -53,9 +53,6 @@ export const ConfigSchema = z
     SLACK_SIGNING_SECRET: optionalText,
     SLACK_BOT_TOKEN: optionalText,
     SLACK_APP_TOKEN: optionalText,
-    SLACK_CLIENT_ID: optionalText,
-    SLACK_CLIENT_SECRET: optionalText,
-    SLACK_STATE_SECRET: optionalText,
     SLACK_API_URL: url('https://slack.com/api/'),
     PORT: z.coerce
       .number({ error: 'must be a port number' })

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { App } from '@slack/bolt';
-import { SANDBOX_APIZEE_ACCOUNT, startLocalStack, type LocalStack } from '../../src/sandbox/local-stack.js';
+import { SANDBOX_APIZEE_ACCOUNT, startLocalStack, type LocalStack } from '../../sandbox/local-stack.js';
 import { bareBoltApp } from './bare-bolt.js';
 import { APP_MAIN, freePort, procCpuSeconds, spawnApp, type ChildApp } from './child.js';
 import { startDelayProxy, type DelayProxy } from './delay-proxy.js';

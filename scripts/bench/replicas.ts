@@ -5,7 +5,7 @@
  * (test/helpers/replica-scenario.ts), at benchmark size.
  */
 import { randomBytes } from 'node:crypto';
-import { sandboxEnvironment, startSandboxes } from '../../src/sandbox/local-stack.js';
+import { sandboxEnvironment, startSandboxes } from '../../sandbox/local-stack.js';
 import { freshPostgresDatabase, stopSharedPostgres } from '../../test/helpers/databases.js';
 import { startReplica, type Replica } from '../../test/helpers/replica.js';
 import { maxPerMinute, threads, trackSessionsThroughTheirLife } from '../../test/helpers/replica-scenario.js';

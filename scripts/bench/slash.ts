@@ -3,8 +3,8 @@
  * (the same payload SlackRequester.slash builds), with trigger ids and response URLs the fake
  * Slack API knows.
  */
-import { signRequest } from '../../src/sandbox/slack-requests.js';
-import type { FakeSlackApi } from '../../src/sandbox/slack-api.js';
+import { signRequest } from '../../sandbox/slack-requests.js';
+import type { FakeSlackApi } from '../../sandbox/slack-api.js';
 import type { PreparedRequest } from './load.js';
 
 export const AGENT_USER = 'U0AGENT';

@@ -3,7 +3,7 @@
  * that command's trigger_id (Slack's trigger ids expire after 3 s).
  */
 import { Agent, request } from 'node:http';
-import { startLocalStack } from '../../src/sandbox/local-stack.js';
+import { startLocalStack } from '../../sandbox/local-stack.js';
 import type { PreparedRequest } from './load.js';
 import { slashCommand } from './slash.js';
 import { percentile } from './stats.js';

@@ -1,3 +1,5 @@
+import type { Delivery } from './delivery.js';
+
 /** What Rendezvous knows of a session, whatever the vendor calls it. */
 export const SESSION_STATUSES = [
   'creating',
@@ -62,3 +64,41 @@ export const KIND_LABELS: Record<SessionKind, string> = {
   webchat: 'web chat',
   sms_invite: 'SMS session invitation',
 };
+
+/**
+ * A session as the app works with it: enums, Dates and booleans. The store maps rows to it and
+ * back (rows never leave src/store/); `details` is parsed by the owning vendor module's schema.
+ */
+export interface Session {
+  id: string;
+  teamId: string;
+  enterpriseId: string | null;
+  /** The vendor module's `name`. */
+  vendor: string;
+  kind: SessionKind;
+  vendorId: string | null;
+  vendorState: string | null;
+  reference: string;
+  contactMasked: string;
+  contactEncrypted: string | null;
+  contactHash: string | null;
+  delivery: Delivery | null;
+  status: SessionStatus;
+  statusDetail: string | null;
+  channelId: string;
+  cardTs: string | null;
+  startedBy: string;
+  agentUrl: string | null;
+  customerUrl: string | null;
+  details: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+  joinedAt: Date | null;
+  endedAt: Date | null;
+  tracking: boolean;
+  nextCheckAt: Date | null;
+  mediaPosted: boolean;
+  lastError: string | null;
+  /** Bumped by every change: outcomes are applied compare-and-set on it. */
+  version: number;
+}

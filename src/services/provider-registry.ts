@@ -1,5 +1,4 @@
 import type { StartRequest } from '../domain/invite-request.js';
-import type { SessionKind } from '../domain/session.js';
 import { kindFor } from '../domain/vendor-capabilities.js';
 import { VENDOR_NAMES, type VendorName } from '../domain/vendors.js';
 import type { SessionProvider } from './providers/provider.js';
@@ -27,9 +26,5 @@ export class ProviderRegistry {
   /** Configured vendors, in PRODUCT.md's order. */
   vendors(): VendorName[] {
     return VENDOR_NAMES.filter((vendor) => [...this.providers.values()].some((provider) => provider.vendor === vendor));
-  }
-
-  kinds(vendor: VendorName): SessionKind[] {
-    return [...this.providers.values()].filter((provider) => provider.vendor === vendor).map((provider) => provider.kind);
   }
 }

@@ -59,10 +59,6 @@ export class SessionService {
 
   constructor(private readonly deps: SessionServiceDeps) {}
 
-  configuredVendors(): VendorName[] {
-    return this.deps.providers.vendors();
-  }
-
   canDeliverThroughGenesys(): boolean {
     return Boolean(this.deps.linkDelivery);
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { startLocalStack, type LocalStack } from '../../src/sandbox/local-stack.js';
-import type { FakeSlackCall, SlackArgs } from '../../src/sandbox/slack-api.js';
+import { startLocalStack, type LocalStack } from '../../sandbox/local-stack.js';
+import type { FakeSlackCall, SlackArgs } from '../../sandbox/slack-api.js';
 import { ACTION, CALLBACK } from '../../src/ui/ids.js';
 
 const STARTER = 'U0AGENT';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startLocalStack, type LocalStack } from '../../src/sandbox/local-stack.js';
+import { startLocalStack, type LocalStack } from '../../sandbox/local-stack.js';
 import { ACTION, CALLBACK, INPUT } from '../../src/ui/ids.js';
 import { eventually } from '../helpers/eventually.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { startLocalStack, type LocalStack } from '../../src/sandbox/local-stack.js';
-import { signRequest } from '../../src/sandbox/slack-requests.js';
+import { startLocalStack, type LocalStack } from '../../sandbox/local-stack.js';
+import { signRequest } from '../../sandbox/slack-requests.js';
 
 const commandBody = new URLSearchParams({
   command: '/rendezvous',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { SANDBOX_GENESYS, startLocalStack, type LocalStack } from '../../src/sandbox/local-stack.js';
+import { SANDBOX_GENESYS, startLocalStack, type LocalStack } from '../../sandbox/local-stack.js';
 import { ACTION } from '../../src/ui/ids.js';
 import { eventually } from '../helpers/eventually.js';
 

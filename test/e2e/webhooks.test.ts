@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startLocalStack, type LocalStack } from '../../src/sandbox/local-stack.js';
+import { startLocalStack, type LocalStack } from '../../sandbox/local-stack.js';
 
 describe('e2e: Apizee webhooks', function () {
   this.timeout(20_000);

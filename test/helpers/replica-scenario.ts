@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { Sandboxes } from '../../src/sandbox/local-stack.js';
-import { SlackRequester } from '../../src/sandbox/slack-requests.js';
+import type { Sandboxes } from '../../sandbox/local-stack.js';
+import { SlackRequester } from '../../sandbox/slack-requests.js';
 import { eventually } from './eventually.js';
 import type { Replica } from './replica.js';
 

@@ -12,7 +12,7 @@ import {
   startApizeeSandbox,
   type ApizeeSandbox,
   type ApizeeSandboxOptions,
-} from '../../src/sandbox/apizee.js';
+} from '../../sandbox/apizee.js';
 import { ApizeeClient } from '../../src/vendors/apizee/client.js';
 import { VendorHealth } from '../../src/vendors/health.js';
 import { closedAfterEach } from '../helpers/sandboxes.js';

@@ -3,7 +3,7 @@
  * (vendor-docs/003_01ba85c3200b1726.txt, "seed") and REFERENCE.md §4.
  */
 import assert from 'node:assert/strict';
-import { startApizeeSandbox, type ApizeeSandbox, type ApizeeSandboxOptions } from '../../src/sandbox/apizee.js';
+import { startApizeeSandbox, type ApizeeSandbox, type ApizeeSandboxOptions } from '../../sandbox/apizee.js';
 import { closedAfterEach } from '../helpers/sandboxes.js';
 
 // Keys of the seed's POST /tickets response example (with scope=sso).

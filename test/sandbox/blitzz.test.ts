@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { createLogger } from '../../src/logger.js';
-import { startBlitzzSandbox, type BlitzzSandbox, type BlitzzSandboxOptions } from '../../src/sandbox/blitzz.js';
+import { startBlitzzSandbox, type BlitzzSandbox, type BlitzzSandboxOptions } from '../../sandbox/blitzz.js';
 import { BlitzzClient } from '../../src/vendors/blitzz/client.js';
 import { VendorError } from '../../src/vendors/errors.js';
 import { VendorHealth } from '../../src/vendors/health.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createLogger } from '../../src/logger.js';
-import { startConpeekSandbox, type ConpeekSandbox, type ConpeekSandboxOptions } from '../../src/sandbox/conpeek.js';
+import { startConpeekSandbox, type ConpeekSandbox, type ConpeekSandboxOptions } from '../../sandbox/conpeek.js';
 import { ConpeekClient } from '../../src/vendors/conpeek/client.js';
 import { VendorHealth } from '../../src/vendors/health.js';
 import { closedAfterEach } from '../helpers/sandboxes.js';

@@ -10,7 +10,7 @@ import {
   startGenesysSandbox,
   type GenesysSandbox,
   type GenesysSandboxOptions,
-} from '../../src/sandbox/genesys.js';
+} from '../../sandbox/genesys.js';
 import { VendorError } from '../../src/vendors/errors.js';
 import { GenesysClient, type GenesysSettings } from '../../src/vendors/genesys/client.js';
 import {

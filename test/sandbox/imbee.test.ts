@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { createLogger } from '../../src/logger.js';
-import { startImbeeSandbox, type ImbeeSandbox, type ImbeeSandboxOptions } from '../../src/sandbox/imbee.js';
+import { startImbeeSandbox, type ImbeeSandbox, type ImbeeSandboxOptions } from '../../sandbox/imbee.js';
 import { VendorHealth } from '../../src/vendors/health.js';
 import { ImbeeClient, virtualUserFor } from '../../src/vendors/imbee/client.js';
 import { closedAfterEach } from '../helpers/sandboxes.js';

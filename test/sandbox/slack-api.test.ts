@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { webApi } from '@slack/bolt';
-import { startFakeSlackApi, type FakeSlackApi } from '../../src/sandbox/slack-api.js';
+import { startFakeSlackApi, type FakeSlackApi } from '../../sandbox/slack-api.js';
 
 const { WebClient, ErrorCode, LogLevel } = webApi;
 type Client = InstanceType<typeof WebClient>;

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, isValidSlackRequest, verifySlackRequest, type Logger } from '@slack/bolt';
-import { startFakeSlackApi, type FakeSlackApi } from '../../src/sandbox/slack-api.js';
-import { SlackRequester, signRequest } from '../../src/sandbox/slack-requests.js';
+import { startFakeSlackApi, type FakeSlackApi } from '../../sandbox/slack-api.js';
+import { SlackRequester, signRequest } from '../../sandbox/slack-requests.js';
 
 const SIGNING_SECRET = 'test-signing-secret';
 const CHANNEL = 'C0SUPPORT';

@@ -1,0 +1,238 @@
+import type { Delivery } from './delivery.js';
+import type { Logger } from './logger.js';
+import type { CreationOutcome, Outcome } from './outcome.js';
+import type { Session, SessionKind } from './session.js';
+import type { FieldValue, StartRequest } from './start-request.js';
+
+/**
+ * The one interface between a vendor and the rest of Rendezvous (STYLE.md: "a vendor is one
+ * folder behind one small interface"), after Home Assistant's integrations and n8n's nodes.
+ * Each `src/vendors/<vendor>/index.ts` exports one `VendorModule`; `src/vendors/index.ts` lists
+ * them. Outside `src/vendors/` nothing names a vendor: the grammar, modal, card, home, help and
+ * `vendors` command are drawn from what the modules declare here.
+ */
+export interface VendorModule<S = unknown> {
+  /** The word in commands and in stored rows (`apizee`); lower case, one word. */
+  name: string;
+  label: string;
+  settings: VendorSettings<S>;
+  products: Product[];
+  /** Builds what one vendor account needs; may be called while the app runs (one account per workspace later). */
+  connect(settings: S, deps: VendorDeps): VendorConnection;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings: a module's slice of the environment (and later of the App Home settings form).
+
+export interface SettingField {
+  /** The environment variable (PRODUCT.md §3 names them `<VENDOR>_…`). */
+  env: string;
+  label: string;
+  /** Never shown again nor logged once saved. */
+  secret: boolean;
+  /** One line for `.env.example` and the settings form. */
+  help: string;
+}
+
+export interface VendorSettings<S> {
+  fields: SettingField[];
+  /**
+   * Reads this module's variables: undefined when the vendor is not configured (its credentials
+   * unset); throws `SettingsError` naming the variable when they are wrong or half set.
+   */
+  read(env: Readonly<Record<string, string | undefined>>, common: CommonSettings): S | undefined;
+}
+
+/** Settings every module may use, read by config.ts. */
+export interface CommonSettings {
+  /** VENDOR_TIMEOUT_SECONDS, in ms. */
+  timeoutMs: number;
+}
+
+export class SettingsError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly reason: string,
+  ) {
+    super(`Configuration error: ${variable} ${reason}`);
+    this.name = 'SettingsError';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Products: what a module offers, declared as data that ui/ renders and domain/ checks.
+
+/** One of a product's own modal inputs; its value lands in `StartRequest.options[key]`. */
+export type ProductField =
+  | TextField
+  | NumberField
+  | { type: 'date'; key: string; blockId: string; label: string; required?: boolean; hint?: string; notBeforeToday?: boolean }
+  | { type: 'datetime'; key: string; blockId: string; label: string; required?: boolean; hint?: string; notInPast?: boolean }
+  | { type: 'checkbox'; key: string; blockId: string; label: string; optionLabel: string };
+
+export interface TextField {
+  type: 'text';
+  key: string;
+  /** The modal block id (its action id is `<blockId>_input`). */
+  blockId: string;
+  label: string;
+  required?: boolean;
+  hint?: string;
+  placeholder?: string;
+  multiline?: boolean;
+  maxLength?: number;
+  /** A rule the value must meet, and the words when it does not. */
+  pattern?: { regex: RegExp; reason: string };
+  /** Said when a required value is missing. */
+  missing?: string;
+  /** The setting that pre-fills it (a key of `VendorConnection.fieldDefaults`). */
+  defaultFrom?: string;
+}
+
+export interface NumberField {
+  type: 'number';
+  key: string;
+  blockId: string;
+  label: string;
+  required?: boolean;
+  hint?: string;
+  min?: number;
+  max?: number;
+  /** Drawn as a plain text input (ids typed by hand), read as a whole number. */
+  asText?: boolean;
+  missing?: string;
+  defaultFrom?: string;
+}
+
+/** A product's own command form, such as `genesys <sms-session-id> <agent-or-queue>`. */
+export interface CommandForm {
+  keyword: string;
+  /** Usage, mrkdwn with `<`/`>` as entities, e.g. "`genesys &lt;sms-session-id&gt; &lt;agent-or-queue&gt;` brings …". */
+  usage: string;
+  /** The words after the keyword → the product's options, or why not. */
+  parse(words: string[]): { options: Record<string, FieldValue> } | { reason: string };
+}
+
+export interface Product {
+  kind: SessionKind;
+  /** The card's title after the vendor label: "video assistance". */
+  label: string;
+  /** One-to-one with a contact, a multi-party meeting, or its own command form. */
+  shape: 'invite' | 'meeting' | 'command';
+  /** How the vendor delivers the invitation; empty when it does not deliver at all. */
+  deliveries: Delivery[];
+  /** Who gets the link to the invitee: the vendor itself, or Rendezvous (the agent passes it on). */
+  deliveredBy: 'vendor' | 'rendezvous';
+  /** The longest message the vendor takes, in code points (`messageLength`); absent: no message. */
+  messageLimit?: number;
+  /** Extra words under the message field ("Not used for WhatsApp: …"). */
+  messageHint?: string;
+  /** Meetings: participants are contacts, or bare names (the vendor invites nobody itself). */
+  participants?: 'contacts' | 'names';
+  /** Whether the session is followed after creation (the card offers Refresh). */
+  tracks: boolean;
+  /** Whether the card offers "Resend invitation". */
+  resend: boolean;
+  /** Its link can also be pushed through another module's delivery channel (`via:`). */
+  acceptsVia: boolean;
+  /** Words for `/rendezvous vendors` and the App Home. */
+  summary: string;
+  /** The product's own modal inputs, in order, after the common ones. */
+  fields: ProductField[];
+  command?: CommandForm;
+  /** Rules beyond the declared ones; returns the problems, keyed by field (`message`, `delivery`…). */
+  check?(request: StartRequest): Array<{ field: string; reason: string }>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running: what `connect` returns for one vendor account.
+
+/** Records each vendor call's outcome (health for /healthz, `vendors`, App Home). */
+export interface CallRecorder {
+  record(vendor: string, operation: string, ok: boolean, code?: string): void;
+}
+
+/** Where the requests sent to a vendor account are counted (shared by replicas when in the database). */
+export interface RateLedger {
+  tryAcquire(account: string, max: number, windowMs: number, now: number): Promise<{ acquired: boolean; stamps: number[] }>;
+}
+
+export interface VendorDeps {
+  logger: Logger;
+  health: CallRecorder;
+  ledger?: RateLedger;
+  /** TRACK_INTERVAL_SECONDS in ms: how often trackers look. */
+  trackIntervalMs: number;
+  /** A secret to derive stable pseudonyms from (never a contact itself). */
+  pseudonymKey: string;
+}
+
+export interface VendorConnection {
+  providers: Provider[];
+  trackers: VendorTracker[];
+  /** A delivery channel this vendor offers for other vendors' links (`via:`). */
+  delivery?: LinkDelivery;
+  /** The account's request budget, to tell a user how long a queued request will wait. */
+  budget?: { limit: number; estimateWaitMs(): number };
+  /** Values that pre-fill product fields (`defaultFrom`), from settings. */
+  fieldDefaults: Record<string, string | number | undefined>;
+  /** Incoming webhooks at `POST /webhooks/<module name>`. */
+  webhook?: WebhookHandler;
+  /** The vendor's own usage figures for `/rendezvous stats`. */
+  usage?(from: Date, to: Date): Promise<{ title: string; lines: string[] }>;
+  stop(): Promise<void>;
+}
+
+/** One vendor product behind the common session flow. */
+export interface Provider {
+  readonly kind: SessionKind;
+  /** Display of the invitee(s) for the card, already masked. */
+  describeInvitee(request: StartRequest): string;
+  /** The contact to store encrypted (for resending), if any. */
+  contactOf(request: StartRequest): string | undefined;
+  create(session: Session, request: StartRequest): Promise<CreationOutcome>;
+  /** Sends the invitation again to the stored contact; returns the words for the thread. */
+  resend?(session: Session, contact: string): Promise<string>;
+  /** Asks the vendor what it made (the Refresh button): the outcome to apply, if anything changed. */
+  reconcile?(session: Session): Promise<Outcome | undefined>;
+}
+
+/** Pushes another vendor's room link into a customer's conversation (`via:`); the outcome comes later. */
+export interface LinkDelivery {
+  /** Says how the target is written, for errors and the modal hint. */
+  readonly label: string;
+  pushLink(target: string, url: string): Promise<{ outcome: Promise<Outcome | undefined> }>;
+}
+
+/**
+ * What a tracker may do with the sessions of its product. tracking/ implements it over the store
+ * and the lifecycle, so a vendor module never touches the database or Slack.
+ */
+export interface TrackingPort {
+  /** Up to `limit` sessions of this product due for a check, leased to this replica. */
+  leaseDue(limit: number): Promise<Session[]>;
+  /** Tracked sessions of this product among these vendor ids (a list call's answer). */
+  trackedByVendorIds(vendorIds: string[]): Promise<Session[]>;
+  get(id: string): Promise<Session | undefined>;
+  /** Applies an outcome computed from `session` (compare-and-set on its version); false when it lost the race. */
+  apply(session: Session, outcome: Outcome): Promise<boolean>;
+  /** Ends the lease; `next` is when it is due again (`keep`: its place in line is kept). */
+  release(session: Session, next: Date | null | 'keep'): Promise<void>;
+  /** Whether a webhook put this session first in line. */
+  isFirstInLine(session: Session): boolean;
+}
+
+export interface VendorTracker {
+  readonly kind: SessionKind;
+  /** One background pass. */
+  tick(port: TrackingPort): Promise<void>;
+  /** Refresh: looks the session up at once (interactive priority). */
+  reconcile?(session: Session): Promise<Outcome | undefined>;
+}
+
+export interface WebhookHandler {
+  /** The shared secret, compared in constant time (query `?secret=` or `X-Webhook-Secret`). */
+  secret: string;
+  /** The parsed body → which session to look at now (by kind and vendor id), or nothing. */
+  route(body: unknown): { kind: SessionKind; vendorId: string; event: string } | { ignored: string };
+}
