@@ -16,11 +16,12 @@ export interface Replica {
 }
 
 /**
- * Starts the real app (`src/main.ts`) as a child process, the way a deployment runs it, and
- * waits for its "listening" line to learn its port.
+ * Starts the real app (`src/main.ts` through tsx, or `args`, such as the compiled
+ * `scripts/start.mjs`) as a child process, the way a deployment runs it, and waits for its
+ * "listening" line to learn its port.
  */
-export async function startReplica(env: Record<string, string>, timeoutMs = 20_000): Promise<Replica> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+export async function startReplica(env: Record<string, string>, timeoutMs = 20_000, args = ['--import', 'tsx', 'src/main.ts']): Promise<Replica> {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
