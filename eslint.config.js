@@ -12,4 +12,9 @@ export default tseslint.config(
     },
   },
   { files: ['scripts/**', 'src/main.ts'], rules: { 'no-console': 'off' } },
+  // Plain Node scripts and CommonJS configs (TypeScript files get these from @types/node).
+  {
+    files: ['**/*.mjs', '**/*.cjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly', module: 'writable', require: 'readonly' } },
+  },
 );
