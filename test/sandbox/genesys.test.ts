@@ -484,5 +484,103 @@ describe('Genesys sandbox (seed 001 + REFERENCE §2)', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(sandbox.requests.length, requestsAfterStop, 'no poll after stop()');
     });
+
+    describe('process-wide state: what CometD needs globally is there only while a listener runs', () => {
+      /** The global scope's properties, `console`'s, and those of a `window` if there is one, by descriptor. */
+      function globalState() {
+        const window = (globalThis as { window?: unknown }).window;
+        return {
+          global: Object.getOwnPropertyDescriptors(globalThis),
+          console: Object.getOwnPropertyDescriptors(globalThis.console),
+          window: typeof window === 'object' && window !== null ? Object.getOwnPropertyDescriptors(window) : undefined,
+        };
+      }
+
+      const processConsole = globalThis.console;
+
+      /** Lets aborted requests' last callbacks run after stop(): one that needed a global would throw here. */
+      const afterStop = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+      async function invite(sandbox: GenesysSandbox, listener: Awaited<ReturnType<typeof connect>>): Promise<GenesysOutcome> {
+        const { referenceId } = await listener.client.invite({ smsSessionId: SMS_SESSION, targetUri: sandbox.targets[0]! });
+        return listener.notifications.waitForOutcome(referenceId, 1500);
+      }
+
+      it('one listener: start() and stop() leave window, console.debug and every other global as they were', async () => {
+        const before = globalState();
+        const debug = processConsole.debug;
+        const sandbox = await start({ outcomeDelayMs: 20 });
+        const listener = await connect(sandbox);
+        assert.equal('window' in globalThis, true, 'installed while running');
+        assert.equal(processConsole.debug, debug, 'console.debug is never patched');
+        assert.deepEqual(globalState().console, before.console);
+        assert.equal((await invite(sandbox, listener)).kind, 'participants_updated');
+        await listener.notifications.stop();
+        await afterStop();
+        assert.equal('window' in globalThis, false);
+        assert.equal(processConsole.debug, debug);
+        assert.deepEqual(globalState(), before);
+      });
+
+      it('two listeners: the globals stay until the last one stops, each works alone, then all is as before', async () => {
+        const before = globalState();
+        const [one, two] = await Promise.all([start({ outcomeDelayMs: 20 }), start({ outcomeDelayMs: 20 })]);
+        const a = await connect(one!);
+        const b = await connect(two!);
+        const window = (globalThis as { window?: unknown }).window;
+
+        await a.notifications.stop();
+        await afterStop();
+        assert.equal((globalThis as { window?: unknown }).window, window, 'B still needs the globals');
+        assert.equal((await invite(two!, b)).kind, 'participants_updated', 'B works after A stopped');
+        await eventually('B also got its ParticipantJoined log message', () => b.received.length === 2, 1000);
+        assert.equal(a.received.length, 0, 'A heard nothing of B');
+
+        // A starts again while B runs, and B stops first: A must keep working without B.
+        await a.notifications.start();
+        await b.notifications.stop();
+        await afterStop();
+        assert.equal((await invite(one!, a)).kind, 'participants_updated', 'A works after B stopped');
+        await eventually('A also got its ParticipantJoined log message', () => a.received.length === 2, 1000);
+        assert.deepEqual(a.received.map((n) => n.messageType), ['SMSsessionStateChangeMessage', 'MessageLogUpdated']);
+        assert.equal(b.received.length, 2, 'B heard nothing after it stopped');
+
+        await a.notifications.stop();
+        await afterStop();
+        assert.deepEqual(globalState(), before);
+      });
+
+      it('a window that was already there (a test DOM) keeps its own XMLHttpRequest afterwards', async () => {
+        const scope = globalThis as { window?: unknown };
+        class DomXMLHttpRequest {}
+        const dom = { XMLHttpRequest: DomXMLHttpRequest, document: {} };
+        scope.window = dom;
+        try {
+          const before = globalState();
+          const sandbox = await start({ outcomeDelayMs: 20 });
+          const listener = await connect(sandbox);
+          assert.equal(scope.window, dom);
+          assert.equal((await invite(sandbox, listener)).kind, 'participants_updated');
+          await listener.notifications.stop();
+          await afterStop();
+          assert.equal(scope.window, dom);
+          assert.equal(dom.XMLHttpRequest, DomXMLHttpRequest);
+          assert.deepEqual(globalState(), before);
+        } finally {
+          delete scope.window;
+        }
+      });
+
+      it('a start() that fails gives the globals back: the stop() after it waits for that', async () => {
+        const before = globalState();
+        const sandbox = await start();
+        const notifications = new GenesysNotifications(settingsFor(sandbox, { password: 'wrong' }), { logger, health });
+        listeners.push(notifications);
+        await assert.rejects(notifications.start(), (error: unknown) => error instanceof VendorError && error.code === 'unauthorized');
+        await notifications.stop();
+        await afterStop();
+        assert.deepEqual(globalState(), before);
+      });
+    });
   });
 });

@@ -1,18 +1,21 @@
 /**
  * Genesys Web Services pushes the outcome of an SMS session operation over CometD (REFERENCE §2
  * "CometD notifications"). This listener uses the official CometD JavaScript client (`cometd`)
- * with its Node adapter (`cometd-nodejs-client`), over long-polling only.
+ * with the XMLHttpRequest of its Node adapter (`cometd-nodejs-client`), over long-polling only.
  *
- * The adapter installs process-wide globals (`window`, `window.XMLHttpRequest`, …) and by default
- * keeps ONE cookie jar for the whole process, keyed by host name only: two listeners talking to
- * two servers on the same host would overwrite each other's `JSESSIONID`. So `adapt()` is called
- * here only, once, with cookie hooks that route every request's cookies to the listener that
- * sent it (see `cookieHooks`); each listener then uses its REST client's session, so several app
- * instances can live in one process.
+ * The browser library reads `window.XMLHttpRequest` from the global scope, so a `window` holding
+ * it is installed while at least one listener runs, and put back exactly as it was when the last
+ * one stops (see `acquireGlobals`). Everything else is per listener: its CometD client keeps its
+ * timers on Node's clock (cancelled by stop()), and every request carries the listener's cookie
+ * context (see `ListenerXMLHttpRequest`), so several app instances can live in one process, even
+ * with two Genesys servers on the same host. The adapter's `adapt()` is not called: it aliases
+ * `console.debug` to `console.log` for the whole process and keeps one cookie jar per host name.
  */
 import { EventEmitter } from 'node:events';
 import { CometD, type Message, type Transport } from 'cometd';
-import { adapt } from 'cometd-nodejs-client';
+import type { Cookies } from 'cometd-nodejs-client';
+// @ts-expect-error -- the adapter types adapt() only; this is the class adapt() hands to `window`.
+import { XMLHttpRequest as AdapterXMLHttpRequest } from 'cometd-nodejs-client/src/XMLHttpRequest.js';
 import type { Logger } from '../../logger.js';
 import { VendorError } from '../errors.js';
 import type { VendorHealth } from '../health.js';
@@ -51,10 +54,16 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-/** What the CometD transport carries to the cookie hooks (the adapter copies it onto each request). */
+/** What the CometD transport carries to the cookie hooks (CometD copies it onto each request). */
 interface CookieContext {
   cookies(): string[];
   store(setCookie: string): void;
+}
+
+/** The connection start() opened; `close()` cancels its timers and gives back the globals. */
+interface Connection {
+  cometd: CometD;
+  close(): void;
 }
 
 const DEFAULT_BUFFER_MS = 60_000;
@@ -64,8 +73,6 @@ const DISCONNECT_WAIT_MS = 2_000;
 /** WWE and GWS do not support WebSockets [P:G10]; `callback-polling` needs a browser's DOM. */
 const UNUSED_TRANSPORTS = ['websocket', 'callback-polling'];
 
-let instances = 0;
-
 export class GenesysNotifications extends EventEmitter<{ notification: [SmsNotification] }> {
   private readonly bufferMs: number;
   private readonly authorization: string;
@@ -73,9 +80,11 @@ export class GenesysNotifications extends EventEmitter<{ notification: [SmsNotif
   private readonly ownCookies = new Map<string, string>();
   private readonly buffered = new Map<number, { outcome: GenesysOutcome; at: number }>();
   private readonly waiters = new Map<number, Set<Waiter>>();
-  private cometd?: CometD;
+  private connection?: Connection;
   private starting?: { promise: Promise<void>; resolve(): void; reject(error: Error): void };
   private started = false;
+  /** The last stop()'s disconnect: a second stop() (or one after a failed start) waits for it too. */
+  private stopped: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly settings: GenesysSettings,
@@ -90,7 +99,6 @@ export class GenesysNotifications extends EventEmitter<{ notification: [SmsNotif
   /** Handshakes and subscribes to the SMS topic; resolves once subscribed, rejects (and stops) if that fails. */
   start(): Promise<void> {
     if (this.starting) return this.starting.promise;
-    adaptOnce();
     let resolve!: () => void;
     let reject!: (error: Error) => void;
     const promise = new Promise<void>((ok, fail) => {
@@ -98,32 +106,41 @@ export class GenesysNotifications extends EventEmitter<{ notification: [SmsNotif
       reject = fail;
     });
     this.starting = { promise, resolve, reject };
-    this.cometd = this.createCometD();
-    this.cometd.handshake();
+    const releaseGlobals = acquireGlobals();
+    try {
+      const { cometd, cancelTimers } = this.createCometD();
+      this.connection = {
+        cometd,
+        close: () => {
+          cancelTimers();
+          releaseGlobals();
+        },
+      };
+      cometd.handshake();
+    } catch (error) {
+      const connection = this.connection;
+      this.connection = undefined;
+      this.starting = undefined;
+      if (connection) connection.close();
+      else releaseGlobals();
+      throw error;
+    }
     return promise;
   }
 
-  /** Disconnects; waits that are still pending settle as timeouts, since no outcome will come. */
+  /**
+   * Disconnects; waits that are still pending settle as timeouts, since no outcome will come.
+   * Once it resolves, the globals this listener needed are given back (see `acquireGlobals`).
+   */
   async stop(): Promise<void> {
-    const cometd = this.cometd;
-    this.cometd = undefined;
+    const connection = this.connection;
+    this.connection = undefined;
     this.starting?.reject(new VendorError('genesys', 'notifications', 'unavailable', { detail: 'stopped' }));
     this.starting = undefined;
     this.started = false;
     for (const [referenceId] of this.waiters) this.settle(referenceId, { kind: 'timeout' });
-    if (!cometd) return;
-    const transport = cometd.findTransport('long-polling');
-    if (!cometd.isDisconnected()) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, DISCONNECT_WAIT_MS);
-        cometd.disconnect(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    // Drops whatever is still in flight (a long poll the server has not answered yet).
-    transport?.abort();
+    if (connection) this.stopped = disconnect(connection);
+    await this.stopped;
   }
 
   /**
@@ -133,7 +150,7 @@ export class GenesysNotifications extends EventEmitter<{ notification: [SmsNotif
   waitForOutcome(referenceId: number, timeoutMs: number): Promise<GenesysOutcome> {
     const early = this.takeBuffered(referenceId);
     if (early) return Promise.resolve(early);
-    if (!this.cometd) return Promise.resolve({ kind: 'timeout' });
+    if (!this.connection) return Promise.resolve({ kind: 'timeout' });
     return new Promise((resolve) => {
       const waiter: Waiter = {
         resolve,
@@ -147,8 +164,9 @@ export class GenesysNotifications extends EventEmitter<{ notification: [SmsNotif
 
   // ----- CometD --------------------------------------------------------------------------
 
-  private createCometD(): CometD {
-    const cometd = new CometD(`genesys-${++instances}`);
+  private createCometD(): { cometd: CometD; cancelTimers(): void } {
+    const cometd = new CometD('genesys');
+    const cancelTimers = useNodeTimers(cometd);
     for (const type of UNUSED_TRANSPORTS) cometd.unregisterTransport(type);
     const transport = cometd.findTransport('long-polling') as (Transport & { context?: CookieContext }) | null;
     if (transport) transport.context = { cookies: () => this.cookies(), store: (line) => this.storeCookie(line) };
@@ -158,11 +176,15 @@ export class GenesysNotifications extends EventEmitter<{ notification: [SmsNotif
       // One URL, as the Genesys .NET client uses it [P:G11], rather than `…/handshake`, `…/connect`.
       appendMessageTypeToURL: false,
       maxNetworkDelay: this.settings.timeoutMs,
+      // CometD logs through `window.console`; the `window` installed here has none, so the library
+      // stays silent and failures reach our logger through the listeners below.
       logLevel: 'warn',
+      // Timers run on Node's clock (useNodeTimers), never in a Worker a browser-like `window` offers.
+      useWorkerScheduler: false,
     });
     // A re-handshake (server restart, expired session) drops subscriptions: subscribe on every one.
     cometd.addListener('/meta/handshake', (message) => this.onHandshake(cometd, message));
-    return cometd;
+    return { cometd, cancelTimers };
   }
 
   private onHandshake(cometd: CometD, message: Message): void {
@@ -310,41 +332,141 @@ function subscribeError(message: Message): VendorError {
   });
 }
 
-// ----- The adapter: once per process ---------------------------------------------------------
-
-let adapted = false;
-/** The adapter hands the same URL object to both hooks of one request; it links them. */
-const requestContexts = new WeakMap<object, CookieContext>();
-
-function adaptOnce(): void {
-  if (adapted) return;
-  adapted = true;
-  // adapt() aliases console.debug to console.log for the whole process: undo that. And CometD
-  // logs through `window.console`: without it the library stays silent (failures reach our logger).
-  const processConsole = globalThis.console;
-  const debug = processConsole.debug;
-  adapt({ cookies: cookieHooks });
-  processConsole.debug = debug;
-  (globalThis as { window?: { console?: Console } }).window!.console = undefined;
+/** Disconnects (waiting at most `DISCONNECT_WAIT_MS`), drops what is in flight, then closes. */
+async function disconnect({ cometd, close }: Connection): Promise<void> {
+  try {
+    const transport = cometd.findTransport('long-polling');
+    if (!cometd.isDisconnected()) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, DISCONNECT_WAIT_MS);
+        cometd.disconnect(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    // Drops whatever is still in flight (a long poll the server has not answered yet).
+    transport?.abort();
+  } finally {
+    close();
+  }
 }
 
 /**
- * Replaces the adapter's process-wide jar. `retrieveCookies` receives the request's context (our
- * transport's `context`, copied onto each request) and the request URL; `storeCookie` receives
- * only that same URL object, which maps back to the context.
+ * Runs this CometD client's timers on Node's `setTimeout` instead of `window.setTimeout`, and
+ * returns what cancels them all: after stop(), no timer of the old client fires (a reconnect, a
+ * request timeout), and the aborted requests' last callbacks, which clear their timeouts, no
+ * longer need a global `window`. Like CometD's own scheduler, a failing timed function is dropped.
  */
-const cookieHooks = {
-  retrieveCookies(context: unknown, uri: object, callback: (failure: Error | null, cookies: string[]) => void): void {
-    if (!isCookieContext(context)) return callback(null, []);
-    requestContexts.set(uri, context);
-    callback(null, context.cookies());
-  },
-  storeCookie(uri: object, header: string, callback: (failure: Error | null, cookie: unknown) => void): void {
-    requestContexts.get(uri)?.store(header);
-    callback(null, undefined);
-  },
-};
+function useNodeTimers(cometd: CometD): () => void {
+  const pending = new Set<NodeJS.Timeout>();
+  let cancelled = false;
+  cometd.setTimeout = (task: () => void, delay: number): NodeJS.Timeout | undefined => {
+    if (cancelled) return undefined;
+    const timer = setTimeout(() => {
+      pending.delete(timer);
+      try {
+        task();
+      } catch {
+        // CometD's scheduler swallows it too (it logs at debug level only).
+      }
+    }, delay);
+    pending.add(timer);
+    return timer;
+  };
+  cometd.clearTimeout = (timer: NodeJS.Timeout | undefined): void => {
+    if (!timer) return;
+    clearTimeout(timer);
+    pending.delete(timer);
+  };
+  return () => {
+    cancelled = true;
+    for (const timer of pending) clearTimeout(timer);
+    pending.clear();
+  };
+}
+
+// ----- Globals: installed while a listener runs ---------------------------------------------
+
+type AdapterXMLHttpRequestClass = new (options: { cookies: Cookies }) => object;
+
+/**
+ * The adapter's XMLHttpRequest, with cookie hooks that read the request's own `context`: CometD's
+ * long-polling transport copies its `context` (the listener's `CookieContext`) onto every request
+ * it opens, so cookies go to and come from the listener that sent the request. The class keeps no
+ * state, so the one `window.XMLHttpRequest` serves every listener.
+ */
+class ListenerXMLHttpRequest extends (AdapterXMLHttpRequest as AdapterXMLHttpRequestClass) {
+  /** Set by CometD's LongPollingTransport right after construction. */
+  declare context?: unknown;
+
+  constructor() {
+    const self: { request?: ListenerXMLHttpRequest } = {};
+    super({
+      cookies: {
+        retrieveCookies(context, _uri, callback) {
+          callback(null, isCookieContext(context) ? context.cookies() : []);
+        },
+        storeCookie(_uri, header, callback) {
+          const context = self.request?.context;
+          if (isCookieContext(context)) context.store(header);
+          callback(null, undefined);
+        },
+      },
+    });
+    self.request = this;
+  }
+}
 
 function isCookieContext(value: unknown): value is CookieContext {
   return typeof value === 'object' && value !== null && typeof (value as CookieContext).cookies === 'function';
+}
+
+/**
+ * The one piece of state listeners share, because the globals are shared: how many listeners use
+ * them, and what puts back what was there before. Nothing is installed while no listener runs.
+ */
+let globalsInUse: { users: number; restore(): void } | undefined;
+
+/**
+ * Installs what CometD reads from the global scope, for one more listener; the function returned
+ * gives it back (once), and the last listener to give it back restores what was there before.
+ */
+function acquireGlobals(): () => void {
+  globalsInUse ??= { users: 0, restore: installGlobals() };
+  globalsInUse.users += 1;
+  let released = false;
+  return () => {
+    if (released || !globalsInUse) return;
+    released = true;
+    globalsInUse.users -= 1;
+    if (globalsInUse.users > 0) return;
+    const { restore } = globalsInUse;
+    globalsInUse = undefined;
+    restore();
+  };
+}
+
+/**
+ * CometD reads `window.XMLHttpRequest` for each request (and `window` itself when a client is
+ * created); its timers are its own (`useNodeTimers`) and it gets no `window.console`. A `window`
+ * already there (a test DOM) only gains `XMLHttpRequest` for the time being, and keeps its own
+ * `console` (CometD then logs its warnings there).
+ */
+function installGlobals(): () => void {
+  const scope = globalThis as { window?: unknown };
+  if (typeof scope.window === 'object' && scope.window !== null) {
+    return replaceProperty(scope.window, 'XMLHttpRequest', ListenerXMLHttpRequest);
+  }
+  return replaceProperty(globalThis, 'window', { XMLHttpRequest: ListenerXMLHttpRequest });
+}
+
+/** Sets `target[key]` and returns what restores its previous property exactly (or removes it). */
+function replaceProperty(target: object, key: string, value: unknown): () => void {
+  const previous = Object.getOwnPropertyDescriptor(target, key);
+  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  return () => {
+    if (previous) Object.defineProperty(target, key, previous);
+    else Reflect.deleteProperty(target, key);
+  };
 }
