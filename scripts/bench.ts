@@ -88,6 +88,7 @@ const ack: AckResults | undefined = await part('1. Ack latency: help, modal, cre
         ],
     timeBoundMs: 30_000,
     warmup: QUICK ? 100 : 300,
+    repeats: QUICK ? 1 : 3,
     channels: 200,
     vendorDelayMs: 5000,
     log,

@@ -52,6 +52,8 @@ export interface AckRound {
   scenario: Scenario;
   app: AckApp;
   concurrency: number;
+  /** Which repetition of this scenario and level (0-based). */
+  repeat: number;
   planned: number;
   result: LoadResult;
   p50: number;
@@ -65,11 +67,19 @@ export interface AckRound {
   slackCalls: Record<string, number>;
 }
 
+/** An app's figures at one scenario and level: the median over the repetitions of each round's percentile. */
+export interface AckFigure {
+  p50: number;
+  p99: number;
+  /** Each repetition's p99, in order. */
+  p99s: number[];
+}
+
 export interface AckComparison {
   scenario: Scenario;
   concurrency: number;
-  bare: AckRound;
-  rendezvous: AckRound;
+  bare: AckFigure;
+  rendezvous: AckFigure;
   p50Ratio: number;
   p99Ratio: number;
 }
@@ -80,6 +90,7 @@ export interface AckResults {
   fixtures: FixtureSummary;
   vendorDelayMs: number;
   warmup: number;
+  repeats: number;
   channels: number;
   /** Tickets the Apizee sandbox created (capture, warm-ups and rounds). */
   ticketsCreated: number;
@@ -90,6 +101,8 @@ export interface AckOptions {
   scenarios?: Scenario[];
   timeBoundMs: number;
   warmup: number;
+  /** Rounds per app, scenario and level (the apps take turns, alternating who goes first); figures are medians over them. */
+  repeats?: number;
   channels: number;
   /** How long Apizee takes to answer a ticket creation (the baseline waits as long before its update). */
   vendorDelayMs?: number;
@@ -100,6 +113,7 @@ export interface AckOptions {
 
 export async function benchAck(options: AckOptions): Promise<AckResults> {
   const vendorDelayMs = options.vendorDelayMs ?? 5000;
+  const repeats = options.repeats ?? 1;
   const scenarios = options.scenarios ?? (['help', 'modal', 'create'] as Scenario[]);
   const dir = mkdtempSync(join(tmpdir(), 'rendezvous-bench-ack-'));
   const proxy = await startDelayProxy({
@@ -153,8 +167,11 @@ export async function benchAck(options: AckOptions): Promise<AckResults> {
       const count = scenario === 'create' ? CREATE_WARMUP : options.warmup;
       const from = s.calls.length;
       const result = await load(app, scenario, count, 10);
-      if (scenario === 'create') await waitUntil(() => since(from, 'chat.update', app) >= result.sent, vendorDelayMs + 10_000, 50);
-      else await settle(app, scenario, result.sent, from);
+      if (scenario === 'create') {
+        await waitUntil(() => since(from, 'chat.update', app) >= result.sent, vendorDelayMs + 10_000, 50);
+        // Rendezvous answers through the response_url and posts the first thread reply after the update.
+        await sleep(1000);
+      } else await settle(app, scenario, result.sent, from);
     };
     const restartRendezvous = async () => {
       await kill(rendezvous!);
@@ -174,28 +191,30 @@ export async function benchAck(options: AckOptions): Promise<AckResults> {
         await warm(app, scenario);
       }
       for (const level of options.levels) {
-        for (const app of APPS) {
-          if (app === 'Rendezvous' && rendezvousBusy) {
-            await restartRendezvous();
-            rendezvousBusy = false;
-          }
-          const pid = child(app).pid;
-          const from = s.calls.length;
-          const cpuBefore = procCpuSeconds(pid);
-          const result = await load(app, scenario, level.requests, level.concurrency);
-          await settle(app, scenario, result.sent - (result.statuses.error ?? 0), from);
-          const cpuMsPerCommand = ((procCpuSeconds(pid) - cpuBefore) * 1000) / result.sent;
-          const round = summarise(scenario, app, level, result, cpuMsPerCommand, tally(s.calls.slice(from)));
-          rounds.push(round);
-          options.log(
-            `  ${scenario.padEnd(6)} ${app.padEnd(10)} ${String(level.concurrency).padStart(2)} conns: ${result.sent} sent in ${(result.wallMs / 1000).toFixed(1)} s, ` +
-              `p50 ${round.p50.toFixed(2)} ms, p99 ${round.p99.toFixed(2)} ms, max ${round.max.toFixed(1)} ms, over 3 s ${round.overDeadline}, non-200 ${round.non200}, ` +
-              `CPU ${cpuMsPerCommand.toFixed(2)} ms/command; Slack: ${describeCalls(round.slackCalls)}`,
-          );
-          if (scenario === 'create' && app === 'Rendezvous') {
-            // Its backlog (cards still to post, Apizee answers to wait for) would compete with the next round.
-            await kill(rendezvous);
-            rendezvousBusy = true;
+        for (let repeat = 0; repeat < repeats; repeat++) {
+          for (const app of repeat % 2 === 0 ? APPS : [...APPS].reverse()) {
+            if (app === 'Rendezvous' && rendezvousBusy) {
+              await restartRendezvous();
+              rendezvousBusy = false;
+            }
+            const pid = child(app).pid;
+            const from = s.calls.length;
+            const cpuBefore = procCpuSeconds(pid);
+            const result = await load(app, scenario, level.requests, level.concurrency);
+            await settle(app, scenario, result.sent - (result.statuses.error ?? 0), from);
+            const cpuMsPerCommand = ((procCpuSeconds(pid) - cpuBefore) * 1000) / result.sent;
+            const round = summarise(scenario, app, level, repeat, result, cpuMsPerCommand, tally(s.calls.slice(from)));
+            rounds.push(round);
+            options.log(
+              `  ${scenario.padEnd(6)} ${app.padEnd(10)} ${String(level.concurrency).padStart(2)} conns${repeats > 1 ? ` #${repeat + 1}` : ''}: ${result.sent} sent in ${(result.wallMs / 1000).toFixed(1)} s, ` +
+                `p50 ${round.p50.toFixed(2)} ms, p99 ${round.p99.toFixed(2)} ms, max ${round.max.toFixed(1)} ms, over 3 s ${round.overDeadline}, non-200 ${round.non200}, ` +
+                `CPU ${cpuMsPerCommand.toFixed(2)} ms/command; Slack: ${describeCalls(round.slackCalls)}`,
+            );
+            if (scenario === 'create' && app === 'Rendezvous') {
+              // Its backlog (cards still to post, Apizee answers to wait for) would compete with the next round.
+              await kill(rendezvous!);
+              rendezvousBusy = true;
+            }
           }
         }
       }
@@ -204,9 +223,12 @@ export async function benchAck(options: AckOptions): Promise<AckResults> {
     const comparisons: AckComparison[] = [];
     for (const scenario of scenarios) {
       for (const level of options.levels) {
-        const find = (app: AckApp) => rounds.find((r) => r.scenario === scenario && r.app === app && r.concurrency === level.concurrency)!;
-        const a = find('bare Bolt');
-        const b = find('Rendezvous');
+        const figure = (app: AckApp): AckFigure => {
+          const mine = rounds.filter((r) => r.scenario === scenario && r.app === app && r.concurrency === level.concurrency);
+          return { p50: median(mine.map((r) => r.p50)), p99: median(mine.map((r) => r.p99)), p99s: mine.map((r) => r.p99) };
+        };
+        const a = figure('bare Bolt');
+        const b = figure('Rendezvous');
         comparisons.push({ scenario, concurrency: level.concurrency, bare: a, rendezvous: b, p50Ratio: b.p50 / a.p50, p99Ratio: b.p99 / a.p99 });
       }
     }
@@ -216,6 +238,7 @@ export async function benchAck(options: AckOptions): Promise<AckResults> {
       fixtures: captured.summary,
       vendorDelayMs,
       warmup: options.warmup,
+      repeats,
       channels: options.channels,
       ticketsCreated: apizee.requests.filter((r) => r.method === 'POST' && r.path === '/api/tickets' && r.status === 200).length,
     };
@@ -299,7 +322,13 @@ async function spawnRendezvous(dir: string, generation: number, slack: FakeSlack
   });
 }
 
-function summarise(scenario: Scenario, app: AckApp, level: AckLevel, result: LoadResult, cpuMsPerCommand: number, slackCalls: Record<string, number>): AckRound {
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function summarise(scenario: Scenario, app: AckApp, level: AckLevel, repeat: number, result: LoadResult, cpuMsPerCommand: number, slackCalls: Record<string, number>): AckRound {
   const non200 = Object.entries(result.statuses)
     .filter(([status]) => status !== '200')
     .reduce((sum, [, n]) => sum + n, 0);
@@ -307,6 +336,7 @@ function summarise(scenario: Scenario, app: AckApp, level: AckLevel, result: Loa
     scenario,
     app,
     concurrency: level.concurrency,
+    repeat,
     planned: level.requests,
     result,
     p50: percentile(result.latenciesMs, 50),

@@ -1,5 +1,5 @@
 /** The figures as a console table and as BENCHMARKS.md. */
-import { describeCalls, SCENARIOS, type AckResults } from './ack.js';
+import { describeCalls, type AckResults } from './ack.js';
 import type { Machine } from './machine.js';
 import type { ReplicaResults } from './replicas.js';
 import type { StartupResults } from './startup.js';
@@ -216,7 +216,8 @@ export function renderMarkdown(report: Report): string {
     out.push(
       'Rendezvous compiled (`node dist/main.js`, SQLite) and a bare Bolt app on the same receiver doing the same Slack work, ' +
         'each in a process of its own, signed `/rendezvous` commands over keep-alive connections, Apizee answering in ' +
-        `${f((report.ack?.vendorDelayMs ?? 5000) / 1000, 0)} s. p99 first, p50 in brackets; the goal is on the p99 ratio.`,
+        `${f((report.ack?.vendorDelayMs ?? 5000) / 1000, 0)} s. p99 first, p50 in brackets` +
+        `${(report.ack?.repeats ?? 1) > 1 ? `, each the median over ${report.ack!.repeats} rounds per app (the apps taking turns)` : ''}; the goal is on the p99 ratio.`,
       '',
     );
     out.push(`| ${PERFORMANCE_HEADER.join(' | ')} |`, `|${PERFORMANCE_HEADER.map(() => '---').join('|')}|`);
@@ -252,7 +253,7 @@ export function renderMarkdown(report: Report): string {
     );
     for (const r of ack.rounds) {
       out.push(
-        `| ${r.scenario} | ${r.app} | ${r.concurrency} | ${r.result.sent}/${r.planned}${r.result.timeBounded ? ' (time bound)' : ''} | ${(r.result.wallMs / 1000).toFixed(1)} s | ${f(r.p50)} ms | ${f(r.p99)} ms | ${f(r.max, 1)} ms | ${r.overDeadline} | ${r.non200} | ${Number.isFinite(r.cpuMsPerCommand) ? `${f(r.cpuMsPerCommand)} ms` : '—'} | ${describeCalls(r.slackCalls)} |`,
+        `| ${r.scenario} | ${r.app} | ${r.concurrency}${ack.repeats > 1 ? ` (#${r.repeat + 1})` : ''} | ${r.result.sent}/${r.planned}${r.result.timeBounded ? ' (time bound)' : ''} | ${(r.result.wallMs / 1000).toFixed(1)} s | ${f(r.p50)} ms | ${f(r.p99)} ms | ${f(r.max, 1)} ms | ${r.overDeadline} | ${r.non200} | ${Number.isFinite(r.cpuMsPerCommand) ? `${f(r.cpuMsPerCommand)} ms` : '—'} | ${describeCalls(r.slackCalls)} |`,
       );
     }
     out.push('');
