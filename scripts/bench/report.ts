@@ -349,6 +349,12 @@ export function renderMarkdown(report: Report): string {
       `queued behind it. Commands are spread over ${ack?.channels ?? 0} channels per app.`,
   );
   out.push(
+    '- Start to /healthz: scripts/bench/startup.ts. Where the help path\'s CPU goes: `npx tsx scripts/bench/profile-help.ts` ' +
+      'runs `node --cpu-prof dist/main.js` and the baseline under a burst of the same signed `/rendezvous help` commands and ' +
+      'summarises the .cpuprofile files over the burst alone (scripts/bench/cpuprofile-summary.ts), Rendezvous against bare Bolt ' +
+      'function by function.',
+  );
+  out.push(
     '- views.open: measured in-process from sending the command to the fake Slack answering `views.open` for its ' +
       'trigger_id (epoch milliseconds), 10 commands in flight.',
   );
