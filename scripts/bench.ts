@@ -2,8 +2,10 @@
  * `npm run bench`: the performance figures of issue 5, measured in one run on this machine, and
  * written to BENCHMARKS.md.
  *
- *  1. Ack latency of signed `/rendezvous +33612345678` commands at 10 and 50 connections while
- *     Apizee takes 2–10 s per ticket, against a bare Bolt app measured in the same run.
+ *  1. Ack latency of signed `/rendezvous` commands (help; the empty command, which opens the invite
+ *     modal; a phone number, which creates an Apizee session) at 10 and 50 connections, Apizee
+ *     answering in 5 s, for the compiled app against a bare Bolt app doing the same Slack work,
+ *     measured in the same run; and start to /healthz of `node dist/main.js` against bare Bolt.
  *  2. Command → `views.open` for the empty command.
  *  3. 10,000 tracked Apizee sessions at 10 requests a minute: the app's RSS (in a child process),
  *     Apizee requests per minute, 429s, and how long a state change takes to reach the thread.
@@ -11,18 +13,24 @@
  * Everything listens on and talks to 127.0.0.1 only. Every loop is bounded; the script exits by
  * itself, with code 0 when every part ran (whether or not its goal was met) and 1 when a part
  * could not run.
+ *
+ * BENCH_QUICK=1: part 1 only, with smaller rounds (about a minute), printed but not written to
+ * BENCHMARKS.md unless BENCH_WRITE=1.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchAck, type AckResults } from './bench/ack.js';
 import { describeMachine } from './bench/machine.js';
-import { renderMarkdown, renderTable, type Report } from './bench/report.js';
+import { renderMarkdown, renderPerformanceTable, renderTable, type Report } from './bench/report.js';
 import { benchReplicas, type ReplicaResults } from './bench/replicas.js';
+import { benchStartup, type StartupResults } from './bench/startup.js';
 import { benchTracking, type TrackingResults } from './bench/tracking.js';
 import { benchViewsOpen, type ViewsOpenResults } from './bench/views-open.js';
 
 const HARD_LIMIT_MS = 12 * 60_000;
+const QUICK = process.env.BENCH_QUICK === '1';
 const log = (line: string) => console.log(line);
 
 const watchdog = setTimeout(() => {
@@ -33,12 +41,23 @@ watchdog.unref();
 
 const startedAt = Date.now();
 const machine = describeMachine();
-log(`Rendezvous benchmark — ${machine.date}`);
+log(`Rendezvous benchmark — ${machine.date}${QUICK ? ' (quick: BENCH_QUICK=1)' : ''}`);
 log(`${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}\n`);
 
-// The 10,000-session run measures the app as `npm start` runs it: compiled.
-log('Building the app (npm run build) …');
-execFileSync('npm', ['run', 'build', '--silent'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'inherit' });
+// Every part that spawns the app runs it as `npm start` does: compiled, from dist/.
+const root = fileURLToPath(new URL('..', import.meta.url));
+const newestMtime = (dir: string): number =>
+  readdirSync(dir, { withFileTypes: true }).reduce((newest, item) => {
+    const path = join(dir, item.name);
+    return Math.max(newest, item.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }, 0);
+const distMain = join(root, 'dist', 'main.js');
+if (!existsSync(distMain) || newestMtime(join(root, 'src')) > statSync(distMain).mtimeMs) {
+  log('Building the app (npm run build): dist/ is missing or older than src/ …');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+} else {
+  log('dist/ is up to date with src/.');
+}
 
 const errors: string[] = [];
 async function part<T>(title: string, run: () => Promise<T>): Promise<T | undefined> {
@@ -56,40 +75,55 @@ async function part<T>(title: string, run: () => Promise<T>): Promise<T | undefi
   }
 }
 
-const ack: AckResults | undefined = await part('1. Ack latency, Apizee answering after 2–10 s', () =>
+const ack: AckResults | undefined = await part('1. Ack latency: help, modal, create; Apizee answering in 5 s', () =>
   benchAck({
-    levels: [
-      { concurrency: 10, requests: 400 },
-      { concurrency: 50, requests: 1000 },
-    ],
+    levels: QUICK
+      ? [
+          { concurrency: 10, requests: 300 },
+          { concurrency: 50, requests: 600 },
+        ]
+      : [
+          { concurrency: 10, requests: 1000 },
+          { concurrency: 50, requests: 2000 },
+        ],
     timeBoundMs: 30_000,
-    warmup: 100,
+    warmup: QUICK ? 100 : 300,
+    repeats: QUICK ? 1 : 3,
     channels: 200,
+    vendorDelayMs: 5000,
     log,
   }),
 );
-const views: ViewsOpenResults | undefined = await part('2. Command → views.open', () =>
-  benchViewsOpen({ count: 200, concurrency: 10, warmup: 20, timeBoundMs: 30_000 }),
-);
-const tracking: TrackingResults | undefined = await part('3. 10,000 tracked Apizee sessions at 10 requests a minute', () =>
-  benchTracking({
-    sessions: 10_000,
-    channels: 20,
-    ratePerMinute: 10,
-    trackIntervalSeconds: 1,
-    runMs: 70_000,
-    changeAtMs: 10_000,
-    log,
-  }),
-);
+const startup: StartupResults | undefined = await part('1b. Start to /healthz: node dist/main.js against bare Bolt', () => benchStartup({ runs: QUICK ? 3 : 7 }));
 
-const replicas: ReplicaResults | undefined = await part('4. Two replicas on PostgreSQL, 1,000 sessions, one killed midway', () =>
-  benchReplicas({ sessions: 1000, channels: 100 }),
-);
+let views: ViewsOpenResults | undefined;
+let tracking: TrackingResults | undefined;
+let replicas: ReplicaResults | undefined;
+if (!QUICK) {
+  views = await part('2. Command → views.open', () => benchViewsOpen({ count: 200, concurrency: 10, warmup: 20, timeBoundMs: 30_000 }));
+  tracking = await part('3. 10,000 tracked Apizee sessions at 10 requests a minute', () =>
+    benchTracking({
+      sessions: 10_000,
+      channels: 20,
+      ratePerMinute: 10,
+      trackIntervalSeconds: 1,
+      runMs: 70_000,
+      changeAtMs: 10_000,
+      log,
+    }),
+  );
+  replicas = await part('4. Two replicas on PostgreSQL, 1,000 sessions, one killed midway', () => benchReplicas({ sessions: 1000, channels: 100 }));
+}
 
-const report: Report = { machine, ack, views, tracking, replicas, errors, totalSeconds: (Date.now() - startedAt) / 1000 };
+const report: Report = { machine, ack, startup, views, tracking, replicas, errors, quick: QUICK, totalSeconds: (Date.now() - startedAt) / 1000 };
+log(renderPerformanceTable(report));
+log('');
 log(renderTable(report));
-const target = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
-writeFileSync(target, renderMarkdown(report));
-log(`\nWrote ${target} (${report.totalSeconds.toFixed(0)} s in all).`);
+if (!QUICK || process.env.BENCH_WRITE === '1') {
+  const target = join(root, 'BENCHMARKS.md');
+  writeFileSync(target, renderMarkdown(report));
+  log(`\nWrote ${target} (${report.totalSeconds.toFixed(0)} s in all).`);
+} else {
+  log(`\nQuick run (${report.totalSeconds.toFixed(0)} s): BENCHMARKS.md left as it was (BENCH_WRITE=1 writes it).`);
+}
 process.exit(errors.length > 0 ? 1 : 0);

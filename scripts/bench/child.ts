@@ -17,11 +17,14 @@ export interface ChildApp {
 /** The app's entry point, src/main.ts. */
 export const APP_MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
+/** The bare Bolt baseline, plain JavaScript (bare-bolt.mjs). */
+export const BARE_BOLT_MAIN = fileURLToPath(new URL('./bare-bolt.mjs', import.meta.url));
+
 /** The app as `npm start` runs it: compiled by `npm run build` (no TypeScript compiler in memory). */
 export const APP_MAIN_COMPILED = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 /**
- * Spawns `node --import tsx <entry>` in `cwd` (so no stray .env is read) with exactly `env` (plus
+ * Spawns `node <entry>` (`node --import tsx <entry>` for TypeScript) in `cwd` (so no stray .env is read) with exactly `env` (plus
  * PATH and HOME), its output in `logPath`, and waits until `healthPath` answers 200.
  */
 export async function spawnApp(options: {
@@ -37,7 +40,7 @@ export async function spawnApp(options: {
 }): Promise<ChildApp> {
   const logFd = openSync(options.logPath, 'w');
   // A compiled entry runs on plain node; TypeScript goes through tsx.
-  const loader = options.entry.endsWith('.js') ? [] : ['--import', import.meta.resolve('tsx')];
+  const loader = /\.m?js$/.test(options.entry) ? [] : ['--import', import.meta.resolve('tsx')];
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, options.entry], {
     cwd: options.cwd,
     stdio: ['ignore', logFd, logFd],

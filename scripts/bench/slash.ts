@@ -45,10 +45,10 @@ export function slashCommand(fake: FakeSlackApi, signingSecret: string, options:
   };
 }
 
-/** `count` commands with `text`, spread over `channels` channels. */
-export function slashCommands(fake: FakeSlackApi, signingSecret: string, text: string, count: number, channels: number): PreparedRequest[] {
+/** `count` commands with `text`, spread over `channels` channels named `${prefix}000`, `${prefix}001`… */
+export function slashCommands(fake: FakeSlackApi, signingSecret: string, text: string, count: number, channels: number, prefix = 'C0BENCH'): PreparedRequest[] {
   return Array.from({ length: count }, (_, index) => {
-    const { body, headers } = slashCommand(fake, signingSecret, { text, channelId: `C0BENCH${String(index % channels).padStart(3, '0')}` });
+    const { body, headers } = slashCommand(fake, signingSecret, { text, channelId: `${prefix}${String(index % channels).padStart(3, '0')}` });
     return { body, headers };
   });
 }

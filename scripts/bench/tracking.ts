@@ -1,7 +1,7 @@
 /**
  * Benchmark 3: 10,000 tracked Apizee ticket sessions at Apizee's documented 10 requests a minute.
  *
- * The sandboxes run here; the app runs in a child process (`node --import tsx src/main.ts`) with a
+ * The sandboxes run here; the app runs in a child process (`node dist/main.js`, compiled) with a
  * throwaway SQLite file, so that its RSS is its own. The sandbox gets a second, bulk account in the
  * same enterprise: the 10,000 tickets are created through the sandbox's HTTP API under that
  * account (the limit raised meanwhile), so the app's own account starts with an empty window.
