@@ -11,7 +11,7 @@
 // Plain JavaScript run by plain `node`, like the compiled app (dist/main.js): no TypeScript
 // loader in either process. Environment: SLACK_SIGNING_SECRET, SLACK_API_URL, PORT,
 // BARE_FIXTURES (a JSON file), BARE_VENDOR_DELAY_MS (default 5000).
-/* global process, setTimeout, console */
+/* global setTimeout */
 import { readFileSync } from 'node:fs';
 import bolt from '@slack/bolt';
 
