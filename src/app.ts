@@ -9,6 +9,7 @@ import { registerListeners } from './listeners/index.js';
 import { CardPublisher } from './services/card-publisher.js';
 import { HomeService } from './services/home.js';
 import { InviteModals } from './services/invite-modals.js';
+import { SessionLifecycle } from './services/session-lifecycle.js';
 import { SessionService } from './services/sessions.js';
 import { StatsService } from './services/stats.js';
 import { assembleVendors } from './services/vendor-assembly.js';
@@ -23,6 +24,7 @@ import { DatabaseRateLedger } from './store/rate-ledger.js';
 import { SessionsRepository } from './store/sessions-repository.js';
 import { ThreadNotifier } from './tracking/thread-notifier.js';
 import { TrackingLoop } from './tracking/tracking-loop.js';
+import { StoreTrackingPort, trackerOver } from './tracking/tracking-port.js';
 import { VendorHealth } from './vendors/health.js';
 
 /** Requests over 1 MB are refused (PRODUCT.md §4). */
@@ -100,20 +102,27 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     leaseMs: Math.max(10_000, 2 * config.trackIntervalMs),
   });
   const vendors = assembleVendors(config, {
-    owner,
     ledger: new DatabaseRateLedger(database.db, database.kind),
     logger,
     health,
+  });
+  // Buttons and creations wait for their thread replies; tracking passes only start the flush
+  // (the loop's own notifier pass finishes it), so a pass is not held up by Slack's pacing.
+  const lifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards, onOutbox: () => notifier.flush(), logger });
+  const trackingLifecycle = new SessionLifecycle({
     sessions: sessionsRepo,
     cards,
-    notifier,
+    onOutbox: async () => {
+      notifier.flush().catch((error: unknown) => logger.warn({ err: error }, 'thread replies not flushed; the next pass retries'));
+    },
+    logger,
   });
 
   const sessions = new SessionService({
     sessions: sessionsRepo,
     gateway,
     cards,
-    notifier,
+    lifecycle,
     crypto: new ContactCrypto(config.encryptionKey),
     logger,
     trackIntervalMs: config.trackIntervalMs,
@@ -158,7 +167,21 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     logger.error({ err: error }, 'unhandled listener error');
   });
 
-  const tracking = new TrackingLoop([...vendors.trackers, { tick: () => notifier.flush() }], config.trackIntervalMs, logger);
+  const trackers = vendors.trackers.map(({ vendor, tracker }) =>
+    trackerOver(
+      tracker,
+      new StoreTrackingPort({
+        sessions: sessionsRepo,
+        lifecycle: trackingLifecycle,
+        vendor,
+        kind: tracker.kind,
+        owner,
+        // Long enough for a slow pass; short enough that a crashed replica's sessions are soon taken over.
+        leaseMs: Math.max(5000, 2 * config.trackIntervalMs),
+      }),
+    ),
+  );
+  const tracking = new TrackingLoop([...trackers, { tick: () => notifier.flush() }], config.trackIntervalMs, logger);
   const configuredVendors = () => vendors.providers.vendors();
 
   return {

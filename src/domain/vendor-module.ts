@@ -183,14 +183,18 @@ export interface VendorConnection {
   stop(): Promise<void>;
 }
 
-/** One vendor product behind the common session flow. */
-export interface Provider {
+/**
+ * One vendor product behind the common session flow. `R` is the start request it reads: the
+ * generic `StartRequest` once the command grammar produces it; until then providers read the
+ * request of domain/invite-request.ts.
+ */
+export interface Provider<R = StartRequest> {
   readonly kind: SessionKind;
   /** Display of the invitee(s) for the card, already masked. */
-  describeInvitee(request: StartRequest): string;
+  describeInvitee(request: R): string;
   /** The contact to store encrypted (for resending), if any. */
-  contactOf(request: StartRequest): string | undefined;
-  create(session: Session, request: StartRequest): Promise<CreationOutcome>;
+  contactOf(request: R): string | undefined;
+  create(session: Session, request: R): Promise<CreationOutcome>;
   /** Sends the invitation again to the stored contact; returns the words for the thread. */
   resend?(session: Session, contact: string): Promise<string>;
   /** Asks the vendor what it made (the Refresh button): the outcome to apply, if anything changed. */

@@ -1,12 +1,11 @@
 import type { KnownBlock } from '@slack/types';
 import { addDays, format, parseISO, startOfDay, subDays } from 'date-fns';
 import { durationWords } from '../domain/milestones.js';
-import { statusDisplay } from '../domain/session.js';
+import { type Session, statusDisplay } from '../domain/session.js';
 import { VENDOR_LABELS, type VendorName } from '../domain/vendors.js';
 import type { Logger } from '../logger.js';
-import type { SessionRow } from '../store/schema.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
-import { escapeMrkdwn } from '../ui/mrkdwn.js';
+import { escapeMrkdwn } from '../domain/mrkdwn.js';
 import type { ApizeeClient } from '../vendors/apizee/client.js';
 import type { TicketStats } from '../vendors/apizee/schemas.js';
 import { describeError } from '../vendors/errors.js';
@@ -31,17 +30,17 @@ const median = (values: number[]): number | undefined => {
 };
 
 /** Pure: the summary of a set of session rows. */
-export function summarize(rows: SessionRow[], from: string, to: string): UsageSummary {
+export function summarize(rows: Session[], from: string, to: string): UsageSummary {
   const byVendor: UsageSummary['byVendor'] = {};
   for (const row of rows) {
     const outcomes = (byVendor[row.vendor] ??= {});
     outcomes[row.status] = (outcomes[row.status] ?? 0) + 1;
   }
   const invited = rows.filter((row) => row.status !== 'failed' && row.status !== 'creating');
-  const joined = invited.filter((row) => row.joined_at);
+  const joined = invited.filter((row) => row.joinedAt);
   const durations = rows
-    .filter((row) => row.joined_at && row.ended_at && row.status === 'ended')
-    .map((row) => (Date.parse(row.ended_at!) - Date.parse(row.joined_at!)) / 1000);
+    .filter((row) => row.joinedAt && row.endedAt && row.status === 'ended')
+    .map((row) => (row.endedAt!.getTime() - row.joinedAt!.getTime()) / 1000);
   return {
     from,
     to,

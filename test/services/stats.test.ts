@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { statsBlocks, statsRange, summarize, summarizeApizee } from '../../src/services/stats.js';
-import type { SessionRow } from '../../src/store/schema.js';
+import type { Session } from '../../src/domain/session.js';
 import { TicketStatsList } from '../../src/vendors/apizee/schemas.js';
 
-const row = (patch: Partial<SessionRow>): SessionRow =>
-  ({ vendor: 'apizee', status: 'invited', joined_at: null, ended_at: null, ...patch }) as SessionRow;
+type Seen = Pick<Session, 'vendor' | 'status'> & { joined_at?: string; ended_at?: string };
+const row = ({ joined_at, ended_at, ...patch }: Partial<Seen>): Session =>
+  ({ vendor: 'apizee', status: 'invited', joinedAt: joined_at ? new Date(joined_at) : null, endedAt: ended_at ? new Date(ended_at) : null, ...patch }) as Session;
 
 describe('stats', () => {
   it('counts by vendor and outcome, answer rate, total and median duration', () => {
