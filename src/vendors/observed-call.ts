@@ -1,5 +1,5 @@
 import type { VendorName } from '../domain/vendors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../domain/logger.js';
 import { VendorError } from './errors.js';
 import type { VendorHealth } from './health.js';
 

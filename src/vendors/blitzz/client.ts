@@ -1,8 +1,8 @@
 import type { KyInstance } from 'ky';
 import { parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from 'libphonenumber-js';
 import type { Delivery } from '../../domain/vendors.js';
-import type { Logger } from '../../logger.js';
-import { scrub } from '../../logger.js';
+import type { Logger } from '../../domain/logger.js';
+import { scrub } from '../../domain/scrub.js';
 import { observedCall } from '../observed-call.js';
 import { VendorError } from '../errors.js';
 import type { VendorHealth } from '../health.js';

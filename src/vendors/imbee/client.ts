@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { KyInstance } from 'ky';
-import type { Logger } from '../../logger.js';
-import { scrub } from '../../logger.js';
+import type { Logger } from '../../domain/logger.js';
+import { scrub } from '../../domain/scrub.js';
 import { observedCall } from '../observed-call.js';
 import { VendorError } from '../errors.js';
 import type { VendorHealth } from '../health.js';
