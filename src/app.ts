@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
+import { VENDOR_NAMES } from './domain/vendors.js';
 import { type Logger, boltLogger } from './logger.js';
 import { registerListeners } from './listeners/index.js';
 import { CardPublisher } from './services/card-publisher.js';
@@ -12,10 +13,10 @@ import { InviteModals } from './services/invite-modals.js';
 import { SessionLifecycle } from './services/session-lifecycle.js';
 import { SessionService } from './services/sessions.js';
 import { StatsService } from './services/stats.js';
-import { assembleVendors } from './services/vendor-assembly.js';
+import { assembleVendors, vendorEntry } from './services/vendor-assembly.js';
 import { VendorDirectory } from './services/vendor-directory.js';
-import { apizeeWebhookRoute, healthRoute } from './http/routes.js';
-import { ApizeeWebhooks } from './tracking/apizee-webhooks.js';
+import { healthRoute, webhookRoute } from './http/routes.js';
+import { WebhookDispatch } from './tracking/webhook-dispatch.js';
 import { SlackGateway } from './slack/gateway.js';
 import { ContactCrypto } from './store/contact-crypto.js';
 import { migrate, openDatabase, type OpenedDatabase } from './store/database.js';
@@ -24,6 +25,11 @@ import { DatabaseRateLedger } from './store/rate-ledger.js';
 import { SessionsRepository } from './store/sessions-repository.js';
 import { ThreadNotifier } from './tracking/thread-notifier.js';
 import { TrackingLoop } from './tracking/tracking-loop.js';
+import { connectApizee } from './vendors/apizee/connect.js';
+import { connectBlitzz } from './vendors/blitzz/connect.js';
+import { connectConpeek } from './vendors/conpeek/connect.js';
+import { connectGenesys } from './vendors/genesys/connect.js';
+import { connectImbee } from './vendors/imbee/connect.js';
 import { StoreTrackingPort, trackerOver } from './tracking/tracking-port.js';
 import { VendorHealth } from './vendors/health.js';
 
@@ -55,13 +61,28 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const sessionsRepo = new SessionsRepository(database.db, database.kind);
   const milestonesRepo = new MilestonesRepository(database.db, database.kind);
+  // Each vendor module's settings, from today's Config.
+  const vendors = assembleVendors(
+    [
+      vendorEntry('apizee', connectApizee, config.apizee),
+      vendorEntry('blitzz', connectBlitzz, config.blitzz),
+      vendorEntry('conpeek', connectConpeek, config.conpeek),
+      vendorEntry('imbee', connectImbee, config.imbee),
+      vendorEntry('genesys', connectGenesys, config.genesys),
+    ],
+    {
+      logger,
+      health,
+      ledger: new DatabaseRateLedger(database.db, database.kind),
+      trackIntervalMs: config.trackIntervalMs,
+      pseudonymKey: config.encryptionKey.toString('base64'),
+    },
+  );
   // A webhook only makes its session due; the next tracking pass (started at once) reads it.
-  const webhooks = config.apizee?.webhookSecret
-    ? new ApizeeWebhooks({ sessions: sessionsRepo, logger, onDue: () => void tracking.runOnce() })
-    : undefined;
+  const webhooks = new WebhookDispatch({ sessions: sessionsRepo, logger, onDue: () => void tracking.runOnce() });
   const routes = [
     healthRoute(database, health, () => configuredVendors()),
-    apizeeWebhookRoute(config.apizee?.webhookSecret, webhooks, logger),
+    ...VENDOR_NAMES.map((vendor) => webhookRoute(vendor, vendors.webhooks[vendor], webhooks, logger)),
   ];
 
   const receiver: Receiver = config.slack.appToken
@@ -100,11 +121,6 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     logger,
     owner,
     leaseMs: Math.max(10_000, 2 * config.trackIntervalMs),
-  });
-  const vendors = assembleVendors(config, {
-    ledger: new DatabaseRateLedger(database.db, database.kind),
-    logger,
-    health,
   });
   // Buttons and creations wait for their thread replies; tracking passes only start the flush
   // (the loop's own notifier pass finishes it), so a pass is not held up by Slack's pacing.
@@ -148,7 +164,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     vendors: () => directory.configured(),
     logger,
   });
-  const stats = new StatsService({ sessions: sessionsRepo, apizee: vendors.apizee, logger });
+  const stats = new StatsService({ sessions: sessionsRepo, usage: vendors.usage, logger });
   registerListeners(app, {
     sessions,
     gateway,

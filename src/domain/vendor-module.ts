@@ -167,8 +167,9 @@ export interface VendorDeps {
   pseudonymKey: string;
 }
 
-export interface VendorConnection {
-  providers: Provider[];
+/** `R`: the start request its providers read (see `Provider`). */
+export interface VendorConnection<R = StartRequest> {
+  providers: Provider<R>[];
   trackers: VendorTracker[];
   /** A delivery channel this vendor offers for other vendors' links (`via:`). */
   delivery?: LinkDelivery;
@@ -237,6 +238,9 @@ export interface VendorTracker {
 export interface WebhookHandler {
   /** The shared secret, compared in constant time (query `?secret=` or `X-Webhook-Secret`). */
   secret: string;
-  /** The parsed body → which session to look at now (by kind and vendor id), or nothing. */
-  route(body: unknown): { kind: SessionKind; vendorId: string; event: string } | { ignored: string };
+  /**
+   * The parsed body → which session to look at now (by kind and vendor id), or nothing
+   * (`ignored`: an event it does not act on; `rejected`: a body of the wrong shape, answered 400).
+   */
+  route(body: unknown): { kind: SessionKind; vendorId: string; event: string } | { ignored: string } | { rejected: string };
 }

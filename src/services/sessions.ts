@@ -14,7 +14,6 @@ import { SlackPostError, type SlackGateway } from '../slack/gateway.js';
 import type { ContactCrypto } from '../store/contact-crypto.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
 import { describeError, VendorError } from '../vendors/errors.js';
-import type { RateBudget } from '../vendors/rate-budget.js';
 import type { CardPublisher } from './card-publisher.js';
 import type { ProviderRegistry, SessionProvider } from './provider-registry.js';
 import type { SessionLifecycle } from './session-lifecycle.js';
@@ -42,7 +41,7 @@ export interface SessionServiceDeps {
   trackIntervalMs: number;
   providers: ProviderRegistry;
   /** Per-account request budgets, to tell a user how long a queued request will wait. */
-  budgets?: Partial<Record<VendorName, RateBudget>>;
+  budgets?: Partial<Record<VendorName, { limit: number; estimateWaitMs(): number }>>;
   linkDelivery?: LinkDelivery;
 }
 
