@@ -1,5 +1,5 @@
 import type { Session } from '../domain/session.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../domain/logger.js';
 import type { SlackGateway } from '../slack/gateway.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
 import { type CardSession, cardText, sessionCard } from '../ui/session-card.js';

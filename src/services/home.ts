@@ -1,6 +1,6 @@
 import { isFinal, type Session } from '../domain/session.js';
 import type { VendorName } from '../domain/vendors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../domain/logger.js';
 import type { SlackGateway } from '../slack/gateway.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
 import { homeView, MAX_ACTIVE_SHOWN, MAX_RECENT_SHOWN, type HomeSession } from '../ui/home.js';

@@ -9,7 +9,7 @@ import { isFinal, type Session } from '../domain/session.js';
 import { capabilityOf } from '../domain/vendor-capabilities.js';
 import type { LinkDelivery } from '../domain/vendor-module.js';
 import { VENDOR_LABELS, type VendorName } from '../domain/vendors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../domain/logger.js';
 import { SlackPostError, type SlackGateway } from '../slack/gateway.js';
 import type { ContactCrypto } from '../store/contact-crypto.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';

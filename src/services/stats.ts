@@ -3,7 +3,7 @@ import { addDays, format, parseISO, startOfDay, subDays } from 'date-fns';
 import { durationWords } from '../domain/milestones.js';
 import { type Session, statusDisplay } from '../domain/session.js';
 import { VENDOR_LABELS, type VendorName } from '../domain/vendors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../domain/logger.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
 import { escapeMrkdwn } from '../domain/mrkdwn.js';
 import { describeError } from '../vendors/errors.js';

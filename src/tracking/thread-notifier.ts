@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '../domain/logger.js';
 import { SlackPostError, type SlackGateway } from '../slack/gateway.js';
 import type { MilestonesRepository, PendingMilestone } from '../store/milestones-repository.js';
 import { milestoneBlocks } from '../ui/thread-replies.js';
