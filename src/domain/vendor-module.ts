@@ -154,6 +154,10 @@ export interface CallRecorder {
 
 /** Where the requests sent to a vendor account are counted (shared by replicas when in the database). */
 export interface RateLedger {
+  /**
+   * Records one request at `now` if fewer than `max` were recorded in the window ending now.
+   * Returns whether it did, and the window's request times (epoch ms), for wait estimates.
+   */
   tryAcquire(account: string, max: number, windowMs: number, now: number): Promise<{ acquired: boolean; stamps: number[] }>;
 }
 
