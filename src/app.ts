@@ -4,17 +4,19 @@ import { hostname } from 'node:os';
 import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
+import { VENDOR_NAMES } from './domain/vendors.js';
 import { type Logger, boltLogger } from './logger.js';
 import { registerListeners } from './listeners/index.js';
 import { CardPublisher } from './services/card-publisher.js';
 import { HomeService } from './services/home.js';
 import { InviteModals } from './services/invite-modals.js';
+import { SessionLifecycle } from './services/session-lifecycle.js';
 import { SessionService } from './services/sessions.js';
 import { StatsService } from './services/stats.js';
-import { assembleVendors } from './services/vendor-assembly.js';
+import { assembleVendors, vendorEntry } from './services/vendor-assembly.js';
 import { VendorDirectory } from './services/vendor-directory.js';
-import { apizeeWebhookRoute, healthRoute } from './http/routes.js';
-import { ApizeeWebhooks } from './tracking/apizee-webhooks.js';
+import { healthRoute, webhookRoute } from './http/routes.js';
+import { WebhookDispatch } from './tracking/webhook-dispatch.js';
 import { SlackGateway } from './slack/gateway.js';
 import { ContactCrypto } from './store/contact-crypto.js';
 import { migrate, openDatabase, type OpenedDatabase } from './store/database.js';
@@ -23,6 +25,12 @@ import { DatabaseRateLedger } from './store/rate-ledger.js';
 import { SessionsRepository } from './store/sessions-repository.js';
 import { ThreadNotifier } from './tracking/thread-notifier.js';
 import { TrackingLoop } from './tracking/tracking-loop.js';
+import { connectApizee } from './vendors/apizee/connect.js';
+import { connectBlitzz } from './vendors/blitzz/connect.js';
+import { connectConpeek } from './vendors/conpeek/connect.js';
+import { connectGenesys } from './vendors/genesys/connect.js';
+import { connectImbee } from './vendors/imbee/connect.js';
+import { StoreTrackingPort, trackerOver } from './tracking/tracking-port.js';
 import { VendorHealth } from './vendors/health.js';
 
 /** Requests over 1 MB are refused (PRODUCT.md §4). */
@@ -53,13 +61,28 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const sessionsRepo = new SessionsRepository(database.db, database.kind);
   const milestonesRepo = new MilestonesRepository(database.db, database.kind);
+  // Each vendor module's settings, from today's Config.
+  const vendors = assembleVendors(
+    [
+      vendorEntry('apizee', connectApizee, config.apizee),
+      vendorEntry('blitzz', connectBlitzz, config.blitzz),
+      vendorEntry('conpeek', connectConpeek, config.conpeek),
+      vendorEntry('imbee', connectImbee, config.imbee),
+      vendorEntry('genesys', connectGenesys, config.genesys),
+    ],
+    {
+      logger,
+      health,
+      ledger: new DatabaseRateLedger(database.db, database.kind),
+      trackIntervalMs: config.trackIntervalMs,
+      pseudonymKey: config.encryptionKey.toString('base64'),
+    },
+  );
   // A webhook only makes its session due; the next tracking pass (started at once) reads it.
-  const webhooks = config.apizee?.webhookSecret
-    ? new ApizeeWebhooks({ sessions: sessionsRepo, logger, onDue: () => void tracking.runOnce() })
-    : undefined;
+  const webhooks = new WebhookDispatch({ sessions: sessionsRepo, logger, onDue: () => void tracking.runOnce() });
   const routes = [
     healthRoute(database, health, () => configuredVendors()),
-    apizeeWebhookRoute(config.apizee?.webhookSecret, webhooks, logger),
+    ...VENDOR_NAMES.map((vendor) => webhookRoute(vendor, vendors.webhooks[vendor], webhooks, logger)),
   ];
 
   const receiver: Receiver = config.slack.appToken
@@ -99,21 +122,23 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     owner,
     leaseMs: Math.max(10_000, 2 * config.trackIntervalMs),
   });
-  const vendors = assembleVendors(config, {
-    owner,
-    ledger: new DatabaseRateLedger(database.db, database.kind),
-    logger,
-    health,
+  // Buttons and creations wait for their thread replies; tracking passes only start the flush
+  // (the loop's own notifier pass finishes it), so a pass is not held up by Slack's pacing.
+  const lifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards, onOutbox: () => notifier.flush(), logger });
+  const trackingLifecycle = new SessionLifecycle({
     sessions: sessionsRepo,
     cards,
-    notifier,
+    onOutbox: async () => {
+      notifier.flush().catch((error: unknown) => logger.warn({ err: error }, 'thread replies not flushed; the next pass retries'));
+    },
+    logger,
   });
 
   const sessions = new SessionService({
     sessions: sessionsRepo,
     gateway,
     cards,
-    notifier,
+    lifecycle,
     crypto: new ContactCrypto(config.encryptionKey),
     logger,
     trackIntervalMs: config.trackIntervalMs,
@@ -139,7 +164,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     vendors: () => directory.configured(),
     logger,
   });
-  const stats = new StatsService({ sessions: sessionsRepo, apizee: vendors.apizee, logger });
+  const stats = new StatsService({ sessions: sessionsRepo, usage: vendors.usage, logger });
   registerListeners(app, {
     sessions,
     gateway,
@@ -158,7 +183,21 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     logger.error({ err: error }, 'unhandled listener error');
   });
 
-  const tracking = new TrackingLoop([...vendors.trackers, { tick: () => notifier.flush() }], config.trackIntervalMs, logger);
+  const trackers = vendors.trackers.map(({ vendor, tracker }) =>
+    trackerOver(
+      tracker,
+      new StoreTrackingPort({
+        sessions: sessionsRepo,
+        lifecycle: trackingLifecycle,
+        vendor,
+        kind: tracker.kind,
+        owner,
+        // Long enough for a slow pass; short enough that a crashed replica's sessions are soon taken over.
+        leaseMs: Math.max(5000, 2 * config.trackIntervalMs),
+      }),
+    ),
+  );
+  const tracking = new TrackingLoop([...trackers, { tick: () => notifier.flush() }], config.trackIntervalMs, logger);
   const configuredVendors = () => vendors.providers.vendors();
 
   return {

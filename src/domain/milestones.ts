@@ -20,20 +20,6 @@ export type MilestoneKey =
   | 'delivery_failed'
   | `resent:${string}`;
 
-/** Apizee ticket states (REFERENCE §4) and what each means here. */
-export const APIZEE_TICKET_STATUS: Record<string, SessionStatus> = {
-  new: 'created',
-  open: 'created',
-  invited: 'invited',
-  inprogress: 'joined',
-  done: 'ended',
-  closed: 'ended',
-  rejected: 'rejected',
-  declined: 'declined',
-  expired: 'expired',
-  cancelled: 'cancelled',
-};
-
 /** The milestone a status reaches, if any. */
 export const STATUS_MILESTONE: Partial<Record<SessionStatus, MilestoneKey>> = {
   created: 'created',

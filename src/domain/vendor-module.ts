@@ -154,6 +154,10 @@ export interface CallRecorder {
 
 /** Where the requests sent to a vendor account are counted (shared by replicas when in the database). */
 export interface RateLedger {
+  /**
+   * Records one request at `now` if fewer than `max` were recorded in the window ending now.
+   * Returns whether it did, and the window's request times (epoch ms), for wait estimates.
+   */
   tryAcquire(account: string, max: number, windowMs: number, now: number): Promise<{ acquired: boolean; stamps: number[] }>;
 }
 
@@ -167,8 +171,9 @@ export interface VendorDeps {
   pseudonymKey: string;
 }
 
-export interface VendorConnection {
-  providers: Provider[];
+/** `R`: the start request its providers read (see `Provider`). */
+export interface VendorConnection<R = StartRequest> {
+  providers: Provider<R>[];
   trackers: VendorTracker[];
   /** A delivery channel this vendor offers for other vendors' links (`via:`). */
   delivery?: LinkDelivery;
@@ -183,14 +188,18 @@ export interface VendorConnection {
   stop(): Promise<void>;
 }
 
-/** One vendor product behind the common session flow. */
-export interface Provider {
+/**
+ * One vendor product behind the common session flow. `R` is the start request it reads: the
+ * generic `StartRequest` once the command grammar produces it; until then providers read the
+ * request of domain/invite-request.ts.
+ */
+export interface Provider<R = StartRequest> {
   readonly kind: SessionKind;
   /** Display of the invitee(s) for the card, already masked. */
-  describeInvitee(request: StartRequest): string;
+  describeInvitee(request: R): string;
   /** The contact to store encrypted (for resending), if any. */
-  contactOf(request: StartRequest): string | undefined;
-  create(session: Session, request: StartRequest): Promise<CreationOutcome>;
+  contactOf(request: R): string | undefined;
+  create(session: Session, request: R): Promise<CreationOutcome>;
   /** Sends the invitation again to the stored contact; returns the words for the thread. */
   resend?(session: Session, contact: string): Promise<string>;
   /** Asks the vendor what it made (the Refresh button): the outcome to apply, if anything changed. */
@@ -233,6 +242,9 @@ export interface VendorTracker {
 export interface WebhookHandler {
   /** The shared secret, compared in constant time (query `?secret=` or `X-Webhook-Secret`). */
   secret: string;
-  /** The parsed body → which session to look at now (by kind and vendor id), or nothing. */
-  route(body: unknown): { kind: SessionKind; vendorId: string; event: string } | { ignored: string };
+  /**
+   * The parsed body → which session to look at now (by kind and vendor id), or nothing
+   * (`ignored`: an event it does not act on; `rejected`: a body of the wrong shape, answered 400).
+   */
+  route(body: unknown): { kind: SessionKind; vendorId: string; event: string } | { ignored: string } | { rejected: string };
 }

@@ -1,9 +1,11 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
+import type { WebhookHandler } from '../domain/vendor-module.js';
 import type { VendorName } from '../domain/vendors.js';
 import type { Logger } from '../logger.js';
 import { pingDatabase, type OpenedDatabase } from '../store/database.js';
-import { ApizeeWebhook, type ApizeeWebhooks, secretMatches } from '../tracking/apizee-webhooks.js';
+import type { WebhookDispatch } from '../tracking/webhook-dispatch.js';
 import type { VendorHealth } from '../vendors/health.js';
 
 /** Same limit as Slack requests (PRODUCT.md §4). */
@@ -38,19 +40,27 @@ export function healthRoute(database: OpenedDatabase, health: VendorHealth, vend
   };
 }
 
+/** Constant-time comparison of the shared secret (URL `?secret=` or `X-Webhook-Secret` header). */
+export function secretMatches(expected: string, given: string | undefined): boolean {
+  if (!given) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /**
- * `POST /webhooks/apizee`: the shared secret in the URL (`?secret=`) or the `X-Webhook-Secret`
- * header, compared in constant time; the body parsed with zod; the matching session made due.
+ * `POST /webhooks/<vendor>`: the shared secret in the URL (`?secret=`) or the `X-Webhook-Secret`
+ * header, compared in constant time; the body read by the vendor module; its session made due.
  */
-export function apizeeWebhookRoute(secret: string | undefined, webhooks: ApizeeWebhooks | undefined, logger: Logger): CustomRoute {
+export function webhookRoute(vendor: VendorName, handler: WebhookHandler | undefined, dispatch: WebhookDispatch, logger: Logger): CustomRoute {
   return {
-    path: '/webhooks/apizee',
+    path: `/webhooks/${vendor}`,
     method: ['POST'],
     handler: async (req, res) => {
-      if (!secret || !webhooks) return json(res, 404, { ok: false, error: 'webhooks are not set up' });
+      if (!handler) return json(res, 404, { ok: false, error: 'webhooks are not set up' });
       const url = new URL(req.url ?? '/', 'http://localhost');
       const given = url.searchParams.get('secret') ?? (req.headers['x-webhook-secret'] as string | undefined);
-      if (!secretMatches(secret, given)) return json(res, 401, { ok: false, error: 'bad secret' });
+      if (!secretMatches(handler.secret, given)) return json(res, 401, { ok: false, error: 'bad secret' });
       const raw = await readBody(req);
       if (raw === undefined) return json(res, 413, { ok: false, error: 'body over 1 MB' });
       let body: unknown;
@@ -59,10 +69,10 @@ export function apizeeWebhookRoute(secret: string | undefined, webhooks: ApizeeW
       } catch {
         return json(res, 400, { ok: false, error: 'body is not JSON' });
       }
-      const parsed = ApizeeWebhook.safeParse(body);
-      if (!parsed.success) return json(res, 400, { ok: false, error: 'unexpected body' });
       try {
-        const outcome = await webhooks.handle(parsed.data);
+        const routed = handler.route(body);
+        if ('rejected' in routed) return json(res, 400, { ok: false, error: routed.rejected });
+        const outcome = await dispatch.handle(vendor, routed);
         json(res, 200, { ok: true, outcome });
       } catch (error) {
         logger.error({ err: error }, 'webhook failed');

@@ -1,5 +1,5 @@
 import type { RespondFn } from '@slack/bolt';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../domain/logger.js';
 import type { Reply } from '../services/sessions.js';
 
 /** An ephemeral answer through the request's response_url; a failed answer is logged, never thrown. */

@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../domain/logger.js';
 import type { CommandDefaults } from '../services/command-requests.js';
 import type { Actor, SessionService } from '../services/sessions.js';
 import type { SlackGateway } from '../slack/gateway.js';

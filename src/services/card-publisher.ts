@@ -1,25 +1,45 @@
-import type { Logger } from '../logger.js';
+import type { Session } from '../domain/session.js';
+import type { Logger } from '../domain/logger.js';
 import type { SlackGateway } from '../slack/gateway.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
-import type { SessionRow } from '../store/schema.js';
-import { cardText, sessionCard } from '../ui/session-card.js';
+import { type CardSession, cardText, sessionCard } from '../ui/session-card.js';
 
-/** Keeps a session's card true: rebuilds it from the stored row and updates it in place. */
+/** What the card shows of a session. */
+export function cardViewOf(session: Session): CardSession {
+  return {
+    id: session.id,
+    vendor: session.vendor,
+    kind: session.kind,
+    reference: session.reference,
+    contact_masked: session.contactMasked,
+    status: session.status,
+    status_detail: session.statusDetail,
+    started_by: session.startedBy,
+    created_at: session.createdAt.toISOString(),
+    agent_url: session.agentUrl,
+    customer_url: session.customerUrl,
+    details: JSON.stringify(session.details),
+  };
+}
+
+/** Keeps a session's card true: rebuilds it from the stored session and updates it in place. */
 export class CardPublisher {
-  constructor(private readonly deps: { gateway: SlackGateway; sessions: SessionsRepository; logger: Logger }) {}
+  constructor(private readonly deps: { gateway: SlackGateway; sessions: Pick<SessionsRepository, 'get' | 'setCard'>; logger: Logger }) {}
 
-  async post(row: SessionRow): Promise<string> {
-    const posted = await this.deps.gateway.postMessage({ channel: row.channel_id, text: cardText(row), blocks: sessionCard(row) });
-    await this.deps.sessions.update(row.id, { card_ts: posted.ts, channel_id: posted.channel });
+  async post(session: Session): Promise<string> {
+    const view = cardViewOf(session);
+    const posted = await this.deps.gateway.postMessage({ channel: session.channelId, text: cardText(view), blocks: sessionCard(view) });
+    await this.deps.sessions.setCard(session.id, { ts: posted.ts, channel: posted.channel });
     return posted.ts;
   }
 
-  /** Re-reads the row so that concurrent changes never publish a stale card. */
+  /** Re-reads the session so that concurrent changes never publish a stale card. */
   async refresh(sessionId: string): Promise<void> {
-    const row = await this.deps.sessions.get(sessionId);
-    if (!row?.card_ts) return;
+    const session = await this.deps.sessions.get(sessionId);
+    if (!session?.cardTs) return;
+    const view = cardViewOf(session);
     try {
-      await this.deps.gateway.updateMessage({ channel: row.channel_id, ts: row.card_ts, text: cardText(row), blocks: sessionCard(row) });
+      await this.deps.gateway.updateMessage({ channel: session.channelId, ts: session.cardTs, text: cardText(view), blocks: sessionCard(view) });
     } catch (error) {
       this.deps.logger.warn({ sessionId, err: error }, 'card update failed');
     }

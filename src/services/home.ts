@@ -1,8 +1,7 @@
-import { isFinal } from '../domain/session.js';
+import { isFinal, type Session } from '../domain/session.js';
 import type { VendorName } from '../domain/vendors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../domain/logger.js';
 import type { SlackGateway } from '../slack/gateway.js';
-import type { SessionRow } from '../store/schema.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
 import { homeView, MAX_ACTIVE_SHOWN, MAX_RECENT_SHOWN, type HomeSession } from '../ui/home.js';
 import type { LastCall } from '../vendors/health.js';
@@ -15,7 +14,7 @@ export const HOME_PERMALINKS_MAX = 15;
 export interface HomeServiceDeps {
   sessions: Pick<SessionsRepository, 'startedBy'>;
   /** A card's permalink (SessionService.permalink): undefined when it has none or Slack said no. */
-  permalink(row: SessionRow): Promise<string | undefined>;
+  permalink(session: Session): Promise<string | undefined>;
   gateway: Pick<SlackGateway, 'isAdmin' | 'publishHome'>;
   /** The configured vendors and their last call (VendorDirectory.configured). */
   vendors(): Array<{ vendor: VendorName; lastCall?: LastCall }>;
@@ -33,7 +32,7 @@ export class HomeService {
       const active = rows.filter((row) => !isFinal(row.status)).slice(0, MAX_ACTIVE_SHOWN);
       const recent = rows.filter((row) => isFinal(row.status)).slice(0, MAX_RECENT_SHOWN);
       const [links, isAdmin] = await Promise.all([this.permalinks([...active, ...recent]), this.deps.gateway.isAdmin(teamId, userId)]);
-      const toHome = (row: SessionRow): HomeSession => homeSession(row, links.get(row.id));
+      const toHome = (row: Session): HomeSession => homeSession(row, links.get(row.id));
       const view = homeView({ userId, active: active.map(toHome), recent: recent.map(toHome), vendors: this.deps.vendors(), isAdmin });
       await this.deps.gateway.publishHome(userId, view);
     } catch (error) {
@@ -42,8 +41,8 @@ export class HomeService {
   }
 
   /** Permalinks of the first cards shown (active first), capped so one tab costs few Slack calls. */
-  private async permalinks(rows: SessionRow[]): Promise<Map<string, string>> {
-    const withCards = rows.filter((row) => row.card_ts).slice(0, HOME_PERMALINKS_MAX);
+  private async permalinks(rows: Session[]): Promise<Map<string, string>> {
+    const withCards = rows.filter((row) => row.cardTs).slice(0, HOME_PERMALINKS_MAX);
     const found = await Promise.all(
       withCards.map(async (row) => [row.id, await this.deps.permalink(row).catch(() => undefined)] as const),
     );
@@ -52,14 +51,14 @@ export class HomeService {
 }
 
 /** Only what the Home shows: the masked contact, never the encrypted one. */
-function homeSession(row: SessionRow, permalink: string | undefined): HomeSession {
+function homeSession(row: Session, permalink: string | undefined): HomeSession {
   return {
     vendor: row.vendor,
     kind: row.kind,
     reference: row.reference,
-    contact_masked: row.contact_masked,
+    contact_masked: row.contactMasked,
     status: row.status,
-    created_at: row.created_at,
+    created_at: row.createdAt.toISOString(),
     ...(permalink ? { permalink } : {}),
   };
 }

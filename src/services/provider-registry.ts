@@ -1,14 +1,19 @@
 import type { StartRequest } from '../domain/invite-request.js';
 import { kindFor } from '../domain/vendor-capabilities.js';
+import type { Provider } from '../domain/vendor-module.js';
 import { VENDOR_NAMES, type VendorName } from '../domain/vendors.js';
-import type { SessionProvider } from './providers/provider.js';
+
+/** A provider reading today's start request (domain/invite-request.ts). */
+export type SessionProvider = Provider<StartRequest>;
 
 /** The configured vendor products; a vendor without credentials has none and is never offered. */
 export class ProviderRegistry {
   private readonly providers = new Map<string, SessionProvider>();
+  private readonly configured = new Set<VendorName>();
 
-  add(provider: SessionProvider): this {
-    this.providers.set(`${provider.vendor}:${provider.kind}`, provider);
+  add(vendor: VendorName, provider: SessionProvider): this {
+    this.providers.set(`${vendor}:${provider.kind}`, provider);
+    this.configured.add(vendor);
     return this;
   }
 
@@ -17,14 +22,15 @@ export class ProviderRegistry {
   }
 
   /** The product a request asks for, if that vendor is configured for it. */
-  forRequest(request: StartRequest): SessionProvider | undefined {
-    if (request.type === 'genesys') return this.get('genesys', 'sms_invite');
-    const kind = kindFor(request.vendor, request.type === 'meet')?.kind;
-    return kind ? this.get(request.vendor, kind) : undefined;
+  forRequest(request: StartRequest): { vendor: VendorName; provider: SessionProvider } | undefined {
+    const vendor = request.type === 'genesys' ? 'genesys' : request.vendor;
+    const kind = request.type === 'genesys' ? 'sms_invite' : kindFor(request.vendor, request.type === 'meet')?.kind;
+    const provider = kind ? this.get(vendor, kind) : undefined;
+    return provider && { vendor, provider };
   }
 
   /** Configured vendors, in PRODUCT.md's order. */
   vendors(): VendorName[] {
-    return VENDOR_NAMES.filter((vendor) => [...this.providers.values()].some((provider) => provider.vendor === vendor));
+    return VENDOR_NAMES.filter((vendor) => this.configured.has(vendor));
   }
 }

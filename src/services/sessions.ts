@@ -2,23 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { KnownBlock } from '@slack/types';
 import type { StartRequest } from '../domain/invite-request.js';
 import { milestoneWords } from '../domain/milestones.js';
+import { escapeMrkdwn, link } from '../domain/mrkdwn.js';
+import type { CreationOutcome, Outcome } from '../domain/outcome.js';
 import { generateReference } from '../domain/reference.js';
-import { isFinal } from '../domain/session.js';
+import { isFinal, type Session } from '../domain/session.js';
 import { capabilityOf } from '../domain/vendor-capabilities.js';
+import type { LinkDelivery } from '../domain/vendor-module.js';
 import { VENDOR_LABELS, type VendorName } from '../domain/vendors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../domain/logger.js';
 import { SlackPostError, type SlackGateway } from '../slack/gateway.js';
 import type { ContactCrypto } from '../store/contact-crypto.js';
-import type { SessionRow } from '../store/schema.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
-import { milestoneRow } from '../tracking/milestone-rows.js';
-import type { ThreadNotifier } from '../tracking/thread-notifier.js';
-import { escapeMrkdwn, link } from '../ui/mrkdwn.js';
 import { describeError, VendorError } from '../vendors/errors.js';
-import type { RateBudget } from '../vendors/rate-budget.js';
 import type { CardPublisher } from './card-publisher.js';
-import type { ProviderRegistry } from './provider-registry.js';
-import type { CreationOutcome, LaterOutcome, SessionProvider } from './providers/provider.js';
+import type { ProviderRegistry, SessionProvider } from './provider-registry.js';
+import type { SessionLifecycle } from './session-lifecycle.js';
 import { waitWords } from './wait-words.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -32,22 +30,18 @@ export interface Actor {
 /** An ephemeral answer to the acting user, in the conversation they acted from. */
 export type Reply = (text: string, blocks?: KnownBlock[]) => Promise<void>;
 
-/** Pushes a room link into a customer's Genesys SMS session (`SendUrl`); the outcome comes later. */
-export interface LinkDelivery {
-  pushLink(smsSessionId: string, url: string): Promise<{ outcome: Promise<LaterOutcome | undefined> }>;
-}
-
 export interface SessionServiceDeps {
   sessions: SessionsRepository;
   gateway: SlackGateway;
   cards: CardPublisher;
-  notifier: ThreadNotifier;
+  /** Every state change goes through it (compare-and-set, card, outbox). */
+  lifecycle: SessionLifecycle;
   crypto: ContactCrypto;
   logger: Logger;
   trackIntervalMs: number;
   providers: ProviderRegistry;
   /** Per-account request budgets, to tell a user how long a queued request will wait. */
-  budgets?: Partial<Record<VendorName, RateBudget>>;
+  budgets?: Partial<Record<VendorName, { limit: number; estimateWaitMs(): number }>>;
   linkDelivery?: LinkDelivery;
 }
 
@@ -78,25 +72,26 @@ export class SessionService {
    * Creates a session: card first (so failures have a place to show), then the vendor. Returns
    * the session once its card is up (whatever the vendor then said), else undefined.
    */
-  start(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<SessionRow | undefined> {
+  start(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<Session | undefined> {
     return this.creations.run(() => this.create(request, channelId, actor, reply));
   }
 
-  private async create(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<SessionRow | undefined> {
-    const provider = this.deps.providers.forRequest(request);
-    if (!provider) {
+  private async create(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<Session | undefined> {
+    const found = this.deps.providers.forRequest(request);
+    if (!found) {
       const vendor = request.type === 'genesys' ? 'genesys' : request.vendor;
       await reply(`${VENDOR_LABELS[vendor]} is not set up for this in this workspace. \`/rendezvous vendors\` lists what is.`);
       return undefined;
     }
-    const row = this.newRow(provider, request, channelId, actor);
-    await this.deps.sessions.insert(row);
-    const log = this.deps.logger.child({ sessionId: row.id, vendor: row.vendor, kind: row.kind, reference: row.reference });
+    const { vendor, provider } = found;
+    const session = this.newSession(vendor, provider, request, channelId, actor);
+    await this.deps.sessions.insert(session);
+    const log = this.deps.logger.child({ sessionId: session.id, vendor, kind: session.kind, reference: session.reference });
 
     try {
-      row.card_ts = await this.deps.cards.post(row);
+      session.cardTs = await this.deps.cards.post(session);
     } catch (error) {
-      await this.deps.sessions.update(row.id, { status: 'failed', last_error: 'card_not_posted' });
+      await this.deps.lifecycle.apply(session, { status: 'failed', lastError: 'card_not_posted' });
       log.warn({ code: error instanceof SlackPostError ? error.code : undefined }, 'session card not posted');
       await reply(cardNotPostedWords(error, channelId));
       return undefined;
@@ -104,46 +99,31 @@ export class SessionService {
 
     let outcome: CreationOutcome;
     try {
-      outcome = await provider.create(row, request);
+      outcome = await provider.create(session, request);
     } catch (error) {
-      await this.recordFailure(row, actor, error);
-      return row;
+      await this.recordFailure(session, actor, error);
+      return session;
     }
     log.info({ vendorId: outcome.vendorId, status: outcome.status }, 'session created');
-    await this.deps.sessions.applyChange(
-      row.id,
-      {
-        vendor_id: outcome.vendorId,
-        vendor_state: outcome.vendorState,
-        status: outcome.status,
-        agent_url: outcome.agentUrl ?? null,
-        customer_url: outcome.customerUrl ?? null,
-        details: JSON.stringify(outcome.details ?? {}),
-        tracking: outcome.tracking && !isFinal(outcome.status) ? 1 : 0,
-        next_check_at: new Date(Date.now() + this.deps.trackIntervalMs).toISOString(),
-        ...(isFinal(outcome.status) ? { ended_at: new Date().toISOString() } : {}),
-      },
-      // The first reply mentions the starter, so Slack notifies them of the thread's later replies.
-      [milestoneRow(row, 'invited', `<@${actor.userId}> started this session. ${outcome.milestone}`.trim())],
-    );
-    await this.publish(row.id);
+    const created = await this.deps.lifecycle.apply(session, creationChange(outcome, actor, this.deps.trackIntervalMs));
     if (outcome.privateNote) await reply(outcome.privateNote);
-    if (outcome.later) this.settleLater(row, outcome.later);
+    const basis = created.session ?? session;
+    if (outcome.later) this.settleLater(basis, outcome.later);
     const via = request.type === 'genesys' ? undefined : request.via;
-    if (via && outcome.customerUrl) this.pushThroughGenesys(row, via, outcome.customerUrl);
-    return row;
+    if (via && outcome.customerUrl) this.pushThroughGenesys(basis, via, outcome.customerUrl);
+    return basis;
   }
 
   /** "Invite from this message": a reply in that message's thread links to the session card. */
-  async linkFromMessage(row: SessionRow, source: { channelId: string; ts: string }): Promise<void> {
-    const permalink = await this.permalink(row);
+  async linkFromMessage(session: Session, source: { channelId: string; ts: string }): Promise<void> {
+    const permalink = await this.permalink(session);
     const card = permalink ? `<${permalink}|the session card>` : 'the session card';
     try {
       await this.deps.gateway.postMessage({
         channel: source.channelId,
         threadTs: source.ts,
-        text: `🎥 <@${row.started_by}> started a remote session (${escapeMrkdwn(row.reference)}) from this message: see ${card}.`,
-        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `🎥 <@${row.started_by}> started a remote session (${escapeMrkdwn(row.reference)}) from this message: see ${card}.` } }],
+        text: `🎥 <@${session.startedBy}> started a remote session (${escapeMrkdwn(session.reference)}) from this message: see ${card}.`,
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `🎥 <@${session.startedBy}> started a remote session (${escapeMrkdwn(session.reference)}) from this message: see ${card}.` } }],
       });
     } catch (error) {
       this.deps.logger.info({ err: error }, 'no link posted under the source message');
@@ -152,85 +132,94 @@ export class SessionService {
 
   /** Anyone may refresh; double clicks within a few seconds are ignored. */
   async refresh(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
-    const row = await this.sessionFor(sessionId, actor, reply);
-    if (!row) return;
+    const session = await this.sessionFor(sessionId, actor, reply);
+    if (!session) return;
     if (this.isDoubleClick(`refresh:${sessionId}`)) return;
-    const provider = this.deps.providers.get(row.vendor, row.kind);
-    if (!row.tracking || !provider?.refresh) {
-      await this.deps.cards.refresh(row.id);
+    const provider = this.deps.providers.get(session.vendor, session.kind);
+    if (!session.tracking || !provider?.reconcile) {
+      await this.deps.cards.refresh(session.id);
       return;
     }
-    const waitMs = this.deps.budgets?.[row.vendor as VendorName]?.estimateWaitMs() ?? 0;
-    if (waitMs > 1000) await reply(`⏳ Refreshing: queued behind ${VENDOR_LABELS[row.vendor as VendorName]}'s request limit, about ${waitWords(waitMs)}.`);
+    const label = VENDOR_LABELS[session.vendor as VendorName];
+    const waitMs = this.deps.budgets?.[session.vendor as VendorName]?.estimateWaitMs() ?? 0;
+    if (waitMs > 1000) await reply(`⏳ Refreshing: queued behind ${label}'s request limit, about ${waitWords(waitMs)}.`);
     try {
-      const changed = await provider.refresh(row);
-      if (!changed) await this.deps.cards.refresh(row.id);
+      const outcome = await provider.reconcile(session);
+      const applied = outcome ? await this.deps.lifecycle.apply(session, outcome) : undefined;
+      if (!applied?.cardRefreshed) await this.deps.cards.refresh(session.id);
     } catch (error) {
-      await reply(`Could not refresh ${escapeMrkdwn(row.reference)}: ${describeError(error)}`);
+      await reply(`Could not refresh ${escapeMrkdwn(session.reference)}: ${describeError(error)}`);
     }
   }
 
   async cancel(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
-    const row = await this.sessionFor(sessionId, actor, reply);
-    if (!row || !(await this.mayManage(row, actor, reply, 'cancel'))) return;
-    if (isFinal(row.status)) {
-      await reply(`${escapeMrkdwn(row.reference)} is already over (${row.status}).`);
+    const session = await this.sessionFor(sessionId, actor, reply);
+    if (!session || !(await this.mayManage(session, actor, reply, 'cancel'))) return;
+    if (isFinal(session.status)) {
+      await reply(`${escapeMrkdwn(session.reference)} is already over (${session.status}).`);
       return;
     }
-    const label = VENDOR_LABELS[row.vendor as VendorName] ?? row.vendor;
-    const detail = capabilityOf(row.vendor as VendorName, row.kind as never)?.cancelAtVendor
+    const label = VENDOR_LABELS[session.vendor as VendorName] ?? session.vendor;
+    const detail = capabilityOf(session.vendor as VendorName, session.kind)?.cancelAtVendor
       ? `Cancelled by <@${actor.userId}>.`
       : `Cancelled in Rendezvous by <@${actor.userId}>. ${label}'s documents name no cancel call, so ${label} was not told: the guest's link may still work.`;
-    await this.deps.sessions.applyChange(
-      row.id,
-      { status: 'cancelled', status_detail: detail, tracking: 0, next_check_at: null, ended_at: new Date().toISOString() },
-      [milestoneRow(row, 'cancelled', milestoneWords('cancelled', { vendorLabel: label, invitee: '', detail }))],
-    );
-    await this.publish(row.id);
+    const cancelled = await this.deps.lifecycle.apply(session, {
+      status: 'cancelled',
+      statusDetail: detail,
+      tracking: false,
+      nextCheckAt: null,
+      endedAt: new Date(),
+      milestones: [{ key: 'cancelled', text: milestoneWords('cancelled', { vendorLabel: label, invitee: '', detail }) }],
+    });
+    // It ended on its own while the agent was clicking: a final status is never overwritten.
+    const now = cancelled.session;
+    if (!cancelled.applied && now && isFinal(now.status) && now.status !== 'cancelled') {
+      await reply(`${escapeMrkdwn(session.reference)} is already over (${now.status}).`);
+    }
   }
 
   /** Sends the invitation again, to the stored (encrypted) contact; starter or admin only. */
   async resend(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
-    const row = await this.sessionFor(sessionId, actor, reply);
-    if (!row || !(await this.mayManage(row, actor, reply, 'resend the invitation of'))) return;
+    const session = await this.sessionFor(sessionId, actor, reply);
+    if (!session || !(await this.mayManage(session, actor, reply, 'resend the invitation of'))) return;
     if (this.isDoubleClick(`resend:${sessionId}`)) return;
-    const provider = this.deps.providers.get(row.vendor, row.kind);
-    if (!provider?.resend || !row.contact_encrypted || isFinal(row.status)) {
-      await reply(`The invitation of ${escapeMrkdwn(row.reference)} cannot be sent again.`);
+    const provider = this.deps.providers.get(session.vendor, session.kind);
+    if (!provider?.resend || !session.contactEncrypted || isFinal(session.status)) {
+      await reply(`The invitation of ${escapeMrkdwn(session.reference)} cannot be sent again.`);
       return;
     }
     try {
-      const words = await provider.resend(row, this.deps.crypto.decrypt(row.contact_encrypted));
-      await this.deps.sessions.applyChange(row.id, { status_detail: null }, [
-        milestoneRow(row, `resent:${new Date().toISOString()}`, `🔁 <@${actor.userId}> sent the invitation again. ${words}`.trim()),
-      ]);
-      await this.publish(row.id);
+      const words = await provider.resend(session, this.deps.crypto.decrypt(session.contactEncrypted));
+      await this.deps.lifecycle.apply(session, {
+        statusDetail: null,
+        milestones: [{ key: `resent:${new Date().toISOString()}`, text: `🔁 <@${actor.userId}> sent the invitation again. ${words}`.trim() }],
+      });
     } catch (error) {
-      await reply(`The invitation of ${escapeMrkdwn(row.reference)} was not sent again: ${describeError(error)}`);
+      await reply(`The invitation of ${escapeMrkdwn(session.reference)} was not sent again: ${describeError(error)}`);
     }
   }
 
   /** The customer's link, shown only to the clicker, and only to the starter or an admin. */
   async revealCustomerLink(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
-    const row = await this.sessionFor(sessionId, actor, reply);
-    if (!row || !(await this.mayManage(row, actor, reply, 'see the customer link of'))) return;
-    if (!row.customer_url) {
-      await reply(`${escapeMrkdwn(row.reference)} has no customer link.`);
+    const session = await this.sessionFor(sessionId, actor, reply);
+    if (!session || !(await this.mayManage(session, actor, reply, 'see the customer link of'))) return;
+    if (!session.customerUrl) {
+      await reply(`${escapeMrkdwn(session.reference)} has no customer link.`);
       return;
     }
     await reply(
-      `🔗 Customer link for *${escapeMrkdwn(row.reference)}* (${escapeMrkdwn(row.contact_masked)}): ${link(row.customer_url, row.customer_url)}\n` +
+      `🔗 Customer link for *${escapeMrkdwn(session.reference)}* (${escapeMrkdwn(session.contactMasked)}): ${link(session.customerUrl, session.customerUrl)}\n` +
         'Only you can see this. Share it only with the invitee.',
     );
   }
 
   /** Sessions with that reference in the actor's workspace, newest first. */
-  async byReference(reference: string, actor: Actor): Promise<SessionRow[]> {
+  async byReference(reference: string, actor: Actor): Promise<Session[]> {
     return this.deps.sessions.byReference(actor.teamId, reference);
   }
 
-  async permalink(row: SessionRow): Promise<string | undefined> {
-    return row.card_ts ? this.deps.gateway.permalink(row.channel_id, row.card_ts) : undefined;
+  async permalink(session: Pick<Session, 'channelId' | 'cardTs'>): Promise<string | undefined> {
+    return session.cardTs ? this.deps.gateway.permalink(session.channelId, session.cardTs) : undefined;
   }
 
   /** The same button on the same session within a few seconds: a double click, done once. */
@@ -247,91 +236,75 @@ export class SessionService {
     await Promise.allSettled([...this.background]);
   }
 
-  private newRow(provider: SessionProvider, request: StartRequest, channelId: string, actor: Actor): SessionRow {
-    const now = new Date().toISOString();
+  private newSession(vendor: VendorName, provider: SessionProvider, request: StartRequest, channelId: string, actor: Actor): Session {
+    const now = new Date();
     const contact = provider.contactOf(request);
     return {
       id: randomUUID(),
-      team_id: actor.teamId,
-      enterprise_id: actor.enterpriseId ?? null,
-      vendor: provider.vendor,
+      teamId: actor.teamId,
+      enterpriseId: actor.enterpriseId ?? null,
+      vendor,
       kind: provider.kind,
-      vendor_id: null,
+      vendorId: null,
+      vendorState: null,
       reference: request.reference ?? generateReference(),
-      contact_masked: provider.describeInvitee(request),
-      contact_encrypted: contact ? this.deps.crypto.encrypt(contact) : null,
-      contact_hash: contact ? this.deps.crypto.hash(contact) : null,
+      contactMasked: provider.describeInvitee(request),
+      contactEncrypted: contact ? this.deps.crypto.encrypt(contact) : null,
+      contactHash: contact ? this.deps.crypto.hash(contact) : null,
       delivery: request.type === 'invite' ? (request.delivery ?? null) : null,
-      vendor_state: null,
       status: 'creating',
-      status_detail: null,
-      channel_id: channelId,
-      card_ts: null,
-      started_by: actor.userId,
-      agent_url: null,
-      customer_url: null,
-      details: '{}',
-      created_at: now,
-      updated_at: now,
-      joined_at: null,
-      ended_at: null,
-      tracking: 0,
-      next_check_at: null,
-      media_posted: 0,
-      last_error: null,
-      lease_owner: null,
-      lease_until: null,
-      outbox_owner: null,
-      outbox_until: null,
+      statusDetail: null,
+      channelId,
+      cardTs: null,
+      startedBy: actor.userId,
+      agentUrl: null,
+      customerUrl: null,
+      details: {},
+      createdAt: now,
+      updatedAt: now,
+      joinedAt: null,
+      endedAt: null,
+      tracking: false,
+      nextCheckAt: null,
+      mediaPosted: false,
+      lastError: null,
+      version: 0,
     };
   }
 
-  private async recordFailure(row: SessionRow, actor: Actor, error: unknown): Promise<void> {
+  private async recordFailure(session: Session, actor: Actor, error: unknown): Promise<void> {
     const detail = describeError(error);
-    this.deps.logger.warn({ sessionId: row.id, vendor: row.vendor, code: error instanceof VendorError ? error.code : 'internal', err: error }, 'session not created');
-    const label = VENDOR_LABELS[row.vendor as VendorName];
-    await this.deps.sessions.applyChange(
-      row.id,
-      { status: 'failed', status_detail: detail, last_error: error instanceof VendorError ? error.code : 'internal' },
-      [milestoneRow(row, 'failed', `<@${actor.userId}> ${milestoneWords('failed', { vendorLabel: label, invitee: '', detail: escapeMrkdwn(detail) })}`)],
-    );
-    await this.publish(row.id);
+    const code = error instanceof VendorError ? error.code : 'internal';
+    this.deps.logger.warn({ sessionId: session.id, vendor: session.vendor, code, err: error }, 'session not created');
+    const label = VENDOR_LABELS[session.vendor as VendorName];
+    await this.deps.lifecycle.apply(session, {
+      status: 'failed',
+      statusDetail: detail,
+      lastError: code,
+      milestones: [{ key: 'failed', text: `<@${actor.userId}> ${milestoneWords('failed', { vendorLabel: label, invitee: '', detail: escapeMrkdwn(detail) })}` }],
+    });
   }
 
   /** An asynchronous outcome (Genesys): applied when it arrives, never blocking the request. */
-  private settleLater(row: SessionRow, later: () => Promise<LaterOutcome | undefined>): void {
+  private settleLater(session: Session, later: () => Promise<Outcome | undefined>): void {
     this.track(async () => {
       const outcome = await later();
-      if (!outcome) return;
-      await this.deps.sessions.applyChange(
-        row.id,
-        {
-          status: outcome.status,
-          status_detail: outcome.detail ?? null,
-          tracking: 0,
-          ...(outcome.status === 'joined' ? { joined_at: new Date().toISOString() } : {}),
-          ...(isFinal(outcome.status) ? { ended_at: new Date().toISOString() } : {}),
-        },
-        [milestoneRow(row, outcome.status === 'failed' ? 'failed' : 'joined', outcome.milestone)],
-      );
-      await this.publish(row.id);
+      if (outcome) await this.deps.lifecycle.apply(session, outcome);
     });
   }
 
   /** `via:` — the room link also goes to the customer's Genesys SMS session. */
-  private pushThroughGenesys(row: SessionRow, smsSessionId: string, url: string): void {
+  private pushThroughGenesys(session: Session, smsSessionId: string, url: string): void {
     const delivery = this.deps.linkDelivery;
     if (!delivery) return;
     this.track(async () => {
-      let outcome: LaterOutcome | undefined;
+      let outcome: Outcome | undefined;
       try {
         outcome = await (await delivery.pushLink(smsSessionId, url)).outcome;
       } catch (error) {
-        outcome = { status: 'failed', milestone: `⚠️ The link did not go through Genesys: ${escapeMrkdwn(describeError(error))}` };
+        outcome = { milestones: [{ key: 'delivery_failed', text: `⚠️ The link did not go through Genesys: ${escapeMrkdwn(describeError(error))}` }] };
       }
-      if (!outcome) return;
-      await this.deps.sessions.applyChange(row.id, {}, [milestoneRow(row, outcome.status === 'failed' ? 'delivery_failed' : 'delivered', outcome.milestone)]);
-      await this.deps.notifier.flush();
+      if (outcome) await this.deps.lifecycle.apply(session, outcome);
     });
   }
 
@@ -341,25 +314,37 @@ export class SessionService {
     void running.finally(() => this.background.delete(running));
   }
 
-  private async publish(sessionId: string): Promise<void> {
-    await this.deps.cards.refresh(sessionId);
-    await this.deps.notifier.flush();
-  }
-
-  private async sessionFor(sessionId: string, actor: Actor, reply: Reply): Promise<SessionRow | undefined> {
-    const row = await this.deps.sessions.get(sessionId);
-    if (!row || row.team_id !== actor.teamId) {
+  private async sessionFor(sessionId: string, actor: Actor, reply: Reply): Promise<Session | undefined> {
+    const session = await this.deps.sessions.get(sessionId);
+    if (!session || session.teamId !== actor.teamId) {
       await reply('This session is not known to Rendezvous any more.');
       return undefined;
     }
-    return row;
+    return session;
   }
 
-  private async mayManage(row: SessionRow, actor: Actor, reply: Reply, verb: string): Promise<boolean> {
-    if (row.started_by === actor.userId || (await this.deps.gateway.isAdmin(actor.teamId, actor.userId))) return true;
-    await reply(`Only <@${row.started_by}>, who started ${escapeMrkdwn(row.reference)}, or a Rendezvous admin may ${verb} this session.`);
+  private async mayManage(session: Session, actor: Actor, reply: Reply, verb: string): Promise<boolean> {
+    if (session.startedBy === actor.userId || (await this.deps.gateway.isAdmin(actor.teamId, actor.userId))) return true;
+    await reply(`Only <@${session.startedBy}>, who started ${escapeMrkdwn(session.reference)}, or a Rendezvous admin may ${verb} this session.`);
     return false;
   }
+}
+
+/** What a creation answer changes; the first reply mentions the starter, so Slack notifies them of the thread's later replies. */
+function creationChange(outcome: CreationOutcome, actor: Actor, trackIntervalMs: number): Outcome {
+  const final = isFinal(outcome.status);
+  return {
+    vendorId: outcome.vendorId,
+    vendorState: outcome.vendorState ?? null,
+    status: outcome.status,
+    agentUrl: outcome.agentUrl ?? null,
+    customerUrl: outcome.customerUrl ?? null,
+    details: outcome.details ?? {},
+    tracking: Boolean(outcome.tracking) && !final,
+    nextCheckAt: new Date(Date.now() + trackIntervalMs),
+    ...(final ? { endedAt: new Date() } : {}),
+    milestones: [{ key: 'invited', text: `<@${actor.userId}> started this session. ${outcome.milestone}`.trim() }],
+  };
 }
 
 function cardNotPostedWords(error: unknown, channelId: string): string {

@@ -1,16 +1,14 @@
 import type { KnownBlock } from '@slack/types';
 import { addDays, format, parseISO, startOfDay, subDays } from 'date-fns';
 import { durationWords } from '../domain/milestones.js';
-import { statusDisplay } from '../domain/session.js';
+import { type Session, statusDisplay } from '../domain/session.js';
 import { VENDOR_LABELS, type VendorName } from '../domain/vendors.js';
-import type { Logger } from '../logger.js';
-import type { SessionRow } from '../store/schema.js';
+import type { Logger } from '../domain/logger.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
-import { escapeMrkdwn } from '../ui/mrkdwn.js';
-import type { ApizeeClient } from '../vendors/apizee/client.js';
-import type { TicketStats } from '../vendors/apizee/schemas.js';
+import { escapeMrkdwn } from '../domain/mrkdwn.js';
 import { describeError } from '../vendors/errors.js';
 import type { Actor } from './sessions.js';
+import type { VendorUsage } from './vendor-assembly.js';
 
 export interface UsageSummary {
   from: string;
@@ -31,17 +29,17 @@ const median = (values: number[]): number | undefined => {
 };
 
 /** Pure: the summary of a set of session rows. */
-export function summarize(rows: SessionRow[], from: string, to: string): UsageSummary {
+export function summarize(rows: Session[], from: string, to: string): UsageSummary {
   const byVendor: UsageSummary['byVendor'] = {};
   for (const row of rows) {
     const outcomes = (byVendor[row.vendor] ??= {});
     outcomes[row.status] = (outcomes[row.status] ?? 0) + 1;
   }
   const invited = rows.filter((row) => row.status !== 'failed' && row.status !== 'creating');
-  const joined = invited.filter((row) => row.joined_at);
+  const joined = invited.filter((row) => row.joinedAt);
   const durations = rows
-    .filter((row) => row.joined_at && row.ended_at && row.status === 'ended')
-    .map((row) => (Date.parse(row.ended_at!) - Date.parse(row.joined_at!)) / 1000);
+    .filter((row) => row.joinedAt && row.endedAt && row.status === 'ended')
+    .map((row) => (row.endedAt!.getTime() - row.joinedAt!.getTime()) / 1000);
   return {
     from,
     to,
@@ -53,37 +51,17 @@ export function summarize(rows: SessionRow[], from: string, to: string): UsageSu
   };
 }
 
-/** Apizee's own view of its tickets (tickets-stats), for the same days. */
-export interface ApizeeFigures {
-  tickets: number;
-  answered: number;
-  smsInvitations: number;
-  emailInvitations: number;
-  totalCallSeconds: number;
-  medianCallSeconds?: number;
-  photos: number;
-  videos: number;
-}
-
-export function summarizeApizee(rows: TicketStats[]): ApizeeFigures {
-  const sum = (pick: (row: TicketStats) => number) => rows.reduce((total, row) => total + pick(row), 0);
-  return {
-    tickets: rows.length,
-    answered: rows.filter((row) => row.answered).length,
-    smsInvitations: sum((row) => row.smsInvitations),
-    emailInvitations: sum((row) => row.emailInvitations),
-    totalCallSeconds: sum((row) => row.totalCallSeconds),
-    medianCallSeconds: median(rows.filter((row) => row.totalCallSeconds > 0).map((row) => row.totalCallSeconds)),
-    photos: sum((row) => row.photos),
-    videos: sum((row) => row.videos),
-  };
-}
-
 const words = (seconds: number | undefined) => (seconds ? durationWords(new Date(0), new Date(seconds * 1000)) : 'none');
 const percent = (rate: number | undefined) => (rate === undefined ? 'n/a' : `${Math.round(rate * 100)} %`);
 
-/** The Block Kit summary; `apizee` is Apizee's figures, or why they are missing. */
-export function statsBlocks(summary: UsageSummary, apizee?: ApizeeFigures | string): { text: string; blocks: KnownBlock[] } {
+/** One vendor's own figures for the same days, or why they are missing. */
+export interface VendorFigures {
+  vendor: VendorName;
+  figures: { title: string; lines: string[] } | string;
+}
+
+/** The Block Kit summary, then each vendor's own figures. */
+export function statsBlocks(summary: UsageSummary, vendors: VendorFigures[] = []): { text: string; blocks: KnownBlock[] } {
   const title = `Rendezvous usage ${summary.from} → ${summary.to}`;
   const text = `${title}: ${summary.total} session${summary.total === 1 ? '' : 's'}`;
   const blocks: KnownBlock[] = [
@@ -103,19 +81,12 @@ export function statsBlocks(summary: UsageSummary, apizee?: ApizeeFigures | stri
     return `*${VENDOR_LABELS[vendor as VendorName] ?? escapeMrkdwn(vendor)}*: ${parts.join(' · ')}`;
   });
   if (vendorLines.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: vendorLines.join('\n').slice(0, 3000) } });
-  if (typeof apizee === 'string') {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Apizee's figures are missing: ${escapeMrkdwn(apizee)}` }] });
-  } else if (apizee) {
-    blocks.push({
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text:
-          `*Apizee's own figures* (tickets-stats): ${apizee.tickets} tickets, ${apizee.answered} answered · ` +
-          `${apizee.smsInvitations} SMS and ${apizee.emailInvitations} e-mail invitations · calls ${words(apizee.totalCallSeconds)} in all, median ${words(apizee.medianCallSeconds)} · ` +
-          `${apizee.photos} photos, ${apizee.videos} videos`,
-      },
-    });
+  for (const { vendor, figures } of vendors) {
+    if (typeof figures === 'string') {
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${VENDOR_LABELS[vendor]}'s figures are missing: ${escapeMrkdwn(figures)}` }] });
+    } else {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(figures.title)}*: ${figures.lines.join(' · ')}`.slice(0, 3000) } });
+    }
   }
   return { text, blocks };
 }
@@ -128,24 +99,25 @@ export function statsRange(from: string | undefined, to: string | undefined, now
   return { start, end };
 }
 
-/** `/rendezvous stats [<from> [<to>]]`: local session records and, when configured, Apizee's tickets-stats. */
+/** `/rendezvous stats [<from> [<to>]]`: local session records and the vendors' own usage figures. */
 export class StatsService {
-  constructor(private readonly deps: { sessions: SessionsRepository; apizee?: ApizeeClient; logger: Logger; now?: () => Date }) {}
+  constructor(private readonly deps: { sessions: SessionsRepository; usage: VendorUsage[]; logger: Logger; now?: () => Date }) {}
 
   async summary(from: string | undefined, to: string | undefined, actor: Actor): Promise<{ text: string; blocks: KnownBlock[] }> {
     const { start, end } = statsRange(from, to, this.deps.now?.() ?? new Date());
-    const rows = await this.deps.sessions.createdBetween(actor.teamId, start, addDays(end, 1));
+    const sessions = await this.deps.sessions.createdBetween(actor.teamId, start, addDays(end, 1));
     const day = (date: Date) => format(date, 'yyyy-MM-dd');
-    const summary = summarize(rows, day(start), day(end));
-    let apizee: ApizeeFigures | string | undefined;
-    if (this.deps.apizee) {
-      try {
-        apizee = summarizeApizee(await this.deps.apizee.ticketStats({ since: day(start), until: day(end) }));
-      } catch (error) {
-        this.deps.logger.warn({ err: error }, 'Apizee tickets-stats failed');
-        apizee = describeError(error);
-      }
-    }
-    return statsBlocks(summary, apizee);
+    const summary = summarize(sessions, day(start), day(end));
+    const vendors = await Promise.all(
+      this.deps.usage.map(async ({ vendor, usage }): Promise<VendorFigures> => {
+        try {
+          return { vendor, figures: await usage(start, end) };
+        } catch (error) {
+          this.deps.logger.warn({ vendor, err: error }, 'vendor usage figures failed');
+          return { vendor, figures: describeError(error) };
+        }
+      }),
+    );
+    return statsBlocks(summary, vendors);
   }
 }

@@ -1,6 +1,7 @@
 import type { VendorName } from '../domain/vendors.js';
 import { statusText, vendorsText } from '../ui/command-replies.js';
 import type { VendorHealth } from '../vendors/health.js';
+import { cardViewOf } from './card-publisher.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import type { Actor, SessionService } from './sessions.js';
 
@@ -17,8 +18,10 @@ export class VendorDirectory {
   }
 
   async statusText(reference: string, actor: Actor): Promise<string> {
-    const rows = await this.deps.sessions.byReference(reference, actor);
-    const withLinks = await Promise.all(rows.slice(0, 20).map(async (session) => ({ session, permalink: await this.deps.sessions.permalink(session) })));
-    return statusText(reference, [...withLinks, ...rows.slice(20).map((session) => ({ session }))]);
+    const sessions = await this.deps.sessions.byReference(reference, actor);
+    const withLinks = await Promise.all(
+      sessions.slice(0, 20).map(async (session) => ({ session: cardViewOf(session), permalink: await this.deps.sessions.permalink(session) })),
+    );
+    return statusText(reference, [...withLinks, ...sessions.slice(20).map((session) => ({ session: cardViewOf(session) }))]);
   }
 }

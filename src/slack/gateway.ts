@@ -1,7 +1,9 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import { ErrorCode, type WebAPIPlatformError, type WebClient } from '@slack/web-api';
-import type { Logger } from '../logger.js';
-import { MILESTONE_EVENT_TYPE } from '../ui/ids.js';
+import type { Logger } from '../domain/logger.js';
+
+/** Thread replies carry this metadata type, so a crash-interrupted post can be found again. */
+export const MILESTONE_EVENT_TYPE = 'rendezvous_milestone';
 
 /** Slack said no: a platform error code (`not_in_channel`, `channel_not_found`, …). */
 export class SlackPostError extends Error {

@@ -87,6 +87,16 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '2026-12-02-003-session-version': {
+    async up(db: Kysely<unknown>) {
+      // Bumped by every change, so that an outcome computed from an older state is applied
+      // compare-and-set and never overwrites a newer one (a Cancel, a final status).
+      await db.schema.alterTable('sessions').addColumn('version', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('sessions').dropColumn('version').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

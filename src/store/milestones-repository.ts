@@ -1,9 +1,35 @@
+import type { KnownBlock } from '@slack/types';
+import type { MilestoneKey } from '../domain/milestones.js';
 import type { Db, DatabaseKind } from './database.js';
 import type { MilestoneRow } from './schema.js';
 
-export interface PendingMilestone extends MilestoneRow {
-  channel_id: string;
-  card_ts: string | null;
+/** A thread reply waiting in the outbox, with where to post it. */
+export interface PendingMilestone {
+  id: string;
+  sessionId: string;
+  key: MilestoneKey;
+  /** mrkdwn, already escaped. */
+  text: string;
+  blocks: KnownBlock[] | null;
+  /** Earlier tries: one may have reached Slack before a crash. */
+  attempts: number;
+  createdAt: Date;
+  channelId: string;
+  cardTs: string | null;
+}
+
+function toPending(row: MilestoneRow & { channel_id: string; card_ts: string | null }): PendingMilestone {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    key: row.key as MilestoneKey,
+    text: row.text,
+    blocks: row.blocks === null ? null : (JSON.parse(row.blocks) as KnownBlock[]),
+    attempts: Number(row.attempts),
+    createdAt: new Date(row.created_at),
+    channelId: row.channel_id,
+    cardTs: row.card_ts,
+  };
 }
 
 export class MilestonesRepository {
@@ -54,7 +80,7 @@ export class MilestonesRepository {
 
   /** A session's milestones still to post, oldest first, with where to post them. */
   async pendingFor(sessionId: string): Promise<PendingMilestone[]> {
-    return this.db
+    const rows = await this.db
       .selectFrom('milestones')
       .innerJoin('sessions', 'sessions.id', 'milestones.session_id')
       .selectAll('milestones')
@@ -64,21 +90,7 @@ export class MilestonesRepository {
       .orderBy('milestones.created_at')
       .orderBy('milestones.id')
       .execute();
-  }
-
-  /** Milestones not yet posted whose card exists (a reply needs its thread root). */
-  async pending(limit = 50): Promise<PendingMilestone[]> {
-    return this.db
-      .selectFrom('milestones')
-      .innerJoin('sessions', 'sessions.id', 'milestones.session_id')
-      .selectAll('milestones')
-      .select(['sessions.channel_id', 'sessions.card_ts'])
-      .where('milestones.posted_ts', 'is', null)
-      .where('sessions.card_ts', 'is not', null)
-      .orderBy('milestones.created_at')
-      .orderBy('milestones.id')
-      .limit(limit)
-      .execute();
+    return rows.map(toPending);
   }
 
   async markAttempt(id: string): Promise<void> {
@@ -94,15 +106,6 @@ export class MilestonesRepository {
       .updateTable('milestones')
       .set({ posted_ts: ts, posted_at: new Date().toISOString() })
       .where('id', '=', id)
-      .execute();
-  }
-
-  async forSession(sessionId: string): Promise<MilestoneRow[]> {
-    return this.db
-      .selectFrom('milestones')
-      .selectAll()
-      .where('session_id', '=', sessionId)
-      .orderBy('created_at')
       .execute();
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { RateLedger } from '../vendors/rate-budget.js';
+import type { RateLedger } from '../domain/vendor-module.js';
 import type { Db, DatabaseKind } from './database.js';
 
 /**

@@ -38,6 +38,8 @@ export interface SessionsTable {
   lease_until: string | null;
   outbox_owner: string | null;
   outbox_until: string | null;
+  /** Bumped by every state change (compare-and-set). */
+  version: Generated<number>;
 }
 
 /** One request sent to a vendor account (epoch ms), shared by every replica. */

@@ -1,17 +1,28 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import type { Outcome } from '../domain/outcome.js';
+import type { Session } from '../domain/session.js';
 import type { Db, DatabaseKind } from './database.js';
-import type { NewMilestoneRow, NewSessionRow, SessionPatch, SessionRow } from './schema.js';
+import type { SessionRow } from './schema.js';
+import { type DetailsParser, outcomePatch, plainDetails, toNewRow, toSession } from './session-mapper.js';
 
 /** An ISO date before every real one: "check this first". */
 export const FIRST_IN_LINE = new Date(0).toISOString();
 /** Where a never-checked session (no next check yet) stands: right after FIRST_IN_LINE. */
 const NEVER_CHECKED = new Date(1).toISOString();
 
+/** Whether a webhook put this session first in line (see `markDue`). */
+export const isFirstInLine = (session: Pick<Session, 'nextCheckAt'>): boolean => session.nextCheckAt?.getTime() === 0;
+
+/** Sessions in, sessions out: rows never leave src/store/. */
 export class SessionsRepository {
   constructor(
     private readonly db: Db,
     private readonly kind: DatabaseKind = 'sqlite',
+    private readonly parseDetails: DetailsParser = plainDetails,
   ) {}
+
+  private toSession = (row: SessionRow): Session => toSession(row, this.parseDetails);
 
   /**
    * Leases up to `limit` sessions of one vendor product whose check is due and whose lease (if
@@ -19,7 +30,7 @@ export class SessionsRepository {
    * expires (a crashed replica). PostgreSQL skips rows another replica is leasing right now
    * (`FOR UPDATE SKIP LOCKED`); SQLite has a single writer, so the update is atomic anyway.
    */
-  async leaseDue(vendor: string, kind: string, owner: string, now: Date, leaseMs: number, limit: number): Promise<SessionRow[]> {
+  async leaseDue(vendor: string, kind: string, owner: string, now: Date, leaseMs: number, limit: number): Promise<Session[]> {
     const nowIso = now.toISOString();
     let due = this.db
       .selectFrom('sessions')
@@ -35,19 +46,20 @@ export class SessionsRepository {
       .orderBy(sql`coalesce(next_check_at, ${NEVER_CHECKED})`)
       .limit(limit);
     if (this.kind === 'postgres') due = due.forUpdate().skipLocked();
-    return this.db
+    const rows = await this.db
       .updateTable('sessions')
       .set({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs).toISOString() })
       .where('id', 'in', due)
       .returningAll()
       .execute();
+    return rows.map(this.toSession);
   }
 
   /** Ends this owner's lease and says when the session is next due. */
-  async release(id: string, owner: string, nextCheckAt: string | null): Promise<void> {
+  async release(id: string, owner: string, nextCheckAt: Date | null): Promise<void> {
     await this.db
       .updateTable('sessions')
-      .set({ lease_owner: null, lease_until: null, next_check_at: nextCheckAt })
+      .set({ lease_owner: null, lease_until: null, next_check_at: nextCheckAt?.toISOString() ?? null })
       .where('id', '=', id)
       .where('lease_owner', '=', owner)
       .execute();
@@ -62,9 +74,9 @@ export class SessionsRepository {
   }
 
   /** Tracked sessions of one vendor product among the given vendor ids (a list call's answer). */
-  async trackedByVendorIds(vendor: string, kind: string, vendorIds: string[]): Promise<SessionRow[]> {
+  async trackedByVendorIds(vendor: string, kind: string, vendorIds: string[]): Promise<Session[]> {
     if (vendorIds.length === 0) return [];
-    return this.db
+    const rows = await this.db
       .selectFrom('sessions')
       .selectAll()
       .where('vendor', '=', vendor)
@@ -72,68 +84,71 @@ export class SessionsRepository {
       .where('tracking', '=', 1)
       .where('vendor_id', 'in', vendorIds)
       .execute();
+    return rows.map(this.toSession);
   }
 
-  async byVendorId(vendor: string, kind: string, vendorId: string): Promise<SessionRow | undefined> {
-    return this.db
+  async byVendorId(vendor: string, kind: string, vendorId: string): Promise<Session | undefined> {
+    const row = await this.db
       .selectFrom('sessions')
       .selectAll()
       .where('vendor', '=', vendor)
       .where('kind', '=', kind)
       .where('vendor_id', '=', vendorId)
       .executeTakeFirst();
+    return row && this.toSession(row);
   }
 
-  async insert(row: NewSessionRow): Promise<void> {
-    await this.db.insertInto('sessions').values(row).execute();
+  async insert(session: Session): Promise<void> {
+    await this.db.insertInto('sessions').values(toNewRow(session)).execute();
   }
 
-  async get(id: string): Promise<SessionRow | undefined> {
-    return this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  async get(id: string): Promise<Session | undefined> {
+    const row = await this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && this.toSession(row);
   }
 
-  async update(id: string, patch: SessionPatch): Promise<void> {
-    await this.db
-      .updateTable('sessions')
-      .set({ ...patch, updated_at: new Date().toISOString() })
-      .where('id', '=', id)
-      .execute();
+  /** Where the card was posted: not a state change, so the version stays (outcomes in flight still apply). */
+  async setCard(id: string, card: { ts: string; channel: string }): Promise<void> {
+    await this.db.updateTable('sessions').set({ card_ts: card.ts, channel_id: card.channel }).where('id', '=', id).execute();
   }
 
   /**
-   * Writes a state change and the milestones it causes in one transaction, so a crash can
-   * never leave a milestone observed but not queued (or queued twice: the unique key holds).
+   * Applies an outcome compare-and-set: only while the session is still at version `basedOn`
+   * (bumping it), and in one transaction with the milestones it causes, so that a crash never
+   * leaves a milestone observed but not queued (nor queued twice: the unique key holds).
+   * False when the version moved: nothing was written.
    */
-  async applyChange(id: string, patch: SessionPatch, milestones: NewMilestoneRow[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx
+  async apply(id: string, outcome: Outcome, { basedOn }: { basedOn: number }): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const now = new Date().toISOString();
+      const updated = await trx
         .updateTable('sessions')
-        .set({ ...patch, updated_at: new Date().toISOString() })
+        .set((eb) => ({ ...outcomePatch(outcome), updated_at: now, version: eb('version', '+', 1) }))
         .where('id', '=', id)
-        .execute();
-      for (const milestone of milestones) {
+        .where('version', '=', basedOn)
+        .returning(['team_id', 'enterprise_id'])
+        .executeTakeFirst();
+      if (!updated) return false;
+      for (const milestone of outcome.milestones ?? []) {
         await trx
           .insertInto('milestones')
-          .values(milestone)
+          .values({
+            id: randomUUID(),
+            session_id: id,
+            team_id: updated.team_id,
+            enterprise_id: updated.enterprise_id,
+            key: milestone.key,
+            text: milestone.text,
+            blocks: milestone.blocks ? JSON.stringify(milestone.blocks) : null,
+            created_at: now,
+            posted_ts: null,
+            posted_at: null,
+          })
           .onConflict((conflict) => conflict.columns(['session_id', 'key']).doNothing())
           .execute();
       }
+      return true;
     });
-  }
-
-  /** Sessions still followed for one vendor whose next check is due. */
-  async dueForTracking(vendor: string, kind: string, now: Date, limit: number): Promise<SessionRow[]> {
-    return this.db
-      .selectFrom('sessions')
-      .selectAll()
-      .where('tracking', '=', 1)
-      .where('vendor', '=', vendor)
-      .where('kind', '=', kind)
-      .where('vendor_id', 'is not', null)
-      .where((eb) => eb.or([eb('next_check_at', 'is', null), eb('next_check_at', '<=', now.toISOString())]))
-      .orderBy('next_check_at')
-      .limit(limit)
-      .execute();
   }
 
   async countTracked(vendor: string): Promise<number> {
@@ -147,8 +162,8 @@ export class SessionsRepository {
   }
 
   /** A workspace's sessions created in [from, to), oldest first. */
-  async createdBetween(teamId: string, from: Date, to: Date): Promise<SessionRow[]> {
-    return this.db
+  async createdBetween(teamId: string, from: Date, to: Date): Promise<Session[]> {
+    const rows = await this.db
       .selectFrom('sessions')
       .selectAll()
       .where('team_id', '=', teamId)
@@ -156,11 +171,12 @@ export class SessionsRepository {
       .where('created_at', '<', to.toISOString())
       .orderBy('created_at')
       .execute();
+    return rows.map(this.toSession);
   }
 
   /** A user's sessions, newest first (App Home). */
-  async startedBy(teamId: string, userId: string, limit: number): Promise<SessionRow[]> {
-    return this.db
+  async startedBy(teamId: string, userId: string, limit: number): Promise<Session[]> {
+    const rows = await this.db
       .selectFrom('sessions')
       .selectAll()
       .where('team_id', '=', teamId)
@@ -168,15 +184,17 @@ export class SessionsRepository {
       .orderBy('created_at', 'desc')
       .limit(limit)
       .execute();
+    return rows.map(this.toSession);
   }
 
-  async byReference(teamId: string, reference: string): Promise<SessionRow[]> {
-    return this.db
+  async byReference(teamId: string, reference: string): Promise<Session[]> {
+    const rows = await this.db
       .selectFrom('sessions')
       .selectAll()
       .where('team_id', '=', teamId)
       .where('reference', '=', reference)
       .orderBy('created_at', 'desc')
       .execute();
+    return rows.map(this.toSession);
   }
 }

@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '../domain/logger.js';
 import { SlackPostError, type SlackGateway } from '../slack/gateway.js';
 import type { MilestonesRepository, PendingMilestone } from '../store/milestones-repository.js';
 import { milestoneBlocks } from '../ui/thread-replies.js';
@@ -53,7 +53,7 @@ export class ThreadNotifier {
       const byChannel = new Map<string, PendingMilestone[][]>();
       for (const sessionId of sessionIds) {
         const pending = await this.deps.milestones.pendingFor(sessionId);
-        const channel = pending[0]?.channel_id;
+        const channel = pending[0]?.channelId;
         if (channel) byChannel.set(channel, [...(byChannel.get(channel) ?? []), pending]);
       }
       // Channels in parallel, each at Slack's pace; a thread's replies strictly in order.
@@ -82,7 +82,7 @@ export class ThreadNotifier {
 
   /** True when posted (or found already posted); false leaves it, and the rest of its thread, for later. */
   private async send(channel: string, milestone: PendingMilestone): Promise<boolean> {
-    const threadTs = milestone.card_ts!;
+    const threadTs = milestone.cardTs!;
     try {
       if (milestone.attempts > 0) {
         const found = await this.deps.gateway.findReplyByOutboxId(channel, threadTs, milestone.id);
@@ -97,8 +97,8 @@ export class ThreadNotifier {
         channel,
         threadTs,
         text: milestone.text,
-        blocks: milestone.blocks ? JSON.parse(milestone.blocks) : milestoneBlocks(milestone.text),
-        metadata: { outboxId: milestone.id, sessionId: milestone.session_id },
+        blocks: milestone.blocks ?? milestoneBlocks(milestone.text),
+        metadata: { outboxId: milestone.id, sessionId: milestone.sessionId },
       });
       await this.deps.milestones.markPosted(milestone.id, posted.ts);
       return true;

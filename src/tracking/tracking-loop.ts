@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '../domain/logger.js';
 
 export interface Tracker {
   tick(): Promise<void>;

@@ -1,7 +1,7 @@
 import { statusDisplay } from '../domain/session.js';
 import { VENDOR_KINDS } from '../domain/vendor-capabilities.js';
 import { VENDOR_LABELS, type VendorName } from '../domain/vendors.js';
-import type { LastCall } from '../vendors/health.js';
+import type { LastCall } from '../domain/vendor-health.js';
 import { escapeMrkdwn, slackDate } from './mrkdwn.js';
 import { cardTitle, type CardSession } from './session-card.js';
 

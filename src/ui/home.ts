@@ -1,7 +1,7 @@
 import type { ContextBlock, HomeView, KnownBlock, ModalView, SectionBlock } from '@slack/types';
 import { isFinal, statusDisplay } from '../domain/session.js';
 import { VENDOR_LABELS, VENDOR_NAMES, type VendorName } from '../domain/vendors.js';
-import type { LastCall } from '../vendors/health.js';
+import type { LastCall } from '../domain/vendor-health.js';
 import { ACTION } from './ids.js';
 import { escapeMrkdwn, link, slackDate, truncate } from './mrkdwn.js';
 import { cardTitle } from './session-card.js';

@@ -45,6 +45,3 @@ export const INPUT = {
   via: { block: 'via', action: 'via_input' },
   conversation: { block: 'conversation', action: 'conversation_select' },
 } as const;
-
-/** Thread replies carry this metadata type, so a crash-interrupted post can be found again. */
-export const MILESTONE_EVENT_TYPE = 'rendezvous_milestone';

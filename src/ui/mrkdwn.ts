@@ -1,21 +1,9 @@
-/** Slack's three control characters; every user- or vendor-supplied string goes through this. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** A link whose label is escaped and whose URL cannot break out of `<…|…>`. */
-export function link(url: string, label: string): string {
-  const safeUrl = url.replace(/[<>|\s]/g, encodeURIComponent);
-  return `<${safeUrl}|${escapeMrkdwn(label).replace(/\|/g, '¦')}>`;
-}
+// The pure text helpers live in domain/ so that vendor modules write milestones with them too.
+export { escapeMrkdwn, link, truncate } from '../domain/mrkdwn.js';
 
 /** Slack date formatting: each reader sees their own time zone. */
 export function slackDate(iso: string, format = '{date_short_pretty} at {time}'): string {
   const date = new Date(iso);
   const fallback = date.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   return `<!date^${Math.floor(date.getTime() / 1000)}^${format}|${fallback}>`;
-}
-
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -1,13 +1,8 @@
 import type { KnownBlock } from '@slack/types';
+import type { MediaItem } from '../domain/outcome.js';
 import { escapeMrkdwn, link, truncate } from './mrkdwn.js';
 
-export interface MediaItem {
-  title: string | null;
-  type: string;
-  url: string;
-  sizeBytes?: number;
-  location?: { lat: number; lon: number };
-}
+export type { MediaItem };
 
 /** A milestone reply: plain words in one section (the words are already safe mrkdwn). */
 export function milestoneBlocks(text: string): KnownBlock[] {

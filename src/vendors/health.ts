@@ -1,11 +1,7 @@
+import type { LastCall } from '../domain/vendor-health.js';
 import type { VendorName } from '../domain/vendors.js';
 
-export interface LastCall {
-  operation: string;
-  ok: boolean;
-  at: string;
-  code?: string;
-}
+export type { LastCall };
 
 /** The outcome of each vendor's last real call; /healthz and `vendors` read it, never probing. */
 export class VendorHealth {

@@ -1,7 +1,7 @@
 import ky, { type KyInstance, TimeoutError } from 'ky';
 import type { z } from 'zod';
 import type { VendorName } from '../domain/vendors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../domain/logger.js';
 import { VendorError, type VendorErrorCode } from './errors.js';
 
 /**

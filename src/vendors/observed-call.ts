@@ -1,7 +1,7 @@
 import type { VendorName } from '../domain/vendors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../domain/logger.js';
 import { VendorError } from './errors.js';
-import type { VendorHealth } from './health.js';
+import type { CallRecorder } from '../domain/vendor-module.js';
 
 /**
  * Runs one vendor operation and records its outcome: in the vendor's health (read by /healthz,
@@ -9,7 +9,7 @@ import type { VendorHealth } from './health.js';
  * logging about a success (never a contact or a secret).
  */
 export async function observedCall<T>(
-  deps: { logger: Logger; health: VendorHealth },
+  deps: { logger: Logger; health: CallRecorder },
   vendor: VendorName,
   operation: string,
   run: () => Promise<T>,

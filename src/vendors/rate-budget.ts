@@ -1,14 +1,10 @@
+import type { RateLedger } from '../domain/vendor-module.js';
+
 /**
- * Where the requests sent to a vendor account are counted. In memory for one process; in the
- * database (src/store/rate-ledger.ts) when several replicas share the account's limit.
+ * Where the requests sent to a vendor account are counted (domain's `RateLedger`). In memory for
+ * one process; in the database (src/store/rate-ledger.ts) when several replicas share the limit.
  */
-export interface RateLedger {
-  /**
-   * Records one request at `now` if fewer than `max` were recorded in the window ending now.
-   * Returns whether it did, and the window's request times (epoch ms), for wait estimates.
-   */
-  tryAcquire(account: string, max: number, windowMs: number, now: number): Promise<{ acquired: boolean; stamps: number[] }>;
-}
+export type { RateLedger };
 
 export class MemoryRateLedger implements RateLedger {
   private readonly accounts = new Map<string, number[]>();

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { migrate, openDatabase, type DatabaseKind, type Db } from '../../src/store/database.js';
-import type { NewMilestoneRow, NewSessionRow } from '../../src/store/schema.js';
+import type { Session } from '../../src/domain/session.js';
+import type { NewMilestoneRow, NewSessionRow, SessionRow } from '../../src/store/schema.js';
+import { toSession } from '../../src/store/session-mapper.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './postgres.js';
 
 /**
@@ -193,6 +195,12 @@ export function sessionRow(overrides: Partial<NewSessionRow> = {}): NewSessionRo
     last_error: null,
     ...overrides,
   };
+}
+
+/** The same tracked Apizee ticket as `sessionRow`, as the app sees it, with `overrides` applied. */
+export function sessionFixture(overrides: Partial<Session> = {}): Session {
+  const row = sessionRow({ id: overrides.id ?? randomUUID() });
+  return { ...toSession({ ...row, lease_owner: null, lease_until: null, outbox_owner: null, outbox_until: null, version: 0 } as SessionRow), ...overrides };
 }
 
 /** A milestone of `sessionId`, not yet posted, with `overrides` applied. */

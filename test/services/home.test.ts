@@ -2,50 +2,47 @@ import assert from 'node:assert/strict';
 import type { HomeView } from '@slack/types';
 import { createLogger } from '../../src/logger.js';
 import { HOME_PERMALINKS_MAX, HOME_SESSIONS_READ, HomeService } from '../../src/services/home.js';
-import type { SessionRow } from '../../src/store/schema.js';
+import type { Session } from '../../src/domain/session.js';
 
 const TEAM = 'T0001';
 const USER = 'U0AGENT';
 
-function row(i: number, status: string, overrides: Partial<SessionRow> = {}): SessionRow {
+function row(i: number, status: Session['status'], overrides: Partial<Session> = {}): Session {
   return {
     id: `s${i}`,
-    team_id: TEAM,
-    enterprise_id: null,
+    teamId: TEAM,
+    enterpriseId: null,
     vendor: 'apizee',
     kind: 'ticket',
-    vendor_id: `v${i}`,
+    vendorId: `v${i}`,
     reference: `CASE-${i}`,
-    contact_masked: '+33 6•• •• •• 78',
-    contact_encrypted: 'enc:+33612345678',
-    contact_hash: null,
+    contactMasked: '+33 6•• •• •• 78',
+    contactEncrypted: 'enc:+33612345678',
+    contactHash: null,
     delivery: 'sms',
-    vendor_state: null,
+    vendorState: null,
     status,
-    status_detail: null,
-    channel_id: 'C0SUPPORT',
-    card_ts: `1700000000.${String(i).padStart(6, '0')}`,
-    started_by: USER,
-    agent_url: null,
-    customer_url: 'https://diag.apizee.com?pwd=798042',
-    details: '{}',
-    created_at: new Date(Date.UTC(2025, 0, 1) - i * 60_000).toISOString(),
-    updated_at: new Date().toISOString(),
-    joined_at: null,
-    ended_at: null,
-    tracking: 1,
-    next_check_at: null,
-    media_posted: 0,
-    last_error: null,
-    lease_owner: null,
-    lease_until: null,
-    outbox_owner: null,
-    outbox_until: null,
+    statusDetail: null,
+    channelId: 'C0SUPPORT',
+    cardTs: `1700000000.${String(i).padStart(6, '0')}`,
+    startedBy: USER,
+    agentUrl: null,
+    customerUrl: 'https://diag.apizee.com?pwd=798042',
+    details: {},
+    createdAt: new Date(Date.UTC(2025, 0, 1) - i * 60_000),
+    updatedAt: new Date(),
+    joinedAt: null,
+    endedAt: null,
+    tracking: true,
+    nextCheckAt: null,
+    mediaPosted: false,
+    lastError: null,
+    version: 0,
     ...overrides,
   };
 }
 
-function harness(rows: SessionRow[], options: { admin?: boolean; publishFails?: boolean; readFails?: boolean } = {}) {
+function harness(rows: Session[], options: { admin?: boolean; publishFails?: boolean; readFails?: boolean } = {}) {
   const published: Array<{ userId: string; view: HomeView }> = [];
   const permalinkCalls: string[] = [];
   const reads: Array<[string, string, number]> = [];
@@ -62,7 +59,7 @@ function harness(rows: SessionRow[], options: { admin?: boolean; publishFails?: 
     },
     permalink: async (session) => {
       permalinkCalls.push(session.id);
-      return `https://acme.slack.com/archives/${session.channel_id}/p${session.card_ts!.replace('.', '')}`;
+      return `https://acme.slack.com/archives/${session.channelId}/p${session.cardTs!.replace('.', '')}`;
     },
     gateway: {
       isAdmin: async () => options.admin ?? false,
@@ -79,7 +76,7 @@ function harness(rows: SessionRow[], options: { admin?: boolean; publishFails?: 
 
 describe('HomeService', () => {
   it('reads the user’s newest sessions and publishes active and finished ones with their links', async () => {
-    const rows = [row(1, 'joined'), row(2, 'ended'), row(3, 'invited', { card_ts: null })];
+    const rows = [row(1, 'joined'), row(2, 'ended'), row(3, 'invited', { cardTs: null })];
     const { service, published, reads } = harness(rows);
     await service.publish(TEAM, USER);
     assert.deepEqual(reads, [[TEAM, USER, HOME_SESSIONS_READ]]);

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { statsBlocks, statsRange, summarize, summarizeApizee } from '../../src/services/stats.js';
-import type { SessionRow } from '../../src/store/schema.js';
+import { statsBlocks, statsRange, summarize } from '../../src/services/stats.js';
+import type { Session } from '../../src/domain/session.js';
 import { TicketStatsList } from '../../src/vendors/apizee/schemas.js';
+import { apizeeUsageLines, summarizeApizee } from '../../src/vendors/apizee/usage.js';
 
-const row = (patch: Partial<SessionRow>): SessionRow =>
-  ({ vendor: 'apizee', status: 'invited', joined_at: null, ended_at: null, ...patch }) as SessionRow;
+type Seen = Pick<Session, 'vendor' | 'status'> & { joined_at?: string; ended_at?: string };
+const row = ({ joined_at, ended_at, ...patch }: Partial<Seen>): Session =>
+  ({ vendor: 'apizee', status: 'invited', joinedAt: joined_at ? new Date(joined_at) : null, endedAt: ended_at ? new Date(ended_at) : null, ...patch }) as Session;
 
 describe('stats', () => {
   it('counts by vendor and outcome, answer rate, total and median duration', () => {
@@ -43,7 +45,13 @@ describe('stats', () => {
       photos: 1,
       videos: 0,
     });
-    assert.match(JSON.stringify(statsBlocks(summarize([], 'a', 'b'), figures).blocks), /5 minutes 35 seconds in all/);
+    const json = JSON.stringify(statsBlocks(summarize([], 'a', 'b'), [{ vendor: 'apizee', figures: apizeeUsageLines(figures) }]).blocks);
+    assert.match(json, /Apizee's own figures \(tickets-stats\)\*: 1 tickets, 0 answered · 1 SMS and 0 e-mail invitations · calls 5 minutes 35 seconds in all/);
+  });
+
+  it("says why a vendor's own figures are missing", () => {
+    const json = JSON.stringify(statsBlocks(summarize([], 'a', 'b'), [{ vendor: 'apizee', figures: 'Apizee did not answer <in time>.' }]).blocks);
+    assert.match(json, /Apizee's figures are missing: Apizee did not answer &lt;in time&gt;\./);
   });
 
   it('defaults to the last 7 days, to inclusive', () => {

@@ -108,8 +108,26 @@ eachDatabase('MilestonesRepository', (ctx) => {
         pending.map((m) => m.id),
         ['m-z', 'm-a', 'm-b'],
       );
-      assert.deepEqual(pending[0], { ...first, attempts: 0, channel_id: 'C0SESSION', card_ts: '1764064800.000100' });
+      assert.deepEqual(pending[0], {
+        id: 'm-z',
+        sessionId: session.id,
+        key: 'created',
+        text: first.text,
+        blocks: null,
+        attempts: 0,
+        createdAt: new Date(first.created_at),
+        channelId: 'C0SESSION',
+        cardTs: '1764064800.000100',
+      });
       assert.deepEqual(await repo().pendingFor('no-such-session'), []);
+    });
+
+    it('gives the blocks of a reply back as Block Kit', async () => {
+      const session = sessionRow({ card_ts: '1764064800.000100' });
+      await insertSessions(session);
+      const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: '📎 1 file' } }];
+      await insertMilestones(milestoneRow(session.id, 'media', { blocks: JSON.stringify(blocks) }));
+      assert.deepEqual((await repo().pendingFor(session.id))[0]?.blocks, blocks);
     });
 
     it('markPosted keeps the reply ts, takes the milestone out of the outbox, and ends the lease need once all are posted', async () => {

@@ -1,10 +1,10 @@
 import type { KyInstance } from 'ky';
 import type { z } from 'zod';
-import type { Logger } from '../../logger.js';
-import { scrub } from '../../logger.js';
+import type { Logger } from '../../domain/logger.js';
+import { scrub } from '../../domain/scrub.js';
 import { observedCall } from '../observed-call.js';
 import { VendorError } from '../errors.js';
-import type { VendorHealth } from '../health.js';
+import type { CallRecorder } from '../../domain/vendor-module.js';
 import { codeForStatus, createHttp, parseBody, send, sleep } from '../http.js';
 import { RateBudget, rateLimitResetAt } from '../rate-budget.js';
 import {
@@ -88,7 +88,7 @@ export class ApizeeClient {
 
   constructor(
     private readonly settings: ApizeeSettings,
-    private readonly deps: { logger: Logger; health: VendorHealth; budget?: RateBudget },
+    private readonly deps: { logger: Logger; health: CallRecorder; budget?: RateBudget },
   ) {
     this.http = createHttp(`${settings.apiUrl}/`, settings.timeoutMs);
     this.budget = deps.budget ?? new RateBudget(settings.ratePerMinute);

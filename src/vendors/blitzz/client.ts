@@ -1,11 +1,11 @@
 import type { KyInstance } from 'ky';
 import { parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from 'libphonenumber-js';
 import type { Delivery } from '../../domain/vendors.js';
-import type { Logger } from '../../logger.js';
-import { scrub } from '../../logger.js';
+import type { Logger } from '../../domain/logger.js';
+import { scrub } from '../../domain/scrub.js';
 import { observedCall } from '../observed-call.js';
 import { VendorError } from '../errors.js';
-import type { VendorHealth } from '../health.js';
+import type { CallRecorder } from '../../domain/vendor-module.js';
 import { codeForStatus, createHttp, parseBody, send } from '../http.js';
 import { rateLimitResetAt, retryAfterAt } from '../rate-budget.js';
 import { BlitzzErrorBody, InvitationAnswer, InvitationBody, LoginAnswer, type LoginRequest } from './schemas.js';
@@ -108,7 +108,7 @@ export class BlitzzClient {
 
   constructor(
     private readonly settings: BlitzzSettings,
-    private readonly deps: { logger: Logger; health: VendorHealth; now?: () => number },
+    private readonly deps: { logger: Logger; health: CallRecorder; now?: () => number },
   ) {
     this.http = createHttp(`${settings.apiUrl.replace(/\/+$/, '')}/`, settings.timeoutMs);
     this.now = deps.now ?? Date.now;

@@ -1,9 +1,9 @@
 import type { KyInstance } from 'ky';
 import type { z } from 'zod';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../domain/logger.js';
 import { observedCall } from '../observed-call.js';
 import { VendorError, type VendorErrorCode } from '../errors.js';
-import type { VendorHealth } from '../health.js';
+import type { CallRecorder } from '../../domain/vendor-module.js';
 import { codeForStatus, createHttp, parseBody, send, sleep } from '../http.js';
 import { MeetAnswer, MeetingList, RoomInvitationAnswer, type ConpeekMeeting } from './schemas.js';
 
@@ -78,7 +78,7 @@ export class ConpeekClient {
 
   constructor(
     private readonly settings: ConpeekSettings,
-    private readonly deps: { logger: Logger; health: VendorHealth },
+    private readonly deps: { logger: Logger; health: CallRecorder },
   ) {
     // Paths are appended to CONPEEK_URL, as the curl and PHP samples do. The Python samples'
     // urljoin(CONPEEK_URL, "/meets/meet") would drop a path prefix such as `/api/v1.3` (REFERENCE §3).

@@ -1,9 +1,9 @@
 import type { KyInstance } from 'ky';
-import type { Logger } from '../../logger.js';
-import { scrub } from '../../logger.js';
+import type { Logger } from '../../domain/logger.js';
+import { scrub } from '../../domain/scrub.js';
 import { observedCall } from '../observed-call.js';
 import { VendorError, type VendorErrorCode } from '../errors.js';
-import type { VendorHealth } from '../health.js';
+import type { CallRecorder } from '../../domain/vendor-module.js';
 import { codeForStatus, createHttp, parseBody, send, sleep } from '../http.js';
 import { InviteRequest, MeAnswer, OperationAnswer, SendUrlRequest } from './schemas.js';
 
@@ -74,7 +74,7 @@ export class GenesysClient implements GenesysCookies {
 
   constructor(
     readonly settings: GenesysSettings,
-    private readonly deps: { logger: Logger; health: VendorHealth },
+    private readonly deps: { logger: Logger; health: CallRecorder },
   ) {
     this.http = createHttp(`${settings.apiUrl.replace(/\/+$/, '')}/`, settings.timeoutMs);
     this.authorization = `Basic ${Buffer.from(`${settings.username}:${settings.password}`).toString('base64')}`;

@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import type { KyInstance } from 'ky';
-import type { Logger } from '../../logger.js';
-import { scrub } from '../../logger.js';
+import type { Logger } from '../../domain/logger.js';
+import { scrub } from '../../domain/scrub.js';
 import { observedCall } from '../observed-call.js';
 import { VendorError } from '../errors.js';
-import type { VendorHealth } from '../health.js';
+import type { CallRecorder } from '../../domain/vendor-module.js';
 import { codeForStatus, createHttp, parseBody, send } from '../http.js';
 import { ImbeeEnvelope, WebTokenBody } from './schemas.js';
 
@@ -64,7 +64,7 @@ export class ImbeeClient {
 
   constructor(
     private readonly settings: ImbeeSettings,
-    private readonly deps: { logger: Logger; health: VendorHealth },
+    private readonly deps: { logger: Logger; health: CallRecorder },
   ) {
     this.http = createHttp(`${settings.apiUrl.replace(/\/+$/, '')}/`, settings.timeoutMs);
   }

@@ -1,11 +1,12 @@
 import type { StartRequest } from '../../domain/invite-request.js';
-import type { Logger } from '../../logger.js';
-import type { SessionRow } from '../../store/schema.js';
-import { escapeMrkdwn } from '../../ui/mrkdwn.js';
-import type { GenesysClient } from '../../vendors/genesys/client.js';
-import type { GenesysNotifications, GenesysOutcome } from '../../vendors/genesys/notifications.js';
-import type { LinkDelivery } from '../sessions.js';
-import type { CreationOutcome, LaterOutcome, SessionProvider } from './provider.js';
+import type { Logger } from '../../domain/logger.js';
+import { escapeMrkdwn } from '../../domain/mrkdwn.js';
+import type { CreationOutcome, Outcome } from '../../domain/outcome.js';
+import type { Session } from '../../domain/session.js';
+import type { LinkDelivery } from '../../domain/vendor-module.js';
+import type { RequestProvider } from '../request-parts.js';
+import type { GenesysClient } from './client.js';
+import type { GenesysNotifications, GenesysOutcome } from './notifications.js';
 
 /** How long an operation's CometD outcome is awaited before saying Genesys did not confirm. */
 export const GENESYS_OUTCOME_TIMEOUT_MS = 60_000;
@@ -40,8 +41,7 @@ export class NotificationsOnDemand {
 const shortTarget = (target: string) => target.replace(/^https?:\/\/[^/]+/, '').split('/').filter(Boolean).pop() ?? target;
 
 /** `Invite` brings a colleague or queue into a customer's SMS session (seed 001); the HTTP answer only acknowledges. */
-export class GenesysSmsInviteProvider implements SessionProvider {
-  readonly vendor = 'genesys' as const;
+export class GenesysSmsInviteProvider implements RequestProvider {
   readonly kind = 'sms_invite' as const;
   private readonly notifications: NotificationsOnDemand;
 
@@ -63,7 +63,7 @@ export class GenesysSmsInviteProvider implements SessionProvider {
     return undefined;
   }
 
-  async create(_session: SessionRow, request: StartRequest): Promise<CreationOutcome> {
+  async create(_session: Session, request: StartRequest): Promise<CreationOutcome> {
     const { smsSessionId, target } = this.request(request);
     // Subscribed before the operation, so its outcome cannot arrive unheard.
     await this.notifications.ready();
@@ -81,42 +81,48 @@ export class GenesysSmsInviteProvider implements SessionProvider {
   }
 }
 
-function outcomeWords(outcome: GenesysOutcome, who: string): LaterOutcome {
+/** The invitation's CometD outcome as the session's change: joined, or failed with the reason. */
+function outcomeWords(outcome: GenesysOutcome, who: string): Outcome {
+  const now = new Date();
   switch (outcome.kind) {
     case 'participants_updated':
     case 'messages_added':
-      return { status: 'joined', milestone: `🟢 Genesys brought ${who} into the SMS session.` };
+      return {
+        status: 'joined',
+        statusDetail: null,
+        tracking: false,
+        joinedAt: now,
+        milestones: [{ key: 'joined', text: `🟢 Genesys brought ${who} into the SMS session.` }],
+      };
     case 'error':
-      return {
-        status: 'failed',
-        milestone: `⚠️ Genesys could not bring ${who} in: ${escapeMrkdwn(outcome.message)}`,
-        detail: `Genesys said: ${outcome.message}`,
-      };
+      return failed(`⚠️ Genesys could not bring ${who} in: ${escapeMrkdwn(outcome.message)}`, `Genesys said: ${outcome.message}`, now);
     case 'timeout':
-      return {
-        status: 'failed',
-        milestone: '⚠️ Genesys sent no outcome within a minute: check the SMS session in Workspace.',
-        detail: 'No outcome from Genesys.',
-      };
+      return failed('⚠️ Genesys sent no outcome within a minute: check the SMS session in Workspace.', 'No outcome from Genesys.', now);
   }
+}
+
+function failed(milestone: string, detail: string, now: Date): Outcome {
+  return { status: 'failed', statusDetail: detail, tracking: false, endedAt: now, milestones: [{ key: 'failed', text: milestone }] };
 }
 
 /** Genesys as a delivery channel: `SendUrl` pushes another vendor's room link to the customer. */
 export class GenesysLinkDelivery implements LinkDelivery {
+  readonly label = 'a Genesys SMS session id';
   private readonly notifications: NotificationsOnDemand;
 
   constructor(private readonly deps: { client: GenesysClient; notifications: NotificationsOnDemand; outcomeTimeoutMs?: number }) {
     this.notifications = deps.notifications;
   }
 
-  async pushLink(smsSessionId: string, url: string): Promise<{ outcome: Promise<LaterOutcome | undefined> }> {
+  /** The outcome adds a thread reply only: the session's own status is the room's, not the SMS's. */
+  async pushLink(smsSessionId: string, url: string): Promise<{ outcome: Promise<Outcome | undefined> }> {
     await this.notifications.ready();
     const { referenceId } = await this.deps.client.sendUrl({ smsSessionId, url });
     const where = `Genesys SMS session ${escapeMrkdwn(smsSessionId)}`;
-    const outcome = this.notifications.outcome(referenceId, this.deps.outcomeTimeoutMs ?? GENESYS_OUTCOME_TIMEOUT_MS).then((result): LaterOutcome => {
-      if (result.kind === 'error') return { status: 'failed', milestone: `⚠️ The link did not reach the customer through ${where}: ${escapeMrkdwn(result.message)}` };
-      if (result.kind === 'timeout') return { status: 'failed', milestone: `⚠️ Genesys did not confirm the link in ${where} within a minute.` };
-      return { status: 'sent', milestone: `📲 The link went to the customer through ${where}.` };
+    const outcome = this.notifications.outcome(referenceId, this.deps.outcomeTimeoutMs ?? GENESYS_OUTCOME_TIMEOUT_MS).then((result): Outcome => {
+      if (result.kind === 'error') return { milestones: [{ key: 'delivery_failed', text: `⚠️ The link did not reach the customer through ${where}: ${escapeMrkdwn(result.message)}` }] };
+      if (result.kind === 'timeout') return { milestones: [{ key: 'delivery_failed', text: `⚠️ Genesys did not confirm the link in ${where} within a minute.` }] };
+      return { milestones: [{ key: 'delivered', text: `📲 The link went to the customer through ${where}.` }] };
     });
     return { outcome };
   }

@@ -1,35 +1,28 @@
 import assert from 'node:assert/strict';
-import { APIZEE_TICKET_STATUS, durationWords, milestoneWords } from '../../src/domain/milestones.js';
-import { observeTicket } from '../../src/tracking/apizee-tickets.js';
+import { durationWords, milestoneWords } from '../../src/domain/milestones.js';
+import { outcomePatch } from '../../src/store/session-mapper.js';
 import type { TicketState } from '../../src/vendors/apizee/schemas.js';
-
-type ObservedSession = Parameters<typeof observeTicket>[0];
+import { observeTicket, type ObservedTicketSession } from '../../src/vendors/apizee/ticket-tracker.js';
+import { APIZEE_TICKET_STATUS } from '../../src/vendors/apizee/ticket-status.js';
 
 const NOW = new Date('2025-03-04T10:05:35.000Z');
 const JOINED = '2025-03-04T10:00:00.000Z'; // 335 s before NOW
 
-function session(status: string, vendorState: string | null, joinedAt: string | null = null): ObservedSession {
+function session(status: string, vendorState: string | null, joinedAt: string | null = null): ObservedTicketSession {
   return {
-    id: 'session-1',
-    team_id: 'T1',
-    enterprise_id: null,
-    status,
-    vendor_state: vendorState,
-    joined_at: joinedAt,
-    contact_masked: '+33 6•• •• •• 78',
+    status: status as ObservedTicketSession['status'],
+    vendorState,
+    joinedAt: joinedAt ? new Date(joinedAt) : null,
+    contactMasked: '+33 6•• •• •• 78',
     delivery: 'sms',
   };
 }
 
-/** The observed change, with each milestone reduced to what the table decides. */
-function observe(row: ObservedSession, state: TicketState) {
-  const change = observeTicket(row, { state }, NOW);
-  if (!change) return undefined;
-  for (const milestone of change.milestones) {
-    assert.equal(milestone.session_id, 'session-1');
-    assert.equal(milestone.team_id, 'T1');
-  }
-  return { patch: change.patch, milestones: change.milestones.map((milestone) => [milestone.key, milestone.text]) };
+/** The observed change as it is stored (the columns it sets), with each milestone reduced to what the table decides. */
+function observe(observed: ObservedTicketSession, state: TicketState) {
+  const outcome = observeTicket(observed, { state }, NOW);
+  if (!outcome) return undefined;
+  return { patch: outcomePatch(outcome), milestones: (outcome.milestones ?? []).map((milestone) => [milestone.key, milestone.text]) };
 }
 
 describe('APIZEE_TICKET_STATUS', () => {

@@ -1,16 +1,15 @@
 import { parseContact } from '../../domain/contact.js';
 import type { StartRequest } from '../../domain/invite-request.js';
 import { milestoneWords } from '../../domain/milestones.js';
-import type { SessionRow } from '../../store/schema.js';
-import { escapeMrkdwn } from '../../ui/mrkdwn.js';
-import type { BlitzzClient } from '../../vendors/blitzz/client.js';
-import { VendorError } from '../../vendors/errors.js';
-import type { CreationOutcome, SessionProvider } from './provider.js';
-import { asInvite, deliveredInvitee, deliveredTo } from './request-parts.js';
+import type { Session } from '../../domain/session.js';
+import { escapeMrkdwn } from '../../domain/mrkdwn.js';
+import type { BlitzzClient } from './client.js';
+import { VendorError } from '../errors.js';
+import type { CreationOutcome } from '../../domain/outcome.js';
+import { asInvite, deliveredInvitee, deliveredTo, type RequestProvider } from '../request-parts.js';
 
 /** Blitzz sends the ShowMe invitation itself and reports only "sent" (PRODUCT.md §2). */
-export class BlitzzShowMeProvider implements SessionProvider {
-  readonly vendor = 'blitzz' as const;
+export class BlitzzShowMeProvider implements RequestProvider {
   readonly kind = 'showme' as const;
 
   constructor(private readonly deps: { client: BlitzzClient; defaultSessionId?: string }) {}
@@ -18,7 +17,7 @@ export class BlitzzShowMeProvider implements SessionProvider {
   readonly describeInvitee = deliveredInvitee.describeInvitee;
   readonly contactOf = deliveredInvitee.contactOf;
 
-  async create(session: SessionRow, request: StartRequest): Promise<CreationOutcome> {
+  async create(session: Session, request: StartRequest): Promise<CreationOutcome> {
     const invite = asInvite(request);
     const sessionId = invite.blitzzSessionId ?? this.deps.defaultSessionId;
     if (!sessionId) {
@@ -37,21 +36,21 @@ export class BlitzzShowMeProvider implements SessionProvider {
       status: 'sent',
       details: { session_id: sessionId, message: invite.delivery === 'whatsapp' ? undefined : invite.message },
       tracking: false,
-      milestone: `${milestoneWords('invited', { vendorLabel: 'Blitzz', invitee: escapeMrkdwn(session.contact_masked), delivery: session.delivery })} Session code ${escapeMrkdwn(sessionId)}. Blitzz reports nothing after sending.`,
+      milestone: `${milestoneWords('invited', { vendorLabel: 'Blitzz', invitee: escapeMrkdwn(session.contactMasked), delivery: session.delivery })} Session code ${escapeMrkdwn(sessionId)}. Blitzz reports nothing after sending.`,
     };
   }
 
   /** The same invitation again, to the stored contact, through the same channel. */
-  async resend(session: SessionRow, contact: string): Promise<string> {
+  async resend(session: Session, contact: string): Promise<string> {
     const parsed = parseContact(contact);
     if (!parsed.ok) throw new VendorError('blitzz', 'sendInvitation', 'rejected', { detail: 'The stored contact is no longer valid.' });
-    const details = JSON.parse(session.details || '{}') as { session_id?: string; message?: string };
+    const details = session.details as { session_id?: string; message?: string };
     await this.deps.client.sendInvitation({
-      sessionId: details.session_id ?? session.vendor_id ?? this.deps.defaultSessionId ?? '',
-      delivery: (session.delivery as 'sms' | 'whatsapp' | 'email') ?? 'sms',
+      sessionId: details.session_id ?? session.vendorId ?? this.deps.defaultSessionId ?? '',
+      delivery: session.delivery ?? 'sms',
       ...(parsed.contact.kind === 'phone' ? { phoneE164: parsed.contact.e164 } : { email: parsed.contact.address }),
       message: details.message,
     });
-    return `📨 Blitzz sent it to ${escapeMrkdwn(session.contact_masked)}.`;
+    return `📨 Blitzz sent it to ${escapeMrkdwn(session.contactMasked)}.`;
   }
 }

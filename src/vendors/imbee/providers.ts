@@ -1,16 +1,15 @@
 import type { StartRequest } from '../../domain/invite-request.js';
-import type { SessionRow } from '../../store/schema.js';
-import { escapeMrkdwn, link } from '../../ui/mrkdwn.js';
-import { virtualUserFor, type ImbeeClient } from '../../vendors/imbee/client.js';
-import type { CreationOutcome, SessionProvider } from './provider.js';
-import { asInvite, deliveredInvitee, deliveredTo, plainContact } from './request-parts.js';
+import type { Session } from '../../domain/session.js';
+import { escapeMrkdwn, link } from '../../domain/mrkdwn.js';
+import { virtualUserFor, type ImbeeClient } from './client.js';
+import type { CreationOutcome } from '../../domain/outcome.js';
+import { asInvite, deliveredInvitee, deliveredTo, plainContact, type RequestProvider } from '../request-parts.js';
 
 /**
  * Imbee issues a web-chat link and sends it itself, by e-mail (`mail`) or SMS (`celullar`)
  * (seed 004); the agent also gets the link, and it can go through Genesys (`via:`).
  */
-export class ImbeeWebChatProvider implements SessionProvider {
-  readonly vendor = 'imbee' as const;
+export class ImbeeWebChatProvider implements RequestProvider {
   readonly kind = 'webchat' as const;
 
   constructor(private readonly deps: { client: ImbeeClient; salt: string }) {}
@@ -18,7 +17,7 @@ export class ImbeeWebChatProvider implements SessionProvider {
   readonly describeInvitee = deliveredInvitee.describeInvitee;
   readonly contactOf = deliveredInvitee.contactOf;
 
-  async create(session: SessionRow, request: StartRequest): Promise<CreationOutcome> {
+  async create(session: Session, request: StartRequest): Promise<CreationOutcome> {
     const invite = asInvite(request);
     const contact = deliveredTo(invite);
     const token = await this.deps.client.createWebToken({
@@ -37,7 +36,7 @@ export class ImbeeWebChatProvider implements SessionProvider {
       customerUrl: token.url,
       details: { date_limit: token.dateLimit, max_retries: token.maxRetries, previously_created: token.previouslyCreated },
       tracking: false,
-      milestone: `📨 Imbee sent the web-chat link ${how} to ${escapeMrkdwn(session.contact_masked)}${again}. Valid until ${escapeMrkdwn(token.dateLimit)}, ${token.maxRetries} uses.`,
+      milestone: `📨 Imbee sent the web-chat link ${how} to ${escapeMrkdwn(session.contactMasked)}${again}. Valid until ${escapeMrkdwn(token.dateLimit)}, ${token.maxRetries} uses.`,
       privateNote: `💬 Web-chat link for *${escapeMrkdwn(session.reference)}*: ${link(token.url, token.url)}\nImbee sent it ${how}; you can also pass it on yourself.`,
     };
   }

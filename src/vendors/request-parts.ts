@@ -1,5 +1,6 @@
-import { maskContact, type Contact } from '../../domain/contact.js';
-import type { StartRequest } from '../../domain/invite-request.js';
+import { maskContact, type Contact } from '../domain/contact.js';
+import type { StartRequest } from '../domain/invite-request.js';
+import type { Provider } from '../domain/vendor-module.js';
 
 export type Invite = Extract<StartRequest, { type: 'invite' }>;
 export type Meet = Extract<StartRequest, { type: 'meet' }>;
@@ -40,3 +41,6 @@ export const deliveredInvitee = {
   describeInvitee: (request: StartRequest): string => maskContact(deliveredTo(asInvite(request))),
   contactOf: (request: StartRequest): string => plainContact(deliveredTo(asInvite(request))),
 };
+
+/** A provider reading today's start request (domain/invite-request.ts). */
+export type RequestProvider = Provider<StartRequest>;

@@ -1,15 +1,14 @@
 import { maskContact } from '../../domain/contact.js';
 import type { StartRequest } from '../../domain/invite-request.js';
-import type { SessionRow } from '../../store/schema.js';
-import { escapeMrkdwn, link } from '../../ui/mrkdwn.js';
-import type { ConpeekClient } from '../../vendors/conpeek/client.js';
-import { VendorError } from '../../vendors/errors.js';
-import type { CreationOutcome, SessionProvider } from './provider.js';
-import { asInvite, asMeet, maskedInvitee, maskedParticipants, plainContact } from './request-parts.js';
+import type { Session } from '../../domain/session.js';
+import { escapeMrkdwn, link } from '../../domain/mrkdwn.js';
+import type { ConpeekClient } from './client.js';
+import { VendorError } from '../errors.js';
+import type { CreationOutcome } from '../../domain/outcome.js';
+import { asInvite, asMeet, maskedInvitee, maskedParticipants, plainContact, type RequestProvider } from '../request-parts.js';
 
 /** Conpeek delivers nothing: the agent gets the link to pass on, or Genesys pushes it (`via:`). */
-export class ConpeekMeetProvider implements SessionProvider {
-  readonly vendor = 'conpeek' as const;
+export class ConpeekMeetProvider implements RequestProvider {
   readonly kind = 'meet' as const;
 
   constructor(private readonly deps: { client: ConpeekClient; project?: string }) {}
@@ -25,7 +24,7 @@ export class ConpeekMeetProvider implements SessionProvider {
   }
 
   /** `POST /meets/meet` → `_url` (REFERENCE §3 [P:C2]). */
-  async create(session: SessionRow, _request: StartRequest): Promise<CreationOutcome> {
+  async create(session: Session, _request: StartRequest): Promise<CreationOutcome> {
     if (!this.deps.project) {
       throw new VendorError('conpeek', 'createMeet', 'not_configured', { detail: 'CONPEEK_PROJECT is not set.' });
     }
@@ -38,15 +37,14 @@ export class ConpeekMeetProvider implements SessionProvider {
       customerUrl: meet.url,
       details: { start_date: meet.startDate.toISOString(), end_date: meet.endDate.toISOString(), title: meet.title },
       tracking: false,
-      milestone: `🔗 Conpeek opened a video chat for ${escapeMrkdwn(session.contact_masked)}. Conpeek does not send invitations: the link goes to the starter to pass on.`,
-      privateNote: `🔗 Conpeek link for *${escapeMrkdwn(session.reference)}*: ${link(meet.url, meet.url)}\nPass it on to ${escapeMrkdwn(session.contact_masked)}: Conpeek does not send it.`,
+      milestone: `🔗 Conpeek opened a video chat for ${escapeMrkdwn(session.contactMasked)}. Conpeek does not send invitations: the link goes to the starter to pass on.`,
+      privateNote: `🔗 Conpeek link for *${escapeMrkdwn(session.reference)}*: ${link(meet.url, meet.url)}\nPass it on to ${escapeMrkdwn(session.contactMasked)}: Conpeek does not send it.`,
     };
   }
 }
 
 /** One Conpeek room invitation per participant (`{data:{name}}`, seed 002). */
-export class ConpeekRoomProvider implements SessionProvider {
-  readonly vendor = 'conpeek' as const;
+export class ConpeekRoomProvider implements RequestProvider {
   readonly kind = 'room' as const;
 
   constructor(private readonly deps: { client: ConpeekClient; bridgeId?: number; roomId?: number }) {}
@@ -65,7 +63,7 @@ export class ConpeekRoomProvider implements SessionProvider {
     return undefined;
   }
 
-  async create(session: SessionRow, request: StartRequest): Promise<CreationOutcome> {
+  async create(session: Session, request: StartRequest): Promise<CreationOutcome> {
     const meet = asMeet(request);
     const bridgeId = meet.bridgeId ?? this.deps.bridgeId;
     const roomId = meet.roomId ?? this.deps.roomId;

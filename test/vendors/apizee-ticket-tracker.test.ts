@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { createLogger } from '../../src/logger.js';
-import type { CardPublisher } from '../../src/services/card-publisher.js';
+import { SessionLifecycle } from '../../src/services/session-lifecycle.js';
 import { openDatabase, migrate, type OpenedDatabase } from '../../src/store/database.js';
 import { SessionsRepository } from '../../src/store/sessions-repository.js';
-import { ApizeeTicketTracker } from '../../src/tracking/apizee-tickets.js';
-import type { ThreadNotifier } from '../../src/tracking/thread-notifier.js';
+import { StoreTrackingPort } from '../../src/tracking/tracking-port.js';
 import type { ApizeeClient } from '../../src/vendors/apizee/client.js';
 import type { ListedTicket } from '../../src/vendors/apizee/schemas.js';
-import { sessionRow } from '../helpers/databases.js';
+import { ApizeeTicketTracker } from '../../src/vendors/apizee/ticket-tracker.js';
+import { sessionFixture } from '../helpers/databases.js';
 
 /** An Apizee account with `count` tickets, newest last; one background slot per pass. */
 function stubApizee(count: number) {
@@ -67,21 +67,15 @@ describe('ApizeeTicketTracker passes', () => {
   async function setup(count: number) {
     const apizee = stubApizee(count);
     for (let id = 1; id <= count; id += 1) {
-      await sessions.insert(sessionRow({ id: `s-${id}`, vendor_id: String(id), reference: `REF-${id}`, vendor_state: 'invited', next_check_at: null }));
+      await sessions.insert(sessionFixture({ id: `s-${id}`, vendorId: String(id), reference: `REF-${id}`, vendorState: 'invited', nextCheckAt: null }));
     }
-    const tracker = new ApizeeTicketTracker({
-      client: apizee.client,
-      sessions,
-      cards: { refresh: async () => undefined } as unknown as CardPublisher,
-      notifier: { flush: async () => undefined } as unknown as ThreadNotifier,
-      logger: createLogger('silent'),
-      intervalMs: 1000,
-      owner: 'replica-1',
-      leaseMs: 60_000,
-    });
+    const logger = createLogger('silent');
+    const tracker = new ApizeeTicketTracker({ client: apizee.client, logger, intervalMs: 1000 });
+    const lifecycle = new SessionLifecycle({ sessions, cards: { refresh: async () => undefined }, onOutbox: async () => undefined, logger });
+    const port = new StoreTrackingPort({ sessions, lifecycle, vendor: 'apizee', kind: 'ticket', owner: 'replica-1', leaseMs: 60_000 });
     const pass = async () => {
       apizee.grant();
-      await tracker.tick();
+      await tracker.tick(port);
     };
     return { apizee, tracker, pass };
   }

@@ -1,5 +1,5 @@
-import type { Logger } from '../logger.js';
-import { VendorError } from '../vendors/errors.js';
+import type { Logger } from '../../domain/logger.js';
+import { VendorError } from '../errors.js';
 
 /**
  * Runs a tracking call. A call that finds no spare request in the budget, or a failing vendor,

@@ -1,0 +1,77 @@
+import type { Logger } from '../domain/logger.js';
+import type { Milestone, Outcome } from '../domain/outcome.js';
+import type { Session } from '../domain/session.js';
+import { admissible, isEmptyOutcome } from '../domain/transitions.js';
+import type { SessionsRepository } from '../store/sessions-repository.js';
+import { mediaBlocks, mediaReplyText } from '../ui/thread-replies.js';
+import type { CardPublisher } from './card-publisher.js';
+
+export interface SessionLifecycleDeps {
+  sessions: Pick<SessionsRepository, 'get' | 'apply'>;
+  cards: Pick<CardPublisher, 'refresh'>;
+  /** Says the outbox has work (the thread notifier's flush); services never import tracking/. */
+  onOutbox: () => Promise<void>;
+  logger: Logger;
+}
+
+export interface Applied {
+  /** The whole outcome was written (false: the session had moved on and some or all of it was dropped). */
+  applied: boolean;
+  /** The session as stored afterwards. */
+  session: Session | undefined;
+  /** Whether the card was updated (the change shows on it). */
+  cardRefreshed: boolean;
+}
+
+/** Another writer won this many times in a row: give up (the next observation will retry). */
+const MAX_ATTEMPTS = 5;
+
+/** Fields whose change a tracker makes without anything to show on the card. */
+const BOOKKEEPING = new Set(['tracking', 'nextCheckAt', 'mediaPosted', 'vendorState', 'lastError']);
+
+/**
+ * The one place a session changes. Providers, trackers, webhooks and buttons compute plain
+ * outcomes; this applies one compare-and-set on the version it was computed from, re-reading and
+ * re-judging it (domain/transitions.ts) when another change came first, then refreshes the card
+ * and says the outbox has work.
+ */
+export class SessionLifecycle {
+  constructor(private readonly deps: SessionLifecycleDeps) {}
+
+  async apply(basis: Session, outcome: Outcome): Promise<Applied> {
+    let current: Session | undefined = basis;
+    let written: { outcome: Outcome; whole: boolean } | undefined;
+    for (let attempt = 0; current && attempt < MAX_ATTEMPTS; attempt++) {
+      const allowed = admissible(current, basis, outcome);
+      const toWrite = withMediaMilestone(allowed);
+      if (isEmptyOutcome(toWrite)) break;
+      if (await this.deps.sessions.apply(current.id, toWrite, { basedOn: current.version })) {
+        written = { outcome: toWrite, whole: allowed === outcome };
+        break;
+      }
+      current = await this.deps.sessions.get(basis.id);
+    }
+    if (!written) {
+      if (current && current.version !== basis.version) this.deps.logger.info({ sessionId: basis.id, status: current.status }, 'outcome dropped: the session moved on');
+      return { applied: false, session: current, cardRefreshed: false };
+    }
+    const cardRefreshed = showsOnCard(written.outcome);
+    if (cardRefreshed) await this.deps.cards.refresh(basis.id);
+    if ((written.outcome.milestones ?? []).length > 0) await this.deps.onOutbox();
+    return { applied: written.whole, session: await this.deps.sessions.get(basis.id), cardRefreshed };
+  }
+}
+
+/** Photos and recordings become the `media` milestone; any list (even empty) settles them. */
+function withMediaMilestone(outcome: Outcome): Outcome {
+  if (!outcome.media) return outcome;
+  const { media, ...rest } = outcome;
+  const milestones: Milestone[] = [...(rest.milestones ?? [])];
+  if (media.length > 0) milestones.push({ key: 'media', text: mediaReplyText(media), blocks: mediaBlocks(media) });
+  return { ...rest, mediaPosted: true, milestones };
+}
+
+function showsOnCard(outcome: Outcome): boolean {
+  if ((outcome.milestones ?? []).length > 0) return true;
+  return Object.entries(outcome).some(([key, value]) => value !== undefined && key !== 'milestones' && !BOOKKEEPING.has(key));
+}

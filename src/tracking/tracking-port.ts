@@ -1,0 +1,53 @@
+import type { Outcome } from '../domain/outcome.js';
+import type { Session, SessionKind } from '../domain/session.js';
+import type { TrackingPort, VendorTracker } from '../domain/vendor-module.js';
+import type { SessionLifecycle } from '../services/session-lifecycle.js';
+import { isFirstInLine, type SessionsRepository } from '../store/sessions-repository.js';
+import type { Tracker } from './tracking-loop.js';
+
+export interface StoreTrackingPortDeps {
+  sessions: SessionsRepository;
+  lifecycle: SessionLifecycle;
+  vendor: string;
+  kind: SessionKind;
+  /** This replica, for leases. */
+  owner: string;
+  /** Long enough for a slow pass; short enough that a crashed replica's sessions are soon taken over. */
+  leaseMs: number;
+  now?: () => Date;
+}
+
+/** What one vendor product's tracker may do, over the store (leases) and the lifecycle (changes). */
+export class StoreTrackingPort implements TrackingPort {
+  constructor(private readonly deps: StoreTrackingPortDeps) {}
+
+  leaseDue(limit: number): Promise<Session[]> {
+    const { sessions, vendor, kind, owner, leaseMs } = this.deps;
+    return sessions.leaseDue(vendor, kind, owner, this.deps.now?.() ?? new Date(), leaseMs, limit);
+  }
+
+  trackedByVendorIds(vendorIds: string[]): Promise<Session[]> {
+    return this.deps.sessions.trackedByVendorIds(this.deps.vendor, this.deps.kind, vendorIds);
+  }
+
+  get(id: string): Promise<Session | undefined> {
+    return this.deps.sessions.get(id);
+  }
+
+  async apply(session: Session, outcome: Outcome): Promise<boolean> {
+    return (await this.deps.lifecycle.apply(session, outcome)).applied;
+  }
+
+  release(session: Session, next: Date | null | 'keep'): Promise<void> {
+    return this.deps.sessions.release(session.id, this.deps.owner, next === 'keep' ? session.nextCheckAt : next);
+  }
+
+  isFirstInLine(session: Session): boolean {
+    return isFirstInLine(session);
+  }
+}
+
+/** A module's tracker as one entry of the tracking loop, working through its port. */
+export function trackerOver(tracker: VendorTracker, port: TrackingPort): Tracker {
+  return { tick: () => tracker.tick(port) };
+}

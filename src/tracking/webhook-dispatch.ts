@@ -1,0 +1,28 @@
+import type { Logger } from '../domain/logger.js';
+import type { WebhookHandler } from '../domain/vendor-module.js';
+import type { SessionsRepository } from '../store/sessions-repository.js';
+
+export type WebhookOutcome = 'due' | 'unknown_session' | 'ignored';
+
+/**
+ * A webhook only says "look now": the session its vendor module names is put first in line, and
+ * the next tracking pass (`onDue` starts one) reads the state, as for any other poll.
+ */
+export class WebhookDispatch {
+  constructor(private readonly deps: { sessions: Pick<SessionsRepository, 'byVendorId' | 'markDue'>; logger: Logger; onDue?: () => void }) {}
+
+  async handle(vendor: string, routed: Exclude<ReturnType<WebhookHandler['route']>, { rejected: string }>): Promise<WebhookOutcome> {
+    if ('ignored' in routed) {
+      this.deps.logger.info({ vendor, event: routed.ignored }, 'webhook event ignored');
+      return 'ignored';
+    }
+    const session = routed.vendorId ? await this.deps.sessions.byVendorId(vendor, routed.kind, routed.vendorId) : undefined;
+    if (!session) {
+      this.deps.logger.info({ vendor, event: routed.event }, 'webhook for a session Rendezvous does not follow');
+      return 'unknown_session';
+    }
+    await this.deps.sessions.markDue(session.id);
+    this.deps.onDue?.();
+    return 'due';
+  }
+}

@@ -1,0 +1,123 @@
+import { milestoneWords, STATUS_MILESTONE } from '../../domain/milestones.js';
+import type { MediaItem, Outcome } from '../../domain/outcome.js';
+import { isFinal, type Session, type SessionStatus } from '../../domain/session.js';
+import type { TrackingPort, VendorTracker } from '../../domain/vendor-module.js';
+import { callFor, inBackground } from './background-call.js';
+import { MAX_LIST_LIMIT, type Priority } from './client.js';
+import { settleMedia } from './media-settling.js';
+import type { Conference, ConferenceMediaItem } from './schemas.js';
+import type { ApizeeTrackerDeps } from './ticket-tracker.js';
+
+/**
+ * Every conference Rendezvous creates carries this word in its name, so one
+ * `GET /conferences?search=…` call (seed 003) finds all of them at once.
+ */
+export const CONFERENCE_NAME_MARK = 'Rendezvous';
+
+/**
+ * Conference statuses: seed 003 shows only `scheduled` and `ongoing`; the full list is [U]
+ * (REFERENCE §4). Any other status is read as the meeting being over [I]; a conference still
+ * `scheduled` or `ongoing` two hours after its planned end is taken as ended too [I].
+ */
+export function conferenceStatus(conference: Pick<Conference, 'status' | 'end_time'>, now: Date): SessionStatus {
+  const overdue = Date.parse(conference.end_time) + 2 * 3600_000 < now.getTime();
+  if (conference.status === 'scheduled') return overdue ? 'ended' : 'scheduled';
+  if (conference.status === 'ongoing') return overdue ? 'ended' : 'joined';
+  return 'ended';
+}
+
+export function observeConference(
+  session: Pick<Session, 'status' | 'vendorState' | 'joinedAt'>,
+  conference: Pick<Conference, 'status' | 'end_time'>,
+  now: Date,
+): Outcome | undefined {
+  const status = conferenceStatus(conference, now);
+  if (status === session.status || isFinal(session.status)) {
+    return conference.status === session.vendorState ? undefined : { vendorState: conference.status };
+  }
+  const outcome: Outcome = { vendorState: conference.status, status, milestones: [] };
+  const joinedAt = status === 'joined' ? now : session.joinedAt;
+  if (status === 'joined') outcome.joinedAt = now;
+  if (isFinal(status)) outcome.endedAt = now;
+  const key = STATUS_MILESTONE[status];
+  if (key === 'joined') outcome.milestones!.push({ key: 'joined', text: '🟢 The meeting started: participants are in the room.' });
+  if (key === 'ended') {
+    outcome.milestones!.push({ key: 'ended', text: milestoneWords('ended', { vendorLabel: 'Apizee', invitee: '', joinedAt, endedAt: now }) });
+  }
+  return outcome;
+}
+
+export function conferenceMediaItems(items: ConferenceMediaItem[]): MediaItem[] {
+  return items.map((item) => ({
+    title: item.title ?? item.filename,
+    type: item.media_type,
+    url: item.url,
+    sizeBytes: item.filesize,
+    location: item.geoloc ? { lat: item.geoloc.lat, lon: item.geoloc.lng } : undefined,
+  }));
+}
+
+/** Follows Apizee conferences with one search call for all of them, then posts recordings. */
+export class ApizeeConferenceTracker implements VendorTracker {
+  readonly kind = 'conference' as const;
+
+  constructor(private readonly deps: ApizeeTrackerDeps) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  async tick(port: TrackingPort): Promise<void> {
+    if (!this.deps.client.canRunBackground()) return;
+    const leased = await port.leaseDue(MAX_LIST_LIMIT);
+    if (leased.length === 0) return;
+    try {
+      const open = leased.filter((session) => !isFinal(session.status));
+      if (open.length > 0) {
+        const since = new Date(Math.min(...open.map((session) => session.createdAt.getTime())) - 60_000);
+        const list = await inBackground(this.deps.logger, 'conference tracking', () =>
+          this.deps.client.listConferences({ search: CONFERENCE_NAME_MARK, since, limit: MAX_LIST_LIMIT }),
+        );
+        const byId = new Map((list?.data ?? []).map((conference) => [String(conference.id), conference]));
+        for (const session of open) {
+          const conference = byId.get(session.vendorId!);
+          const outcome = conference ? observeConference(session, conference, this.now()) : undefined;
+          if (outcome) await port.apply(session, outcome);
+        }
+      }
+      for (const session of leased) {
+        const fresh = await port.get(session.id);
+        const settled = fresh ? await this.settle(fresh, 'background') : undefined;
+        if (fresh && settled) await port.apply(fresh, settled);
+      }
+    } finally {
+      for (const session of leased) {
+        const fresh = await port.get(session.id);
+        // A meeting still only scheduled is polled a quarter as often as a running one.
+        const factor = fresh?.status === 'scheduled' ? 4 : 1;
+        await port.release(session, fresh?.tracking ? new Date(this.now().getTime() + this.deps.intervalMs * factor) : null);
+      }
+    }
+  }
+
+  /** Refresh button: the same search, queued as interactive, and the recordings if it ended. */
+  async reconcile(session: Session): Promise<Outcome | undefined> {
+    const list = await this.deps.client.listConferences(
+      { search: CONFERENCE_NAME_MARK, since: new Date(session.createdAt.getTime() - 60_000), limit: MAX_LIST_LIMIT },
+      'interactive',
+    );
+    const conference = list.data.find((item) => String(item.id) === session.vendorId);
+    const observed = conference ? observeConference(session, conference, this.now()) : undefined;
+    const settled = await this.settle({ ...session, status: observed?.status ?? session.status }, 'interactive');
+    return observed || settled ? { ...observed, ...settled } : undefined;
+  }
+
+  private settle(session: Session, priority: Priority): Promise<Outcome | undefined> {
+    return settleMedia(session, async () => {
+      if (priority === 'background' && !(await this.deps.client.backgroundSlotWithin(1000))) return undefined;
+      const run = () => this.deps.client.listConferenceMedia(session.vendorId!, priority);
+      const media = await callFor(priority, this.deps.logger, 'conference tracking', run);
+      return media && conferenceMediaItems(media.data);
+    });
+  }
+}

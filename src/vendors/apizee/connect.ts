@@ -1,0 +1,33 @@
+import type { StartRequest } from '../../domain/invite-request.js';
+import type { VendorConnection, VendorDeps } from '../../domain/vendor-module.js';
+import { RateBudget } from '../rate-budget.js';
+import { ApizeeClient, type ApizeeSettings } from './client.js';
+import { ApizeeConferenceTracker } from './conference-tracker.js';
+import { ApizeeConferenceProvider, ApizeeTicketProvider } from './providers.js';
+import { ApizeeTicketTracker } from './ticket-tracker.js';
+import { apizeeUsage } from './usage.js';
+import { apizeeWebhook } from './webhook.js';
+
+/** One Apizee account: tickets and conferences, followed by polling (and webhooks when a secret is set). */
+export function connectApizee(settings: ApizeeSettings, deps: VendorDeps): VendorConnection<StartRequest> {
+  // Counted in the database when given, so that replicas share the account's limit.
+  const budget = new RateBudget(settings.ratePerMinute, { ledger: deps.ledger, account: `apizee:${settings.username}` });
+  const client = new ApizeeClient(settings, { logger: deps.logger, health: deps.health, budget });
+  const trackerDeps = { client, logger: deps.logger, intervalMs: deps.trackIntervalMs };
+  const tickets = new ApizeeTicketTracker(trackerDeps);
+  const conferences = new ApizeeConferenceTracker(trackerDeps);
+  return {
+    providers: [
+      new ApizeeTicketProvider({ client, tracker: tickets, agent: settings.agent }),
+      new ApizeeConferenceProvider({ client, tracker: conferences, agent: settings.agent }),
+    ],
+    trackers: [tickets, conferences],
+    budget: client.budget,
+    fieldDefaults: { agent: settings.agent },
+    webhook: settings.webhookSecret ? apizeeWebhook(settings.webhookSecret) : undefined,
+    usage: (from, to) => apizeeUsage(client, from, to),
+    async stop() {
+      client.budget.stop();
+    },
+  };
+}

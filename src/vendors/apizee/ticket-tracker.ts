@@ -1,0 +1,175 @@
+import type { Logger } from '../../domain/logger.js';
+import { milestoneWords, STATUS_MILESTONE } from '../../domain/milestones.js';
+import { escapeMrkdwn } from '../../domain/mrkdwn.js';
+import type { MediaItem, Outcome } from '../../domain/outcome.js';
+import { isFinal, type Session, type SessionStatus } from '../../domain/session.js';
+import type { TrackingPort, VendorTracker } from '../../domain/vendor-module.js';
+import { callFor, inBackground } from './background-call.js';
+import { type ApizeeClient, MAX_LIST_LIMIT, type Priority } from './client.js';
+import { settleMedia } from './media-settling.js';
+import type { ListedTicket, TicketMedia } from './schemas.js';
+import { APIZEE_TICKET_STATUS } from './ticket-status.js';
+
+/** How long one pass waits for the budget's next background slot before leaving the rest for later. */
+const LOOKUP_WAIT_MS = 1000;
+
+export type ObservedTicketSession = Pick<Session, 'status' | 'vendorState' | 'joinedAt' | 'contactMasked' | 'delivery'>;
+
+/**
+ * What one observed ticket changes: the session's new status and the milestones that follow.
+ * Pure, so that the milestone table is tested without a vendor or a database.
+ */
+export function observeTicket(session: ObservedTicketSession, ticket: Pick<ListedTicket, 'state'>, now: Date): Outcome | undefined {
+  const status = APIZEE_TICKET_STATUS[ticket.state];
+  if (!status || (ticket.state === session.vendorState && status === session.status)) return undefined;
+  if (isFinal(session.status) || status === session.status) return { vendorState: ticket.state };
+  const outcome: Outcome = { vendorState: ticket.state, status, statusDetail: null };
+  const joinedAt = status === 'joined' ? now : session.joinedAt;
+  if (status === 'joined') outcome.joinedAt = now;
+  if (isFinal(status)) outcome.endedAt = now;
+  const key = STATUS_MILESTONE[status];
+  outcome.milestones = [];
+  if (key && key !== 'created') {
+    const text = milestoneWords(key, {
+      vendorLabel: 'Apizee',
+      invitee: escapeMrkdwn(session.contactMasked),
+      delivery: session.delivery,
+      joinedAt,
+      endedAt: now,
+    });
+    outcome.milestones.push({ key, text });
+  }
+  return outcome;
+}
+
+export function toMediaItems(medias: TicketMedia[]): MediaItem[] {
+  return medias.map((media) => ({
+    title: media.title,
+    type: media.type,
+    url: media.url,
+    sizeBytes: media.filesize,
+    location: media.location,
+  }));
+}
+
+export interface ApizeeTrackerDeps {
+  client: ApizeeClient;
+  logger: Logger;
+  /** TRACK_INTERVAL_SECONDS in ms. */
+  intervalMs: number;
+  now?: () => Date;
+}
+
+/**
+ * Follows Apizee tickets: one documented list call covers many tickets per poll; a ticket
+ * missing from it is looked up by reference; a session stops being tracked once final and,
+ * when it took place, once its media are posted.
+ */
+export class ApizeeTicketTracker implements VendorTracker {
+  readonly kind = 'ticket' as const;
+  /** Sessions whose ticket was missing from the last list call. */
+  private readonly unlisted = new Set<string>();
+  private lastPassListed = false;
+
+  constructor(private readonly deps: ApizeeTrackerDeps) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /**
+   * One background pass. The newest tickets come from one list call, whose answer is applied to
+   * every tracked session it shows (leased or not), so that recent sessions stay current however
+   * many older ones wait. Leased sessions the list did not show are looked up by reference, on
+   * alternate passes so that neither starves the other; media are fetched for those that ended.
+   * Gives way (returns) whenever the rate budget has no spare request; leases are always released.
+   */
+  async tick(port: TrackingPort): Promise<void> {
+    if (!this.deps.client.canRunBackground()) return;
+    const leased = await port.leaseDue(MAX_LIST_LIMIT);
+    if (leased.length === 0) return;
+    const observed = new Set<string>();
+    try {
+      const open = leased.filter((session) => !isFinal(session.status));
+      // A session a webhook put first in line is looked up at once: one request, sure to find it.
+      const urgent = open.filter((session) => port.isFirstInLine(session));
+      const unlisted = [...urgent, ...open.filter((session) => this.unlisted.has(session.id) && !urgent.includes(session))];
+      if (unlisted.length > 0 && (this.lastPassListed || urgent.length > 0)) {
+        this.lastPassListed = false;
+        for (const session of unlisted) {
+          if (!(await this.deps.client.backgroundSlotWithin(LOOKUP_WAIT_MS))) break;
+          const ticket = await this.findByReference(session, 'background');
+          if (!ticket) continue;
+          this.unlisted.delete(session.id);
+          observed.add(session.id);
+          await this.apply(port, session, ticket);
+        }
+      } else if (open.length > 0 && (await this.deps.client.backgroundSlotWithin(LOOKUP_WAIT_MS))) {
+        this.lastPassListed = true;
+        for (const id of await this.applyNewestTickets(port, open)) observed.add(id);
+      }
+      for (const session of leased) {
+        const fresh = await port.get(session.id);
+        const settled = fresh ? await this.settle(fresh, 'background') : undefined;
+        if (fresh && settled) await port.apply(fresh, settled);
+      }
+    } finally {
+      for (const session of leased) {
+        const fresh = await port.get(session.id);
+        // A session not looked at keeps its place in line (a webhook's first place included).
+        const next = !fresh?.tracking ? null : observed.has(session.id) || isFinal(fresh.status) ? this.nextCheck(fresh.status) : 'keep';
+        await port.release(session, next);
+      }
+    }
+  }
+
+  /** One list call; returns the sessions it showed, and notes leased ones it did not show. */
+  private async applyNewestTickets(port: TrackingPort, leasedOpen: Session[]): Promise<string[]> {
+    const list = await inBackground(this.deps.logger, 'ticket tracking', () => this.deps.client.listTickets({ limit: MAX_LIST_LIMIT }));
+    if (!list) return [];
+    const byId = new Map(list.data.map((ticket) => [String(ticket.id), ticket]));
+    for (const session of leasedOpen) if (!byId.has(session.vendorId!)) this.unlisted.add(session.id);
+    const shown = await port.trackedByVendorIds([...byId.keys()]);
+    for (const session of shown) {
+      this.unlisted.delete(session.id);
+      await this.apply(port, session, byId.get(session.vendorId!)!);
+    }
+    return shown.map((session) => session.id);
+  }
+
+  /** An agent pressed Refresh: one reference lookup, queued as interactive, and the media if it ended. */
+  async reconcile(session: Session): Promise<Outcome | undefined> {
+    const ticket = await this.findByReference(session, 'interactive');
+    if (!ticket) return undefined;
+    const observed = observeTicket(session, ticket, this.now());
+    const settled = await this.settle({ ...session, status: observed?.status ?? session.status }, 'interactive');
+    return observed || settled ? { ...observed, ...settled } : undefined;
+  }
+
+  private async findByReference(session: Session, priority: Priority): Promise<ListedTicket | undefined> {
+    const run = () => this.deps.client.listTickets({ limit: 10, reference: session.reference }, priority);
+    const list = await callFor(priority, this.deps.logger, 'ticket tracking', run);
+    return list?.data.find((ticket) => String(ticket.id) === session.vendorId);
+  }
+
+  private async apply(port: TrackingPort, session: Session, ticket: ListedTicket): Promise<void> {
+    const outcome = observeTicket(session, ticket, this.now());
+    if (outcome) await port.apply(session, outcome);
+  }
+
+  private settle(session: Session, priority: Priority): Promise<Outcome | undefined> {
+    return settleMedia(session, async () => {
+      if (priority === 'background' && !(await this.deps.client.backgroundSlotWithin(LOOKUP_WAIT_MS))) return undefined;
+      const run = () => this.deps.client.listTicketMedias(session.vendorId!, priority);
+      const answer = await callFor(priority, this.deps.logger, 'ticket tracking', run);
+      return answer && toMediaItems(answer.medias);
+    });
+  }
+
+  private nextCheck(status: SessionStatus): Date {
+    // Quiet sessions (created, invitation not out yet) are polled a quarter as often; the rest
+    // (invited, in progress) at the tracking interval.
+    const factor = status === 'created' ? 4 : 1;
+    return new Date(this.now().getTime() + this.deps.intervalMs * factor);
+  }
+}

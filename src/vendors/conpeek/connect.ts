@@ -1,0 +1,18 @@
+import type { StartRequest } from '../../domain/invite-request.js';
+import type { VendorConnection, VendorDeps } from '../../domain/vendor-module.js';
+import { ConpeekClient, type ConpeekSettings } from './client.js';
+import { ConpeekMeetProvider, ConpeekRoomProvider } from './providers.js';
+
+/** One Conpeek account: video chats and room invitations; Conpeek delivers nothing itself. */
+export function connectConpeek(settings: ConpeekSettings, deps: VendorDeps): VendorConnection<StartRequest> {
+  const client = new ConpeekClient(settings, { logger: deps.logger, health: deps.health });
+  return {
+    providers: [
+      new ConpeekMeetProvider({ client, project: settings.project }),
+      new ConpeekRoomProvider({ client, bridgeId: settings.bridgeId, roomId: settings.roomId }),
+    ],
+    trackers: [],
+    fieldDefaults: { conpeekBridgeId: settings.bridgeId, conpeekRoomId: settings.roomId },
+    async stop() {},
+  };
+}
