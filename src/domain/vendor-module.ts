@@ -17,8 +17,27 @@ export interface VendorModule<S = unknown> {
   label: string;
   settings: VendorSettings<S>;
   products: Product[];
+  /** The delivery channel this module offers other modules' links (`via:`), as the grammar and modal show it. */
+  viaChannel?: ViaChannel;
+  /** Values that pre-fill product fields (`defaultFrom`), from settings alone: the modal opens before any I/O. */
+  fieldDefaults(settings: S): Record<string, string | number | undefined>;
   /** Builds what one vendor account needs; may be called while the app runs (one account per workspace later). */
   connect(settings: S, deps: VendorDeps): VendorConnection;
+}
+
+/** How a module's link delivery (`via:`) is written and shown; the pushing itself is `LinkDelivery`. */
+export interface ViaChannel {
+  /** What the target is, for refusals: "Genesys SMS session id". */
+  targetName: string;
+  /** The modal field's label and hints (one-to-one, meeting). */
+  fieldLabel: string;
+  hint: string;
+  meetingHint: string;
+  /** Example of the target in usage and errors: `<sms-session-id>`. */
+  placeholder: string;
+  /** Rule a target meets, and the modal's words when it does not. */
+  pattern: RegExp;
+  invalid: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -66,15 +85,17 @@ export class SettingsError extends Error {
 export type ProductField =
   | TextField
   | NumberField
-  | { type: 'date'; key: string; blockId: string; label: string; required?: boolean; hint?: string; notBeforeToday?: boolean }
-  | { type: 'datetime'; key: string; blockId: string; label: string; required?: boolean; hint?: string; notInPast?: boolean }
-  | { type: 'checkbox'; key: string; blockId: string; label: string; optionLabel: string };
+  | { type: 'date'; key: string; blockId: string; actionId?: string; label: string; required?: boolean; hint?: string; notBeforeToday?: boolean; invalid?: string }
+  | { type: 'datetime'; key: string; blockId: string; actionId?: string; label: string; required?: boolean; hint?: string; notInPast?: boolean; invalid?: string }
+  | { type: 'checkbox'; key: string; blockId: string; actionId?: string; label: string; optionLabel: string };
 
 export interface TextField {
   type: 'text';
   key: string;
-  /** The modal block id (its action id is `<blockId>_input`). */
+  /** The modal block id. */
   blockId: string;
+  /** The action id; default `<blockId>_input` (existing ids such as `start_time_picker` are kept). */
+  actionId?: string;
   label: string;
   required?: boolean;
   hint?: string;
@@ -93,6 +114,7 @@ export interface NumberField {
   type: 'number';
   key: string;
   blockId: string;
+  actionId?: string;
   label: string;
   required?: boolean;
   hint?: string;
@@ -101,12 +123,16 @@ export interface NumberField {
   /** Drawn as a plain text input (ids typed by hand), read as a whole number. */
   asText?: boolean;
   missing?: string;
+  /** Said when the value is not a whole number within min/max. */
+  invalid?: string;
   defaultFrom?: string;
 }
 
 /** A product's own command form, such as `genesys <sms-session-id> <agent-or-queue>`. */
 export interface CommandForm {
   keyword: string;
+  /** The words after the keyword, plain: `<sms-session-id> <agent-or-queue>`. */
+  syntax: string;
   /** Usage, mrkdwn with `<`/`>` as entities, e.g. "`genesys &lt;sms-session-id&gt; &lt;agent-or-queue&gt;` brings …". */
   usage: string;
   /** The words after the keyword → the product's options, or why not. */
@@ -123,7 +149,10 @@ export interface Product {
   deliveries: Delivery[];
   /** Who gets the link to the invitee: the vendor itself, or Rendezvous (the agent passes it on). */
   deliveredBy: 'vendor' | 'rendezvous';
-  /** The longest message the vendor takes, in code points (`messageLength`); absent: no message. */
+  /**
+   * The longest message the vendor takes, in code points (`messageLength`); absent: no limit.
+   * A message is asked for when the vendor delivers the invitation (`deliveredBy: 'vendor'`).
+   */
   messageLimit?: number;
   /** Extra words under the message field ("Not used for WhatsApp: …"). */
   messageHint?: string;

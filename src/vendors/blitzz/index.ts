@@ -1,0 +1,15 @@
+import type { VendorModule } from '../../domain/vendor-module.js';
+import { showMe } from './products.js';
+import { blitzzSettings, type BlitzzSettings } from './settings.js';
+
+export const blitzz: VendorModule<BlitzzSettings> = {
+  name: 'blitzz',
+  label: 'Blitzz',
+  settings: blitzzSettings,
+  products: [showMe],
+  fieldDefaults: (settings) => ({ sessionId: settings.sessionId }),
+  connect() {
+    // Joined at merge with the branch that moves this vendor's providers and trackers here (connect.ts).
+    throw new Error('blitzz.connect is not wired in this branch');
+  },
+};
