@@ -6,7 +6,7 @@ import { CONTACT_VENDORS, LINK_ONLY_VENDORS, VENDOR_LABELS, type ContactVendor, 
 export interface CommandDefaults {
   /** Configured vendors (in PRODUCT.md's order). */
   vendors: VendorName[];
-  defaultVendor?: ContactVendor;
+  defaultVendor?: string;
   canDeliverThroughGenesys: boolean;
 }
 
@@ -30,7 +30,8 @@ export function pickVendor(command: Extract<Command, { kind: 'invite' | 'meet' }
     return true;
   };
   if (command.vendor) return command.vendor;
-  if (defaults.defaultVendor && canDo(defaults.defaultVendor)) return defaults.defaultVendor;
+  const preferred = CONTACT_VENDORS.find((vendor) => vendor === defaults.defaultVendor);
+  if (preferred && canDo(preferred)) return preferred;
   return CONTACT_VENDORS.find(canDo);
 }
 

@@ -9,7 +9,7 @@ export class InviteModals {
   constructor(
     private readonly deps: {
       providers: ProviderRegistry;
-      defaultVendor?: VendorName;
+      defaultVendor?: string;
       defaults: InviteModalOptions['defaults'];
     },
   ) {}
@@ -19,7 +19,7 @@ export class InviteModals {
     if (vendors.length === 0) return undefined;
     // A default vendor that cannot take a contact (Genesys) is not a useful first choice.
     const contactVendors = vendors.filter((vendor) => vendor !== 'genesys');
-    const preferred = this.deps.defaultVendor && vendors.includes(this.deps.defaultVendor) ? this.deps.defaultVendor : (contactVendors[0] ?? vendors[0]!);
+    const preferred = vendors.find((vendor) => vendor === this.deps.defaultVendor) ? (this.deps.defaultVendor as VendorName) : (contactVendors[0] ?? vendors[0]!);
     return this.build({ vendor: preferred, channelId, source, defaults: { ...this.deps.defaults, ...prefill } });
   }
 
