@@ -24,6 +24,7 @@ import { SessionsRepository } from './store/sessions-repository.js';
 import { ThreadNotifier } from './tracking/thread-notifier.js';
 import { TrackingLoop } from './tracking/tracking-loop.js';
 import { VendorHealth } from './vendors/health.js';
+import { vendorModules } from './vendors/index.js';
 
 /** Requests over 1 MB are refused (PRODUCT.md §4). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -123,13 +124,15 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   });
   const modal = new InviteModals({
     providers: vendors.providers,
+    catalogue: vendorModules,
     defaultVendor: config.defaultVendor,
-    defaults: {
-      agent: config.apizee?.agent,
-      blitzzSessionId: config.blitzz?.sessionId,
-      conpeekBridgeId: config.conpeek?.bridgeId,
-      conpeekRoomId: config.conpeek?.roomId,
-    },
+    fieldDefaults: Object.fromEntries(
+      vendorModules.flatMap((module) => {
+        const settings = config.vendors[module.name];
+        // Each module reads back the settings it produced in config.ts.
+        return settings === undefined ? [] : [[module.name, (module.fieldDefaults as (value: unknown) => Record<string, string | number | undefined>)(settings)]];
+      }),
+    ),
   });
   const directory = new VendorDirectory({ providers: vendors.providers, health, sessions });
   const home = new HomeService({
@@ -146,10 +149,12 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     logger,
     modal,
     directory,
+    catalogue: vendorModules,
     commandDefaults: () => ({
+      catalogue: vendorModules,
       vendors: vendors.providers.vendors(),
       defaultVendor: config.defaultVendor,
-      canDeliverThroughGenesys: sessions.canDeliverThroughGenesys(),
+      canDeliverVia: sessions.canDeliverThroughGenesys(),
     }),
     stats: (from, to, actor) => stats.summary(from, to, actor),
     home,

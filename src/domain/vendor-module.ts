@@ -27,8 +27,8 @@ export interface VendorModule<S = unknown> {
 
 /** How a module's link delivery (`via:`) is written and shown; the pushing itself is `LinkDelivery`. */
 export interface ViaChannel {
-  /** What the target is, for refusals: "Genesys SMS session id". */
-  targetName: string;
+  /** Where the link goes, for usage and refusals: "Genesys SMS session" ("… id", "the customer's …"). */
+  where: string;
   /** The modal field's label and hints (one-to-one, meeting). */
   fieldLabel: string;
   hint: string;

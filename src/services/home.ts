@@ -1,11 +1,11 @@
 import { isFinal } from '../domain/session.js';
-import type { VendorName } from '../domain/vendors.js';
 import type { Logger } from '../logger.js';
 import type { SlackGateway } from '../slack/gateway.js';
 import type { SessionRow } from '../store/schema.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
 import { homeView, MAX_ACTIVE_SHOWN, MAX_RECENT_SHOWN, type HomeSession } from '../ui/home.js';
 import type { LastCall } from '../vendors/health.js';
+import { vendorModules } from '../vendors/index.js';
 
 /** How many of the user's newest sessions the Home tab reads. */
 export const HOME_SESSIONS_READ = 30;
@@ -18,7 +18,7 @@ export interface HomeServiceDeps {
   permalink(row: SessionRow): Promise<string | undefined>;
   gateway: Pick<SlackGateway, 'isAdmin' | 'publishHome'>;
   /** The configured vendors and their last call (VendorDirectory.configured). */
-  vendors(): Array<{ vendor: VendorName; lastCall?: LastCall }>;
+  vendors(): Array<{ vendor: string; lastCall?: LastCall }>;
   logger: Logger;
 }
 
@@ -34,7 +34,7 @@ export class HomeService {
       const recent = rows.filter((row) => isFinal(row.status)).slice(0, MAX_RECENT_SHOWN);
       const [links, isAdmin] = await Promise.all([this.permalinks([...active, ...recent]), this.deps.gateway.isAdmin(teamId, userId)]);
       const toHome = (row: SessionRow): HomeSession => homeSession(row, links.get(row.id));
-      const view = homeView({ userId, active: active.map(toHome), recent: recent.map(toHome), vendors: this.deps.vendors(), isAdmin });
+      const view = homeView({ userId, active: active.map(toHome), recent: recent.map(toHome), vendors: this.deps.vendors(), isAdmin, catalogue: vendorModules });
       await this.deps.gateway.publishHome(userId, view);
     } catch (error) {
       this.deps.logger.warn({ err: error, teamId, userId }, 'App Home not published');

@@ -1,6 +1,5 @@
-import type { StartRequest } from '../domain/invite-request.js';
-import { kindFor } from '../domain/vendor-capabilities.js';
-import { VENDOR_NAMES, type VendorName } from '../domain/vendors.js';
+import type { StartRequest } from '../domain/start-request.js';
+import { vendorModules } from '../vendors/index.js';
 import type { SessionProvider } from './providers/provider.js';
 
 /** The configured vendor products; a vendor without credentials has none and is never offered. */
@@ -18,13 +17,11 @@ export class ProviderRegistry {
 
   /** The product a request asks for, if that vendor is configured for it. */
   forRequest(request: StartRequest): SessionProvider | undefined {
-    if (request.type === 'genesys') return this.get('genesys', 'sms_invite');
-    const kind = kindFor(request.vendor, request.type === 'meet')?.kind;
-    return kind ? this.get(request.vendor, kind) : undefined;
+    return this.get(request.vendor, request.kind);
   }
 
-  /** Configured vendors, in PRODUCT.md's order. */
-  vendors(): VendorName[] {
-    return VENDOR_NAMES.filter((vendor) => [...this.providers.values()].some((provider) => provider.vendor === vendor));
+  /** Configured vendors, in PRODUCT.md's order (the modules' list). */
+  vendors(): string[] {
+    return vendorModules.map((module) => module.name).filter((vendor) => [...this.providers.values()].some((provider) => provider.vendor === vendor));
   }
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { KnownBlock } from '@slack/types';
-import type { StartRequest } from '../domain/invite-request.js';
+import type { StartRequest } from '../domain/start-request.js';
 import { milestoneWords } from '../domain/milestones.js';
 import { generateReference } from '../domain/reference.js';
 import { isFinal } from '../domain/session.js';
-import { capabilityOf } from '../domain/vendor-capabilities.js';
-import { VENDOR_LABELS, type VendorName } from '../domain/vendors.js';
+import { vendorLabel } from '../domain/product-catalogue.js';
+import { vendorModules } from '../vendors/index.js';
 import type { Logger } from '../logger.js';
 import { SlackPostError, type SlackGateway } from '../slack/gateway.js';
 import type { ContactCrypto } from '../store/contact-crypto.js';
@@ -47,7 +47,7 @@ export interface SessionServiceDeps {
   trackIntervalMs: number;
   providers: ProviderRegistry;
   /** Per-account request budgets, to tell a user how long a queued request will wait. */
-  budgets?: Partial<Record<VendorName, RateBudget>>;
+  budgets?: Partial<Record<string, RateBudget>>;
   linkDelivery?: LinkDelivery;
 }
 
@@ -64,8 +64,8 @@ export class SessionService {
   }
 
   /** The immediate ephemeral line for a valid request; computed from memory, no I/O. */
-  acknowledgement(vendor: VendorName): string {
-    const label = VENDOR_LABELS[vendor];
+  acknowledgement(vendor: string): string {
+    const label = labelOf(vendor);
     const budget = this.deps.budgets?.[vendor];
     const waitMs = budget?.estimateWaitMs() ?? 0;
     if (budget && waitMs > 1000) {
@@ -85,8 +85,7 @@ export class SessionService {
   private async create(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<SessionRow | undefined> {
     const provider = this.deps.providers.forRequest(request);
     if (!provider) {
-      const vendor = request.type === 'genesys' ? 'genesys' : request.vendor;
-      await reply(`${VENDOR_LABELS[vendor]} is not set up for this in this workspace. \`/rendezvous vendors\` lists what is.`);
+      await reply(`${labelOf(request.vendor)} is not set up for this in this workspace. \`/rendezvous vendors\` lists what is.`);
       return undefined;
     }
     const row = this.newRow(provider, request, channelId, actor);
@@ -129,7 +128,7 @@ export class SessionService {
     await this.publish(row.id);
     if (outcome.privateNote) await reply(outcome.privateNote);
     if (outcome.later) this.settleLater(row, outcome.later);
-    const via = request.type === 'genesys' ? undefined : request.via;
+    const via = request.via;
     if (via && outcome.customerUrl) this.pushThroughGenesys(row, via, outcome.customerUrl);
     return row;
   }
@@ -160,8 +159,8 @@ export class SessionService {
       await this.deps.cards.refresh(row.id);
       return;
     }
-    const waitMs = this.deps.budgets?.[row.vendor as VendorName]?.estimateWaitMs() ?? 0;
-    if (waitMs > 1000) await reply(`⏳ Refreshing: queued behind ${VENDOR_LABELS[row.vendor as VendorName]}'s request limit, about ${waitWords(waitMs)}.`);
+    const waitMs = this.deps.budgets?.[row.vendor]?.estimateWaitMs() ?? 0;
+    if (waitMs > 1000) await reply(`⏳ Refreshing: queued behind ${labelOf(row.vendor)}'s request limit, about ${waitWords(waitMs)}.`);
     try {
       const changed = await provider.refresh(row);
       if (!changed) await this.deps.cards.refresh(row.id);
@@ -177,10 +176,9 @@ export class SessionService {
       await reply(`${escapeMrkdwn(row.reference)} is already over (${row.status}).`);
       return;
     }
-    const label = VENDOR_LABELS[row.vendor as VendorName] ?? row.vendor;
-    const detail = capabilityOf(row.vendor as VendorName, row.kind as never)?.cancelAtVendor
-      ? `Cancelled by <@${actor.userId}>.`
-      : `Cancelled in Rendezvous by <@${actor.userId}>. ${label}'s documents name no cancel call, so ${label} was not told: the guest's link may still work.`;
+    const label = labelOf(row.vendor);
+    // No vendor's documents name a cancel call: Rendezvous alone stops following the session.
+    const detail = `Cancelled in Rendezvous by <@${actor.userId}>. ${label}'s documents name no cancel call, so ${label} was not told: the guest's link may still work.`;
     await this.deps.sessions.applyChange(
       row.id,
       { status: 'cancelled', status_detail: detail, tracking: 0, next_check_at: null, ended_at: new Date().toISOString() },
@@ -261,7 +259,7 @@ export class SessionService {
       contact_masked: provider.describeInvitee(request),
       contact_encrypted: contact ? this.deps.crypto.encrypt(contact) : null,
       contact_hash: contact ? this.deps.crypto.hash(contact) : null,
-      delivery: request.type === 'invite' ? (request.delivery ?? null) : null,
+      delivery: request.delivery ?? null,
       vendor_state: null,
       status: 'creating',
       status_detail: null,
@@ -289,7 +287,7 @@ export class SessionService {
   private async recordFailure(row: SessionRow, actor: Actor, error: unknown): Promise<void> {
     const detail = describeError(error);
     this.deps.logger.warn({ sessionId: row.id, vendor: row.vendor, code: error instanceof VendorError ? error.code : 'internal', err: error }, 'session not created');
-    const label = VENDOR_LABELS[row.vendor as VendorName];
+    const label = labelOf(row.vendor);
     await this.deps.sessions.applyChange(
       row.id,
       { status: 'failed', status_detail: detail, last_error: error instanceof VendorError ? error.code : 'internal' },
@@ -368,3 +366,5 @@ function cardNotPostedWords(error: unknown, channelId: string): string {
   }
   return 'Slack did not accept the session card, so nothing was sent to the invitee. Please try again in a moment.';
 }
+
+const labelOf = (vendor: string): string => vendorLabel(vendorModules, vendor);

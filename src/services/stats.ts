@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { addDays, format, parseISO, startOfDay, subDays } from 'date-fns';
 import { durationWords } from '../domain/milestones.js';
 import { statusDisplay } from '../domain/session.js';
-import { VENDOR_LABELS, type VendorName } from '../domain/vendors.js';
+import { moduleNamed } from '../domain/product-catalogue.js';
 import type { Logger } from '../logger.js';
 import type { SessionRow } from '../store/schema.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
@@ -10,6 +10,7 @@ import { escapeMrkdwn } from '../ui/mrkdwn.js';
 import type { ApizeeClient } from '../vendors/apizee/client.js';
 import type { TicketStats } from '../vendors/apizee/schemas.js';
 import { describeError } from '../vendors/errors.js';
+import { vendorModules } from '../vendors/index.js';
 import type { Actor } from './sessions.js';
 
 export interface UsageSummary {
@@ -100,7 +101,7 @@ export function statsBlocks(summary: UsageSummary, apizee?: ApizeeFigures | stri
   ];
   const vendorLines = Object.entries(summary.byVendor).map(([vendor, outcomes]) => {
     const parts = Object.entries(outcomes).map(([status, count]) => `${statusDisplay(status).emoji} ${escapeMrkdwn(statusDisplay(status).label)}: ${count}`);
-    return `*${VENDOR_LABELS[vendor as VendorName] ?? escapeMrkdwn(vendor)}*: ${parts.join(' · ')}`;
+    return `*${moduleNamed(vendorModules, vendor)?.label ?? escapeMrkdwn(vendor)}*: ${parts.join(' · ')}`;
   });
   if (vendorLines.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: vendorLines.join('\n').slice(0, 3000) } });
   if (typeof apizee === 'string') {

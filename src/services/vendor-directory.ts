@@ -1,6 +1,6 @@
-import type { VendorName } from '../domain/vendors.js';
 import { statusText, vendorsText } from '../ui/command-replies.js';
 import type { VendorHealth } from '../vendors/health.js';
+import { vendorModules } from '../vendors/index.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import type { Actor, SessionService } from './sessions.js';
 
@@ -8,17 +8,17 @@ import type { Actor, SessionService } from './sessions.js';
 export class VendorDirectory {
   constructor(private readonly deps: { providers: ProviderRegistry; health: VendorHealth; sessions: SessionService }) {}
 
-  configured(): Array<{ vendor: VendorName; lastCall: ReturnType<VendorHealth['lastCall']> }> {
+  configured(): Array<{ vendor: string; lastCall: ReturnType<VendorHealth['lastCall']> }> {
     return this.deps.providers.vendors().map((vendor) => ({ vendor, lastCall: this.deps.health.lastCall(vendor) }));
   }
 
   vendorsText(): string {
-    return vendorsText(this.configured());
+    return vendorsText(this.configured(), vendorModules);
   }
 
   async statusText(reference: string, actor: Actor): Promise<string> {
     const rows = await this.deps.sessions.byReference(reference, actor);
     const withLinks = await Promise.all(rows.slice(0, 20).map(async (session) => ({ session, permalink: await this.deps.sessions.permalink(session) })));
-    return statusText(reference, [...withLinks, ...rows.slice(20).map((session) => ({ session }))]);
+    return statusText(reference, [...withLinks, ...rows.slice(20).map((session) => ({ session }))], vendorModules);
   }
 }

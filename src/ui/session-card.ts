@@ -1,7 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
-import { VENDOR_LABELS, type VendorName } from '../domain/vendors.js';
+import { productByKind, vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
 import { isFinal, KIND_LABELS, statusDisplay, type SessionKind } from '../domain/session.js';
-import { capabilityOf } from '../domain/vendor-capabilities.js';
 import { ACTION } from './ids.js';
 import { escapeMrkdwn, slackDate, truncate } from './mrkdwn.js';
 
@@ -20,25 +19,25 @@ export interface CardSession {
   customer_url: string | null;
 }
 
-export function cardTitle(session: Pick<CardSession, 'vendor' | 'kind'>): string {
-  const vendor = VENDOR_LABELS[session.vendor as VendorName] ?? session.vendor;
-  const kind = KIND_LABELS[session.kind as SessionKind] ?? session.kind;
-  return `${vendor} ${kind}`;
+/** "Apizee video assistance": the module's label and its product's, from the catalogue passed in. */
+export function cardTitle(session: Pick<CardSession, 'vendor' | 'kind'>, catalogue: Catalogue): string {
+  const kind = productByKind(catalogue, session.vendor, session.kind)?.label ?? KIND_LABELS[session.kind as SessionKind] ?? session.kind;
+  return `${vendorLabel(catalogue, session.vendor)} ${kind}`;
 }
 
 /** Notification and screen-reader text for the card. */
-export function cardText(session: CardSession): string {
+export function cardText(session: CardSession, catalogue: Catalogue): string {
   const { emoji, label } = statusDisplay(session.status);
-  return `${cardTitle(session)} ${session.reference} for ${session.contact_masked}: ${emoji} ${label}`;
+  return `${cardTitle(session, catalogue)} ${session.reference} for ${session.contact_masked}: ${emoji} ${label}`;
 }
 
 /** The session card: one root message, rebuilt from the row each time its state changes. */
-export function sessionCard(session: CardSession): KnownBlock[] {
+export function sessionCard(session: CardSession, catalogue: Catalogue): KnownBlock[] {
   const { emoji, label } = statusDisplay(session.status);
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(cardTitle(session))}* · \`${escapeMrkdwn(session.reference)}\`` },
+      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(cardTitle(session, catalogue))}* · \`${escapeMrkdwn(session.reference)}\`` },
     },
     {
       type: 'section',
@@ -58,7 +57,7 @@ export function sessionCard(session: CardSession): KnownBlock[] {
       elements: [{ type: 'mrkdwn', text: truncate(escapeMrkdwn(session.status_detail), 2900) }],
     });
   }
-  const actions = cardActions(session);
+  const actions = cardActions(session, catalogue);
   if (actions) blocks.push(actions);
   return blocks;
 }
@@ -75,9 +74,9 @@ function dialInText(session: CardSession): string | undefined {
   }
 }
 
-function cardActions(session: CardSession): ActionsBlock | undefined {
+function cardActions(session: CardSession, catalogue: Catalogue): ActionsBlock | undefined {
   if (isFinal(session.status) || session.status === 'creating') return undefined;
-  const capability = capabilityOf(session.vendor as VendorName, session.kind as SessionKind);
+  const capability = productByKind(catalogue, session.vendor, session.kind);
   const buttons: Button[] = [];
   if (session.agent_url) {
     buttons.push({

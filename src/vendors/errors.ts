@@ -1,5 +1,6 @@
 import type { VendorName } from '../domain/vendors.js';
-import { VENDOR_LABELS } from '../domain/vendors.js';
+import { vendorLabel } from '../domain/product-catalogue.js';
+import { vendorModules } from './index.js';
 
 export type VendorErrorCode =
   | 'unauthorized'
@@ -51,8 +52,9 @@ const PLAIN_WORDS: Record<VendorErrorCode, (label: string) => string> = {
 /** Plain words for a person: which vendor, what happened, what to do. */
 export function describeError(error: unknown): string {
   if (error instanceof VendorError) {
-    const words = PLAIN_WORDS[error.code](VENDOR_LABELS[error.vendor]);
-    return error.detail && error.code === 'rejected' ? `${words} ${VENDOR_LABELS[error.vendor]} said: “${error.detail}”` : words;
+    const label = vendorLabel(vendorModules, error.vendor);
+    const words = PLAIN_WORDS[error.code](label);
+    return error.detail && error.code === 'rejected' ? `${words} ${label} said: “${error.detail}”` : words;
   }
   return 'Something went wrong inside Rendezvous. The team has been told in the logs.';
 }

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import type { InputBlock, ModalView } from '@slack/types';
 import { CALLBACK, INPUT } from '../../src/ui/ids.js';
-import { inviteModal } from '../../src/ui/invite-modal.js';
+import { inviteModal, type ModalVendor } from '../../src/ui/invite-modal.js';
+import { vendorModules } from '../../src/vendors/index.js';
+import { PRODUCT_INPUT } from '../helpers/product-inputs.js';
+
+/** Configured vendors as the modal gets them: the modules' declarations, as data. */
+const configured = (names: string[], fieldDefaults: ModalVendor['fieldDefaults'] = {}): ModalVendor[] =>
+  vendorModules.filter((module) => names.includes(module.name)).map(({ name, label, products }) => ({ name, label, products, fieldDefaults }));
 
 const input = (blocks: ModalView['blocks'], blockId: string) => {
   const block = blocks.find((item) => item.block_id === blockId);
@@ -11,10 +17,9 @@ const input = (blocks: ModalView['blocks'], blockId: string) => {
 
 describe('inviteModal', () => {
   const view = inviteModal({
-    vendors: ['apizee', 'blitzz'],
+    vendors: configured(['apizee', 'blitzz'], { agent: 'agent@example.com' }),
     vendor: 'apizee',
     channelId: 'C0123CHAN',
-    defaults: { agent: 'agent@example.com' },
   });
 
   it('fits Slack modal limits', () => {
@@ -30,7 +35,7 @@ describe('inviteModal', () => {
   it('lists the blocks in order, with an agent field for Apizee', () => {
     assert.deepEqual(
       view.blocks.map((block) => block.block_id),
-      ['vendor', 'phone', 'email', 'delivery', 'message', 'reference', 'agent', 'conversation'],
+      ['vendor', 'kind', 'phone', 'email', 'delivery', 'message', 'reference', 'agent', 'conversation'],
     );
   });
 
@@ -53,7 +58,8 @@ describe('inviteModal', () => {
   });
 
   it('pre-fills the agent, who is required', () => {
-    const agent = input(view.blocks, INPUT.agent.block);
+    const agent = input(view.blocks, PRODUCT_INPUT.agent.block);
+    assert.equal(agent.element.action_id, PRODUCT_INPUT.agent.action);
     assert.equal(agent.optional, false);
     assert.equal(agent.element.type === 'plain_text_input' && agent.element.initial_value, 'agent@example.com');
   });
@@ -66,8 +72,8 @@ describe('inviteModal', () => {
   });
 
   it('has no agent field for another vendor, and Blitzz keeps messages to 100 characters', () => {
-    const blitzz = inviteModal({ vendors: ['apizee', 'blitzz'], vendor: 'blitzz' });
-    assert.equal(blitzz.blocks.some((block) => block.block_id === INPUT.agent.block), false);
+    const blitzz = inviteModal({ vendors: configured(['apizee', 'blitzz']), vendor: 'blitzz' });
+    assert.equal(blitzz.blocks.some((block) => block.block_id === PRODUCT_INPUT.agent.block), false);
     const message = input(blitzz.blocks, INPUT.message.block).element;
     assert.equal(message.type === 'plain_text_input' && message.max_length, 100);
     const delivery = input(blitzz.blocks, INPUT.delivery.block).element;
@@ -75,7 +81,7 @@ describe('inviteModal', () => {
   });
 
   it('has no delivery choice for a vendor that delivers nothing itself', () => {
-    const conpeek = inviteModal({ vendors: ['conpeek'], vendor: 'conpeek' });
+    const conpeek = inviteModal({ vendors: configured(['conpeek']), vendor: 'conpeek' });
     assert.equal(conpeek.blocks.some((block) => block.block_id === INPUT.delivery.block), false);
   });
 });

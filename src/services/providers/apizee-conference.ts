@@ -1,10 +1,10 @@
-import type { StartRequest } from '../../domain/invite-request.js';
+import type { StartRequest } from '../../domain/start-request.js';
 import type { SessionRow } from '../../store/schema.js';
 import { CONFERENCE_NAME_MARK, type ApizeeConferenceTracker } from '../../tracking/apizee-conferences.js';
 import { escapeMrkdwn, link } from '../../ui/mrkdwn.js';
 import type { ApizeeClient } from '../../vendors/apizee/client.js';
 import type { CreationOutcome, SessionProvider } from './provider.js';
-import { asMeet, maskedParticipants, plainContact } from './request-parts.js';
+import { asMeet, booleanOption, dateOption, maskedParticipants, numberOption, plainContact, textOption } from './request-parts.js';
 
 /** An Apizee Video Meeting (`POST /conferences`, seed 003): Apizee invites every participant. */
 export class ApizeeConferenceProvider implements SessionProvider {
@@ -28,11 +28,11 @@ export class ApizeeConferenceProvider implements SessionProvider {
       participants: meet.participants.map(plainContact),
       name,
       message: meet.message,
-      moderation: meet.moderation,
+      moderation: booleanOption(meet, 'moderation'),
       invite: true,
-      startTime: meet.startTime,
-      duration: meet.durationMinutes,
-      moderator: meet.moderator ?? this.deps.agent,
+      startTime: dateOption(meet, 'startTime'),
+      duration: numberOption(meet, 'durationMinutes'),
+      moderator: textOption(meet, 'moderator') ?? this.deps.agent,
     });
     const count = meet.participants.length;
     const dialIn = conference.sip_phone_number

@@ -1,17 +1,18 @@
 import { maskContact } from '../../domain/contact.js';
-import type { StartRequest } from '../../domain/invite-request.js';
+import type { StartRequest } from '../../domain/start-request.js';
 import { APIZEE_TICKET_STATUS, milestoneWords, STATUS_MILESTONE } from '../../domain/milestones.js';
 import type { ApizeeTicketTracker } from '../../tracking/apizee-tickets.js';
 import { escapeMrkdwn, link } from '../../ui/mrkdwn.js';
 import { ApizeeClient } from '../../vendors/apizee/client.js';
 import type { SessionRow } from '../../store/schema.js';
 import type { CreationOutcome, SessionProvider } from './provider.js';
+import { textOption } from './request-parts.js';
 
-type Invite = Extract<StartRequest, { type: 'invite' }>;
+type Invite = StartRequest & { shape: 'invite' };
 
 function invite(request: StartRequest): Invite {
-  if (request.type !== 'invite') throw new Error(`an Apizee ticket needs an invitation, not ${request.type}`);
-  return request;
+  if (request.shape !== 'invite') throw new Error(`an Apizee ticket needs an invitation, not ${request.shape}`);
+  return request as Invite;
 }
 
 /** Apizee sends the invitation to the contact of the chosen delivery only. */
@@ -40,7 +41,7 @@ export class ApizeeTicketProvider implements SessionProvider {
     const contact = contactFor(wanted);
     const ticket = await this.deps.client.createTicket({
       ...(contact.kind === 'phone' ? { phone: contact.e164 } : { email: contact.address }),
-      agent: wanted.agent ?? this.deps.agent,
+      agent: textOption(wanted, 'agent') ?? this.deps.agent,
       reference: session.reference,
       description: wanted.message,
     });

@@ -1,12 +1,12 @@
 import { parseContact } from '../../domain/contact.js';
-import type { StartRequest } from '../../domain/invite-request.js';
+import type { StartRequest } from '../../domain/start-request.js';
 import { milestoneWords } from '../../domain/milestones.js';
 import type { SessionRow } from '../../store/schema.js';
 import { escapeMrkdwn } from '../../ui/mrkdwn.js';
 import type { BlitzzClient } from '../../vendors/blitzz/client.js';
 import { VendorError } from '../../vendors/errors.js';
 import type { CreationOutcome, SessionProvider } from './provider.js';
-import { asInvite, deliveredInvitee, deliveredTo } from './request-parts.js';
+import { asInvite, deliveredInvitee, deliveredTo, textOption } from './request-parts.js';
 
 /** Blitzz sends the ShowMe invitation itself and reports only "sent" (PRODUCT.md §2). */
 export class BlitzzShowMeProvider implements SessionProvider {
@@ -20,7 +20,7 @@ export class BlitzzShowMeProvider implements SessionProvider {
 
   async create(session: SessionRow, request: StartRequest): Promise<CreationOutcome> {
     const invite = asInvite(request);
-    const sessionId = invite.blitzzSessionId ?? this.deps.defaultSessionId;
+    const sessionId = textOption(invite, 'sessionId') ?? this.deps.defaultSessionId;
     if (!sessionId) {
       throw new VendorError('blitzz', 'sendInvitation', 'rejected', { detail: 'No Blitzz session code: give one in the modal or set BLITZZ_SESSION_ID.' });
     }

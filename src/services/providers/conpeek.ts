@@ -1,11 +1,11 @@
 import { maskContact } from '../../domain/contact.js';
-import type { StartRequest } from '../../domain/invite-request.js';
+import type { StartRequest } from '../../domain/start-request.js';
 import type { SessionRow } from '../../store/schema.js';
 import { escapeMrkdwn, link } from '../../ui/mrkdwn.js';
 import type { ConpeekClient } from '../../vendors/conpeek/client.js';
 import { VendorError } from '../../vendors/errors.js';
 import type { CreationOutcome, SessionProvider } from './provider.js';
-import { asInvite, asMeet, maskedInvitee, maskedParticipants, plainContact } from './request-parts.js';
+import { asInvite, asMeet, maskedInvitee, maskedParticipants, numberOption, plainContact } from './request-parts.js';
 
 /** Conpeek delivers nothing: the agent gets the link to pass on, or Genesys pushes it (`via:`). */
 export class ConpeekMeetProvider implements SessionProvider {
@@ -67,8 +67,8 @@ export class ConpeekRoomProvider implements SessionProvider {
 
   async create(session: SessionRow, request: StartRequest): Promise<CreationOutcome> {
     const meet = asMeet(request);
-    const bridgeId = meet.bridgeId ?? this.deps.bridgeId;
-    const roomId = meet.roomId ?? this.deps.roomId;
+    const bridgeId = numberOption(meet, 'bridgeId') ?? this.deps.bridgeId;
+    const roomId = numberOption(meet, 'roomId') ?? this.deps.roomId;
     if (!bridgeId || !roomId) {
       throw new VendorError('conpeek', 'inviteToRoom', 'not_configured', { detail: 'No Conpeek room: set CONPEEK_BRIDGE_ID and CONPEEK_ROOM_ID.' });
     }

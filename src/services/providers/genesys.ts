@@ -1,4 +1,4 @@
-import type { StartRequest } from '../../domain/invite-request.js';
+import type { StartRequest } from '../../domain/start-request.js';
 import type { Logger } from '../../logger.js';
 import type { SessionRow } from '../../store/schema.js';
 import { escapeMrkdwn } from '../../ui/mrkdwn.js';
@@ -50,8 +50,10 @@ export class GenesysSmsInviteProvider implements SessionProvider {
   }
 
   private request(request: StartRequest) {
-    if (request.type !== 'genesys') throw new Error('a Genesys invitation needs an SMS session and a target');
-    return request;
+    const smsSessionId = request.options.smsSessionId;
+    const target = request.options.target;
+    if (typeof smsSessionId !== 'string' || typeof target !== 'string') throw new Error('a Genesys invitation needs an SMS session and a target');
+    return { smsSessionId, target };
   }
 
   describeInvitee(request: StartRequest): string {

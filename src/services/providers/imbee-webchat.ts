@@ -1,9 +1,9 @@
-import type { StartRequest } from '../../domain/invite-request.js';
+import type { StartRequest } from '../../domain/start-request.js';
 import type { SessionRow } from '../../store/schema.js';
 import { escapeMrkdwn, link } from '../../ui/mrkdwn.js';
 import { virtualUserFor, type ImbeeClient } from '../../vendors/imbee/client.js';
 import type { CreationOutcome, SessionProvider } from './provider.js';
-import { asInvite, deliveredInvitee, deliveredTo, plainContact } from './request-parts.js';
+import { asInvite, deliveredInvitee, deliveredTo, numberOption, plainContact, textOption } from './request-parts.js';
 
 /**
  * Imbee issues a web-chat link and sends it itself, by e-mail (`mail`) or SMS (`celullar`)
@@ -25,8 +25,8 @@ export class ImbeeWebChatProvider implements SessionProvider {
       // The same person always gets the same virtual user, so Imbee's `previously_created` applies.
       virtualUser: virtualUserFor(plainContact(contact), this.deps.salt),
       ...(contact.kind === 'phone' ? { cellular: contact.e164 } : { mail: contact.address }),
-      maxRetries: invite.maxUses,
-      dateLimit: invite.expiryDate,
+      maxRetries: numberOption(invite, 'maxUses'),
+      dateLimit: textOption(invite, 'expiryDate'),
     });
     const how = contact.kind === 'phone' ? 'by SMS' : 'by e-mail';
     const again = token.previouslyCreated ? ' (Imbee already had a link for this person and sent the same one again)' : '';

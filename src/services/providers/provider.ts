@@ -1,6 +1,6 @@
-import type { StartRequest } from '../../domain/invite-request.js';
+import type { StartRequest } from '../../domain/start-request.js';
 import type { SessionKind, SessionStatus } from '../../domain/session.js';
-import type { VendorName } from '../../domain/vendors.js';
+
 import type { SessionRow } from '../../store/schema.js';
 
 /** What a vendor said when asked to create a session. */
@@ -32,7 +32,7 @@ export interface LaterOutcome {
 
 /** One vendor product behind the common session flow. */
 export interface SessionProvider {
-  readonly vendor: VendorName;
+  readonly vendor: string;
   readonly kind: SessionKind;
   /** Display of the invitee(s) for the card, already masked. */
   describeInvitee(request: StartRequest): string;

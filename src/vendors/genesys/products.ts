@@ -57,7 +57,7 @@ export const smsInvite: Product = {
 
 /** `SendUrl` pushes another vendor's room link into a customer's SMS session (`via:`). */
 export const smsSessionDelivery: ViaChannel = {
-  targetName: 'Genesys SMS session id',
+  where: 'Genesys SMS session',
   fieldLabel: 'Send through Genesys SMS session',
   hint: "The customer's Genesys SMS session id: the link is pushed there (SendUrl).",
   meetingHint: "A customer's Genesys SMS session id: the meeting link is pushed there (SendUrl).",
