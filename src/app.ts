@@ -24,7 +24,7 @@ import { SessionsRepository } from './store/sessions-repository.js';
 import { ThreadNotifier } from './tracking/thread-notifier.js';
 import { TrackingLoop } from './tracking/tracking-loop.js';
 import { VendorHealth } from './vendors/health.js';
-import { vendorModules } from './vendors/index.js';
+import { fieldDefaultsOf, vendorModules } from './vendors/index.js';
 
 /** Requests over 1 MB are refused (PRODUCT.md §4). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -126,13 +126,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     providers: vendors.providers,
     catalogue: vendorModules,
     defaultVendor: config.defaultVendor,
-    fieldDefaults: Object.fromEntries(
-      vendorModules.flatMap((module) => {
-        const settings = config.vendors[module.name];
-        // Each module reads back the settings it produced in config.ts.
-        return settings === undefined ? [] : [[module.name, (module.fieldDefaults as (value: unknown) => Record<string, string | number | undefined>)(settings)]];
-      }),
-    ),
+    fieldDefaults: fieldDefaultsOf(config.vendors),
   });
   const directory = new VendorDirectory({ providers: vendors.providers, health, sessions });
   const home = new HomeService({

@@ -1,13 +1,13 @@
-import { isValid, parseISO, startOfToday } from 'date-fns';
 import { z } from 'zod';
 import { parseContact, type Contact } from '../domain/contact.js';
 import { DELIVERIES } from '../domain/delivery.js';
 import { checkInvite, checkMeeting, deliveryFor, type FieldProblem } from '../domain/invite-rules.js';
 import { moduleNamed, productOf, viaProvider, type Catalogue } from '../domain/product-catalogue.js';
 import { isValidReference } from '../domain/reference.js';
-import type { EmailContact, FieldValue, PhoneContact, StartRequest } from '../domain/start-request.js';
-import type { Product, ProductField } from '../domain/vendor-module.js';
+import type { EmailContact, PhoneContact, StartRequest } from '../domain/start-request.js';
+import type { Product } from '../domain/vendor-module.js';
 import { INPUT, productInput, type InputId } from './ids.js';
+import { readInput, readProductFields } from './product-field-inputs.js';
 import type { InviteModalMetadata } from './invite-modal.js';
 
 /** One input's state as Slack sends it in `view.state.values[block][action]`. */
@@ -49,22 +49,11 @@ export type InviteForm =
 
 type Errors = Record<string, string>;
 
-function state(values: ViewStateValues, input: InputId) {
-  return values[input.block]?.[input.action];
-}
-
-function read(values: ViewStateValues, input: InputId): string | undefined {
-  const item = state(values, input);
-  const raw = item?.value ?? item?.selected_option?.value ?? item?.selected_conversation ?? item?.selected_date ?? undefined;
-  const trimmed = raw?.trim();
-  return trimmed ? trimmed : undefined;
-}
-
 /** The vendor and kind the modal shows: the selects win over what the modal was opened with. */
 export function chosenProduct(values: ViewStateValues, metadata: InviteModalMetadata, catalogue: Catalogue): { vendor?: string; meeting: boolean } {
-  const vendorValue = read(values, INPUT.vendor) ?? metadata.vendor;
+  const vendorValue = readInput(values, INPUT.vendor) ?? metadata.vendor;
   const vendor = vendorValue && moduleNamed(catalogue, vendorValue) ? vendorValue : undefined;
-  const kindValue = read(values, INPUT.kind);
+  const kindValue = readInput(values, INPUT.kind);
   const meeting = kindValue ? kindValue === 'meeting' : Boolean(metadata.meeting);
   return { vendor, meeting: Boolean(vendor && meeting && productOf(catalogue, vendor, 'meeting')) };
 }
@@ -80,9 +69,9 @@ export function readInviteForm(rawValues: unknown, privateMetadata: string | und
   const metadata = parseModalMetadata(privateMetadata);
   const errors: Errors = {};
   const { vendor, meeting } = chosenProduct(values, metadata, catalogue);
-  const channelId = read(values, INPUT.conversation) ?? metadata.channelId;
+  const channelId = readInput(values, INPUT.conversation) ?? metadata.channelId;
   if (!channelId) errors[INPUT.conversation.block] = 'Choose where to post the session card.';
-  const reference = read(values, INPUT.reference);
+  const reference = readInput(values, INPUT.reference);
   if (reference && !isValidReference(reference)) errors[INPUT.reference.block] = 'Use at most 64 letters, digits and - _ . / # : for the reference.';
   const module = vendor ? moduleNamed(catalogue, vendor) : undefined;
   const product = vendor ? ((meeting ? productOf(catalogue, vendor, 'meeting') : undefined) ?? productOf(catalogue, vendor, 'invite') ?? productOf(catalogue, vendor, 'command')) : undefined;
@@ -104,7 +93,7 @@ export function readInviteForm(rawValues: unknown, privateMetadata: string | und
 
 function readInvite(values: ViewStateValues, errors: Errors, product: Product, label: string, base: StartRequest, catalogue: Catalogue): StartRequest {
   let phone: PhoneContact | undefined;
-  const phoneText = read(values, INPUT.phone);
+  const phoneText = readInput(values, INPUT.phone);
   if (phoneText) {
     const parsed = parseContact(phoneText);
     if (!parsed.ok) errors[INPUT.phone.block] = parsed.reason;
@@ -112,16 +101,16 @@ function readInvite(values: ViewStateValues, errors: Errors, product: Product, l
     else phone = parsed.contact;
   }
   let email: EmailContact | undefined;
-  const emailText = read(values, INPUT.email);
+  const emailText = readInput(values, INPUT.email);
   if (emailText) {
     const parsed = parseContact(emailText);
     if (!parsed.ok || parsed.contact.kind !== 'email') errors[INPUT.email.block] = parsed.ok ? 'This is not an e-mail address.' : parsed.reason;
     else email = parsed.contact;
   }
   const via = readVia(values, errors, product, catalogue);
-  const chosen = read(values, INPUT.delivery);
+  const chosen = readInput(values, INPUT.delivery);
   const delivery = deliveryFor(product, DELIVERIES.find((item) => item === chosen), phone, email);
-  const message = read(values, INPUT.message);
+  const message = readInput(values, INPUT.message);
   const request: StartRequest = { ...base, phone, email, delivery, message, via };
   if (!errors[INPUT.phone.block] && !errors[INPUT.email.block]) addProblems(errors, product, checkInvite(product, label, request));
   return request;
@@ -139,8 +128,8 @@ export function readParticipants(textValue: string): { contacts: Contact[]; prob
 }
 
 function readMeeting(values: ViewStateValues, errors: Errors, product: Product, label: string, base: StartRequest, catalogue: Catalogue): StartRequest {
-  const participantsText = read(values, INPUT.participants) ?? '';
-  const name = read(values, INPUT.meetingName);
+  const participantsText = readInput(values, INPUT.participants) ?? '';
+  const name = readInput(values, INPUT.meetingName);
   let request: StartRequest;
   if (product.participants === 'names') {
     // The vendor invites nobody itself: each line is only a name on the invitation.
@@ -152,7 +141,7 @@ function readMeeting(values: ViewStateValues, errors: Errors, product: Product, 
     if (problem) errors[INPUT.participants.block] = problem;
     request = { ...base, participants: contacts, name };
   }
-  if (product.deliveredBy === 'vendor') request.message = read(values, INPUT.message);
+  if (product.deliveredBy === 'vendor') request.message = readInput(values, INPUT.message);
   const via = readVia(values, errors, product, catalogue);
   if (via !== undefined) request.via = via;
   addProblems(errors, product, checkMeeting(product, label, request));
@@ -162,7 +151,7 @@ function readMeeting(values: ViewStateValues, errors: Errors, product: Product, 
 /** A `via:` target where the product accepts one, checked against the delivery channel's rule. */
 function readVia(values: ViewStateValues, errors: Errors, product: Product, catalogue: Catalogue): string | undefined {
   if (!product.acceptsVia) return undefined;
-  const via = read(values, INPUT.via);
+  const via = readInput(values, INPUT.via);
   const channel = viaProvider(catalogue)?.viaChannel;
   if (via && channel && !channel.pattern.test(via)) errors[INPUT.via.block] = channel.invalid;
   return via;
@@ -177,56 +166,3 @@ function addProblems(errors: Errors, product: Product, problems: FieldProblem[])
     errors[block] ??= problem.reason;
   }
 }
-
-/** A product's own inputs → `StartRequest.options`, with the validations they declare. */
-export function readProductFields(values: ViewStateValues, fields: ProductField[], errors: Errors, now: Date): Record<string, FieldValue> {
-  const options: Record<string, FieldValue> = {};
-  for (const field of fields) {
-    const id = productInput(field);
-    const value = readField(values, field, id, now);
-    if ('problem' in value) errors[id.block] = value.problem;
-    else if (value.value !== undefined) options[field.key] = value.value;
-  }
-  return options;
-}
-
-function readField(values: ViewStateValues, field: ProductField, id: InputId, now: Date): { value?: FieldValue } | { problem: string } {
-  const missing = () => ({ problem: ('missing' in field && field.missing) || `Give the ${field.label.toLowerCase()}.` });
-  switch (field.type) {
-    case 'text': {
-      const value = read(values, id);
-      if (!value) return field.required ? missing() : {};
-      if (field.pattern && !field.pattern.regex.test(value)) return { problem: field.pattern.reason };
-      return { value };
-    }
-    case 'number': {
-      const textValue = read(values, id);
-      if (textValue === undefined && !field.required) return {};
-      if (textValue === undefined && field.missing) return missing();
-      const value = Number(textValue);
-      const invalid = { problem: field.invalid ?? `Give a whole number for ${field.label.toLowerCase()}.` };
-      if (!Number.isInteger(value)) return invalid;
-      if (field.min !== undefined && value < field.min) return invalid;
-      if (field.max !== undefined && value > field.max) return invalid;
-      return { value };
-    }
-    case 'date': {
-      // Kept as Slack sends it (YYYY-MM-DD): a day, not an instant.
-      const value = read(values, id);
-      if (!value) return field.required ? missing() : {};
-      if (!isValid(parseISO(value)) || (field.notBeforeToday && parseISO(value) < startOfToday())) return { problem: field.invalid ?? 'Choose a date from today on.' };
-      return { value };
-    }
-    case 'datetime': {
-      const seconds = state(values, id)?.selected_date_time ?? undefined;
-      if (!seconds) return field.required ? missing() : {};
-      const value = new Date(seconds * 1000);
-      // A minute's grace: the time picked may have just passed while the form was filled in.
-      if (field.notInPast && value.getTime() < now.getTime() - 60_000) return { problem: field.invalid ?? 'This time is in the past.' };
-      return { value };
-    }
-    case 'checkbox':
-      return { value: (state(values, id)?.selected_options ?? []).some((item) => item.value === 'on') };
-  }
-}
-

@@ -1,7 +1,8 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextElement, PlainTextOption } from '@slack/types';
 import { DELIVERY_LABELS } from '../domain/delivery.js';
-import type { Product, ProductField, ViaChannel } from '../domain/vendor-module.js';
-import { CALLBACK, INPUT, productInput, type InputId } from './ids.js';
+import type { Product, ViaChannel } from '../domain/vendor-module.js';
+import { CALLBACK, INPUT } from './ids.js';
+import { productFieldBlock, textInput } from './product-field-inputs.js';
 
 /** A configured vendor as the modal draws it: its label and its configured products, as declared. */
 export interface ModalVendor {
@@ -37,24 +38,6 @@ export interface InviteModalMetadata {
 
 const text = (value: string): PlainTextElement => ({ type: 'plain_text', text: value });
 const option = (label: string, value: string): PlainTextOption => ({ text: text(label), value });
-
-function textInput(id: InputId, label: string, options: { optional?: boolean; hint?: string; initial?: string; placeholder?: string; multiline?: boolean; maxLength?: number } = {}): InputBlock {
-  return {
-    type: 'input',
-    block_id: id.block,
-    optional: options.optional ?? true,
-    label: text(label),
-    ...(options.hint ? { hint: text(options.hint) } : {}),
-    element: {
-      type: 'plain_text_input',
-      action_id: id.action,
-      ...(options.multiline ? { multiline: true } : {}),
-      ...(options.maxLength ? { max_length: options.maxLength } : {}),
-      ...(options.placeholder ? { placeholder: text(options.placeholder) } : {}),
-      ...(options.initial ? { initial_value: options.initial } : {}),
-    },
-  };
-}
 
 /** The product the modal shows: the meeting one when asked and offered, else the one-to-one or command one. */
 export function shownProduct(vendor: ModalVendor | undefined, meeting: boolean | undefined): Product | undefined {
@@ -170,47 +153,6 @@ function messageBlock(product: Product): InputBlock {
   const limit = product.messageLimit;
   const hint = [limit ? `Up to ${limit} characters.` : '', product.messageHint ?? ''].filter(Boolean).join(' ');
   return textInput(INPUT.message, 'Message', { multiline: true, maxLength: limit, hint: hint || undefined });
-}
-
-/** One of a product's own inputs, drawn from its declaration. */
-export function productFieldBlock(field: ProductField, defaults: Record<string, string | number | undefined>): InputBlock {
-  const id = productInput(field);
-  const initial = 'defaultFrom' in field && field.defaultFrom ? defaults[field.defaultFrom]?.toString() : undefined;
-  const optional = !('required' in field && field.required);
-  const hint = 'hint' in field && field.hint ? { hint: text(field.hint) } : {};
-  switch (field.type) {
-    case 'text':
-      return textInput(id, field.label, { optional, hint: field.hint, initial, placeholder: field.placeholder, multiline: field.multiline, maxLength: field.maxLength });
-    case 'number':
-      if (field.asText) return textInput(id, field.label, { optional, hint: field.hint, initial });
-      return {
-        type: 'input',
-        block_id: id.block,
-        optional,
-        label: text(field.label),
-        ...hint,
-        element: {
-          type: 'number_input',
-          action_id: id.action,
-          is_decimal_allowed: false,
-          ...(field.min !== undefined ? { min_value: String(field.min) } : {}),
-          ...(field.max !== undefined ? { max_value: String(field.max) } : {}),
-          ...(initial ? { initial_value: initial } : {}),
-        },
-      };
-    case 'date':
-      return { type: 'input', block_id: id.block, optional, label: text(field.label), ...hint, element: { type: 'datepicker', action_id: id.action } };
-    case 'datetime':
-      return { type: 'input', block_id: id.block, optional, label: text(field.label), ...hint, element: { type: 'datetimepicker', action_id: id.action } };
-    case 'checkbox':
-      return {
-        type: 'input',
-        block_id: id.block,
-        optional: true,
-        label: text(field.label),
-        element: { type: 'checkboxes', action_id: id.action, options: [option(field.optionLabel, 'on')] },
-      };
-  }
 }
 
 function referenceBlock(): InputBlock {
