@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { InputBlock, ModalView } from '@slack/types';
-import { CALLBACK, INPUT } from '../../src/ui/ids.js';
+import { CALLBACK, INPUT, productInput } from '../../src/ui/ids.js';
 import { inviteModal, type ModalVendor } from '../../src/ui/invite-modal.js';
+import { smsSessionDelivery } from '../../src/vendors/genesys/products.js';
 import { vendorModules } from '../../src/vendors/index.js';
 import { PRODUCT_INPUT } from '../helpers/product-inputs.js';
 
@@ -83,5 +84,47 @@ describe('inviteModal', () => {
   it('has no delivery choice for a vendor that delivers nothing itself', () => {
     const conpeek = inviteModal({ vendors: configured(['conpeek']), vendor: 'conpeek' });
     assert.equal(conpeek.blocks.some((block) => block.block_id === INPUT.delivery.block), false);
+  });
+});
+
+describe("inviteModal: products' own fields", () => {
+  const all = configured(['apizee', 'blitzz', 'conpeek', 'imbee', 'genesys'], { agent: 'agent@example.com', bridgeId: 4, roomId: 5 });
+  const ids = (view: ModalView) => view.blocks.map((block) => block.block_id);
+
+  it('keeps the block and action ids Slack already knows', () => {
+    const declared = vendorModules.flatMap((module) => module.products.flatMap((product) => product.fields.map(productInput)));
+    const known = Object.values(PRODUCT_INPUT);
+    for (const id of declared) assert.ok(known.some((item) => item.block === id.block && item.action === id.action), JSON.stringify(id));
+    for (const id of known) assert.ok(declared.some((item) => item.block === id.block && item.action === id.action), JSON.stringify(id));
+  });
+
+  it('draws a meeting with its date-time, number and checkbox fields, then the link channel', () => {
+    const view = inviteModal({ vendors: all, vendor: 'apizee', meeting: true, via: smsSessionDelivery });
+    assert.deepEqual(ids(view), ['vendor', 'kind', 'participants', 'meeting_name', 'message', 'reference', 'start_time', 'duration', 'moderation', 'agent', 'via', 'conversation']);
+    assert.equal(input(view.blocks, 'start_time').element.type, 'datetimepicker');
+    const duration = input(view.blocks, 'duration').element;
+    assert.deepEqual(duration.type === 'number_input' && [duration.min_value, duration.max_value, duration.is_decimal_allowed], ['1', '1440', false]);
+    assert.equal(input(view.blocks, 'moderation').element.type, 'checkboxes');
+    assert.equal(input(view.blocks, 'agent').optional, true);
+  });
+
+  it('draws a date and a number for Imbee, and offers the link channel only where a product accepts it', () => {
+    const imbee = inviteModal({ vendors: all, vendor: 'imbee', via: smsSessionDelivery });
+    assert.deepEqual(ids(imbee).slice(-4), ['imbee_expiry', 'imbee_max_uses', 'via', 'conversation']);
+    assert.equal(input(imbee.blocks, 'imbee_expiry').element.type, 'datepicker');
+    assert.equal(inviteModal({ vendors: all, vendor: 'imbee' }).blocks.some((block) => block.block_id === 'via'), false);
+    assert.equal(inviteModal({ vendors: all, vendor: 'blitzz', via: smsSessionDelivery }).blocks.some((block) => block.block_id === 'via'), false);
+  });
+
+  it('pre-fills whole numbers typed as text (a Conpeek room) from settings', () => {
+    const room = inviteModal({ vendors: all, vendor: 'conpeek', meeting: true });
+    assert.deepEqual(ids(room), ['vendor', 'kind', 'participants', 'meeting_name', 'reference', 'conpeek_bridge', 'conpeek_room', 'conversation']);
+    const bridge = input(room.blocks, 'conpeek_bridge');
+    assert.equal(bridge.optional, false);
+    assert.equal(bridge.element.type === 'plain_text_input' && bridge.element.initial_value, '4');
+  });
+
+  it('draws a command-form product (Genesys) with its fields and a reference only', () => {
+    assert.deepEqual(ids(inviteModal({ vendors: all, vendor: 'genesys' })), ['vendor', 'genesys_session', 'genesys_target', 'reference', 'conversation']);
   });
 });
