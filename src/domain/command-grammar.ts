@@ -3,6 +3,7 @@ import { parsePlainContact, unwrapSlackLinks, type Contact } from './contact.js'
 import { isValidReference } from './reference.js';
 import { DELIVERIES, DELIVERY_LABELS, type Delivery } from './delivery.js';
 import {
+  commandFormNamed,
   commandForms,
   contactVendors,
   meetingVendors,
@@ -12,6 +13,7 @@ import {
   viaProvider,
   viaVendors,
   type Catalogue,
+  type CommandFormOf,
 } from './product-catalogue.js';
 import type { SessionKind } from './session.js';
 import type { FieldValue } from './start-request.js';
@@ -64,7 +66,7 @@ export function parseCommand(text: string, catalogue: Catalogue): CommandRequest
   const [first = '', ...rest] = words;
 
   const keyword = first.toLowerCase();
-  const form = commandForms(catalogue).find((item) => item.command.keyword === keyword);
+  const form = commandFormNamed(catalogue, keyword);
   if (form) return quoted === undefined ? parseCommandForm(form, rest) : noQuotedText(form.command.keyword);
   switch (keyword) {
     case 'help':
@@ -83,7 +85,7 @@ export function parseCommand(text: string, catalogue: Catalogue): CommandRequest
   }
 }
 
-function parseCommandForm(form: ReturnType<typeof commandForms>[number], words: string[]): CommandRequest {
+function parseCommandForm(form: CommandFormOf, words: string[]): CommandRequest {
   const parsed = form.command.parse(words);
   if ('reason' in parsed) return invalid(parsed.reason);
   return { kind: 'command', vendor: form.module.name, product: form.kind, options: parsed.options };
@@ -172,9 +174,9 @@ function parseInvite(words: string[], message: string | undefined, catalogue: Ca
     } else if (DELIVERY_WORDS.has(lower)) {
       if (delivery !== undefined) return invalid(`Delivery given twice ("${delivery}" and "${lower}"): keep one.`);
       delivery = DELIVERY_WORDS.get(lower);
-    } else if (commandForms(catalogue).some((form) => form.command.keyword === lower)) {
-      const form = commandForms(catalogue).find((item) => item.command.keyword === lower)!;
-      return invalid(`${form.module.label} takes no contact: use \`${form.command.keyword} ${form.command.syntax}\`.`);
+    } else if (commandFormNamed(catalogue, lower)) {
+      const { module, command } = commandFormNamed(catalogue, lower)!;
+      return invalid(`${module.label} takes no contact: use \`${command.keyword} ${command.syntax}\`.`);
     } else if (word.includes(',')) {
       return invalid('A one-to-one session takes one contact: for several, use `meet <contact>,<contact>`.');
     } else if (word.includes('@')) {

@@ -1,4 +1,3 @@
-import type { Delivery } from './delivery.js';
 import type { SessionKind } from './session.js';
 import type { CommandForm, Product, VendorModule } from './vendor-module.js';
 
@@ -46,15 +45,18 @@ export function viaProvider(catalogue: Catalogue): (CatalogueModule & { viaChann
   return catalogue.find((module): module is CatalogueModule & { viaChannel: NonNullable<CatalogueModule['viaChannel']> } => Boolean(module.viaChannel));
 }
 
+export type CommandFormOf = { module: CatalogueModule; kind: SessionKind; command: CommandForm };
+
 /** Products with a command form of their own (`genesys <sms-session-id> <agent-or-queue>`). */
-export function commandForms(catalogue: Catalogue): Array<{ module: CatalogueModule; kind: SessionKind; command: CommandForm }> {
+export function commandForms(catalogue: Catalogue): CommandFormOf[] {
   return catalogue.flatMap((module) =>
     module.products.flatMap((product) => (product.command ? [{ module, kind: product.kind, command: product.command }] : [])),
   );
 }
 
-export function deliversBy(product: Product, delivery: Delivery): boolean {
-  return product.deliveries.includes(delivery);
+/** The command form a first word opens, if any. */
+export function commandFormNamed(catalogue: Catalogue, keyword: string): CommandFormOf | undefined {
+  return commandForms(catalogue).find((form) => form.command.keyword === keyword);
 }
 
 /** "a or b", "a, b or c". */
