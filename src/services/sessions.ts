@@ -177,7 +177,7 @@ export class SessionService {
       return;
     }
     const label = labelOf(row.vendor);
-    // No vendor's documents name a cancel call: Rendezvous alone stops following the session.
+    // No vendor's documents name a cancel call (for Apizee tickets: seed 003, REFERENCE §4), so Rendezvous alone stops following the session.
     const detail = `Cancelled in Rendezvous by <@${actor.userId}>. ${label}'s documents name no cancel call, so ${label} was not told: the guest's link may still work.`;
     await this.deps.sessions.applyChange(
       row.id,

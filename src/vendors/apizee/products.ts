@@ -11,7 +11,6 @@ export const ticket: Product = {
   deliveredBy: 'vendor',
   messageLimit: MESSAGE_LIMIT,
   tracks: true,
-  // Seed 003 and REFERENCE §4 name no call that sends a ticket's invitation again.
   resend: false,
   acceptsVia: false,
   summary: 'video-assistance ticket: Apizee sends it by SMS or e-mail; status, duration, photos and videos',
