@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type Rendezvous } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import type { VendorName } from '../src/domain/vendors.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { startApizeeSandbox, type ApizeeSandbox } from './apizee.js';
 import { startBlitzzSandbox, type BlitzzSandbox } from './blitzz.js';
@@ -22,7 +21,7 @@ export interface LocalStackOptions {
   slack?: FakeSlackApiOptions;
   logger?: Logger;
   /** Which vendors the app is configured for (default all five). */
-  vendors?: VendorName[];
+  vendors?: string[];
   /** Delay of the Genesys sandbox's CometD outcomes. */
   genesysOutcomeDelayMs?: number;
 }
@@ -81,7 +80,7 @@ export async function startSandboxes(options: Pick<LocalStackOptions, 'apizeeRat
 }
 
 /** The app's environment for the sandboxes: Slack, and each enabled vendor's URL and credentials. */
-export function sandboxEnvironment(sandboxes: Sandboxes, options: { vendors?: VendorName[]; apizeeRatePerMinute?: number } = {}): Record<string, string> {
+export function sandboxEnvironment(sandboxes: Sandboxes, options: { vendors?: string[]; apizeeRatePerMinute?: number } = {}): Record<string, string> {
   const { apizee, blitzz, conpeek, imbee, genesys, slack } = sandboxes;
   const rate = options.apizeeRatePerMinute ?? 10;
   const enabled = new Set(options.vendors ?? ['apizee', 'blitzz', 'conpeek', 'imbee', 'genesys']);

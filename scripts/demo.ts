@@ -6,6 +6,9 @@
 import { SANDBOX_GENESYS, startLocalStack, type LocalStack } from '../sandbox/local-stack.js';
 import { ACTION, CALLBACK, INPUT } from '../src/ui/ids.js';
 
+/** The Apizee ticket's own agent input, as its product declares it (src/vendors/apizee/products.ts). */
+const AGENT_INPUT = { block: 'agent', action: 'agent_input' } as const;
+
 const AGENT = 'U0AGENT';
 const SUPPORT = 'C0SUPPORT';
 const FIELD = 'C0FIELD';
@@ -64,7 +67,7 @@ async function main(): Promise<void> {
         values: {
           [INPUT.vendor.block]: { [INPUT.vendor.action]: { type: 'static_select', selected_option: { value: 'apizee' } } },
           [INPUT.email.block]: { [INPUT.email.action]: { type: 'email_text_input', value: 'jane.doe@example.com' } },
-          [INPUT.agent.block]: { [INPUT.agent.action]: { type: 'plain_text_input', value: 'agent@example.com' } },
+          [AGENT_INPUT.block]: { [AGENT_INPUT.action]: { type: 'plain_text_input', value: 'agent@example.com' } },
           [INPUT.conversation.block]: { [INPUT.conversation.action]: { type: 'conversations_select', selected_conversation: FIELD } },
         },
         responseUrls: [{ blockId: INPUT.conversation.block, actionId: INPUT.conversation.action, channelId: FIELD }],

@@ -4,8 +4,8 @@ import { hostname } from 'node:os';
 import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
-import { VENDOR_NAMES } from './domain/vendors.js';
 import { type Logger, boltLogger } from './logger.js';
+import { detailsParserOf } from './domain/product-catalogue.js';
 import { registerListeners } from './listeners/index.js';
 import { CardPublisher } from './services/card-publisher.js';
 import { HomeService } from './services/home.js';
@@ -13,7 +13,7 @@ import { InviteModals } from './services/invite-modals.js';
 import { SessionLifecycle } from './services/session-lifecycle.js';
 import { SessionService } from './services/sessions.js';
 import { StatsService } from './services/stats.js';
-import { assembleVendors, vendorEntry } from './services/vendor-assembly.js';
+import { assembleVendors } from './services/vendor-assembly.js';
 import { VendorDirectory } from './services/vendor-directory.js';
 import { healthRoute, webhookRoute } from './http/routes.js';
 import { WebhookDispatch } from './tracking/webhook-dispatch.js';
@@ -25,13 +25,9 @@ import { DatabaseRateLedger } from './store/rate-ledger.js';
 import { SessionsRepository } from './store/sessions-repository.js';
 import { ThreadNotifier } from './tracking/thread-notifier.js';
 import { TrackingLoop } from './tracking/tracking-loop.js';
-import { connectApizee } from './vendors/apizee/connect.js';
-import { connectBlitzz } from './vendors/blitzz/connect.js';
-import { connectConpeek } from './vendors/conpeek/connect.js';
-import { connectGenesys } from './vendors/genesys/connect.js';
-import { connectImbee } from './vendors/imbee/connect.js';
 import { StoreTrackingPort, trackerOver } from './tracking/tracking-port.js';
 import { VendorHealth } from './vendors/health.js';
+import { fieldDefaultsOf, vendorModules } from './vendors/index.js';
 
 /** Requests over 1 MB are refused (PRODUCT.md §4). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -59,17 +55,15 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const database = deps.database ?? openDatabase(config.databaseUrl);
   const health = new VendorHealth();
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const sessionsRepo = new SessionsRepository(database.db, database.kind);
   const milestonesRepo = new MilestonesRepository(database.db, database.kind);
-  // Each vendor module's settings, from today's Config.
+  // The modules' declarations, handed down as data to what draws and parses (grammar, modal, card…).
+  const catalogue = vendorModules;
+  // Each session's vendor details are read back through its module's own schema.
+  const sessionsRepo = new SessionsRepository(database.db, database.kind, detailsParserOf(catalogue));
+  // Every module whose settings were read connects here; the others are never offered.
   const vendors = assembleVendors(
-    [
-      vendorEntry('apizee', connectApizee, config.apizee),
-      vendorEntry('blitzz', connectBlitzz, config.blitzz),
-      vendorEntry('conpeek', connectConpeek, config.conpeek),
-      vendorEntry('imbee', connectImbee, config.imbee),
-      vendorEntry('genesys', connectGenesys, config.genesys),
-    ],
+    vendorModules,
+    config.vendors,
     {
       logger,
       health,
@@ -82,7 +76,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const webhooks = new WebhookDispatch({ sessions: sessionsRepo, logger, onDue: () => void tracking.runOnce() });
   const routes = [
     healthRoute(database, health, () => configuredVendors()),
-    ...VENDOR_NAMES.map((vendor) => webhookRoute(vendor, vendors.webhooks[vendor], webhooks, logger)),
+    ...vendorModules.map(({ name }) => webhookRoute(name, vendors.webhooks[name], webhooks, logger)),
   ];
 
   const receiver: Receiver = config.slack.appToken
@@ -107,7 +101,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   });
 
   const gateway = new SlackGateway(app.client, { logger, adminUsergroup: config.adminUsergroup });
-  const cards = new CardPublisher({ gateway, sessions: sessionsRepo, logger });
+  const cards = new CardPublisher({ gateway, sessions: sessionsRepo, logger, catalogue });
   // Thread replies go through a Web API client of their own that does not queue behind 429s,
   // so tracking traffic never holds up an interactive request.
   const backgroundClient = new WebClient(config.slack.botToken, {
@@ -145,36 +139,36 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     providers: vendors.providers,
     budgets: vendors.budgets,
     linkDelivery: vendors.linkDelivery,
+    catalogue,
   });
   const modal = new InviteModals({
     providers: vendors.providers,
+    catalogue,
     defaultVendor: config.defaultVendor,
-    defaults: {
-      agent: config.apizee?.agent,
-      blitzzSessionId: config.blitzz?.sessionId,
-      conpeekBridgeId: config.conpeek?.bridgeId,
-      conpeekRoomId: config.conpeek?.roomId,
-    },
+    fieldDefaults: fieldDefaultsOf(config.vendors),
   });
-  const directory = new VendorDirectory({ providers: vendors.providers, health, sessions });
+  const directory = new VendorDirectory({ providers: vendors.providers, health, sessions, catalogue });
   const home = new HomeService({
     sessions: sessionsRepo,
     permalink: (row) => sessions.permalink(row),
     gateway,
     vendors: () => directory.configured(),
     logger,
+    catalogue,
   });
-  const stats = new StatsService({ sessions: sessionsRepo, usage: vendors.usage, logger });
+  const stats = new StatsService({ sessions: sessionsRepo, usage: vendors.usage, catalogue, logger });
   registerListeners(app, {
     sessions,
     gateway,
     logger,
     modal,
     directory,
+    catalogue,
     commandDefaults: () => ({
+      catalogue,
       vendors: vendors.providers.vendors(),
       defaultVendor: config.defaultVendor,
-      canDeliverThroughGenesys: sessions.canDeliverThroughGenesys(),
+      canDeliverVia: sessions.canDeliverVia(),
     }),
     stats: (from, to, actor) => stats.summary(from, to, actor),
     home,

@@ -1,15 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
-import type { ApizeeSettings } from './vendors/apizee/client.js';
-import type { BlitzzSettings } from './vendors/blitzz/client.js';
-import type { ConpeekSettings } from './vendors/conpeek/client.js';
-import type { GenesysSettings } from './vendors/genesys/client.js';
-import type { ImbeeSettings } from './vendors/imbee/client.js';
 import { z } from 'zod';
+import { SettingsError } from './domain/vendor-module.js';
+import { vendorModules } from './vendors/index.js';
 
 /**
- * The only reader of the environment. Every name comes from PRODUCT.md §3; a setting an issue
- * adds follows the `<VENDOR>_…` pattern and is listed in `.env.example`.
+ * The only reader of the environment. Every name comes from PRODUCT.md §3: the core ones here,
+ * each vendor's in its module's `settings` (`<VENDOR>_…`, listed in `.env.example`).
  */
 
 const optionalText = z
@@ -48,6 +45,11 @@ const databaseUrl = z
   )
   .optional();
 
+/** Vendors that take a contact can be the default; a module with only its own command form cannot. */
+const DEFAULT_VENDORS: string[] = vendorModules
+  .filter((module) => module.products.some((product) => product.shape !== 'command'))
+  .map((module) => module.name);
+
 export const ConfigSchema = z
   .object({
     SLACK_SIGNING_SECRET: optionalText,
@@ -63,50 +65,14 @@ export const ConfigSchema = z
     DATABASE_URL: databaseUrl,
     ENCRYPTION_KEY: encryptionKey,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    DEFAULT_VENDOR: z.enum(['apizee', 'blitzz', 'conpeek', 'imbee']).optional(),
+    DEFAULT_VENDOR: z
+      .string()
+      .trim()
+      .refine((value) => DEFAULT_VENDORS.includes(value), `must be one of ${DEFAULT_VENDORS.join(', ')}`)
+      .optional(),
     TRACK_INTERVAL_SECONDS: positiveNumber(30),
     ADMIN_USERGROUP: optionalText,
-
-    APIZEE_API_URL: url('https://cloud.apizee.com/api'),
-    APIZEE_USERNAME: optionalText,
-    APIZEE_PASSWORD: optionalText,
-    APIZEE_ENTERPRISE_ID: optionalText,
-    APIZEE_AGENT: optionalText,
-    APIZEE_RATE_LIMIT_PER_MINUTE: z.coerce
-      .number({ error: 'must be a whole number' })
-      .int('must be a whole number')
-      .min(1, 'must be at least 1')
-      .default(10),
-    APIZEE_WEBHOOK_SECRET: optionalText,
-    APIZEE_TIMEOUT_SECONDS: positiveNumber(15),
-
-    BLITZZ_API_URL: url('https://restapi.blitzz.co'),
-    BLITZZ_SECRET_KEY: optionalText,
-    BLITZZ_USERNAME: optionalText,
-    BLITZZ_PASSWORD: optionalText,
-    BLITZZ_SESSION_ID: optionalText,
-    BLITZZ_MEDIA_MICROPHONE: z.enum(['0', '1']).optional(),
-    BLITZZ_MEDIA_CAMERA: z.enum(['0', '1', '2']).optional(),
-    BLITZZ_MEDIA_OBSERVER: z.enum(['0', '1']).optional(),
-    BLITZZ_MEDIA_PLATFORM: z.enum(['1', '2', '3', '4']).optional(),
-
-    CONPEEK_API_URL: optionalText,
-    CONPEEK_API_KEY: optionalText,
-    CONPEEK_BRIDGE_ID: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').optional(),
-    CONPEEK_ROOM_ID: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').optional(),
-    CONPEEK_PROJECT: optionalText,
-
-    GENESYS_API_URL: optionalText,
-    GENESYS_USERNAME: optionalText,
-    GENESYS_PASSWORD: optionalText,
-    GENESYS_SMS_PATH: z.enum(['me/smssessions', 'smssessions']).default('me/smssessions'),
-    GENESYS_NOTIFICATIONS_URL: optionalText,
-
-    IMBEE_API_URL: optionalText,
-    IMBEE_AUTH: optionalText,
-    IMBEE_CORPORATE_TOKEN: optionalText,
-    IMBEE_BOT_IDSHA: optionalText,
-
+    /** Every module's default call timeout (CommonSettings.timeoutMs). */
     VENDOR_TIMEOUT_SECONDS: positiveNumber(15),
   })
   .superRefine((env, ctx) => {
@@ -123,27 +89,7 @@ export const ConfigSchema = z
     if (env.SLACK_APP_TOKEN && !env.SLACK_APP_TOKEN.startsWith('xapp-')) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_APP_TOKEN'], message: 'must be an app-level token (xapp-…)' });
     }
-    for (const group of CREDENTIAL_GROUPS) {
-      const missing = group.filter((name) => !env[name]);
-      if (missing.length > 0 && missing.length < group.length) {
-        const vendor = missing[0]!.split('_')[0];
-        ctx.addIssue({ code: 'custom', path: [missing[0]!], message: `is required once any ${vendor}_ credential is set` });
-      }
-    }
-    for (const name of ['CONPEEK_API_URL', 'GENESYS_API_URL', 'GENESYS_NOTIFICATIONS_URL', 'IMBEE_API_URL'] as const) {
-      const value = env[name];
-      if (value && !/^https?:\/\/[^\s]+$/.test(value)) ctx.addIssue({ code: 'custom', path: [name], message: 'must be an http(s) URL' });
-    }
   });
-
-/** A vendor is configured when all of its group is set; part of a group is a mistake. */
-const CREDENTIAL_GROUPS = [
-  ['APIZEE_USERNAME', 'APIZEE_PASSWORD', 'APIZEE_ENTERPRISE_ID', 'APIZEE_AGENT'],
-  ['BLITZZ_SECRET_KEY', 'BLITZZ_USERNAME', 'BLITZZ_PASSWORD'],
-  ['CONPEEK_API_URL', 'CONPEEK_API_KEY'],
-  ['GENESYS_API_URL', 'GENESYS_USERNAME', 'GENESYS_PASSWORD'],
-  ['IMBEE_API_URL', 'IMBEE_AUTH', 'IMBEE_CORPORATE_TOKEN', 'IMBEE_BOT_IDSHA'],
-] as const;
 
 export type Env = z.infer<typeof ConfigSchema>;
 
@@ -158,14 +104,12 @@ export interface Config {
   databaseUrl?: string;
   encryptionKey: Buffer;
   logLevel: Env['LOG_LEVEL'];
-  defaultVendor?: Env['DEFAULT_VENDOR'];
+  /** A module's name (one that takes a contact). */
+  defaultVendor?: string;
   trackIntervalMs: number;
   adminUsergroup?: string;
-  apizee?: ApizeeSettings;
-  blitzz?: BlitzzSettings & { media: NonNullable<BlitzzSettings['media']> };
-  conpeek?: ConpeekSettings;
-  genesys?: GenesysSettings;
-  imbee?: ImbeeSettings;
+  /** Each configured module's settings, by module name; an unconfigured module has no entry. */
+  vendors: Record<string, unknown>;
 }
 
 export class ConfigError extends Error {
@@ -186,10 +130,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const reason = issue.code === 'invalid_type' && present[variable] === undefined ? 'is required' : issue.message;
     throw new ConfigError(variable, reason);
   }
-  return toConfig(parsed.data);
+  const vendors = readVendors(present, { timeoutMs: Math.round(parsed.data.VENDOR_TIMEOUT_SECONDS * 1000) });
+  return { ...toConfig(parsed.data), vendors };
 }
 
-function toConfig(env: Env): Config {
+/** Each module reads its own variables; a wrong one becomes the same one-line ConfigError. */
+function readVendors(env: Record<string, string | undefined>, common: { timeoutMs: number }): Record<string, unknown> {
+  const vendors: Record<string, unknown> = {};
+  for (const module of vendorModules) {
+    try {
+      const settings: unknown = module.settings.read(env, common);
+      if (settings !== undefined) vendors[module.name] = settings;
+    } catch (error) {
+      if (error instanceof SettingsError) throw new ConfigError(error.variable, error.reason);
+      throw error;
+    }
+  }
+  return vendors;
+}
+
+function toConfig(env: Env): Omit<Config, 'vendors'> {
   const apiUrl = env.SLACK_API_URL.endsWith('/') ? env.SLACK_API_URL : `${env.SLACK_API_URL}/`;
   return {
     slack: {
@@ -205,73 +165,6 @@ function toConfig(env: Env): Config {
     defaultVendor: env.DEFAULT_VENDOR,
     trackIntervalMs: Math.round(env.TRACK_INTERVAL_SECONDS * 1000),
     adminUsergroup: env.ADMIN_USERGROUP,
-    apizee: env.APIZEE_USERNAME
-      ? {
-          apiUrl: env.APIZEE_API_URL.replace(/\/+$/, ''),
-          username: env.APIZEE_USERNAME,
-          password: env.APIZEE_PASSWORD!,
-          enterpriseId: env.APIZEE_ENTERPRISE_ID!,
-          agent: env.APIZEE_AGENT!,
-          ratePerMinute: env.APIZEE_RATE_LIMIT_PER_MINUTE,
-          timeoutMs: Math.round(env.APIZEE_TIMEOUT_SECONDS * 1000),
-          webhookSecret: env.APIZEE_WEBHOOK_SECRET,
-        }
-      : undefined,
-    ...otherVendors(env),
-  };
-}
-
-const digit = <T extends number>(value: string | undefined) => (value === undefined ? undefined : (Number(value) as T));
-const trimSlash = (value: string) => value.replace(/\/+$/, '');
-
-function otherVendors(env: Env): Pick<Config, 'blitzz' | 'conpeek' | 'genesys' | 'imbee'> {
-  const timeoutMs = Math.round(env.VENDOR_TIMEOUT_SECONDS * 1000);
-  return {
-    blitzz: env.BLITZZ_SECRET_KEY
-      ? {
-          apiUrl: trimSlash(env.BLITZZ_API_URL),
-          secretKey: env.BLITZZ_SECRET_KEY,
-          username: env.BLITZZ_USERNAME!,
-          password: env.BLITZZ_PASSWORD!,
-          sessionId: env.BLITZZ_SESSION_ID,
-          timeoutMs,
-          media: {
-            m: digit<0 | 1>(env.BLITZZ_MEDIA_MICROPHONE),
-            c: digit<0 | 1 | 2>(env.BLITZZ_MEDIA_CAMERA),
-            o: digit<0 | 1>(env.BLITZZ_MEDIA_OBSERVER),
-            s: digit<1 | 2 | 3 | 4>(env.BLITZZ_MEDIA_PLATFORM),
-          },
-        }
-      : undefined,
-    conpeek: env.CONPEEK_API_KEY
-      ? {
-          apiUrl: trimSlash(env.CONPEEK_API_URL!),
-          apiKey: env.CONPEEK_API_KEY,
-          bridgeId: env.CONPEEK_BRIDGE_ID,
-          roomId: env.CONPEEK_ROOM_ID,
-          project: env.CONPEEK_PROJECT,
-          timeoutMs,
-        }
-      : undefined,
-    genesys: env.GENESYS_USERNAME
-      ? {
-          apiUrl: trimSlash(env.GENESYS_API_URL!),
-          username: env.GENESYS_USERNAME,
-          password: env.GENESYS_PASSWORD!,
-          smsPath: env.GENESYS_SMS_PATH,
-          notificationsUrl: env.GENESYS_NOTIFICATIONS_URL,
-          timeoutMs,
-        }
-      : undefined,
-    imbee: env.IMBEE_AUTH
-      ? {
-          apiUrl: trimSlash(env.IMBEE_API_URL!),
-          auth: env.IMBEE_AUTH,
-          corporateToken: env.IMBEE_CORPORATE_TOKEN!,
-          botIdsha: env.IMBEE_BOT_IDSHA!,
-          timeoutMs,
-        }
-      : undefined,
   };
 }
 

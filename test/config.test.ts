@@ -26,7 +26,7 @@ describe('loadConfig', () => {
     assert.equal(config.slack.signingSecret, 'signing-secret');
     assert.equal(config.trackIntervalMs, 30_000);
     assert.equal(config.logLevel, 'info');
-    assert.equal(config.apizee, undefined);
+    assert.deepEqual(config.vendors, {});
     assert.equal(config.databaseUrl, undefined);
     assert.deepEqual(config.encryptionKey, Buffer.alloc(32, 7));
   });
@@ -48,7 +48,7 @@ describe('loadConfig', () => {
       APIZEE_ENTERPRISE_ID: '1',
       APIZEE_AGENT: 'agent@example.com',
     });
-    assert.deepEqual(config.apizee, {
+    assert.deepEqual(config.vendors.apizee, {
       apiUrl: 'https://apizee.test/api',
       username: 'agent@example.com',
       password: 'pw',
@@ -58,6 +58,23 @@ describe('loadConfig', () => {
       timeoutMs: 15_000,
       webhookSecret: undefined,
     });
+    assert.deepEqual(Object.keys(config.vendors), ['apizee']);
+  });
+
+  it('reads each configured vendor through its module, with the common timeout', () => {
+    const config = loadConfig({
+      ...MINIMAL,
+      VENDOR_TIMEOUT_SECONDS: '2',
+      CONPEEK_API_URL: 'https://conpeek.test/api/',
+      CONPEEK_API_KEY: 'key',
+      CONPEEK_BRIDGE_ID: '7',
+      GENESYS_API_URL: 'https://gws.test',
+      GENESYS_USERNAME: 'u',
+      GENESYS_PASSWORD: 'p',
+    });
+    assert.deepEqual(config.vendors.conpeek, { apiUrl: 'https://conpeek.test/api', apiKey: 'key', bridgeId: 7, roomId: undefined, project: undefined, timeoutMs: 2000 });
+    assert.equal((config.vendors.genesys as { smsPath?: string } | undefined)?.smsPath, 'me/smssessions');
+    assert.deepEqual(Object.keys(config.vendors), ['conpeek', 'genesys']);
   });
 
   it('treats an empty variable (`NAME=` in .env) as unset', () => {
@@ -92,6 +109,11 @@ describe('loadConfig', () => {
       { APIZEE_USERNAME: 'agent@example.com', APIZEE_ENTERPRISE_ID: '1', APIZEE_AGENT: 'agent@example.com' },
       'Configuration error: APIZEE_PASSWORD is required once any APIZEE_ credential is set',
     ],
+    ['DEFAULT_VENDOR=genesys', { DEFAULT_VENDOR: 'genesys' }, 'Configuration error: DEFAULT_VENDOR must be one of apizee, blitzz, conpeek, imbee'],
+    ['CONPEEK_API_URL that is not a URL', { CONPEEK_API_URL: 'conpeek.test', CONPEEK_API_KEY: 'k' }, 'Configuration error: CONPEEK_API_URL must be an http(s) URL'],
+    ['CONPEEK_BRIDGE_ID=abc', { CONPEEK_BRIDGE_ID: 'abc' }, 'Configuration error: CONPEEK_BRIDGE_ID must be a whole number'],
+    ['APIZEE_RATE_LIMIT_PER_MINUTE=0', { APIZEE_RATE_LIMIT_PER_MINUTE: '0' }, 'Configuration error: APIZEE_RATE_LIMIT_PER_MINUTE must be at least 1'],
+    ['IMBEE_AUTH alone', { IMBEE_AUTH: 'a' }, 'Configuration error: IMBEE_API_URL is required once any IMBEE_ credential is set'],
     ['missing SLACK_BOT_TOKEN', { SLACK_BOT_TOKEN: undefined }, 'Configuration error: SLACK_BOT_TOKEN is required (xoxb-…)'],
   ];
 

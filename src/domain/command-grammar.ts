@@ -1,18 +1,27 @@
 import { isValid, parse } from 'date-fns';
 import { parsePlainContact, unwrapSlackLinks, type Contact } from './contact.js';
 import { isValidReference } from './reference.js';
+import { DELIVERIES, DELIVERY_LABELS, type Delivery } from './delivery.js';
 import {
-  LINK_ONLY_VENDORS,
-  MEETING_VENDORS,
-  VENDOR_LABELS,
-  isContactVendor,
-  type ContactVendor,
-  type Delivery,
-} from './vendors.js';
+  commandFormNamed,
+  commandForms,
+  contactVendors,
+  meetingVendors,
+  moduleNamed,
+  orList,
+  productOf,
+  viaProvider,
+  viaVendors,
+  type Catalogue,
+  type CommandFormOf,
+} from './product-catalogue.js';
+import type { SessionKind } from './session.js';
+import type { FieldValue } from './start-request.js';
 
 /**
- * What the text of `/rendezvous` asks for (PRODUCT.md §1). Defaults (vendor, delivery,
- * reference) are filled in later, by code that knows the configuration.
+ * What the text of `/rendezvous` asks for (PRODUCT.md §1), read against the vendor modules'
+ * declarations (`catalogue`): their names, meetings, deliveries, `via:` and command forms.
+ * Defaults (vendor, delivery, reference) are filled in later, by code that knows the configuration.
  * An `invalid` reason is plain text that may quote the user's words: escape it before mrkdwn.
  */
 export type CommandRequest =
@@ -22,14 +31,15 @@ export type CommandRequest =
   | {
       kind: 'invite';
       contact: Contact;
-      vendor?: ContactVendor;
+      vendor?: string;
       delivery?: Delivery;
       reference?: string;
       message?: string;
       via?: string;
     }
-  | { kind: 'meet'; contacts: Contact[]; vendor?: ContactVendor; name?: string }
-  | { kind: 'genesys'; smsSessionId: string; target: string }
+  | { kind: 'meet'; contacts: Contact[]; vendor?: string; name?: string }
+  /** A product's own command form: the module, its product and the options its form parsed. */
+  | { kind: 'command'; vendor: string; product: SessionKind; options: Record<string, FieldValue> }
   | { kind: 'status'; reference: string }
   | { kind: 'stats'; from?: string; to?: string }
   | { kind: 'vendors' };
@@ -38,20 +48,13 @@ type Invalid = Extract<CommandRequest, { kind: 'invalid' }>;
 const invalid = (reason: string): Invalid => ({ kind: 'invalid', reason });
 
 /** A Map, not an object: `word in {…}` would also match `constructor` and friends. */
-const DELIVERY_WORDS = new Map<string, Delivery>([
-  ['sms', 'sms'],
-  ['whatsapp', 'whatsapp'],
-  ['email', 'email'],
-]);
-const DELIVERY_LABELS: Record<Delivery, string> = { sms: 'SMS', whatsapp: 'WhatsApp', email: 'E-mail' };
+const DELIVERY_WORDS = new Map<string, Delivery>(DELIVERIES.map((delivery) => [delivery, delivery]));
 
-/** Genesys SMS session ids are UUIDs; this wider set only keeps the value one safe word. */
-const SMS_SESSION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const OPENING_QUOTES = ['"', '“'];
 const CLOSING_QUOTES = ['"', '”'];
 
-export function parseCommand(text: string): CommandRequest {
+export function parseCommand(text: string, catalogue: Catalogue): CommandRequest {
   // Links first, then entities: an escaped `&lt;mailto:…&gt;` typed by someone is text, not a link.
   const plain = unescapeSlack(unwrapSlackLinks(text, 'label'));
   if (plain.trim() === '') return { kind: 'modal' };
@@ -62,13 +65,14 @@ export function parseCommand(text: string): CommandRequest {
   const words = split.outside.split(/\s+/).filter((w) => w !== '');
   const [first = '', ...rest] = words;
 
-  switch (first.toLowerCase()) {
+  const keyword = first.toLowerCase();
+  const form = commandFormNamed(catalogue, keyword);
+  if (form) return quoted === undefined ? parseCommandForm(form, rest) : noQuotedText(form.command.keyword);
+  switch (keyword) {
     case 'help':
       return { kind: 'help' };
     case 'meet':
-      return parseMeet(rest, quoted);
-    case 'genesys':
-      return quoted === undefined ? parseGenesys(rest) : noQuotedText('genesys');
+      return parseMeet(rest, quoted, catalogue);
     case 'status':
       return quoted === undefined ? parseStatus(rest) : noQuotedText('status');
     case 'stats':
@@ -77,8 +81,14 @@ export function parseCommand(text: string): CommandRequest {
       if (quoted !== undefined) return noQuotedText('vendors');
       return rest.length === 0 ? { kind: 'vendors' } : invalid(`\`vendors\` takes nothing more: unexpected "${rest[0]}".`);
     default:
-      return parseInvite(words, quoted);
+      return parseInvite(words, quoted, catalogue);
   }
+}
+
+function parseCommandForm(form: CommandFormOf, words: string[]): CommandRequest {
+  const parsed = form.command.parse(words);
+  if ('reason' in parsed) return invalid(parsed.reason);
+  return { kind: 'command', vendor: form.module.name, product: form.kind, options: parsed.options };
 }
 
 /** Slack escapes only these three; one pass, so `&amp;lt;` becomes `&lt;` and not `<`. */
@@ -121,10 +131,12 @@ function optionKey(word: string): 'ref' | 'via' | undefined {
   return undefined;
 }
 
-function parseInvite(words: string[], message: string | undefined): CommandRequest {
+function parseInvite(words: string[], message: string | undefined, catalogue: Catalogue): CommandRequest {
   const contactRuns: string[][] = [];
   let phoneRun: string[] | undefined;
-  let vendor: ContactVendor | undefined;
+  let vendor: string | undefined;
+  const contactNames = contactVendors(catalogue).map((module) => module.name);
+  const channel = viaProvider(catalogue)?.viaChannel;
   let delivery: Delivery | undefined;
   let reference: string | undefined;
   let via: string | undefined;
@@ -145,24 +157,26 @@ function parseInvite(words: string[], message: string | undefined): CommandReque
       let value = word.slice(4);
       // `ref: CASE-1` (a space after the colon) is read as `ref:CASE-1`.
       if (value === '' && i + 1 < words.length) value = words[++i] ?? '';
-      if (value === '') return invalid(`\`${key}:\` needs a value, e.g. ${key === 'ref' ? 'ref:CASE-1234' : 'via:<sms-session-id>'}.`);
+      if (value === '') return invalid(`\`${key}:\` needs a value, e.g. ${key === 'ref' ? 'ref:CASE-1234' : `via:${channel?.placeholder ?? '<target>'}`}.`);
       if (key === 'ref') {
         if (reference !== undefined) return invalid('`ref:` given twice: keep one.');
         if (!isValidReference(value)) return invalid(referenceReason(value));
         reference = value;
       } else {
         if (via !== undefined) return invalid('`via:` given twice: keep one.');
-        if (!SMS_SESSION_ID.test(value)) return invalid(`"${value}" is not a Genesys SMS session id.`);
+        if (!channel) return invalid('`via:` needs a delivery channel, and no vendor offers one.');
+        if (!channel.pattern.test(value)) return invalid(`"${value}" is not a ${channel.where} id.`);
         via = value;
       }
-    } else if (isContactVendor(lower)) {
+    } else if (contactNames.includes(lower)) {
       if (vendor !== undefined) return invalid(`Vendor given twice ("${vendor}" and "${lower}"): keep one.`);
       vendor = lower;
     } else if (DELIVERY_WORDS.has(lower)) {
       if (delivery !== undefined) return invalid(`Delivery given twice ("${delivery}" and "${lower}"): keep one.`);
       delivery = DELIVERY_WORDS.get(lower);
-    } else if (lower === 'genesys') {
-      return invalid('Genesys takes no contact: use `genesys <sms-session-id> <agent-or-queue>`.');
+    } else if (commandFormNamed(catalogue, lower)) {
+      const { module, command } = commandFormNamed(catalogue, lower)!;
+      return invalid(`${module.label} takes no contact: use \`${command.keyword} ${command.syntax}\`.`);
     } else if (word.includes(',')) {
       return invalid('A one-to-one session takes one contact: for several, use `meet <contact>,<contact>`.');
     } else if (word.includes('@')) {
@@ -186,12 +200,13 @@ function parseInvite(words: string[], message: string | undefined): CommandReque
   if (delivery === 'email' && contact.kind === 'phone') {
     return invalid('E-mail delivery needs an e-mail address, not a phone number.');
   }
-  if (via !== undefined && !(LINK_ONLY_VENDORS as readonly string[]).includes(vendor ?? '')) {
+  const linkOnly = viaVendors(catalogue).map((module) => module.name);
+  if (via !== undefined && !linkOnly.includes(vendor ?? '')) {
     // The default vendor is not known here, so `via:` needs the vendor named next to it.
     return invalid(
       vendor === undefined
-        ? '`via:` needs a link-only vendor named in the command: conpeek or imbee.'
-        : `\`via:\` only works with a link-only vendor (conpeek or imbee), not ${VENDOR_LABELS[vendor]}.`,
+        ? `\`via:\` needs a link-only vendor named in the command: ${orList(linkOnly)}.`
+        : `\`via:\` only works with a link-only vendor (${orList(linkOnly)}), not ${moduleNamed(catalogue, vendor)?.label ?? vendor}.`,
     );
   }
 
@@ -208,11 +223,12 @@ function referenceReason(value: string): string {
   return `Reference "${value}" is not valid: use 1 to 64 letters, digits or - _ . / # : characters.`;
 }
 
-function parseMeet(words: string[], name: string | undefined): CommandRequest {
+function parseMeet(words: string[], name: string | undefined, catalogue: Catalogue): CommandRequest {
   const contactRuns: string[][] = [];
   let phoneRun: string[] | undefined;
   let afterContact = false; // a contact was read and no comma has come since
-  let vendor: ContactVendor | undefined;
+  let vendor: string | undefined;
+  const meetingNames = meetingVendors(catalogue).map((module) => module.name);
   const separate = invalid('Separate the contacts with commas: `meet <contact>,<contact>`.');
 
   // Commas become words of their own, so `a@b.c,d@e.f` and `a@b.c , d@e.f` read the same.
@@ -232,13 +248,13 @@ function parseMeet(words: string[], name: string | undefined): CommandRequest {
       contactRuns.push([piece]);
       phoneRun = undefined;
       afterContact = true;
-    } else if (isContactVendor(lower) || lower === 'genesys') {
+    } else if (moduleNamed(catalogue, lower)) {
       phoneRun = undefined;
-      if (!(MEETING_VENDORS as readonly string[]).includes(lower)) {
-        return invalid(`${VENDOR_LABELS[lower as keyof typeof VENDOR_LABELS]} cannot host a meeting: use apizee or conpeek.`);
+      if (!meetingNames.includes(lower)) {
+        return invalid(`${moduleNamed(catalogue, lower)!.label} cannot host a meeting: use ${orList(meetingNames)}.`);
       }
       if (vendor !== undefined) return invalid(`Vendor given twice ("${vendor}" and "${lower}"): keep one.`);
-      vendor = lower as ContactVendor;
+      vendor = lower;
     } else if (DELIVERY_WORDS.has(lower) || optionKey(piece)) {
       return invalid(`"${piece}" does not apply to a meeting.`);
     } else {
@@ -264,16 +280,6 @@ function sameContact(a: Contact, b: Contact): boolean {
   if (a.kind === 'phone' && b.kind === 'phone') return a.e164 === b.e164;
   if (a.kind === 'email' && b.kind === 'email') return a.address.toLowerCase() === b.address.toLowerCase();
   return false;
-}
-
-function parseGenesys(words: string[]): CommandRequest {
-  const [smsSessionId, ...targetWords] = words;
-  if (smsSessionId === undefined || targetWords.length === 0) {
-    return invalid('`genesys` needs an SMS session id and an agent or queue: `genesys <sms-session-id> <agent-or-queue>`.');
-  }
-  if (!SMS_SESSION_ID.test(smsSessionId)) return invalid(`"${smsSessionId}" is not a Genesys SMS session id.`);
-  // Queue names may contain spaces ("Support FR"), so the target is the rest of the line.
-  return { kind: 'genesys', smsSessionId, target: targetWords.join(' ') };
 }
 
 function parseStatus(words: string[]): CommandRequest {
@@ -304,23 +310,35 @@ function isIsoDate(s: string): boolean {
   return ISO_DATE.test(s) && isValid(parse(s, 'yyyy-MM-dd', new Date(0)));
 }
 
-/** Usage in Slack mrkdwn; `<` and `>` are written as entities so Slack shows them. */
-export function usageText(): string {
+/** Usage in Slack mrkdwn, drawn from the modules' declarations; `<` and `>` are written as entities so Slack shows them. */
+export function usageText(catalogue: Catalogue): string {
   const c = '/rendezvous';
-  return [
+  const contact = contactVendors(catalogue).map((module) => module.name);
+  const whatsapp = contact.find((name) => productOf(catalogue, name, 'invite')?.deliveries.includes('whatsapp'));
+  const linkOnly = viaVendors(catalogue)[0]?.name;
+  const channel = viaProvider(catalogue)?.viaChannel;
+  const meeting = meetingVendors(catalogue)[0]?.name;
+  const lines = [
     `*How to use \`${c}\`*`,
     `• \`${c}\` opens the invite form.`,
     `• \`${c} +33612345678\` invites a phone number with the default vendor (by SMS).`,
-    `• \`${c} jane@example.com apizee ref:CASE-1234 "Your video call with support"\` invites by e-mail, with a reference and a message.`,
-    `• \`${c} +33 6 12 34 56 78 blitzz whatsapp\` invites through WhatsApp.`,
-    `• \`${c} +33612345678 conpeek via:&lt;sms-session-id&gt;\` also sends the room link in the customer's Genesys SMS session.`,
-    `• \`${c} meet jane@example.com, +33612345678 apizee "Site survey"\` starts a meeting with several people.`,
-    `• \`${c} genesys &lt;sms-session-id&gt; &lt;agent-or-queue&gt;\` brings a colleague or a queue into a Genesys SMS session.`,
+    ...(contact[0] ? [`• \`${c} jane@example.com ${contact[0]} ref:CASE-1234 "Your video call with support"\` invites by e-mail, with a reference and a message.`] : []),
+    ...(whatsapp ? [`• \`${c} +33 6 12 34 56 78 ${whatsapp} whatsapp\` invites through WhatsApp.`] : []),
+    ...(linkOnly && channel
+      ? [`• \`${c} +33612345678 ${linkOnly} via:${escapeAngles(channel.placeholder)}\` also sends the room link in the customer's ${channel.where}.`]
+      : []),
+    ...(meeting ? [`• \`${c} meet jane@example.com, +33612345678 ${meeting} "Site survey"\` starts a meeting with several people.`] : []),
+    ...commandForms(catalogue).map(({ command }) => `• ${command.usage}`),
     `• \`${c} status CASE-1234\` lists the sessions with that reference.`,
     `• \`${c} stats 2025-01-01 2025-01-31\` sums up usage (default: the last 7 days).`,
     `• \`${c} vendors\` lists the vendors and what each can do.`,
     `A contact is a phone number with its country code (+33…) or an e-mail address. ` +
-      `Vendors: apizee, blitzz, conpeek, imbee. Delivery: sms, whatsapp or email. ` +
+      `Vendors: ${contact.join(', ')}. Delivery: ${orList([...DELIVERIES])}. ` +
       `Words may come in any order; the message goes between quotes.`,
-  ].join('\n');
+  ];
+  return lines.join('\n');
+}
+
+function escapeAngles(text: string): string {
+  return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -36,7 +36,7 @@ export const STATUS_DISPLAY: Record<SessionStatus, { emoji: string; label: strin
   created: { emoji: '🆕', label: 'Created, invitation pending' },
   scheduled: { emoji: '🗓️', label: 'Scheduled, waiting for participants' },
   link_ready: { emoji: '🔗', label: 'Link ready to pass on' },
-  requested: { emoji: '⏳', label: 'Requested, waiting for Genesys' },
+  requested: { emoji: '⏳', label: 'Requested, waiting for {vendor}' },
   sent: { emoji: '📨', label: 'Invitation sent' },
   invited: { emoji: '📨', label: 'Invited, waiting for the guest' },
   joined: { emoji: '🟢', label: 'In progress' },
@@ -47,8 +47,10 @@ export const STATUS_DISPLAY: Record<SessionStatus, { emoji: string; label: strin
   rejected: { emoji: '⛔', label: 'Rejected by the vendor' },
 };
 
-export function statusDisplay(status: string): { emoji: string; label: string } {
-  return STATUS_DISPLAY[status as SessionStatus] ?? { emoji: '❔', label: status };
+/** How a status reads; `{vendor}` in a label is the session's vendor ("waiting for Genesys"). */
+export function statusDisplay(status: string, vendorLabel = 'the vendor'): { emoji: string; label: string } {
+  const display = STATUS_DISPLAY[status as SessionStatus] ?? { emoji: '❔', label: status };
+  return { emoji: display.emoji, label: display.label.replace('{vendor}', vendorLabel) };
 }
 
 /** The kinds of session; each vendor offers some of them (PRODUCT.md §2). */

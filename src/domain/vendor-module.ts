@@ -17,8 +17,27 @@ export interface VendorModule<S = unknown> {
   label: string;
   settings: VendorSettings<S>;
   products: Product[];
+  /** The delivery channel this module offers other modules' links (`via:`), as the grammar and modal show it. */
+  viaChannel?: ViaChannel;
+  /** Values that pre-fill product fields (`defaultFrom`), from settings alone: the modal opens before any I/O. */
+  fieldDefaults(settings: S): Record<string, string | number | undefined>;
   /** Builds what one vendor account needs; may be called while the app runs (one account per workspace later). */
   connect(settings: S, deps: VendorDeps): VendorConnection;
+}
+
+/** How a module's link delivery (`via:`) is written and shown; the pushing itself is `LinkDelivery`. */
+export interface ViaChannel {
+  /** Where the link goes, for usage and refusals: "Genesys SMS session" ("… id", "the customer's …"). */
+  where: string;
+  /** The modal field's label and hints (one-to-one, meeting). */
+  fieldLabel: string;
+  hint: string;
+  meetingHint: string;
+  /** Example of the target in usage and errors: `<sms-session-id>`. */
+  placeholder: string;
+  /** Rule a target meets, and the modal's words when it does not. */
+  pattern: RegExp;
+  invalid: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -66,15 +85,17 @@ export class SettingsError extends Error {
 export type ProductField =
   | TextField
   | NumberField
-  | { type: 'date'; key: string; blockId: string; label: string; required?: boolean; hint?: string; notBeforeToday?: boolean }
-  | { type: 'datetime'; key: string; blockId: string; label: string; required?: boolean; hint?: string; notInPast?: boolean }
-  | { type: 'checkbox'; key: string; blockId: string; label: string; optionLabel: string };
+  | { type: 'date'; key: string; blockId: string; actionId?: string; label: string; required?: boolean; hint?: string; notBeforeToday?: boolean; invalid?: string }
+  | { type: 'datetime'; key: string; blockId: string; actionId?: string; label: string; required?: boolean; hint?: string; notInPast?: boolean; invalid?: string }
+  | { type: 'checkbox'; key: string; blockId: string; actionId?: string; label: string; optionLabel: string };
 
 export interface TextField {
   type: 'text';
   key: string;
-  /** The modal block id (its action id is `<blockId>_input`). */
+  /** The modal block id. */
   blockId: string;
+  /** The action id; default `<blockId>_input` (existing ids such as `start_time_picker` are kept). */
+  actionId?: string;
   label: string;
   required?: boolean;
   hint?: string;
@@ -85,7 +106,7 @@ export interface TextField {
   pattern?: { regex: RegExp; reason: string };
   /** Said when a required value is missing. */
   missing?: string;
-  /** The setting that pre-fills it (a key of `VendorConnection.fieldDefaults`). */
+  /** The setting that pre-fills it (a key of the module's `fieldDefaults`). */
   defaultFrom?: string;
 }
 
@@ -93,6 +114,7 @@ export interface NumberField {
   type: 'number';
   key: string;
   blockId: string;
+  actionId?: string;
   label: string;
   required?: boolean;
   hint?: string;
@@ -101,12 +123,16 @@ export interface NumberField {
   /** Drawn as a plain text input (ids typed by hand), read as a whole number. */
   asText?: boolean;
   missing?: string;
+  /** Said when the value is not a whole number within min/max. */
+  invalid?: string;
   defaultFrom?: string;
 }
 
 /** A product's own command form, such as `genesys <sms-session-id> <agent-or-queue>`. */
 export interface CommandForm {
   keyword: string;
+  /** The words after the keyword, plain: `<sms-session-id> <agent-or-queue>`. */
+  syntax: string;
   /** Usage, mrkdwn with `<`/`>` as entities, e.g. "`genesys &lt;sms-session-id&gt; &lt;agent-or-queue&gt;` brings …". */
   usage: string;
   /** The words after the keyword → the product's options, or why not. */
@@ -123,7 +149,10 @@ export interface Product {
   deliveries: Delivery[];
   /** Who gets the link to the invitee: the vendor itself, or Rendezvous (the agent passes it on). */
   deliveredBy: 'vendor' | 'rendezvous';
-  /** The longest message the vendor takes, in code points (`messageLength`); absent: no message. */
+  /**
+   * The longest message the vendor takes, in code points (`messageLength`); absent: no limit.
+   * A message is asked for when the vendor delivers the invitation (`deliveredBy: 'vendor'`).
+   */
   messageLimit?: number;
   /** Extra words under the message field ("Not used for WhatsApp: …"). */
   messageHint?: string;
@@ -140,6 +169,13 @@ export interface Product {
   /** The product's own modal inputs, in order, after the common ones. */
   fields: ProductField[];
   command?: CommandForm;
+  /**
+   * Reads back the `details` its providers stored, through the module's zod schema (the store
+   * calls it for every session it maps); a field that does not parse is dropped, never trusted.
+   */
+  parseDetails?(raw: unknown): Record<string, unknown>;
+  /** Extra lines for the card, in plain text (ui/ escapes them), from the parsed details. */
+  cardNotes?(details: Record<string, unknown>): string[];
   /** Rules beyond the declared ones; returns the problems, keyed by field (`message`, `delivery`…). */
   check?(request: StartRequest): Array<{ field: string; reason: string }>;
 }
@@ -171,16 +207,13 @@ export interface VendorDeps {
   pseudonymKey: string;
 }
 
-/** `R`: the start request its providers read (see `Provider`). */
-export interface VendorConnection<R = StartRequest> {
-  providers: Provider<R>[];
+export interface VendorConnection {
+  providers: Provider[];
   trackers: VendorTracker[];
   /** A delivery channel this vendor offers for other vendors' links (`via:`). */
   delivery?: LinkDelivery;
   /** The account's request budget, to tell a user how long a queued request will wait. */
   budget?: { limit: number; estimateWaitMs(): number };
-  /** Values that pre-fill product fields (`defaultFrom`), from settings. */
-  fieldDefaults: Record<string, string | number | undefined>;
   /** Incoming webhooks at `POST /webhooks/<module name>`. */
   webhook?: WebhookHandler;
   /** The vendor's own usage figures for `/rendezvous stats`. */
@@ -188,18 +221,14 @@ export interface VendorConnection<R = StartRequest> {
   stop(): Promise<void>;
 }
 
-/**
- * One vendor product behind the common session flow. `R` is the start request it reads: the
- * generic `StartRequest` once the command grammar produces it; until then providers read the
- * request of domain/invite-request.ts.
- */
-export interface Provider<R = StartRequest> {
+/** One vendor product behind the common session flow. */
+export interface Provider {
   readonly kind: SessionKind;
   /** Display of the invitee(s) for the card, already masked. */
-  describeInvitee(request: R): string;
+  describeInvitee(request: StartRequest): string;
   /** The contact to store encrypted (for resending), if any. */
-  contactOf(request: R): string | undefined;
-  create(session: Session, request: R): Promise<CreationOutcome>;
+  contactOf(request: StartRequest): string | undefined;
+  create(session: Session, request: StartRequest): Promise<CreationOutcome>;
   /** Sends the invitation again to the stored contact; returns the words for the thread. */
   resend?(session: Session, contact: string): Promise<string>;
   /** Asks the vendor what it made (the Refresh button): the outcome to apply, if anything changed. */
@@ -208,7 +237,7 @@ export interface Provider<R = StartRequest> {
 
 /** Pushes another vendor's room link into a customer's conversation (`via:`); the outcome comes later. */
 export interface LinkDelivery {
-  /** Says how the target is written, for errors and the modal hint. */
+  /** The channel in words, for thread replies ("The link did not go through Genesys"). */
   readonly label: string;
   pushLink(target: string, url: string): Promise<{ outcome: Promise<Outcome | undefined> }>;
 }

@@ -2,7 +2,6 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import type { WebhookHandler } from '../domain/vendor-module.js';
-import type { VendorName } from '../domain/vendors.js';
 import type { Logger } from '../logger.js';
 import { pingDatabase, type OpenedDatabase } from '../store/database.js';
 import type { WebhookDispatch } from '../tracking/webhook-dispatch.js';
@@ -28,7 +27,7 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
 }
 
 /** `GET /healthz`: database and vendor status; vendor status is the last real call's, never a probe. */
-export function healthRoute(database: OpenedDatabase, health: VendorHealth, vendors: () => VendorName[]): CustomRoute {
+export function healthRoute(database: OpenedDatabase, health: VendorHealth, vendors: () => string[]): CustomRoute {
   return {
     path: '/healthz',
     method: ['GET'],
@@ -52,7 +51,7 @@ export function secretMatches(expected: string, given: string | undefined): bool
  * `POST /webhooks/<vendor>`: the shared secret in the URL (`?secret=`) or the `X-Webhook-Secret`
  * header, compared in constant time; the body read by the vendor module; its session made due.
  */
-export function webhookRoute(vendor: VendorName, handler: WebhookHandler | undefined, dispatch: WebhookDispatch, logger: Logger): CustomRoute {
+export function webhookRoute(vendor: string, handler: WebhookHandler | undefined, dispatch: WebhookDispatch, logger: Logger): CustomRoute {
   return {
     path: `/webhooks/${vendor}`,
     method: ['POST'],

@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { Logger } from '../domain/logger.js';
+import type { Catalogue } from '../domain/product-catalogue.js';
 import type { CommandDefaults } from '../services/command-requests.js';
 import type { Actor, SessionService } from '../services/sessions.js';
 import type { SlackGateway } from '../slack/gateway.js';
@@ -14,6 +15,8 @@ export interface ListenerServices {
     switchTo(vendor: string, meeting: boolean, channelId?: string, source?: { channelId: string; ts: string }): ModalView | undefined;
   };
   directory: { vendorsText(): string; statusText(reference: string, actor: Actor): Promise<string> };
+  /** Every vendor module's declarations: the grammar, usage and modal are drawn from them. */
+  catalogue: Catalogue;
   commandDefaults(): CommandDefaults;
   stats(from: string | undefined, to: string | undefined, actor: Actor): Promise<{ text: string; blocks: KnownBlock[] }>;
   /** Publishes a user's App Home; never throws. */

@@ -1,3 +1,4 @@
+import type { Catalogue } from '../domain/product-catalogue.js';
 import type { Session } from '../domain/session.js';
 import type { Logger } from '../domain/logger.js';
 import type { SlackGateway } from '../slack/gateway.js';
@@ -18,17 +19,19 @@ export function cardViewOf(session: Session): CardSession {
     created_at: session.createdAt.toISOString(),
     agent_url: session.agentUrl,
     customer_url: session.customerUrl,
-    details: JSON.stringify(session.details),
+    details: session.details,
   };
 }
 
 /** Keeps a session's card true: rebuilds it from the stored session and updates it in place. */
 export class CardPublisher {
-  constructor(private readonly deps: { gateway: SlackGateway; sessions: Pick<SessionsRepository, 'get' | 'setCard'>; logger: Logger }) {}
+  constructor(
+    private readonly deps: { gateway: SlackGateway; sessions: Pick<SessionsRepository, 'get' | 'setCard'>; logger: Logger; catalogue: Catalogue },
+  ) {}
 
   async post(session: Session): Promise<string> {
     const view = cardViewOf(session);
-    const posted = await this.deps.gateway.postMessage({ channel: session.channelId, text: cardText(view), blocks: sessionCard(view) });
+    const posted = await this.deps.gateway.postMessage({ channel: session.channelId, text: cardText(view, this.deps.catalogue), blocks: sessionCard(view, this.deps.catalogue) });
     await this.deps.sessions.setCard(session.id, { ts: posted.ts, channel: posted.channel });
     return posted.ts;
   }
@@ -39,7 +42,7 @@ export class CardPublisher {
     if (!session?.cardTs) return;
     const view = cardViewOf(session);
     try {
-      await this.deps.gateway.updateMessage({ channel: session.channelId, ts: session.cardTs, text: cardText(view), blocks: sessionCard(view) });
+      await this.deps.gateway.updateMessage({ channel: session.channelId, ts: session.cardTs, text: cardText(view, this.deps.catalogue), blocks: sessionCard(view, this.deps.catalogue) });
     } catch (error) {
       this.deps.logger.warn({ sessionId, err: error }, 'card update failed');
     }

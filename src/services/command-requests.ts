@@ -1,66 +1,72 @@
 import type { CommandRequest } from '../domain/command-grammar.js';
-import { checkInvite, defaultDelivery, type StartRequest } from '../domain/invite-request.js';
-import { kindFor } from '../domain/vendor-capabilities.js';
-import { CONTACT_VENDORS, LINK_ONLY_VENDORS, VENDOR_LABELS, type ContactVendor, type VendorName } from '../domain/vendors.js';
+import { checkInvite, deliveryFor } from '../domain/invite-rules.js';
+import { contactVendors, meetingVendors, orList, productOf, vendorLabel, viaProvider, type Catalogue } from '../domain/product-catalogue.js';
+import type { StartRequest } from '../domain/start-request.js';
 
 export interface CommandDefaults {
-  /** Configured vendors (in PRODUCT.md's order). */
-  vendors: VendorName[];
-  defaultVendor?: ContactVendor;
-  canDeliverThroughGenesys: boolean;
+  /** Every module's declarations, in PRODUCT.md's order. */
+  catalogue: Catalogue;
+  /** Configured vendors, in the same order. */
+  vendors: string[];
+  defaultVendor?: string;
+  /** Whether the module that delivers `via:` links is set up. */
+  canDeliverVia: boolean;
 }
 
-type Command = Extract<CommandRequest, { kind: 'invite' | 'meet' | 'genesys' }>;
+type Command = Extract<CommandRequest, { kind: 'invite' | 'meet' | 'command' }>;
 export type CommandStart = { ok: true; request: StartRequest } | { ok: false; reason: string };
 
 /**
  * The vendor when the command names none: DEFAULT_VENDOR, else the first configured vendor, in
  * PRODUCT.md's order, that can do what was asked (PRODUCT.md §1).
  */
-export function pickVendor(command: Extract<Command, { kind: 'invite' | 'meet' }>, defaults: CommandDefaults): ContactVendor | undefined {
-  const meeting = command.kind === 'meet';
-  const canDo = (vendor: ContactVendor) => {
+export function pickVendor(command: Extract<Command, { kind: 'invite' | 'meet' }>, defaults: CommandDefaults): string | undefined {
+  const shape = command.kind === 'meet' ? 'meeting' : 'invite';
+  const canDo = (vendor: string) => {
     if (!defaults.vendors.includes(vendor)) return false;
-    const capability = kindFor(vendor, meeting);
-    if (!capability) return false;
+    const product = productOf(defaults.catalogue, vendor, shape);
+    if (!product) return false;
     if (command.kind === 'invite') {
-      if (command.delivery && !capability.deliveries.includes(command.delivery)) return false;
-      if (command.via && !(LINK_ONLY_VENDORS as readonly string[]).includes(vendor)) return false;
+      if (command.delivery && !product.deliveries.includes(command.delivery)) return false;
+      if (command.via && !product.acceptsVia) return false;
     }
     return true;
   };
   if (command.vendor) return command.vendor;
-  if (defaults.defaultVendor && canDo(defaults.defaultVendor)) return defaults.defaultVendor;
-  return CONTACT_VENDORS.find(canDo);
+  const candidates = contactVendors(defaults.catalogue).map((module) => module.name);
+  const preferred = candidates.find((vendor) => vendor === defaults.defaultVendor);
+  if (preferred && canDo(preferred)) return preferred;
+  return candidates.find(canDo);
 }
 
 /** Turns a parsed command into a session request, with the defaults that need configuration. */
 export function commandToStart(command: Command, defaults: CommandDefaults): CommandStart {
-  if (command.kind === 'genesys') {
-    if (!defaults.vendors.includes('genesys')) return { ok: false, reason: 'Genesys is not set up in this workspace.' };
-    return { ok: true, request: { type: 'genesys', smsSessionId: command.smsSessionId, target: command.target } };
+  const { catalogue } = defaults;
+  if (command.kind === 'command') {
+    if (!defaults.vendors.includes(command.vendor)) return { ok: false, reason: `${vendorLabel(catalogue, command.vendor)} is not set up in this workspace.` };
+    return { ok: true, request: { vendor: command.vendor, kind: command.product, shape: 'command', options: command.options } };
   }
   const vendor = pickVendor(command, defaults);
   if (!vendor) return { ok: false, reason: 'No vendor set up in this workspace can do that. `/rendezvous vendors` lists what is.' };
-  const label = VENDOR_LABELS[vendor];
+  const label = vendorLabel(catalogue, vendor);
   if (!defaults.vendors.includes(vendor)) return { ok: false, reason: `${label} is not set up in this workspace.` };
   if (command.kind === 'meet') {
-    if (!kindFor(vendor, true)) return { ok: false, reason: `${label} has no meetings: use Apizee or Conpeek for \`meet\`.` };
-    if (vendor === 'conpeek') {
-      // A Conpeek room invitation carries only a name (seed 002): each participant's masked contact names it.
-      return { ok: true, request: { type: 'meet', vendor, participants: command.contacts, name: command.name } };
+    const product = productOf(catalogue, vendor, 'meeting');
+    if (!product) {
+      const hosts = meetingVendors(catalogue).map((module) => module.label);
+      return { ok: false, reason: `${label} has no meetings: use ${orList(hosts)} for \`meet\`.` };
     }
-    return { ok: true, request: { type: 'meet', vendor: vendor as 'apizee', participants: command.contacts, name: command.name } };
+    // A product that takes names (a Conpeek room invitation carries only a name, seed 002) names each participant by their masked contact.
+    return { ok: true, request: { vendor, kind: product.kind, shape: 'meeting', participants: command.contacts, name: command.name, options: {} } };
   }
-  if (command.via && !defaults.canDeliverThroughGenesys) return { ok: false, reason: '`via:` needs Genesys, which is not set up in this workspace.' };
+  if (command.via && !defaults.canDeliverVia) {
+    return { ok: false, reason: `\`via:\` needs ${viaProvider(catalogue)?.label ?? 'a delivery channel'}, which is not set up in this workspace.` };
+  }
+  const product = productOf(catalogue, vendor, 'invite')!;
   const phone = command.contact.kind === 'phone' ? command.contact : undefined;
   const email = command.contact.kind === 'email' ? command.contact : undefined;
-  const capability = kindFor(vendor, false)!;
-  const delivery = capability.deliveries.length > 0 ? (command.delivery ?? defaultDelivery(phone, email)) : undefined;
-  const problems = checkInvite({ vendor, phone, email, delivery: command.delivery ?? delivery, message: command.message, reference: command.reference });
+  const base: StartRequest = { vendor, kind: product.kind, shape: 'invite', phone, email, reference: command.reference, message: command.message, via: command.via, options: {} };
+  const problems = checkInvite(product, label, { ...base, delivery: command.delivery });
   if (problems.length > 0) return { ok: false, reason: problems.map((problem) => problem.reason).join('\n') };
-  return {
-    ok: true,
-    request: { type: 'invite', vendor, phone, email, delivery, reference: command.reference, message: command.message, via: command.via },
-  };
+  return { ok: true, request: { ...base, delivery: deliveryFor(product, command.delivery, phone, email) } };
 }

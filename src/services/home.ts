@@ -1,5 +1,5 @@
 import { isFinal, type Session } from '../domain/session.js';
-import type { VendorName } from '../domain/vendors.js';
+import type { Catalogue } from '../domain/product-catalogue.js';
 import type { Logger } from '../domain/logger.js';
 import type { SlackGateway } from '../slack/gateway.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
@@ -17,8 +17,9 @@ export interface HomeServiceDeps {
   permalink(session: Session): Promise<string | undefined>;
   gateway: Pick<SlackGateway, 'isAdmin' | 'publishHome'>;
   /** The configured vendors and their last call (VendorDirectory.configured). */
-  vendors(): Array<{ vendor: VendorName; lastCall?: LastCall }>;
+  vendors(): Array<{ vendor: string; lastCall?: LastCall }>;
   logger: Logger;
+  catalogue: Catalogue;
 }
 
 /** Publishes a user's App Home: their sessions, vendor health and, for admins, configuration. */
@@ -33,7 +34,7 @@ export class HomeService {
       const recent = rows.filter((row) => isFinal(row.status)).slice(0, MAX_RECENT_SHOWN);
       const [links, isAdmin] = await Promise.all([this.permalinks([...active, ...recent]), this.deps.gateway.isAdmin(teamId, userId)]);
       const toHome = (row: Session): HomeSession => homeSession(row, links.get(row.id));
-      const view = homeView({ userId, active: active.map(toHome), recent: recent.map(toHome), vendors: this.deps.vendors(), isAdmin });
+      const view = homeView({ userId, active: active.map(toHome), recent: recent.map(toHome), vendors: this.deps.vendors(), isAdmin, catalogue: this.deps.catalogue });
       await this.deps.gateway.publishHome(userId, view);
     } catch (error) {
       this.deps.logger.warn({ err: error, teamId, userId }, 'App Home not published');

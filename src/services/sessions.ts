@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { KnownBlock } from '@slack/types';
-import type { StartRequest } from '../domain/invite-request.js';
+import type { StartRequest } from '../domain/start-request.js';
 import { milestoneWords } from '../domain/milestones.js';
 import { escapeMrkdwn, link } from '../domain/mrkdwn.js';
 import type { CreationOutcome, Outcome } from '../domain/outcome.js';
 import { generateReference } from '../domain/reference.js';
 import { isFinal, type Session } from '../domain/session.js';
-import { capabilityOf } from '../domain/vendor-capabilities.js';
 import type { LinkDelivery } from '../domain/vendor-module.js';
-import { VENDOR_LABELS, type VendorName } from '../domain/vendors.js';
+import { vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
 import type { Logger } from '../domain/logger.js';
 import { SlackPostError, type SlackGateway } from '../slack/gateway.js';
 import type { ContactCrypto } from '../store/contact-crypto.js';
@@ -41,7 +40,9 @@ export interface SessionServiceDeps {
   trackIntervalMs: number;
   providers: ProviderRegistry;
   /** Per-account request budgets, to tell a user how long a queued request will wait. */
-  budgets?: Partial<Record<VendorName, { limit: number; estimateWaitMs(): number }>>;
+  budgets?: Partial<Record<string, { limit: number; estimateWaitMs(): number }>>;
+  /** The vendor modules' declarations, for their labels. */
+  catalogue: Catalogue;
   linkDelivery?: LinkDelivery;
 }
 
@@ -53,13 +54,13 @@ export class SessionService {
 
   constructor(private readonly deps: SessionServiceDeps) {}
 
-  canDeliverThroughGenesys(): boolean {
+  canDeliverVia(): boolean {
     return Boolean(this.deps.linkDelivery);
   }
 
   /** The immediate ephemeral line for a valid request; computed from memory, no I/O. */
-  acknowledgement(vendor: VendorName): string {
-    const label = VENDOR_LABELS[vendor];
+  acknowledgement(vendor: string): string {
+    const label = this.labelOf(vendor);
     const budget = this.deps.budgets?.[vendor];
     const waitMs = budget?.estimateWaitMs() ?? 0;
     if (budget && waitMs > 1000) {
@@ -79,8 +80,7 @@ export class SessionService {
   private async create(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<Session | undefined> {
     const found = this.deps.providers.forRequest(request);
     if (!found) {
-      const vendor = request.type === 'genesys' ? 'genesys' : request.vendor;
-      await reply(`${VENDOR_LABELS[vendor]} is not set up for this in this workspace. \`/rendezvous vendors\` lists what is.`);
+      await reply(`${this.labelOf(request.vendor)} is not set up for this in this workspace. \`/rendezvous vendors\` lists what is.`);
       return undefined;
     }
     const { vendor, provider } = found;
@@ -109,8 +109,8 @@ export class SessionService {
     if (outcome.privateNote) await reply(outcome.privateNote);
     const basis = created.session ?? session;
     if (outcome.later) this.settleLater(basis, outcome.later);
-    const via = request.type === 'genesys' ? undefined : request.via;
-    if (via && outcome.customerUrl) this.pushThroughGenesys(basis, via, outcome.customerUrl);
+    const via = request.via;
+    if (via && outcome.customerUrl) this.pushThroughDelivery(basis, via, outcome.customerUrl);
     return basis;
   }
 
@@ -140,15 +140,15 @@ export class SessionService {
       await this.deps.cards.refresh(session.id);
       return;
     }
-    const label = VENDOR_LABELS[session.vendor as VendorName];
-    const waitMs = this.deps.budgets?.[session.vendor as VendorName]?.estimateWaitMs() ?? 0;
+    const label = this.labelOf(session.vendor);
+    const waitMs = this.deps.budgets?.[session.vendor]?.estimateWaitMs() ?? 0;
     if (waitMs > 1000) await reply(`⏳ Refreshing: queued behind ${label}'s request limit, about ${waitWords(waitMs)}.`);
     try {
       const outcome = await provider.reconcile(session);
       const applied = outcome ? await this.deps.lifecycle.apply(session, outcome) : undefined;
       if (!applied?.cardRefreshed) await this.deps.cards.refresh(session.id);
     } catch (error) {
-      await reply(`Could not refresh ${escapeMrkdwn(session.reference)}: ${describeError(error)}`);
+      await reply(`Could not refresh ${escapeMrkdwn(session.reference)}: ${this.describe(error)}`);
     }
   }
 
@@ -159,10 +159,10 @@ export class SessionService {
       await reply(`${escapeMrkdwn(session.reference)} is already over (${session.status}).`);
       return;
     }
-    const label = VENDOR_LABELS[session.vendor as VendorName] ?? session.vendor;
-    const detail = capabilityOf(session.vendor as VendorName, session.kind)?.cancelAtVendor
-      ? `Cancelled by <@${actor.userId}>.`
-      : `Cancelled in Rendezvous by <@${actor.userId}>. ${label}'s documents name no cancel call, so ${label} was not told: the guest's link may still work.`;
+    const label = this.labelOf(session.vendor);
+    // No vendor's documents name a cancel call (for Apizee tickets: seed 003, REFERENCE §4), so
+    // Rendezvous alone stops following the session.
+    const detail = `Cancelled in Rendezvous by <@${actor.userId}>. ${label}'s documents name no cancel call, so ${label} was not told: the guest's link may still work.`;
     const cancelled = await this.deps.lifecycle.apply(session, {
       status: 'cancelled',
       statusDetail: detail,
@@ -195,7 +195,7 @@ export class SessionService {
         milestones: [{ key: `resent:${new Date().toISOString()}`, text: `🔁 <@${actor.userId}> sent the invitation again. ${words}`.trim() }],
       });
     } catch (error) {
-      await reply(`The invitation of ${escapeMrkdwn(session.reference)} was not sent again: ${describeError(error)}`);
+      await reply(`The invitation of ${escapeMrkdwn(session.reference)} was not sent again: ${this.describe(error)}`);
     }
   }
 
@@ -231,12 +231,20 @@ export class SessionService {
     return now - last < 5000;
   }
 
+  private describe(error: unknown): string {
+    return describeError(error, (vendor) => this.labelOf(vendor));
+  }
+
+  private labelOf(vendor: string): string {
+    return vendorLabel(this.deps.catalogue, vendor);
+  }
+
   /** Waits for outcomes still on their way (stopping the app, tests). */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.background]);
   }
 
-  private newSession(vendor: VendorName, provider: SessionProvider, request: StartRequest, channelId: string, actor: Actor): Session {
+  private newSession(vendor: string, provider: SessionProvider, request: StartRequest, channelId: string, actor: Actor): Session {
     const now = new Date();
     const contact = provider.contactOf(request);
     return {
@@ -251,7 +259,7 @@ export class SessionService {
       contactMasked: provider.describeInvitee(request),
       contactEncrypted: contact ? this.deps.crypto.encrypt(contact) : null,
       contactHash: contact ? this.deps.crypto.hash(contact) : null,
-      delivery: request.type === 'invite' ? (request.delivery ?? null) : null,
+      delivery: request.delivery ?? null,
       status: 'creating',
       statusDetail: null,
       channelId,
@@ -273,10 +281,10 @@ export class SessionService {
   }
 
   private async recordFailure(session: Session, actor: Actor, error: unknown): Promise<void> {
-    const detail = describeError(error);
+    const detail = this.describe(error);
     const code = error instanceof VendorError ? error.code : 'internal';
     this.deps.logger.warn({ sessionId: session.id, vendor: session.vendor, code, err: error }, 'session not created');
-    const label = VENDOR_LABELS[session.vendor as VendorName];
+    const label = this.labelOf(session.vendor);
     await this.deps.lifecycle.apply(session, {
       status: 'failed',
       statusDetail: detail,
@@ -285,7 +293,7 @@ export class SessionService {
     });
   }
 
-  /** An asynchronous outcome (Genesys): applied when it arrives, never blocking the request. */
+  /** An asynchronous outcome (an answer the vendor pushes later): applied when it arrives, never blocking the request. */
   private settleLater(session: Session, later: () => Promise<Outcome | undefined>): void {
     this.track(async () => {
       const outcome = await later();
@@ -293,16 +301,16 @@ export class SessionService {
     });
   }
 
-  /** `via:` — the room link also goes to the customer's Genesys SMS session. */
-  private pushThroughGenesys(session: Session, smsSessionId: string, url: string): void {
+  /** `via:` — the room link also goes through another module's delivery channel (its `LinkDelivery`). */
+  private pushThroughDelivery(session: Session, target: string, url: string): void {
     const delivery = this.deps.linkDelivery;
     if (!delivery) return;
     this.track(async () => {
       let outcome: Outcome | undefined;
       try {
-        outcome = await (await delivery.pushLink(smsSessionId, url)).outcome;
+        outcome = await (await delivery.pushLink(target, url)).outcome;
       } catch (error) {
-        outcome = { milestones: [{ key: 'delivery_failed', text: `⚠️ The link did not go through Genesys: ${escapeMrkdwn(describeError(error))}` }] };
+        outcome = { milestones: [{ key: 'delivery_failed', text: `⚠️ The link did not go through ${escapeMrkdwn(delivery.label)}: ${escapeMrkdwn(this.describe(error))}` }] };
       }
       if (outcome) await this.deps.lifecycle.apply(session, outcome);
     });
@@ -353,3 +361,5 @@ function cardNotPostedWords(error: unknown, channelId: string): string {
   }
   return 'Slack did not accept the session card, so nothing was sent to the invitee. Please try again in a moment.';
 }
+
+

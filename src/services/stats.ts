@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { addDays, format, parseISO, startOfDay, subDays } from 'date-fns';
 import { durationWords } from '../domain/milestones.js';
 import { type Session, statusDisplay } from '../domain/session.js';
-import { VENDOR_LABELS, type VendorName } from '../domain/vendors.js';
+import { vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
 import type { Logger } from '../domain/logger.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
 import { escapeMrkdwn } from '../domain/mrkdwn.js';
@@ -56,12 +56,12 @@ const percent = (rate: number | undefined) => (rate === undefined ? 'n/a' : `${M
 
 /** One vendor's own figures for the same days, or why they are missing. */
 export interface VendorFigures {
-  vendor: VendorName;
+  vendor: string;
   figures: { title: string; lines: string[] } | string;
 }
 
 /** The Block Kit summary, then each vendor's own figures. */
-export function statsBlocks(summary: UsageSummary, vendors: VendorFigures[] = []): { text: string; blocks: KnownBlock[] } {
+export function statsBlocks(summary: UsageSummary, catalogue: Catalogue, vendors: VendorFigures[] = []): { text: string; blocks: KnownBlock[] } {
   const title = `Rendezvous usage ${summary.from} → ${summary.to}`;
   const text = `${title}: ${summary.total} session${summary.total === 1 ? '' : 's'}`;
   const blocks: KnownBlock[] = [
@@ -78,12 +78,12 @@ export function statsBlocks(summary: UsageSummary, vendors: VendorFigures[] = []
   ];
   const vendorLines = Object.entries(summary.byVendor).map(([vendor, outcomes]) => {
     const parts = Object.entries(outcomes).map(([status, count]) => `${statusDisplay(status).emoji} ${escapeMrkdwn(statusDisplay(status).label)}: ${count}`);
-    return `*${VENDOR_LABELS[vendor as VendorName] ?? escapeMrkdwn(vendor)}*: ${parts.join(' · ')}`;
+    return `*${escapeMrkdwn(vendorLabel(catalogue, vendor))}*: ${parts.join(' · ')}`;
   });
   if (vendorLines.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: vendorLines.join('\n').slice(0, 3000) } });
   for (const { vendor, figures } of vendors) {
     if (typeof figures === 'string') {
-      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${VENDOR_LABELS[vendor]}'s figures are missing: ${escapeMrkdwn(figures)}` }] });
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${escapeMrkdwn(vendorLabel(catalogue, vendor))}'s figures are missing: ${escapeMrkdwn(figures)}` }] });
     } else {
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(figures.title)}*: ${figures.lines.join(' · ')}`.slice(0, 3000) } });
     }
@@ -101,7 +101,7 @@ export function statsRange(from: string | undefined, to: string | undefined, now
 
 /** `/rendezvous stats [<from> [<to>]]`: local session records and the vendors' own usage figures. */
 export class StatsService {
-  constructor(private readonly deps: { sessions: SessionsRepository; usage: VendorUsage[]; logger: Logger; now?: () => Date }) {}
+  constructor(private readonly deps: { sessions: SessionsRepository; usage: VendorUsage[]; catalogue: Catalogue; logger: Logger; now?: () => Date }) {}
 
   async summary(from: string | undefined, to: string | undefined, actor: Actor): Promise<{ text: string; blocks: KnownBlock[] }> {
     const { start, end } = statsRange(from, to, this.deps.now?.() ?? new Date());
@@ -114,10 +114,10 @@ export class StatsService {
           return { vendor, figures: await usage(start, end) };
         } catch (error) {
           this.deps.logger.warn({ vendor, err: error }, 'vendor usage figures failed');
-          return { vendor, figures: describeError(error) };
+          return { vendor, figures: describeError(error, (name) => vendorLabel(this.deps.catalogue, name)) };
         }
       }),
     );
-    return statsBlocks(summary, vendors);
+    return statsBlocks(summary, this.deps.catalogue, vendors);
   }
 }

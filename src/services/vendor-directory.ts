@@ -1,20 +1,20 @@
-import type { VendorName } from '../domain/vendors.js';
 import { statusText, vendorsText } from '../ui/command-replies.js';
 import type { VendorHealth } from '../vendors/health.js';
+import type { Catalogue } from '../domain/product-catalogue.js';
 import { cardViewOf } from './card-publisher.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import type { Actor, SessionService } from './sessions.js';
 
 /** Answers `vendors` and `status`: what is set up, how it is doing, where sessions are. */
 export class VendorDirectory {
-  constructor(private readonly deps: { providers: ProviderRegistry; health: VendorHealth; sessions: SessionService }) {}
+  constructor(private readonly deps: { providers: ProviderRegistry; health: VendorHealth; sessions: SessionService; catalogue: Catalogue }) {}
 
-  configured(): Array<{ vendor: VendorName; lastCall: ReturnType<VendorHealth['lastCall']> }> {
+  configured(): Array<{ vendor: string; lastCall: ReturnType<VendorHealth['lastCall']> }> {
     return this.deps.providers.vendors().map((vendor) => ({ vendor, lastCall: this.deps.health.lastCall(vendor) }));
   }
 
   vendorsText(): string {
-    return vendorsText(this.configured());
+    return vendorsText(this.configured(), this.deps.catalogue);
   }
 
   async statusText(reference: string, actor: Actor): Promise<string> {
@@ -22,6 +22,6 @@ export class VendorDirectory {
     const withLinks = await Promise.all(
       sessions.slice(0, 20).map(async (session) => ({ session: cardViewOf(session), permalink: await this.deps.sessions.permalink(session) })),
     );
-    return statusText(reference, [...withLinks, ...sessions.slice(20).map((session) => ({ session: cardViewOf(session) }))]);
+    return statusText(reference, [...withLinks, ...sessions.slice(20).map((session) => ({ session: cardViewOf(session) }))], this.deps.catalogue);
   }
 }

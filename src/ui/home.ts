@@ -1,6 +1,6 @@
 import type { ContextBlock, HomeView, KnownBlock, ModalView, SectionBlock } from '@slack/types';
 import { isFinal, statusDisplay } from '../domain/session.js';
-import { VENDOR_LABELS, VENDOR_NAMES, type VendorName } from '../domain/vendors.js';
+import { vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
 import type { LastCall } from '../domain/vendor-health.js';
 import { ACTION } from './ids.js';
 import { escapeMrkdwn, link, slackDate, truncate } from './mrkdwn.js';
@@ -25,8 +25,10 @@ export interface HomeViewInput {
   /** Finished sessions, newest first; the first ten are shown. */
   recent: HomeSession[];
   /** The vendors configured in this workspace, with their last call. */
-  vendors: Array<{ vendor: VendorName; lastCall?: LastCall }>;
+  vendors: Array<{ vendor: string; lastCall?: LastCall }>;
   isAdmin: boolean;
+  /** Every vendor module's declarations (labels, products), in order. */
+  catalogue: Catalogue;
 }
 
 /** Slack's limits for a view (PRODUCT.md §4), with a little room kept. */
@@ -63,13 +65,13 @@ export function homeView(input: HomeViewInput): HomeView {
       ],
     },
     { type: 'divider' },
-    ...activeBlocks(input.active.filter((session) => !isFinal(session.status))),
+    ...activeBlocks(input.active.filter((session) => !isFinal(session.status)), input.catalogue),
     { type: 'divider' },
-    ...recentBlocks(input.recent.slice(0, MAX_RECENT_SHOWN)),
+    ...recentBlocks(input.recent.slice(0, MAX_RECENT_SHOWN), input.catalogue),
     { type: 'divider' },
-    ...sections('*Vendor health*', vendorLines(input.vendors), 'No vendor is set up in this workspace yet: an admin must add credentials first.'),
+    ...sections('*Vendor health*', vendorLines(input.vendors, input.catalogue), 'No vendor is set up in this workspace yet: an admin must add credentials first.'),
   ];
-  if (input.isAdmin) blocks.push({ type: 'divider' }, ...configurationBlocks(input.vendors));
+  if (input.isAdmin) blocks.push({ type: 'divider' }, ...configurationBlocks(input.vendors, input.catalogue));
   // Every part above is bounded; this only guards against a future change breaking the limit.
   return { type: 'home', blocks: blocks.slice(0, MAX_VIEW_BLOCKS) };
 }
@@ -93,7 +95,7 @@ function greeting(userId: string): string {
   return /^[UW][A-Z0-9]+$/.test(userId) ? `Hello <@${userId}>! ` : '';
 }
 
-function activeBlocks(active: HomeSession[]): KnownBlock[] {
+function activeBlocks(active: HomeSession[], catalogue: Catalogue): KnownBlock[] {
   const title: SectionBlock = { type: 'section', text: { type: 'mrkdwn', text: '*Your active sessions*' } };
   if (active.length === 0) {
     return [
@@ -102,9 +104,9 @@ function activeBlocks(active: HomeSession[]): KnownBlock[] {
     ];
   }
   const shown = active.slice(0, MAX_ACTIVE_SHOWN).map((session): SectionBlock => {
-    const { emoji, label } = statusDisplay(session.status);
+    const { emoji, label } = statusDisplay(session.status, vendorLabel(catalogue, session.vendor));
     const text =
-      `${emoji} *${field(cardTitle(session))}* · ${code(session.reference)}\n` +
+      `${emoji} *${field(cardTitle(session, catalogue))}* · ${code(session.reference)}\n` +
       `${field(label)} · ${field(session.contact_masked)} · started ${date(session.created_at)}${cardLink(session)}`;
     return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, MAX_SECTION_CHARS) } };
   });
@@ -116,28 +118,28 @@ function activeBlocks(active: HomeSession[]): KnownBlock[] {
   ];
 }
 
-function recentBlocks(recent: HomeSession[]): KnownBlock[] {
+function recentBlocks(recent: HomeSession[], catalogue: Catalogue): KnownBlock[] {
   const lines = recent.map((session) => {
-    const { emoji, label } = statusDisplay(session.status);
-    return `${emoji} *${field(cardTitle(session))}* · ${code(session.reference)} · ${field(label)} · ${field(session.contact_masked)} · started ${date(session.created_at)}${cardLink(session)}`;
+    const { emoji, label } = statusDisplay(session.status, vendorLabel(catalogue, session.vendor));
+    return `${emoji} *${field(cardTitle(session, catalogue))}* · ${code(session.reference)} · ${field(label)} · ${field(session.contact_masked)} · started ${date(session.created_at)}${cardLink(session)}`;
   });
   return sections('*Recently finished*', lines, 'Nothing finished yet: your ended, cancelled or expired sessions will show here.');
 }
 
 /** One compact line per configured vendor, like `/rendezvous vendors` without the product list. */
-function vendorLines(vendors: HomeViewInput['vendors']): string[] {
+function vendorLines(vendors: HomeViewInput['vendors'], catalogue: Catalogue): string[] {
   return vendors.map(({ vendor, lastCall }) => {
     const health = lastCall
       ? `${lastCall.ok ? '✅ last call worked' : `⚠️ last call failed (${field(lastCall.code ?? 'error')})`} ${date(lastCall.at)} (${field(lastCall.operation)})`
       : '◻️ not called since the app started';
-    return `*${field(vendorLabel(vendor))}* — ${health}`;
+    return `*${field(vendorLabel(catalogue, vendor))}* — ${health}`;
   });
 }
 
 /** Admins only: which vendors are configured. Credentials are never shown, not even in part. */
-function configurationBlocks(vendors: HomeViewInput['vendors']): KnownBlock[] {
+function configurationBlocks(vendors: HomeViewInput['vendors'], catalogue: Catalogue): KnownBlock[] {
   const configured = new Set<string>(vendors.map(({ vendor }) => vendor));
-  const lines = VENDOR_NAMES.map((vendor) => `${VENDOR_LABELS[vendor]}: ${configured.has(vendor) ? '✅ configured' : '◻️ not configured'}`);
+  const lines = catalogue.map(({ name, label }) => `${label}: ${configured.has(name) ? '✅ configured' : '◻️ not configured'}`);
   return [
     ...sections('*Vendor configuration* (only admins see this)', lines, ''),
     context('Credentials are stored encrypted and never shown again once saved.'),
@@ -180,10 +182,6 @@ function field(text: string): string {
 /** A reference in a code span; a backtick inside would end it early. */
 function code(text: string): string {
   return `\`${field(text.replace(/`/g, "'"))}\``;
-}
-
-function vendorLabel(vendor: string): string {
-  return VENDOR_LABELS[vendor as VendorName] ?? vendor;
 }
 
 function date(iso: string): string {

@@ -1,3 +1,5 @@
+import type { ProductField } from '../domain/vendor-module.js';
+
 /** Every callback, block and action id the app sends and listens for, in one place. */
 export const CALLBACK = {
   inviteModal: 'rendezvous_invite',
@@ -20,7 +22,10 @@ export const ACTION = {
   homeStartSession: 'home_start_session',
 } as const;
 
-/** Modal inputs: block id → action id (Slack keys view state by both). */
+/**
+ * The modal's common inputs: block id → action id (Slack keys view state by both). A product's
+ * own inputs are declared by its module (`Product.fields`): `productInput` gives their ids.
+ */
 export const INPUT = {
   vendor: { block: 'vendor', action: ACTION.vendorSelect },
   phone: { block: 'phone', action: 'phone_input' },
@@ -28,20 +33,16 @@ export const INPUT = {
   delivery: { block: 'delivery', action: 'delivery_select' },
   message: { block: 'message', action: 'message_input' },
   reference: { block: 'reference', action: 'reference_input' },
-  agent: { block: 'agent', action: 'agent_input' },
   kind: { block: 'kind', action: ACTION.kindSelect },
   participants: { block: 'participants', action: 'participants_input' },
   meetingName: { block: 'meeting_name', action: 'meeting_name_input' },
-  startTime: { block: 'start_time', action: 'start_time_picker' },
-  duration: { block: 'duration', action: 'duration_input' },
-  moderation: { block: 'moderation', action: 'moderation_checkbox' },
-  blitzzSession: { block: 'blitzz_session', action: 'blitzz_session_input' },
-  imbeeExpiry: { block: 'imbee_expiry', action: 'imbee_expiry_picker' },
-  imbeeMaxUses: { block: 'imbee_max_uses', action: 'imbee_max_uses_input' },
-  conpeekBridge: { block: 'conpeek_bridge', action: 'conpeek_bridge_input' },
-  conpeekRoom: { block: 'conpeek_room', action: 'conpeek_room_input' },
-  genesysSession: { block: 'genesys_session', action: 'genesys_session_input' },
-  genesysTarget: { block: 'genesys_target', action: 'genesys_target_input' },
   via: { block: 'via', action: 'via_input' },
   conversation: { block: 'conversation', action: 'conversation_select' },
 } as const;
+
+export type InputId = { block: string; action: string };
+
+/** A product field's ids: its declared block id, and its action id (default `<blockId>_input`). */
+export function productInput(field: ProductField): InputId {
+  return { block: field.blockId, action: field.actionId ?? `${field.blockId}_input` };
+}

@@ -1,72 +1,60 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextElement, PlainTextOption } from '@slack/types';
-import type { SessionKind } from '../domain/session.js';
-import { kindFor } from '../domain/vendor-capabilities.js';
-import { VENDOR_LABELS, type Delivery, type VendorName } from '../domain/vendors.js';
+import { DELIVERY_LABELS } from '../domain/delivery.js';
+import type { Product, ViaChannel } from '../domain/vendor-module.js';
 import { CALLBACK, INPUT } from './ids.js';
+import { productFieldBlock, textInput } from './product-field-inputs.js';
+
+/** A configured vendor as the modal draws it: its label and its configured products, as declared. */
+export interface ModalVendor {
+  name: string;
+  label: string;
+  products: Product[];
+  /** Values that pre-fill its products' fields (`defaultFrom`), from settings. */
+  fieldDefaults?: Record<string, string | number | undefined>;
+}
 
 /** What the modal needs to know, all from settings: it opens before any I/O. */
 export interface InviteModalOptions {
   /** Configured vendors, in order; the first is the default. */
-  vendors: VendorName[];
-  vendor: VendorName;
+  vendors: ModalVendor[];
+  vendor: string;
   /** One-to-one or meeting, where the vendor has both. */
   meeting?: boolean;
-  /** Vendors with a meeting product configured. */
-  meetingVendors?: VendorName[];
   channelId?: string;
   /** The message the modal was opened from ("Invite from this message"). */
   source?: { channelId: string; ts: string };
-  /** Offer "Send through Genesys SMS session" for link-only vendors. */
-  genesysDelivery?: boolean;
-  defaults?: {
-    agent?: string;
-    phone?: string;
-    email?: string;
-    blitzzSessionId?: string;
-    conpeekBridgeId?: number;
-    conpeekRoomId?: number;
-  };
+  /** The configured channel that also pushes a link (`via:`), offered on the products that accept it. */
+  via?: ViaChannel;
+  /** The contact found in the source message. */
+  defaults?: { phone?: string; email?: string };
 }
 
 export interface InviteModalMetadata {
   channelId?: string;
-  vendor?: VendorName;
+  vendor?: string;
   meeting?: boolean;
   source?: { channelId: string; ts: string };
 }
 
-const DELIVERY_LABELS: Record<Delivery, string> = { sms: 'SMS', whatsapp: 'WhatsApp', email: 'E-mail' };
-
 const text = (value: string): PlainTextElement => ({ type: 'plain_text', text: value });
 const option = (label: string, value: string): PlainTextOption => ({ text: text(label), value });
 
-type InputId = { block: string; action: string };
-
-function textInput(id: InputId, label: string, options: { optional?: boolean; hint?: string; initial?: string; placeholder?: string; multiline?: boolean; maxLength?: number } = {}): InputBlock {
-  return {
-    type: 'input',
-    block_id: id.block,
-    optional: options.optional ?? true,
-    label: text(label),
-    ...(options.hint ? { hint: text(options.hint) } : {}),
-    element: {
-      type: 'plain_text_input',
-      action_id: id.action,
-      ...(options.multiline ? { multiline: true } : {}),
-      ...(options.maxLength ? { max_length: options.maxLength } : {}),
-      ...(options.placeholder ? { placeholder: text(options.placeholder) } : {}),
-      ...(options.initial ? { initial_value: options.initial } : {}),
-    },
-  };
+/** The product the modal shows: the meeting one when asked and offered, else the one-to-one or command one. */
+export function shownProduct(vendor: ModalVendor | undefined, meeting: boolean | undefined): Product | undefined {
+  const of = (shape: Product['shape']) => vendor?.products.find((product) => product.shape === shape);
+  return (meeting ? of('meeting') : undefined) ?? of('invite') ?? of('command') ?? of('meeting');
 }
 
 export function inviteModal(options: InviteModalOptions): ModalView {
-  const meeting = Boolean(options.meeting && kindFor(options.vendor, true));
-  const kind = kindFor(options.vendor, meeting)?.kind;
+  const vendor = options.vendors.find((item) => item.name === options.vendor);
+  const product = shownProduct(vendor, options.meeting);
+  const meeting = product?.shape === 'meeting';
   const metadata: InviteModalMetadata = { channelId: options.channelId, vendor: options.vendor, meeting, ...(options.source ? { source: options.source } : {}) };
   const blocks: KnownBlock[] = [vendorBlock(options)];
-  if (options.meetingVendors?.includes(options.vendor) && kindFor(options.vendor, false)) blocks.push(kindBlock(meeting));
-  blocks.push(...fieldsFor(options, kind), conversationBlock(options));
+  const shapes = new Set(vendor?.products.map((item) => item.shape));
+  if (shapes.has('invite') && shapes.has('meeting')) blocks.push(kindBlock(meeting));
+  if (vendor && product) blocks.push(...fieldsFor(options, vendor, product));
+  blocks.push(conversationBlock(options));
   return {
     type: 'modal',
     callback_id: CALLBACK.inviteModal,
@@ -79,7 +67,7 @@ export function inviteModal(options: InviteModalOptions): ModalView {
 }
 
 function vendorBlock({ vendors, vendor }: InviteModalOptions): InputBlock {
-  const options = vendors.map((name) => option(VENDOR_LABELS[name], name));
+  const options = vendors.map((item) => option(item.label, item.name));
   return {
     type: 'input',
     block_id: INPUT.vendor.block,
@@ -100,21 +88,20 @@ function kindBlock(meeting: boolean): InputBlock {
   };
 }
 
-function fieldsFor(options: InviteModalOptions, kind: SessionKind | undefined): KnownBlock[] {
-  switch (kind) {
-    case 'sms_invite':
-      return genesysFields();
-    case 'conference':
-    case 'room':
-      return meetingFields(options, kind);
-    default:
-      return oneToOneFields(options);
+function fieldsFor(options: InviteModalOptions, vendor: ModalVendor, product: Product): KnownBlock[] {
+  const own = product.fields.map((field) => productFieldBlock(field, vendor.fieldDefaults ?? {}));
+  if (product.shape === 'command') return [...own, referenceBlock()];
+  const blocks: KnownBlock[] = product.shape === 'meeting' ? meetingBlocks(product) : contactBlocks(options, vendor, product);
+  if (product.deliveredBy === 'vendor') blocks.push(messageBlock(product));
+  blocks.push(referenceBlock(), ...own);
+  if (product.acceptsVia && options.via) {
+    const hint = product.shape === 'meeting' ? options.via.meetingHint : options.via.hint;
+    blocks.push(textInput(INPUT.via, options.via.fieldLabel, { hint }));
   }
+  return blocks;
 }
 
-function oneToOneFields(options: InviteModalOptions): KnownBlock[] {
-  const { vendor, defaults } = options;
-  const capability = kindFor(vendor, false)!;
+function contactBlocks({ defaults }: InviteModalOptions, vendor: ModalVendor, product: Product): KnownBlock[] {
   const blocks: KnownBlock[] = [
     textInput(INPUT.phone, 'Invitee phone', {
       hint: 'International format, e.g. +33 6 12 34 56 78. Phone and/or e-mail.',
@@ -134,107 +121,38 @@ function oneToOneFields(options: InviteModalOptions): KnownBlock[] {
       },
     },
   ];
-  if (capability.deliveries.length > 0) {
+  if (product.deliveries.length > 0) {
     blocks.push({
       type: 'input',
       block_id: INPUT.delivery.block,
       optional: true,
       label: text('Send the invitation by'),
-      hint: text(`${VENDOR_LABELS[vendor]} sends it. Default: SMS for a phone, e-mail otherwise.`),
+      hint: text(`${vendor.label} sends it. Default: SMS for a phone, e-mail otherwise.`),
       element: {
         type: 'static_select',
         action_id: INPUT.delivery.action,
-        options: capability.deliveries.map((delivery) => option(DELIVERY_LABELS[delivery], delivery)),
+        options: product.deliveries.map((delivery) => option(DELIVERY_LABELS[delivery], delivery)),
       },
     });
-  }
-  if (capability.deliveredBy === 'vendor') {
-    const limit = capability.messageLimit;
-    const hints = [limit ? `Up to ${limit} characters.` : '', vendor === 'blitzz' ? 'Not used for WhatsApp: Blitzz fixes that text.' : '']
-      .filter(Boolean)
-      .join(' ');
-    blocks.push(textInput(INPUT.message, 'Message', { multiline: true, maxLength: limit, hint: hints || undefined }));
-  }
-  blocks.push(referenceBlock());
-  if (vendor === 'apizee') {
-    blocks.push(textInput(INPUT.agent, 'Apizee agent login', { optional: false, initial: defaults?.agent }));
-  }
-  if (vendor === 'blitzz') {
-    blocks.push(textInput(INPUT.blitzzSession, 'Blitzz session code', { optional: false, initial: defaults?.blitzzSessionId, hint: 'The 9-digit ShowMe session code.' }));
-  }
-  if (vendor === 'imbee') {
-    blocks.push(
-      { type: 'input', block_id: INPUT.imbeeExpiry.block, optional: true, label: text('Link valid until'), element: { type: 'datepicker', action_id: INPUT.imbeeExpiry.action } },
-      {
-        type: 'input',
-        block_id: INPUT.imbeeMaxUses.block,
-        optional: true,
-        label: text('Maximum uses of the link'),
-        element: { type: 'number_input', action_id: INPUT.imbeeMaxUses.action, is_decimal_allowed: false, min_value: '1', max_value: '1000' },
-      },
-    );
-  }
-  if (capability.deliveredBy === 'rendezvous' || vendor === 'imbee') {
-    if (options.genesysDelivery) {
-      blocks.push(textInput(INPUT.via, 'Send through Genesys SMS session', { hint: "The customer's Genesys SMS session id: the link is pushed there (SendUrl)." }));
-    }
   }
   return blocks;
 }
 
-function meetingFields(options: InviteModalOptions, kind: 'conference' | 'room'): KnownBlock[] {
-  const { defaults } = options;
-  const blocks: KnownBlock[] = [
-    textInput(INPUT.participants, kind === 'conference' ? 'Participants' : 'Participants (names or contacts)', {
+function meetingBlocks(product: Product): KnownBlock[] {
+  return [
+    textInput(INPUT.participants, product.participants === 'names' ? 'Participants (names or contacts)' : 'Participants', {
       optional: false,
       multiline: true,
       hint: 'One per line or separated by commas: +33 6 12 34 56 78, jane@example.com',
     }),
     textInput(INPUT.meetingName, 'Meeting name', { maxLength: 255 }),
   ];
-  if (kind === 'conference') {
-    blocks.push(
-      textInput(INPUT.message, 'Message', { multiline: true, maxLength: 300, hint: 'Up to 300 characters.' }),
-      referenceBlock(),
-      { type: 'input', block_id: INPUT.startTime.block, optional: true, label: text('Start time'), element: { type: 'datetimepicker', action_id: INPUT.startTime.action } },
-      {
-        type: 'input',
-        block_id: INPUT.duration.block,
-        optional: true,
-        label: text('Duration (minutes)'),
-        element: { type: 'number_input', action_id: INPUT.duration.action, is_decimal_allowed: false, min_value: '1', max_value: '1440' },
-      },
-      {
-        type: 'input',
-        block_id: INPUT.moderation.block,
-        optional: true,
-        label: text('Waiting room'),
-        element: { type: 'checkboxes', action_id: INPUT.moderation.action, options: [option('Participants wait for the moderator', 'on')] },
-      },
-      textInput(INPUT.agent, 'Moderator (Apizee login)', { initial: defaults?.agent }),
-    );
-    if (options.genesysDelivery) {
-      blocks.push(textInput(INPUT.via, 'Send through Genesys SMS session', { hint: "A customer's Genesys SMS session id: the meeting link is pushed there (SendUrl)." }));
-    }
-  } else {
-    blocks.push(
-      referenceBlock(),
-      textInput(INPUT.conpeekBridge, 'Conpeek bridge id', { optional: false, initial: defaults?.conpeekBridgeId?.toString() }),
-      textInput(INPUT.conpeekRoom, 'Conpeek room id', { optional: false, initial: defaults?.conpeekRoomId?.toString() }),
-    );
-  }
-  return blocks;
 }
 
-function genesysFields(): KnownBlock[] {
-  return [
-    textInput(INPUT.genesysSession, "Customer's SMS session id", { optional: false, placeholder: '0000Na9B26EF006E' }),
-    textInput(INPUT.genesysTarget, 'Colleague or queue to bring in', {
-      optional: false,
-      hint: 'The agent or queue URI in Genesys, e.g. http://genesys.example/api/v2/users/…',
-    }),
-    referenceBlock(),
-  ];
+function messageBlock(product: Product): InputBlock {
+  const limit = product.messageLimit;
+  const hint = [limit ? `Up to ${limit} characters.` : '', product.messageHint ?? ''].filter(Boolean).join(' ');
+  return textInput(INPUT.message, 'Message', { multiline: true, maxLength: limit, hint: hint || undefined });
 }
 
 function referenceBlock(): InputBlock {

@@ -1,12 +1,12 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
-import { VENDOR_LABELS, type VendorName } from '../domain/vendors.js';
+import { productByKind, vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
 import { isFinal, KIND_LABELS, statusDisplay, type SessionKind } from '../domain/session.js';
-import { capabilityOf } from '../domain/vendor-capabilities.js';
 import { ACTION } from './ids.js';
 import { escapeMrkdwn, slackDate, truncate } from './mrkdwn.js';
 
 export interface CardSession {
-  details?: string;
+  /** The vendor module's details, as its `parseDetails` read them. */
+  details?: Record<string, unknown>;
   id: string;
   vendor: string;
   kind: string;
@@ -20,25 +20,25 @@ export interface CardSession {
   customer_url: string | null;
 }
 
-export function cardTitle(session: Pick<CardSession, 'vendor' | 'kind'>): string {
-  const vendor = VENDOR_LABELS[session.vendor as VendorName] ?? session.vendor;
-  const kind = KIND_LABELS[session.kind as SessionKind] ?? session.kind;
-  return `${vendor} ${kind}`;
+/** "Apizee video assistance": the module's label and its product's, from the catalogue passed in. */
+export function cardTitle(session: Pick<CardSession, 'vendor' | 'kind'>, catalogue: Catalogue): string {
+  const kind = productByKind(catalogue, session.vendor, session.kind)?.label ?? KIND_LABELS[session.kind as SessionKind] ?? session.kind;
+  return `${vendorLabel(catalogue, session.vendor)} ${kind}`;
 }
 
 /** Notification and screen-reader text for the card. */
-export function cardText(session: CardSession): string {
-  const { emoji, label } = statusDisplay(session.status);
-  return `${cardTitle(session)} ${session.reference} for ${session.contact_masked}: ${emoji} ${label}`;
+export function cardText(session: CardSession, catalogue: Catalogue): string {
+  const { emoji, label } = statusDisplay(session.status, vendorLabel(catalogue, session.vendor));
+  return `${cardTitle(session, catalogue)} ${session.reference} for ${session.contact_masked}: ${emoji} ${label}`;
 }
 
 /** The session card: one root message, rebuilt from the row each time its state changes. */
-export function sessionCard(session: CardSession): KnownBlock[] {
-  const { emoji, label } = statusDisplay(session.status);
+export function sessionCard(session: CardSession, catalogue: Catalogue): KnownBlock[] {
+  const { emoji, label } = statusDisplay(session.status, vendorLabel(catalogue, session.vendor));
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(cardTitle(session))}* · \`${escapeMrkdwn(session.reference)}\`` },
+      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(cardTitle(session, catalogue))}* · \`${escapeMrkdwn(session.reference)}\`` },
     },
     {
       type: 'section',
@@ -50,34 +50,23 @@ export function sessionCard(session: CardSession): KnownBlock[] {
       ],
     },
   ];
-  const dialIn = dialInText(session);
-  if (dialIn) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: dialIn }] });
+  // The product's own lines (a meeting's dial-in), plain text from its parsed details.
+  const notes = productByKind(catalogue, session.vendor, session.kind)?.cardNotes?.(session.details ?? {}) ?? [];
+  for (const note of notes) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(escapeMrkdwn(note), 2900) }] });
   if (session.status_detail) {
     blocks.push({
       type: 'context',
       elements: [{ type: 'mrkdwn', text: truncate(escapeMrkdwn(session.status_detail), 2900) }],
     });
   }
-  const actions = cardActions(session);
+  const actions = cardActions(session, catalogue);
   if (actions) blocks.push(actions);
   return blocks;
 }
 
-/** Apizee conferences: SIP number and DTMF code, for participants joining by phone. */
-function dialInText(session: CardSession): string | undefined {
-  try {
-    const details = JSON.parse(session.details ?? '{}') as { sip_phone_number?: string; sip_dtmf_code?: string };
-    if (!details.sip_phone_number) return undefined;
-    const code = details.sip_dtmf_code ? `, then code ${escapeMrkdwn(details.sip_dtmf_code)}#` : '';
-    return `☎️ Dial-in: ${escapeMrkdwn(details.sip_phone_number)}${code}`;
-  } catch {
-    return undefined;
-  }
-}
-
-function cardActions(session: CardSession): ActionsBlock | undefined {
+function cardActions(session: CardSession, catalogue: Catalogue): ActionsBlock | undefined {
   if (isFinal(session.status) || session.status === 'creating') return undefined;
-  const capability = capabilityOf(session.vendor as VendorName, session.kind as SessionKind);
+  const capability = productByKind(catalogue, session.vendor, session.kind);
   const buttons: Button[] = [];
   if (session.agent_url) {
     buttons.push({

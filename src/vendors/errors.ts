@@ -1,5 +1,3 @@
-import type { VendorName } from '../domain/vendors.js';
-import { VENDOR_LABELS } from '../domain/vendors.js';
 
 export type VendorErrorCode =
   | 'unauthorized'
@@ -21,7 +19,7 @@ export class VendorError extends Error {
   readonly retryAfterMs?: number;
 
   constructor(
-    readonly vendor: VendorName,
+    readonly vendor: string,
     readonly operation: string,
     readonly code: VendorErrorCode,
     options: { status?: number; retryable?: boolean; detail?: string; retryAfterMs?: number; cause?: unknown } = {},
@@ -48,11 +46,15 @@ const PLAIN_WORDS: Record<VendorErrorCode, (label: string) => string> = {
   not_configured: (label) => `${label} is not set up in this workspace.`,
 };
 
-/** Plain words for a person: which vendor, what happened, what to do. */
-export function describeError(error: unknown): string {
+/**
+ * Plain words for a person: which vendor, what happened, what to do. `labelOf` turns the
+ * error's vendor name into its label (the modules' catalogue knows them; the kit names none).
+ */
+export function describeError(error: unknown, labelOf: (vendor: string) => string): string {
   if (error instanceof VendorError) {
-    const words = PLAIN_WORDS[error.code](VENDOR_LABELS[error.vendor]);
-    return error.detail && error.code === 'rejected' ? `${words} ${VENDOR_LABELS[error.vendor]} said: “${error.detail}”` : words;
+    const label = labelOf(error.vendor);
+    const words = PLAIN_WORDS[error.code](label);
+    return error.detail && error.code === 'rejected' ? `${words} ${label} said: “${error.detail}”` : words;
   }
   return 'Something went wrong inside Rendezvous. The team has been told in the logs.';
 }

@@ -1,6 +1,5 @@
 import ky, { type KyInstance, TimeoutError } from 'ky';
 import type { z } from 'zod';
-import type { VendorName } from '../domain/vendors.js';
 import type { Logger } from '../domain/logger.js';
 import { VendorError, type VendorErrorCode } from './errors.js';
 
@@ -28,7 +27,7 @@ export function codeForStatus(status: number): VendorErrorCode {
 }
 
 /** Sends one request, turning transport failures into VendorErrors. */
-export async function send(vendor: VendorName, operation: string, request: () => Promise<Response>): Promise<Response> {
+export async function send(vendor: string, operation: string, request: () => Promise<Response>): Promise<Response> {
   try {
     return await request();
   } catch (error) {
@@ -39,7 +38,7 @@ export async function send(vendor: VendorName, operation: string, request: () =>
 
 /** Reads a JSON body and validates it; a vendor changing its answer fails here, loudly. */
 export async function parseBody<S extends z.ZodType>(
-  vendor: VendorName,
+  vendor: string,
   operation: string,
   response: Response,
   schema: S,

@@ -1,4 +1,3 @@
-import type { VendorName } from '../domain/vendors.js';
 import type { Logger } from '../domain/logger.js';
 import { VendorError } from './errors.js';
 import type { CallRecorder } from '../domain/vendor-module.js';
@@ -10,7 +9,7 @@ import type { CallRecorder } from '../domain/vendor-module.js';
  */
 export async function observedCall<T>(
   deps: { logger: Logger; health: CallRecorder },
-  vendor: VendorName,
+  vendor: string,
   operation: string,
   run: () => Promise<T>,
   fields: (result: T) => Record<string, unknown> = () => ({}),

@@ -1,19 +1,39 @@
 import { maskContact, type Contact } from '../domain/contact.js';
-import type { StartRequest } from '../domain/invite-request.js';
+import type { StartRequest } from '../domain/start-request.js';
 import type { Provider } from '../domain/vendor-module.js';
 
-export type Invite = Extract<StartRequest, { type: 'invite' }>;
-export type Meet = Extract<StartRequest, { type: 'meet' }>;
-export type GenesysInvite = Extract<StartRequest, { type: 'genesys' }>;
+export type Invite = StartRequest & { shape: 'invite' };
+export type Meet = StartRequest & { shape: 'meeting'; participants: Contact[] };
 
 export function asInvite(request: StartRequest): Invite {
-  if (request.type !== 'invite') throw new Error(`a one-to-one session needs an invitation, not ${request.type}`);
-  return request;
+  if (request.shape !== 'invite') throw new Error(`a one-to-one session needs an invitation, not ${request.shape}`);
+  return request as Invite;
 }
 
 export function asMeet(request: StartRequest): Meet {
-  if (request.type !== 'meet') throw new Error(`a meeting needs participants, not ${request.type}`);
-  return request;
+  if (request.shape !== 'meeting') throw new Error(`a meeting needs participants, not ${request.shape}`);
+  return { ...request, participants: request.participants ?? [] } as Meet;
+}
+
+/** A product's own option (`StartRequest.options[key]`), as the type its field declares. */
+export function textOption(request: StartRequest, key: string): string | undefined {
+  const value = request.options[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function numberOption(request: StartRequest, key: string): number | undefined {
+  const value = request.options[key];
+  return typeof value === 'number' ? value : undefined;
+}
+
+export function dateOption(request: StartRequest, key: string): Date | undefined {
+  const value = request.options[key];
+  return value instanceof Date ? value : undefined;
+}
+
+export function booleanOption(request: StartRequest, key: string): boolean | undefined {
+  const value = request.options[key];
+  return typeof value === 'boolean' ? value : undefined;
 }
 
 /** The contact the chosen delivery goes to (the phone for SMS/WhatsApp, the address for e-mail). */
@@ -43,4 +63,4 @@ export const deliveredInvitee = {
 };
 
 /** A provider reading today's start request (domain/invite-request.ts). */
-export type RequestProvider = Provider<StartRequest>;
+export type RequestProvider = Provider;

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
-import { parseCommand, usageText, type CommandRequest } from '../../src/domain/command-grammar.js';
+import { parseCommand as parseWith, usageText as usageWith, type CommandRequest } from '../../src/domain/command-grammar.js';
 import type { Contact } from '../../src/domain/contact.js';
+import { vendorModules } from '../../src/vendors/index.js';
+
+/** The grammar reads the vendors from the modules' declarations. */
+const parseCommand = (text: string) => parseWith(text, vendorModules);
+const usageText = () => usageWith(vendorModules);
 
 const FR: Contact = { kind: 'phone', e164: '+33612345678', country: 'FR' };
 const FR2: Contact = { kind: 'phone', e164: '+33698765432', country: 'FR' };
@@ -117,8 +122,14 @@ const ROWS: Row[] = [
   ['meet jane@example.com, hello', { invalid: 'Unknown word "hello".' }],
 
   // Genesys
-  ['genesys 6f1c-22ab agent@example.com', { kind: 'genesys', smsSessionId: '6f1c-22ab', target: 'agent@example.com' }],
-  ['Genesys 6f1c-22ab Support FR', { kind: 'genesys', smsSessionId: '6f1c-22ab', target: 'Support FR' }],
+  [
+    'genesys 6f1c-22ab agent@example.com',
+    { kind: 'command', vendor: 'genesys', product: 'sms_invite', options: { smsSessionId: '6f1c-22ab', target: 'agent@example.com' } },
+  ],
+  [
+    'Genesys 6f1c-22ab Support FR',
+    { kind: 'command', vendor: 'genesys', product: 'sms_invite', options: { smsSessionId: '6f1c-22ab', target: 'Support FR' } },
+  ],
   ['genesys 6f1c-22ab', { invalid: '`genesys` needs an SMS session id and an agent or queue' }],
   ['genesys', { invalid: '`genesys` needs an SMS session id and an agent or queue' }],
   ['genesys 6f1c-22ab "Support FR"', { invalid: '`genesys` takes no quoted text.' }],
@@ -164,11 +175,18 @@ describe('parseCommand', () => {
 
   it('has a table covering every kind of request', () => {
     const kinds = new Set(ROWS.map(([, e]) => ('invalid' in e ? 'invalid' : e.kind)));
-    assert.deepEqual([...kinds].sort(), ['genesys', 'help', 'invalid', 'invite', 'meet', 'modal', 'stats', 'status', 'vendors']);
+    assert.deepEqual([...kinds].sort(), ['command', 'help', 'invalid', 'invite', 'meet', 'modal', 'stats', 'status', 'vendors']);
   });
 
   it('reports unknown words as the user wrote them', () => {
     assert.deepEqual(parseCommand('+33612345678 Tomorrow'), { kind: 'invalid', reason: 'Unknown word "Tomorrow".' });
+  });
+
+  it('knows only the vendors it is given: a sixth module is one more entry', () => {
+    const sixth = { name: 'zoomish', label: 'Zoomish', products: [{ ...vendorModules[1].products[0]!, kind: 'showme' as const }] };
+    assert.deepEqual(parseWith('+33612345678 zoomish', [...vendorModules, sixth]), { kind: 'invite', contact: FR, vendor: 'zoomish' });
+    assert.equal(parseWith('+33612345678 zoomish', vendorModules).kind, 'invalid');
+    assert.match(usageWith([...vendorModules, sixth]), /Vendors: apizee, blitzz, conpeek, imbee, zoomish\./);
   });
 });
 

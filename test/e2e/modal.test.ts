@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { startLocalStack, type LocalStack } from '../../sandbox/local-stack.js';
 import { ACTION, CALLBACK, INPUT } from '../../src/ui/ids.js';
 import { eventually } from '../helpers/eventually.js';
+import { PRODUCT_INPUT } from '../helpers/product-inputs.js';
 
 type Values = Record<string, Record<string, Record<string, unknown>>>;
 
@@ -15,7 +16,7 @@ function formValues(fields: { phone?: string; email?: string; message?: string; 
     },
     [INPUT.message.block]: { [INPUT.message.action]: { type: 'plain_text_input', value: fields.message ?? null } },
     [INPUT.reference.block]: { [INPUT.reference.action]: { type: 'plain_text_input', value: null } },
-    [INPUT.agent.block]: { [INPUT.agent.action]: { type: 'plain_text_input', value: fields.agent ?? 'agent@example.com' } },
+    [PRODUCT_INPUT.agent.block]: { [PRODUCT_INPUT.agent.action]: { type: 'plain_text_input', value: fields.agent ?? 'agent@example.com' } },
     [INPUT.conversation.block]: {
       [INPUT.conversation.action]: { type: 'conversations_select', selected_conversation: fields.channel ?? 'C0FIELD' },
     },
@@ -145,7 +146,7 @@ describe('e2e: the invite modal across vendors', function () {
     const update = await choose(ACTION.vendorSelect, 'blitzz', view);
     assert.equal(update.args.hash, view.hash, 'views.update carries the hash');
     const ids = update.args.view.blocks.map((block: { block_id: string }) => block.block_id);
-    assert.ok(ids.includes(INPUT.blitzzSession.block) && !ids.includes(INPUT.agent.block), ids.join(','));
+    assert.ok(ids.includes(PRODUCT_INPUT.blitzzSession.block) && !ids.includes(PRODUCT_INPUT.agent.block), ids.join(','));
     const message = update.args.view.blocks.find((block: { block_id: string }) => block.block_id === INPUT.message.block);
     assert.equal(message.element.max_length, 100);
     assert.match(message.hint.text, /WhatsApp/);
@@ -155,7 +156,7 @@ describe('e2e: the invite modal across vendors', function () {
     const open = await openModal();
     const update = await choose(ACTION.kindSelect, 'meeting', open.response.view);
     const ids = update.args.view.blocks.map((block: { block_id: string }) => block.block_id);
-    assert.ok(ids.includes(INPUT.participants.block) && ids.includes(INPUT.startTime.block) && !ids.includes(INPUT.phone.block), ids.join(','));
+    assert.ok(ids.includes(INPUT.participants.block) && ids.includes(PRODUCT_INPUT.startTime.block) && !ids.includes(INPUT.phone.block), ids.join(','));
   });
 
   it('creates a Blitzz invitation from the modal, refusing a past-due or too long message first', async () => {
@@ -163,7 +164,7 @@ describe('e2e: the invite modal across vendors', function () {
       [INPUT.vendor.block]: { [INPUT.vendor.action]: { type: 'static_select', selected_option: { value: 'blitzz' } } },
       [INPUT.phone.block]: { [INPUT.phone.action]: { type: 'plain_text_input', value: '+44 7400 123456' } },
       [INPUT.message.block]: { [INPUT.message.action]: { type: 'plain_text_input', value: message } },
-      [INPUT.blitzzSession.block]: { [INPUT.blitzzSession.action]: { type: 'plain_text_input', value: '123456789' } },
+      [PRODUCT_INPUT.blitzzSession.block]: { [PRODUCT_INPUT.blitzzSession.action]: { type: 'plain_text_input', value: '123456789' } },
       [INPUT.conversation.block]: { [INPUT.conversation.action]: { type: 'conversations_select', selected_conversation: 'C0SUPPORT' } },
     });
     const tooLong = await stack.requester.interaction(stack.requester.viewSubmission({ callbackId: CALLBACK.inviteModal, values: values('x'.repeat(120)) }));
@@ -184,8 +185,8 @@ describe('e2e: the invite modal across vendors', function () {
         values: {
           [INPUT.participants.block]: { [INPUT.participants.action]: { type: 'plain_text_input', value: 'jane@example.com\n+33 6 12 34 56 78' } },
           [INPUT.meetingName.block]: { [INPUT.meetingName.action]: { type: 'plain_text_input', value: 'Boiler check' } },
-          [INPUT.duration.block]: { [INPUT.duration.action]: { type: 'number_input', value: '45' } },
-          [INPUT.moderation.block]: { [INPUT.moderation.action]: { type: 'checkboxes', selected_options: [{ value: 'on' }] } },
+          [PRODUCT_INPUT.duration.block]: { [PRODUCT_INPUT.duration.action]: { type: 'number_input', value: '45' } },
+          [PRODUCT_INPUT.moderation.block]: { [PRODUCT_INPUT.moderation.action]: { type: 'checkboxes', selected_options: [{ value: 'on' }] } },
           [INPUT.via.block]: { [INPUT.via.action]: { type: 'plain_text_input', value: '0000Na9B26EF006E' } },
           [INPUT.conversation.block]: { [INPUT.conversation.action]: { type: 'conversations_select', selected_conversation: 'C0SUPPORT' } },
         },
@@ -206,14 +207,14 @@ describe('e2e: the invite modal across vendors', function () {
       [INPUT.conversation.block]: { [INPUT.conversation.action]: { type: 'conversations_select', selected_conversation: 'C0SUPPORT' } },
     };
     const missing = await stack.requester.interaction(stack.requester.viewSubmission({ callbackId: CALLBACK.inviteModal, values: base }));
-    assert.ok(missing.body.errors[INPUT.genesysSession.block] && missing.body.errors[INPUT.genesysTarget.block]);
+    assert.ok(missing.body.errors[PRODUCT_INPUT.genesysSession.block] && missing.body.errors[PRODUCT_INPUT.genesysTarget.block]);
     await stack.requester.interaction(
       stack.requester.viewSubmission({
         callbackId: CALLBACK.inviteModal,
         values: {
           ...base,
-          [INPUT.genesysSession.block]: { [INPUT.genesysSession.action]: { type: 'plain_text_input', value: '0000Na9B26EF006E' } },
-          [INPUT.genesysTarget.block]: { [INPUT.genesysTarget.action]: { type: 'plain_text_input', value: stack.genesys.targets[1] } },
+          [PRODUCT_INPUT.genesysSession.block]: { [PRODUCT_INPUT.genesysSession.action]: { type: 'plain_text_input', value: '0000Na9B26EF006E' } },
+          [PRODUCT_INPUT.genesysTarget.block]: { [PRODUCT_INPUT.genesysTarget.action]: { type: 'plain_text_input', value: stack.genesys.targets[1] } },
         },
       }),
     );
@@ -264,7 +265,7 @@ describe('e2e: shortcuts', function () {
         privateMetadata: open.args.view.private_metadata,
         values: {
           [INPUT.phone.block]: { [INPUT.phone.action]: { type: 'plain_text_input', value: '+33612345678' } },
-          [INPUT.agent.block]: { [INPUT.agent.action]: { type: 'plain_text_input', value: 'agent@example.com' } },
+          [PRODUCT_INPUT.agent.block]: { [PRODUCT_INPUT.agent.action]: { type: 'plain_text_input', value: 'agent@example.com' } },
           [INPUT.conversation.block]: { [INPUT.conversation.action]: { type: 'conversations_select', selected_conversation: 'C0CASES' } },
         },
       }),

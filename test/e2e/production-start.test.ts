@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,8 +57,9 @@ describe('production start: npm run build, then npm start runs dist/ without com
     let dataDir: string;
 
     before(() => {
-      execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
       dataDir = mkdtempSync(join(tmpdir(), 'rendezvous-replicas-'));
+      const build = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+      assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}${build.stderr}`);
     });
     after(async () => {
       await Promise.all(replicas.map((replica) => replica.stop()));

@@ -3,6 +3,7 @@ import type { HomeView } from '@slack/types';
 import { createLogger } from '../../src/logger.js';
 import { HOME_PERMALINKS_MAX, HOME_SESSIONS_READ, HomeService } from '../../src/services/home.js';
 import type { Session } from '../../src/domain/session.js';
+import { vendorModules } from '../../src/vendors/index.js';
 
 const TEAM = 'T0001';
 const USER = 'U0AGENT';
@@ -70,6 +71,7 @@ function harness(rows: Session[], options: { admin?: boolean; publishFails?: boo
     },
     vendors: () => [{ vendor: 'apizee' }],
     logger,
+    catalogue: vendorModules,
   });
   return { service, published, permalinkCalls, reads, warnings };
 }

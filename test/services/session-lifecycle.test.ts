@@ -9,6 +9,7 @@ import { SessionsRepository } from '../../src/store/sessions-repository.js';
 import { StoreTrackingPort } from '../../src/tracking/tracking-port.js';
 import { observeTicket } from '../../src/vendors/apizee/ticket-tracker.js';
 import { eachDatabase, sessionFixture } from '../helpers/databases.js';
+import { vendorModules } from '../../src/vendors/index.js';
 
 const CANCEL: Outcome = {
   status: 'cancelled',
@@ -27,7 +28,7 @@ eachDatabase('SessionLifecycle', (ctx) => {
       updateMessage: async ({ text }: { text: string }) => void cardUpdates.push(text),
     } as unknown as SlackGateway;
     const logger = createLogger('silent');
-    const cards = new CardPublisher({ gateway, sessions, logger });
+    const cards = new CardPublisher({ gateway, sessions, logger, catalogue: vendorModules });
     let flushes = 0;
     const lifecycle = new SessionLifecycle({ sessions, cards, onOutbox: async () => void flushes++, logger });
     const milestones = async (id: string) =>

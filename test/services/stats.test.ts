@@ -4,6 +4,7 @@ import { statsBlocks, statsRange, summarize } from '../../src/services/stats.js'
 import type { Session } from '../../src/domain/session.js';
 import { TicketStatsList } from '../../src/vendors/apizee/schemas.js';
 import { apizeeUsageLines, summarizeApizee } from '../../src/vendors/apizee/usage.js';
+import { vendorModules } from '../../src/vendors/index.js';
 
 type Seen = Pick<Session, 'vendor' | 'status'> & { joined_at?: string; ended_at?: string };
 const row = ({ joined_at, ended_at, ...patch }: Partial<Seen>): Session =>
@@ -25,7 +26,7 @@ describe('stats', () => {
     assert.equal(summary.answerRate, 3 / 5);
     assert.equal(summary.totalSeconds, 16 * 60);
     assert.equal(summary.medianSeconds, 5 * 60);
-    const { blocks } = statsBlocks(summary);
+    const { blocks } = statsBlocks(summary, vendorModules);
     const json = JSON.stringify(blocks);
     assert.match(json, /60 %/);
     assert.match(json, /16 minutes/);
@@ -45,12 +46,12 @@ describe('stats', () => {
       photos: 1,
       videos: 0,
     });
-    const json = JSON.stringify(statsBlocks(summarize([], 'a', 'b'), [{ vendor: 'apizee', figures: apizeeUsageLines(figures) }]).blocks);
+    const json = JSON.stringify(statsBlocks(summarize([], 'a', 'b'), vendorModules, [{ vendor: 'apizee', figures: apizeeUsageLines(figures) }]).blocks);
     assert.match(json, /Apizee's own figures \(tickets-stats\)\*: 1 tickets, 0 answered · 1 SMS and 0 e-mail invitations · calls 5 minutes 35 seconds in all/);
   });
 
   it("says why a vendor's own figures are missing", () => {
-    const json = JSON.stringify(statsBlocks(summarize([], 'a', 'b'), [{ vendor: 'apizee', figures: 'Apizee did not answer <in time>.' }]).blocks);
+    const json = JSON.stringify(statsBlocks(summarize([], 'a', 'b'), vendorModules, [{ vendor: 'apizee', figures: 'Apizee did not answer <in time>.' }]).blocks);
     assert.match(json, /Apizee's figures are missing: Apizee did not answer &lt;in time&gt;\./);
   });
 

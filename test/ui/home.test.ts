@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Button, KnownBlock } from '@slack/types';
 import { maskContact } from '../../src/domain/contact.js';
+import { vendorModules } from '../../src/vendors/index.js';
 import { homeView, noVendorModal, type HomeSession, type HomeViewInput } from '../../src/ui/home.js';
 import { ACTION } from '../../src/ui/ids.js';
 import { blockKitProblems } from '../helpers/block-kit.js';
@@ -24,7 +25,7 @@ function session(overrides: Partial<HomeSession> = {}): HomeSession {
 }
 
 function view(overrides: Partial<HomeViewInput> = {}) {
-  return homeView({ userId: USER, active: [], recent: [], vendors: [], isAdmin: false, ...overrides });
+  return homeView({ userId: USER, active: [], recent: [], vendors: [], isAdmin: false, catalogue: vendorModules, ...overrides });
 }
 
 /** Every text a person could read in the view, one string per block. */

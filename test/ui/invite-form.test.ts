@@ -1,15 +1,21 @@
 import assert from 'node:assert/strict';
 import { INPUT } from '../../src/ui/ids.js';
-import { readInviteForm, type InviteForm } from '../../src/ui/invite-form.js';
+import { readInviteForm as readWith, type InviteForm } from '../../src/ui/invite-form.js';
+import { vendorModules } from '../../src/vendors/index.js';
+import { PRODUCT_INPUT } from '../helpers/product-inputs.js';
 
-type Field = keyof typeof INPUT;
+/** The form is read against the modules' declared products. */
+const readInviteForm = (raw: unknown, metadata: string | undefined) => readWith(raw, metadata, vendorModules);
+
+const ALL_INPUTS = { ...INPUT, ...PRODUCT_INPUT };
+type Field = keyof typeof ALL_INPUTS;
 const SELECTS: Partial<Record<Field, string>> = { vendor: 'static_select', delivery: 'static_select' };
 
 /** `view.state.values` as Slack sends it: every input present, empty ones null. */
 function values(filled: Partial<Record<Field, string>>) {
   const state: Record<string, Record<string, unknown>> = {};
-  for (const field of Object.keys(INPUT) as Field[]) {
-    const { block, action } = INPUT[field];
+  for (const field of Object.keys(ALL_INPUTS) as Field[]) {
+    const { block, action } = ALL_INPUTS[field];
     const value = filled[field] ?? null;
     if (field === 'conversation') {
       state[block] = { [action]: { type: 'conversations_select', selected_conversation: value } };
@@ -35,18 +41,16 @@ describe('readInviteForm', () => {
       ok: true,
       channelId: 'C0123CHAN',
       request: {
-        type: 'invite',
         vendor: 'apizee',
+        kind: 'ticket',
+        shape: 'invite',
         phone: { kind: 'phone', e164: '+33612345678', country: 'FR' },
         email: undefined,
         delivery: 'sms',
         reference: 'CASE-42',
         message: undefined,
-        agent: 'agent@example.com',
-        blitzzSessionId: undefined,
-        expiryDate: undefined,
-        maxUses: undefined,
         via: undefined,
+        options: { agent: 'agent@example.com' },
       },
     });
   });
@@ -54,7 +58,7 @@ describe('readInviteForm', () => {
   it('reads an e-mail invitation, delivered by e-mail', () => {
     const form = readInviteForm(values({ ...BASE, email: 'jane@example.com', message: 'See you soon' }), undefined);
     assert.equal(form.ok, true);
-    if (!form.ok || form.request.type !== 'invite') return assert.fail('expected an invitation');
+    if (!form.ok || form.request.shape !== 'invite') return assert.fail('expected an invitation');
     assert.equal(form.request.delivery, 'email');
     assert.deepEqual(form.request.email, { kind: 'email', address: 'jane@example.com' });
     assert.equal(form.request.phone, undefined);
@@ -107,6 +111,35 @@ describe('readInviteForm', () => {
 
   it('accepts a message of exactly 300 characters', () => {
     assert.equal(readInviteForm(values({ ...BASE, phone: '+33612345678', message: 'x'.repeat(300) }), undefined).ok, true);
+  });
+
+  it('counts a message in code points, as the vendors do (one emoji is one character)', () => {
+    assert.equal(readInviteForm(values({ ...BASE, phone: '+33612345678', message: '📷'.repeat(300) }), undefined).ok, true);
+    assert.deepEqual(errorsOf(readInviteForm(values({ ...BASE, phone: '+33612345678', message: '📷'.repeat(301) }), undefined)), {
+      message: 'Apizee takes at most 300 characters; this message has 301.',
+    });
+  });
+
+  it("reads a product's own fields into options, with their declared rules", () => {
+    const form = readInviteForm(values({ vendor: 'imbee', conversation: 'C0123CHAN', email: 'jane@example.com', imbeeMaxUses: '3' }), undefined);
+    assert.equal(form.ok && form.request.kind, 'webchat');
+    assert.deepEqual(form.ok && form.request.options, { maxUses: 3 });
+    assert.deepEqual(errorsOf(readInviteForm(values({ vendor: 'imbee', conversation: 'C0123CHAN', email: 'jane@example.com', imbeeExpiry: '2000-01-01' }), undefined)), {
+      imbee_expiry: 'Choose a date from today on.',
+    });
+    assert.deepEqual(errorsOf(readInviteForm(values({ vendor: 'blitzz', conversation: 'C0123CHAN', phone: '+33612345678', delivery: 'whatsapp', message: 'hi' }), undefined)), {
+      blitzz_session: 'Give the Blitzz session code.',
+      message: 'Blitzz fixes the WhatsApp text itself: leave the message empty for WhatsApp.',
+    });
+  });
+
+  it("reads a command-form product (Genesys) from its two fields", () => {
+    const form = readInviteForm(values({ vendor: 'genesys', conversation: 'C0123CHAN', genesysSession: 'abc-1', genesysTarget: 'Support FR' }), undefined);
+    assert.deepEqual(form.ok && form.request, { vendor: 'genesys', kind: 'sms_invite', shape: 'command', options: { smsSessionId: 'abc-1', target: 'Support FR' } });
+    assert.deepEqual(errorsOf(readInviteForm(values({ vendor: 'genesys', conversation: 'C0123CHAN', genesysSession: 'a/b' }), undefined)), {
+      genesys_session: 'Give the SMS session id (one word of letters and digits).',
+      genesys_target: 'Give the agent or queue to bring in.',
+    });
   });
 
   it('survives unreadable private_metadata', () => {

@@ -3,6 +3,7 @@ import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { maskContact } from '../../src/domain/contact.js';
 import { ACTION } from '../../src/ui/ids.js';
 import { cardText, sessionCard, type CardSession } from '../../src/ui/session-card.js';
+import { vendorModules } from '../../src/vendors/index.js';
 import { blockKitProblems } from '../helpers/block-kit.js';
 
 const CREATED_AT = '2025-03-04T10:00:00.000Z';
@@ -30,7 +31,7 @@ const buttons = (blocks: KnownBlock[]) => (actionsOf(blocks)?.elements ?? []) as
 
 describe('sessionCard', () => {
   it('shows the title, masked invitee, reference, status, starter and date', () => {
-    const json = JSON.stringify(sessionCard(card()));
+    const json = JSON.stringify(sessionCard(card(), vendorModules));
     assert.ok(json.includes('*Apizee video assistance* · `CASE-42`'), json);
     assert.ok(json.includes('*Invitee*\\n+33 6•• •• •• 78'), json);
     assert.ok(json.includes('*Status*\\n📨 Invited, waiting for the guest'), json);
@@ -39,7 +40,7 @@ describe('sessionCard', () => {
   });
 
   it('offers Join as agent, Customer link, Refresh and Cancel while active', () => {
-    const all = buttons(sessionCard(card()));
+    const all = buttons(sessionCard(card(), vendorModules));
     assert.deepEqual(all.map((button) => button.action_id), [ACTION.joinAsAgent, ACTION.customerLink, ACTION.refresh, ACTION.cancel]);
     const [join, customer, refresh, cancel] = all;
     assert.equal(join!.text.text, 'Join as agent');
@@ -53,29 +54,29 @@ describe('sessionCard', () => {
   });
 
   it('leaves out the link buttons when the vendor gave no links', () => {
-    const ids = buttons(sessionCard(card({ agent_url: null, customer_url: null }))).map((button) => button.action_id);
+    const ids = buttons(sessionCard(card({ agent_url: null, customer_url: null }), vendorModules)).map((button) => button.action_id);
     assert.deepEqual(ids, [ACTION.refresh, ACTION.cancel]);
   });
 
   for (const status of ['ended', 'declined', 'expired', 'cancelled', 'rejected', 'failed', 'creating']) {
     it(`has no buttons when ${status}`, () => {
-      assert.equal(actionsOf(sessionCard(card({ status }))), undefined);
+      assert.equal(actionsOf(sessionCard(card({ status }), vendorModules)), undefined);
     });
   }
 
   it('shows a final status with its emoji', () => {
-    assert.ok(JSON.stringify(sessionCard(card({ status: 'ended' }))).includes('*Status*\\n✅ Ended'));
+    assert.ok(JSON.stringify(sessionCard(card({ status: 'ended' }), vendorModules)).includes('*Status*\\n✅ Ended'));
   });
 
   it('never contains a raw phone, the customer URL, an SSO URL or an access token', () => {
-    const json = JSON.stringify(sessionCard(card())) + cardText(card());
+    const json = JSON.stringify(sessionCard(card(), vendorModules)) + cardText(card(), vendorModules);
     for (const secret of ['+33612345678', '612345678', CUSTOMER_URL, 'pwd=', 'access_token', 'sso']) {
       assert.equal(json.includes(secret), false, secret);
     }
   });
 
   it('escapes user and vendor text', () => {
-    const blocks = sessionCard(card({ contact_masked: 'a<b>&c', status_detail: 'Apizee said <!channel> & <@U1>' }));
+    const blocks = sessionCard(card({ contact_masked: 'a<b>&c', status_detail: 'Apizee said <!channel> & <@U1>' }), vendorModules);
     const json = JSON.stringify(blocks);
     assert.ok(json.includes('*Invitee*\\na&lt;b&gt;&amp;c'), json);
     assert.ok(json.includes('Apizee said &lt;!channel&gt; &amp; &lt;@U1&gt;'), json);
@@ -83,13 +84,13 @@ describe('sessionCard', () => {
   });
 
   it('stays within Block Kit limits with a very long detail', () => {
-    const blocks = sessionCard(card({ status_detail: '&'.repeat(5000) }));
+    const blocks = sessionCard(card({ status_detail: '&'.repeat(5000) }), vendorModules);
     assert.deepEqual(blockKitProblems(blocks), []);
     assert.equal(blocks.length, 4);
   });
 
   it('cardText names the session without a contact in clear', () => {
-    assert.equal(cardText(card()), 'Apizee video assistance CASE-42 for +33 6•• •• •• 78: 📨 Invited, waiting for the guest');
+    assert.equal(cardText(card(), vendorModules), 'Apizee video assistance CASE-42 for +33 6•• •• •• 78: 📨 Invited, waiting for the guest');
   });
 });
 

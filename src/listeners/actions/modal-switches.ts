@@ -19,7 +19,7 @@ export function registerModalSwitches(app: App, services: ListenerServices): voi
       const values = { ...(parsed.success ? parsed.data : {}) };
       const input = actionId === ACTION.vendorSelect ? INPUT.vendor : INPUT.kind;
       if (selected) values[input.block] = { [input.action]: { type: 'static_select', selected_option: { value: selected } } };
-      const { vendor, meeting } = chosenProduct(values, metadata);
+      const { vendor, meeting } = chosenProduct(values, metadata, services.catalogue);
       const view = vendor ? services.modal.switchTo(vendor, meeting, metadata.channelId, metadata.source) : undefined;
       if (!view) return;
       try {

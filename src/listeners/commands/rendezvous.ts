@@ -7,7 +7,7 @@ import type { ListenerServices } from '../services.js';
 
 export function registerRendezvousCommand(app: App, services: ListenerServices): void {
   app.command('/rendezvous', async ({ command, ack, client, respond }) => {
-    const request = parseCommand(command.text ?? '');
+    const request = parseCommand(command.text ?? '', services.catalogue);
     const actor = { teamId: command.team_id, enterpriseId: command.enterprise_id, userId: command.user_id };
     const reply = replyThrough(respond, services.logger);
 
@@ -20,9 +20,9 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
         return;
       }
       case 'help':
-        return ack({ response_type: 'ephemeral', text: usageText() });
+        return ack({ response_type: 'ephemeral', text: usageText(services.catalogue) });
       case 'invalid':
-        return ack({ response_type: 'ephemeral', text: `${escapeMrkdwn(request.reason)}\n\n${usageText()}` });
+        return ack({ response_type: 'ephemeral', text: `${escapeMrkdwn(request.reason)}\n\n${usageText(services.catalogue)}` });
       case 'vendors':
         return ack({ response_type: 'ephemeral', text: services.directory.vendorsText() });
       case 'status':
@@ -36,8 +36,7 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
       default: {
         const start = commandToStart(request, services.commandDefaults());
         if (!start.ok) return ack({ response_type: 'ephemeral', text: escapeMrkdwn(start.reason) });
-        const vendor = start.request.type === 'genesys' ? 'genesys' : start.request.vendor;
-        await ack({ response_type: 'ephemeral', text: services.sessions.acknowledgement(vendor) });
+        await ack({ response_type: 'ephemeral', text: services.sessions.acknowledgement(start.request.vendor) });
         await services.sessions.start(start.request, command.channel_id, actor, reply);
       }
     }

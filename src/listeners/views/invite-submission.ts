@@ -9,7 +9,7 @@ const ResponseUrls = z.array(z.object({ channel_id: z.string(), response_url: z.
 
 export function registerInviteSubmission(app: App, services: ListenerServices): void {
   app.view(CALLBACK.inviteModal, async ({ ack, body, view, respond }) => {
-    const form = readInviteForm(view.state.values, view.private_metadata);
+    const form = readInviteForm(view.state.values, view.private_metadata, services.catalogue);
     if (!form.ok) {
       await ack({ response_action: 'errors', errors: form.errors });
       return;

@@ -1,4 +1,3 @@
-import type { StartRequest } from '../../domain/invite-request.js';
 import type { VendorConnection, VendorDeps } from '../../domain/vendor-module.js';
 import { RateBudget } from '../rate-budget.js';
 import { ApizeeClient, type ApizeeSettings } from './client.js';
@@ -9,7 +8,7 @@ import { apizeeUsage } from './usage.js';
 import { apizeeWebhook } from './webhook.js';
 
 /** One Apizee account: tickets and conferences, followed by polling (and webhooks when a secret is set). */
-export function connectApizee(settings: ApizeeSettings, deps: VendorDeps): VendorConnection<StartRequest> {
+export function connectApizee(settings: ApizeeSettings, deps: VendorDeps): VendorConnection {
   // Counted in the database when given, so that replicas share the account's limit.
   const budget = new RateBudget(settings.ratePerMinute, { ledger: deps.ledger, account: `apizee:${settings.username}` });
   const client = new ApizeeClient(settings, { logger: deps.logger, health: deps.health, budget });
@@ -23,7 +22,6 @@ export function connectApizee(settings: ApizeeSettings, deps: VendorDeps): Vendo
     ],
     trackers: [tickets, conferences],
     budget: client.budget,
-    fieldDefaults: { agent: settings.agent },
     webhook: settings.webhookSecret ? apizeeWebhook(settings.webhookSecret) : undefined,
     usage: (from, to) => apizeeUsage(client, from, to),
     async stop() {

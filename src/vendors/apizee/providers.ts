@@ -1,20 +1,20 @@
 import { maskContact } from '../../domain/contact.js';
-import type { StartRequest } from '../../domain/invite-request.js';
+import type { StartRequest } from '../../domain/start-request.js';
 import { milestoneWords, STATUS_MILESTONE } from '../../domain/milestones.js';
 import { escapeMrkdwn, link } from '../../domain/mrkdwn.js';
 import type { CreationOutcome, Outcome } from '../../domain/outcome.js';
 import type { Session } from '../../domain/session.js';
-import { asMeet, maskedParticipants, plainContact, type RequestProvider } from '../request-parts.js';
+import { asMeet, booleanOption, dateOption, maskedParticipants, numberOption, plainContact, textOption, type RequestProvider } from '../request-parts.js';
 import { ApizeeClient } from './client.js';
 import { type ApizeeConferenceTracker, CONFERENCE_NAME_MARK } from './conference-tracker.js';
 import type { ApizeeTicketTracker } from './ticket-tracker.js';
 import { APIZEE_TICKET_STATUS } from './ticket-status.js';
 
-type Invite = Extract<StartRequest, { type: 'invite' }>;
+type Invite = StartRequest & { shape: 'invite' };
 
 function invite(request: StartRequest): Invite {
-  if (request.type !== 'invite') throw new Error(`an Apizee ticket needs an invitation, not ${request.type}`);
-  return request;
+  if (request.shape !== 'invite') throw new Error(`an Apizee ticket needs an invitation, not ${request.shape}`);
+  return request as Invite;
 }
 
 /** Apizee sends the invitation to the contact of the chosen delivery only. */
@@ -42,7 +42,7 @@ export class ApizeeTicketProvider implements RequestProvider {
     const contact = contactFor(wanted);
     const ticket = await this.deps.client.createTicket({
       ...(contact.kind === 'phone' ? { phone: contact.e164 } : { email: contact.address }),
-      agent: wanted.agent ?? this.deps.agent,
+      agent: textOption(wanted, 'agent') ?? this.deps.agent,
       reference: session.reference,
       description: wanted.message,
     });
@@ -92,11 +92,11 @@ export class ApizeeConferenceProvider implements RequestProvider {
       participants: meet.participants.map(plainContact),
       name,
       message: meet.message,
-      moderation: meet.moderation,
+      moderation: booleanOption(meet, 'moderation'),
       invite: true,
-      startTime: meet.startTime,
-      duration: meet.durationMinutes,
-      moderator: meet.moderator ?? this.deps.agent,
+      startTime: dateOption(meet, 'startTime'),
+      duration: numberOption(meet, 'durationMinutes'),
+      moderator: textOption(meet, 'moderator') ?? this.deps.agent,
     });
     const count = meet.participants.length;
     const dialIn = conference.sip_phone_number

@@ -1,6 +1,6 @@
 import type { KyInstance } from 'ky';
 import { parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from 'libphonenumber-js';
-import type { Delivery } from '../../domain/vendors.js';
+import type { Delivery } from '../../domain/delivery.js';
 import type { Logger } from '../../domain/logger.js';
 import { scrub } from '../../domain/scrub.js';
 import { observedCall } from '../observed-call.js';

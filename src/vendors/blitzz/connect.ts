@@ -1,15 +1,13 @@
-import type { StartRequest } from '../../domain/invite-request.js';
 import type { VendorConnection, VendorDeps } from '../../domain/vendor-module.js';
 import { BlitzzClient, type BlitzzSettings } from './client.js';
 import { BlitzzShowMeProvider } from './providers.js';
 
 /** One Blitzz account: ShowMe invitations, which Blitzz sends itself and never reports on. */
-export function connectBlitzz(settings: BlitzzSettings, deps: VendorDeps): VendorConnection<StartRequest> {
+export function connectBlitzz(settings: BlitzzSettings, deps: VendorDeps): VendorConnection {
   const client = new BlitzzClient(settings, { logger: deps.logger, health: deps.health });
   return {
     providers: [new BlitzzShowMeProvider({ client, defaultSessionId: settings.sessionId })],
     trackers: [],
-    fieldDefaults: { blitzzSessionId: settings.sessionId },
     async stop() {},
   };
 }

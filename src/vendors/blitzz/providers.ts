@@ -1,12 +1,13 @@
 import { parseContact } from '../../domain/contact.js';
-import type { StartRequest } from '../../domain/invite-request.js';
+import type { StartRequest } from '../../domain/start-request.js';
 import { milestoneWords } from '../../domain/milestones.js';
 import type { Session } from '../../domain/session.js';
 import { escapeMrkdwn } from '../../domain/mrkdwn.js';
 import type { BlitzzClient } from './client.js';
+import { readShowMeDetails } from './details.js';
 import { VendorError } from '../errors.js';
 import type { CreationOutcome } from '../../domain/outcome.js';
-import { asInvite, deliveredInvitee, deliveredTo, type RequestProvider } from '../request-parts.js';
+import { asInvite, deliveredInvitee, deliveredTo, textOption, type RequestProvider } from '../request-parts.js';
 
 /** Blitzz sends the ShowMe invitation itself and reports only "sent" (PRODUCT.md §2). */
 export class BlitzzShowMeProvider implements RequestProvider {
@@ -19,7 +20,7 @@ export class BlitzzShowMeProvider implements RequestProvider {
 
   async create(session: Session, request: StartRequest): Promise<CreationOutcome> {
     const invite = asInvite(request);
-    const sessionId = invite.blitzzSessionId ?? this.deps.defaultSessionId;
+    const sessionId = textOption(invite, 'sessionId') ?? this.deps.defaultSessionId;
     if (!sessionId) {
       throw new VendorError('blitzz', 'sendInvitation', 'rejected', { detail: 'No Blitzz session code: give one in the modal or set BLITZZ_SESSION_ID.' });
     }
@@ -44,7 +45,7 @@ export class BlitzzShowMeProvider implements RequestProvider {
   async resend(session: Session, contact: string): Promise<string> {
     const parsed = parseContact(contact);
     if (!parsed.ok) throw new VendorError('blitzz', 'sendInvitation', 'rejected', { detail: 'The stored contact is no longer valid.' });
-    const details = session.details as { session_id?: string; message?: string };
+    const details = readShowMeDetails(session.details);
     await this.deps.client.sendInvitation({
       sessionId: details.session_id ?? session.vendorId ?? this.deps.defaultSessionId ?? '',
       delivery: session.delivery ?? 'sms',

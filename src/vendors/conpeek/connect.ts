@@ -1,10 +1,9 @@
-import type { StartRequest } from '../../domain/invite-request.js';
 import type { VendorConnection, VendorDeps } from '../../domain/vendor-module.js';
 import { ConpeekClient, type ConpeekSettings } from './client.js';
 import { ConpeekMeetProvider, ConpeekRoomProvider } from './providers.js';
 
 /** One Conpeek account: video chats and room invitations; Conpeek delivers nothing itself. */
-export function connectConpeek(settings: ConpeekSettings, deps: VendorDeps): VendorConnection<StartRequest> {
+export function connectConpeek(settings: ConpeekSettings, deps: VendorDeps): VendorConnection {
   const client = new ConpeekClient(settings, { logger: deps.logger, health: deps.health });
   return {
     providers: [
@@ -12,7 +11,6 @@ export function connectConpeek(settings: ConpeekSettings, deps: VendorDeps): Ven
       new ConpeekRoomProvider({ client, bridgeId: settings.bridgeId, roomId: settings.roomId }),
     ],
     trackers: [],
-    fieldDefaults: { conpeekBridgeId: settings.bridgeId, conpeekRoomId: settings.roomId },
     async stop() {},
   };
 }

@@ -1,11 +1,11 @@
 import { maskContact } from '../../domain/contact.js';
-import type { StartRequest } from '../../domain/invite-request.js';
+import type { StartRequest } from '../../domain/start-request.js';
 import type { Session } from '../../domain/session.js';
 import { escapeMrkdwn, link } from '../../domain/mrkdwn.js';
 import type { ConpeekClient } from './client.js';
 import { VendorError } from '../errors.js';
 import type { CreationOutcome } from '../../domain/outcome.js';
-import { asInvite, asMeet, maskedInvitee, maskedParticipants, plainContact, type RequestProvider } from '../request-parts.js';
+import { asInvite, asMeet, maskedInvitee, maskedParticipants, numberOption, plainContact, type RequestProvider } from '../request-parts.js';
 
 /** Conpeek delivers nothing: the agent gets the link to pass on, or Genesys pushes it (`via:`). */
 export class ConpeekMeetProvider implements RequestProvider {
@@ -65,8 +65,8 @@ export class ConpeekRoomProvider implements RequestProvider {
 
   async create(session: Session, request: StartRequest): Promise<CreationOutcome> {
     const meet = asMeet(request);
-    const bridgeId = meet.bridgeId ?? this.deps.bridgeId;
-    const roomId = meet.roomId ?? this.deps.roomId;
+    const bridgeId = numberOption(meet, 'bridgeId') ?? this.deps.bridgeId;
+    const roomId = numberOption(meet, 'roomId') ?? this.deps.roomId;
     if (!bridgeId || !roomId) {
       throw new VendorError('conpeek', 'inviteToRoom', 'not_configured', { detail: 'No Conpeek room: set CONPEEK_BRIDGE_ID and CONPEEK_ROOM_ID.' });
     }

@@ -1,6 +1,4 @@
-import type { StartRequest } from '../../domain/invite-request.js';
 import type { VendorConnection, VendorDeps } from '../../domain/vendor-module.js';
-import type { VendorHealth } from '../health.js';
 import { GenesysClient, type GenesysSettings } from './client.js';
 import { GenesysNotifications } from './notifications.js';
 import { GenesysLinkDelivery, GenesysSmsInviteProvider, NotificationsOnDemand } from './providers.js';
@@ -9,18 +7,16 @@ import { GenesysLinkDelivery, GenesysSmsInviteProvider, NotificationsOnDemand } 
  * One Genesys account: SMS-session invitations, and a delivery channel for other vendors' links
  * (`via:`); outcomes arrive over CometD, connected on first use.
  */
-export function connectGenesys(settings: GenesysSettings, deps: VendorDeps): VendorConnection<StartRequest> {
+export function connectGenesys(settings: GenesysSettings, deps: VendorDeps): VendorConnection {
   const client = new GenesysClient(settings, { logger: deps.logger, health: deps.health });
   const notifications = new NotificationsOnDemand(
-    // notifications.ts still names the app's VendorHealth; it only ever calls `record`.
-    new GenesysNotifications(settings, { logger: deps.logger, health: deps.health as VendorHealth, session: client }),
+    new GenesysNotifications(settings, { logger: deps.logger, health: deps.health, session: client }),
     deps.logger,
   );
   return {
     providers: [new GenesysSmsInviteProvider({ client, notifications })],
     trackers: [],
     delivery: new GenesysLinkDelivery({ client, notifications }),
-    fieldDefaults: {},
     stop: () => notifications.stop(),
   };
 }

@@ -16,9 +16,9 @@ import { CometD, type Message, type Transport } from 'cometd';
 import type { Cookies } from 'cometd-nodejs-client';
 // @ts-expect-error -- the adapter types adapt() only; this is the class adapt() hands to `window`.
 import { XMLHttpRequest as AdapterXMLHttpRequest } from 'cometd-nodejs-client/src/XMLHttpRequest.js';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../domain/logger.js';
 import { VendorError } from '../errors.js';
-import type { VendorHealth } from '../health.js';
+import type { CallRecorder } from '../../domain/vendor-module.js';
 import type { GenesysCookies, GenesysSettings } from './client.js';
 import { SmsNotification, type LoggedMessage, type SmsParticipant } from './schemas.js';
 
@@ -88,7 +88,7 @@ export class GenesysNotifications extends EventEmitter<{ notification: [SmsNotif
 
   constructor(
     private readonly settings: GenesysSettings,
-    private readonly deps: { logger: Logger; health?: VendorHealth; session?: GenesysCookies },
+    private readonly deps: { logger: Logger; health?: CallRecorder; session?: GenesysCookies },
     options: GenesysNotificationsOptions = {},
   ) {
     super();

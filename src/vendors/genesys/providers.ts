@@ -1,4 +1,4 @@
-import type { StartRequest } from '../../domain/invite-request.js';
+import type { StartRequest } from '../../domain/start-request.js';
 import type { Logger } from '../../domain/logger.js';
 import { escapeMrkdwn } from '../../domain/mrkdwn.js';
 import type { CreationOutcome, Outcome } from '../../domain/outcome.js';
@@ -50,8 +50,10 @@ export class GenesysSmsInviteProvider implements RequestProvider {
   }
 
   private request(request: StartRequest) {
-    if (request.type !== 'genesys') throw new Error('a Genesys invitation needs an SMS session and a target');
-    return request;
+    const smsSessionId = request.options.smsSessionId;
+    const target = request.options.target;
+    if (typeof smsSessionId !== 'string' || typeof target !== 'string') throw new Error('a Genesys invitation needs an SMS session and a target');
+    return { smsSessionId, target };
   }
 
   describeInvitee(request: StartRequest): string {
@@ -107,7 +109,7 @@ function failed(milestone: string, detail: string, now: Date): Outcome {
 
 /** Genesys as a delivery channel: `SendUrl` pushes another vendor's room link to the customer. */
 export class GenesysLinkDelivery implements LinkDelivery {
-  readonly label = 'a Genesys SMS session id';
+  readonly label = 'Genesys';
   private readonly notifications: NotificationsOnDemand;
 
   constructor(private readonly deps: { client: GenesysClient; notifications: NotificationsOnDemand; outcomeTimeoutMs?: number }) {

@@ -1,9 +1,9 @@
-import type { StartRequest } from '../../domain/invite-request.js';
+import type { StartRequest } from '../../domain/start-request.js';
 import type { Session } from '../../domain/session.js';
 import { escapeMrkdwn, link } from '../../domain/mrkdwn.js';
 import { virtualUserFor, type ImbeeClient } from './client.js';
 import type { CreationOutcome } from '../../domain/outcome.js';
-import { asInvite, deliveredInvitee, deliveredTo, plainContact, type RequestProvider } from '../request-parts.js';
+import { asInvite, deliveredInvitee, deliveredTo, numberOption, plainContact, textOption, type RequestProvider } from '../request-parts.js';
 
 /**
  * Imbee issues a web-chat link and sends it itself, by e-mail (`mail`) or SMS (`celullar`)
@@ -24,8 +24,8 @@ export class ImbeeWebChatProvider implements RequestProvider {
       // The same person always gets the same virtual user, so Imbee's `previously_created` applies.
       virtualUser: virtualUserFor(plainContact(contact), this.deps.salt),
       ...(contact.kind === 'phone' ? { cellular: contact.e164 } : { mail: contact.address }),
-      maxRetries: invite.maxUses,
-      dateLimit: invite.expiryDate,
+      maxRetries: numberOption(invite, 'maxUses'),
+      dateLimit: textOption(invite, 'expiryDate'),
     });
     const how = contact.kind === 'phone' ? 'by SMS' : 'by e-mail';
     const again = token.previouslyCreated ? ' (Imbee already had a link for this person and sent the same one again)' : '';

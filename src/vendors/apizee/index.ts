@@ -1,0 +1,14 @@
+import { connectApizee } from './connect.js';
+import type { VendorModule } from '../../domain/vendor-module.js';
+import { ticket, conference } from './products.js';
+import { apizeeSettings } from './settings.js';
+import type { ApizeeSettings } from './client.js';
+
+export const apizee: VendorModule<ApizeeSettings> = {
+  name: 'apizee',
+  label: 'Apizee',
+  settings: apizeeSettings,
+  products: [ticket, conference],
+  fieldDefaults: (settings) => ({ agent: settings.agent }),
+  connect: connectApizee,
+};

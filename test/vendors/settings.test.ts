@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { vendorModules } from '../../src/vendors/index.js';
+
+describe('vendor module settings', () => {
+  const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+  const documented = new Set([...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]));
+
+  for (const module of vendorModules) {
+    it(`${module.name}: every setting field is in .env.example and named <VENDOR>_…`, () => {
+      assert.ok(module.settings.fields.length > 0);
+      for (const field of module.settings.fields) {
+        assert.ok(documented.has(field.env), `${field.env} is missing from .env.example`);
+        assert.ok(field.env.startsWith(`${module.name.toUpperCase()}_`), field.env);
+        assert.ok(field.label && field.help, `${field.env} needs a label and a help line`);
+      }
+    });
+  }
+
+  it('marks passwords, keys and tokens secret', () => {
+    const fields = vendorModules.flatMap((module) => module.settings.fields);
+    for (const field of fields.filter((item) => /PASSWORD|SECRET|_KEY$|TOKEN|_AUTH$/.test(item.env))) {
+      assert.equal(field.secret, true, field.env);
+    }
+  });
+
+  it('leaves an unconfigured vendor out', () => {
+    for (const module of vendorModules) assert.equal(module.settings.read({}, { timeoutMs: 15_000 }), undefined, module.name);
+  });
+});
