@@ -194,8 +194,8 @@ function checkInvitationType(value: unknown): void {
 
 function checkLengthsAndFormats(body: Record<string, unknown>): void {
   const { Message: text, EmailAddress: email, QueryStringParameter: query } = body as Record<string, string | null | undefined>;
-  // UTF-16 code units, as .NET's String.Length counts them.
-  if (text && text.length > MESSAGE_MAX) throw new InvalidBody(`Message must be at most ${MESSAGE_MAX} characters.`);
+  // The seed's JSON schema says `maxLength: 100`; JSON Schema counts characters (code points).
+  if (text && [...text].length > MESSAGE_MAX) throw new InvalidBody(`Message must be at most ${MESSAGE_MAX} characters.`);
   if (email && email.length > EMAIL_MAX) throw new InvalidBody(`EmailAddress must be at most ${EMAIL_MAX} characters.`);
   if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new InvalidBody('EmailAddress is not a valid e-mail address.');
   if (query) checkQueryString(query);

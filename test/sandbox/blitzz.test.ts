@@ -210,6 +210,9 @@ describe('Blitzz sandbox (seed 000 + REFERENCE §1)', () => {
       const sandbox = await start();
       const token = await tokenFor(sandbox);
       assert.equal((await call(sandbox, 'POST', INVITATION, { body: { ...SMS, Message: 'x'.repeat(100) }, token })).status, 200);
+      // JSON Schema's maxLength counts characters (code points), not UTF-16 units.
+      assert.equal((await call(sandbox, 'POST', INVITATION, { body: { ...SMS, Message: '😀'.repeat(100) }, token })).status, 200);
+      assert.equal((await call(sandbox, 'POST', INVITATION, { body: { ...SMS, Message: '😀'.repeat(101) }, token })).status, 400);
       const email = `${'a'.repeat(243)}@example.com`;
       assert.equal(email.length, 255);
       assert.equal((await call(sandbox, 'POST', INVITATION, { body: { InvitationType: 3, EmailAddress: email }, token })).status, 200);

@@ -155,6 +155,15 @@ describe('BlitzzClient', () => {
       assert.equal((seen.invitations[0]?.body as { Message: string }).Message.length, 100);
     });
 
+    it('counts the message in characters, as the seed\'s JSON schema does: 100 emoji are sent, 101 are refused', async () => {
+      const seen = recorder();
+      const { client } = makeClient();
+      await client.sendInvitation({ ...SMS_FR, message: '😀'.repeat(100) });
+      assert.equal([...(seen.invitations[0]?.body as { Message: string }).Message].length, 100);
+      const error = await vendorError(makeClient().client.sendInvitation({ ...SMS_FR, message: '😀'.repeat(101) }));
+      assert.equal(error.detail, 'The message is 101 characters long; Blitzz allows at most 100.');
+    });
+
     const refusals: Array<[string, BlitzzInvitation, string]> = [
       ['an SMS without a phone', { sessionId: '123456789', delivery: 'sms', email: 'jane@example.com' }, 'An SMS or WhatsApp invitation needs a phone number.'],
       ['an e-mail without an address', { sessionId: '123456789', delivery: 'email', phoneE164: '+33612345678' }, 'An e-mail invitation needs an e-mail address.'],

@@ -1,5 +1,6 @@
 import type { KyInstance } from 'ky';
 import type { z } from 'zod';
+import { messageLength } from '../../domain/delivery.js';
 import type { Logger } from '../../domain/logger.js';
 import { scrub } from '../../domain/scrub.js';
 import { observedCall } from '../observed-call.js';
@@ -338,7 +339,6 @@ function isCalendarDay(day: string): boolean {
 }
 
 /** Characters as Apizee counts them (code points, not UTF-16 units) [I]. */
-const lengthOf = (text: string) => [...text].length;
 
 function conferenceParams(input: NewConference): Record<string, string> {
   const operation = 'createConference';
@@ -350,10 +350,10 @@ function conferenceParams(input: NewConference): Record<string, string> {
     throw invalid(operation, 'A participant may not contain a comma: Apizee reads participants as a comma-separated list.');
   }
   const { min, max } = CONFERENCE_NAME_LENGTH;
-  if (input.name !== undefined && (lengthOf(input.name) < min || lengthOf(input.name) > max)) {
+  if (input.name !== undefined && (messageLength(input.name) < min || messageLength(input.name) > max)) {
     throw invalid(operation, `The conference name must be ${min} to ${max} characters long.`);
   }
-  if (input.message !== undefined && lengthOf(input.message) > CONFERENCE_MESSAGE_MAX_LENGTH) {
+  if (input.message !== undefined && messageLength(input.message) > CONFERENCE_MESSAGE_MAX_LENGTH) {
     throw invalid(operation, `The invitation message must be at most ${CONFERENCE_MESSAGE_MAX_LENGTH} characters long.`);
   }
   if (input.duration !== undefined && !(Number.isInteger(input.duration) && input.duration >= 1)) {

@@ -1,8 +1,9 @@
 import type { Product } from '../../domain/vendor-module.js';
+import { CONFERENCE_MESSAGE_MAX_LENGTH } from './client.js';
 import { dialInNotes, readConferenceDetails, readTicketDetails } from './details.js';
 
 /** Apizee has no documented ticket message parameter: the note goes to `description` [I], capped like the conference `message` (≤ 300, REFERENCE §4). */
-const MESSAGE_LIMIT = 300;
+const MESSAGE_LIMIT = CONFERENCE_MESSAGE_MAX_LENGTH;
 
 export const ticket: Product = {
   kind: 'ticket',

@@ -1,6 +1,6 @@
 import type { KyInstance } from 'ky';
 import { parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from 'libphonenumber-js';
-import type { Delivery } from '../../domain/delivery.js';
+import { messageLength, type Delivery } from '../../domain/delivery.js';
 import type { Logger } from '../../domain/logger.js';
 import { scrub } from '../../domain/scrub.js';
 import { observedCall } from '../observed-call.js';
@@ -48,7 +48,10 @@ export const BLITZZ_INVITATION_TYPES = { sms: 1, whatsapp: 2, email: 3 } as cons
   InvitationBody['InvitationType']
 >;
 
-/** Seed 000: `Message` maxLength 100. Counted in UTF-16 code units, as .NET's String.Length does. */
+/**
+ * Seed 000: `Message` maxLength 100, a JSON-schema length, so characters (code points), counted
+ * as every message limit is (`messageLength`); the product declares this same limit to the modal.
+ */
 export const BLITZZ_MESSAGE_MAX = 100;
 
 /** REFERENCE §1: the text of Blitzz's refusal once a token has expired. */
@@ -272,8 +275,8 @@ function invitationBody(input: BlitzzInvitation, media: BlitzzMedia | undefined)
  */
 function messageFor(input: BlitzzInvitation): string | undefined {
   if (input.delivery === 'whatsapp' || !input.message) return undefined;
-  if (input.message.length > BLITZZ_MESSAGE_MAX) {
-    throw rejected(`The message is ${input.message.length} characters long; Blitzz allows at most ${BLITZZ_MESSAGE_MAX}.`);
+  if (messageLength(input.message) > BLITZZ_MESSAGE_MAX) {
+    throw rejected(`The message is ${messageLength(input.message)} characters long; Blitzz allows at most ${BLITZZ_MESSAGE_MAX}.`);
   }
   return input.message;
 }

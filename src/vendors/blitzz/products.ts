@@ -1,4 +1,5 @@
 import type { Product } from '../../domain/vendor-module.js';
+import { BLITZZ_MESSAGE_MAX } from './client.js';
 import { readShowMeDetails } from './details.js';
 
 export const showMe: Product = {
@@ -7,8 +8,7 @@ export const showMe: Product = {
   shape: 'invite',
   deliveries: ['sms', 'whatsapp', 'email'],
   deliveredBy: 'vendor',
-  // `Message` ≤ 100 characters (seed 000).
-  messageLimit: 100,
+  messageLimit: BLITZZ_MESSAGE_MAX,
   messageHint: 'Not used for WhatsApp: Blitzz fixes that text.',
   tracks: false,
   resend: true,
