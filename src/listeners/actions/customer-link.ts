@@ -1,13 +1,9 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { ACTION } from '../../ui/ids.js';
 import { replyThrough } from '../reply.js';
-import type { ListenerServices } from '../services.js';
+import type { ActionHandler } from './action-handler.js';
 import { sessionAction } from './session-action.js';
 
-export function registerCustomerLinkButton(app: App, services: ListenerServices): void {
-  app.action<BlockAction<ButtonAction>>(ACTION.customerLink, async ({ ack, body, action, respond }) => {
-    await ack();
-    const { sessionId, actor } = sessionAction({ body, action });
-    await services.sessions.revealCustomerLink(sessionId, actor, replyThrough(respond, services.logger));
-  });
-}
+/** Customer link on the card: shown only to the clicker, and only to the starter or an admin. */
+export const customerLinkButton: ActionHandler = async ({ body, action, respond }, services) => {
+  const { sessionId, actor } = sessionAction({ body, action });
+  await services.sessions.revealCustomerLink(sessionId, actor, replyThrough(respond, services.logger));
+};

@@ -1,33 +1,27 @@
-import type { App, BlockAction, StaticSelectAction } from '@slack/bolt';
 import { ACTION, INPUT } from '../../ui/ids.js';
 import { chosenProduct, parseModalMetadata, ViewStateValues } from '../../ui/invite-form.js';
-import type { ListenerServices } from '../services.js';
+import type { ActionHandler } from './action-handler.js';
 
 /**
  * The vendor and kind selects have dispatch_action: swap in that product's own fields, in place
  * (`views.update` with the view's `hash`, so a stale view is never overwritten).
  */
-export function registerModalSwitches(app: App, services: ListenerServices): void {
-  for (const actionId of [ACTION.vendorSelect, ACTION.kindSelect]) {
-    app.action<BlockAction<StaticSelectAction>>(actionId, async ({ ack, body, action, client }) => {
-      await ack();
-      if (!body.view) return;
-      const metadata = parseModalMetadata(body.view.private_metadata);
-      const parsed = ViewStateValues.safeParse(body.view.state?.values ?? {});
-      // The select that changed wins over the view state, which Slack may send a step behind.
-      const selected = action.selected_option?.value;
-      const values = { ...(parsed.success ? parsed.data : {}) };
-      const input = actionId === ACTION.vendorSelect ? INPUT.vendor : INPUT.kind;
-      if (selected) values[input.block] = { [input.action]: { type: 'static_select', selected_option: { value: selected } } };
-      const { vendor, meeting } = chosenProduct(values, metadata, services.catalogue);
-      const view = vendor ? services.modal.switchTo(vendor, meeting, metadata.channelId, metadata.source) : undefined;
-      if (!view) return;
-      try {
-        await client.views.update({ view_id: body.view.id, hash: body.view.hash, view });
-      } catch (error) {
-        // hash_conflict: the person changed the view again meanwhile; the newer change wins.
-        services.logger.info({ err: error }, 'modal not switched');
-      }
-    });
+export const modalSwitch: ActionHandler = async ({ body, action, client }, services) => {
+  if (!body.view) return;
+  const metadata = parseModalMetadata(body.view.private_metadata);
+  const parsed = ViewStateValues.safeParse(body.view.state?.values ?? {});
+  // The select that changed wins over the view state, which Slack may send a step behind.
+  const selected = 'selected_option' in action ? action.selected_option?.value : undefined;
+  const values = { ...(parsed.success ? parsed.data : {}) };
+  const input = action.action_id === ACTION.vendorSelect ? INPUT.vendor : INPUT.kind;
+  if (selected) values[input.block] = { [input.action]: { type: 'static_select', selected_option: { value: selected } } };
+  const { vendor, meeting } = chosenProduct(values, metadata, services.catalogue);
+  const view = vendor ? services.modal.switchTo(vendor, meeting, metadata.channelId, metadata.source) : undefined;
+  if (!view) return;
+  try {
+    await client.views.update({ view_id: body.view.id, hash: body.view.hash, view });
+  } catch (error) {
+    // hash_conflict: the person changed the view again meanwhile; the newer change wins.
+    services.logger.info({ err: error }, 'modal not switched');
   }
-}
+};

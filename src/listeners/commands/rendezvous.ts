@@ -6,6 +6,8 @@ import { replyThrough } from '../reply.js';
 import type { ListenerServices } from '../services.js';
 
 export function registerRendezvousCommand(app: App, services: ListenerServices): void {
+  // The usage is drawn from the catalogue, which does not change while the app runs.
+  const usage = usageText(services.catalogue);
   app.command('/rendezvous', async ({ command, ack, client, respond }) => {
     const request = parseCommand(command.text ?? '', services.catalogue);
     const actor = { teamId: command.team_id, enterpriseId: command.enterprise_id, userId: command.user_id };
@@ -20,9 +22,9 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
         return;
       }
       case 'help':
-        return ack({ response_type: 'ephemeral', text: usageText(services.catalogue) });
+        return ack({ response_type: 'ephemeral', text: usage });
       case 'invalid':
-        return ack({ response_type: 'ephemeral', text: `${escapeMrkdwn(request.reason)}\n\n${usageText(services.catalogue)}` });
+        return ack({ response_type: 'ephemeral', text: `${escapeMrkdwn(request.reason)}\n\n${usage}` });
       case 'vendors':
         return ack({ response_type: 'ephemeral', text: services.directory.vendorsText() });
       case 'status':

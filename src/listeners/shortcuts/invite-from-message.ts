@@ -1,23 +1,22 @@
-import type { App, MessageShortcut } from '@slack/bolt';
+import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import { contactsInText } from '../../domain/contact-in-text.js';
-import { SHORTCUT } from '../../ui/ids.js';
 import type { ListenerServices } from '../services.js';
 
 /**
  * Message shortcut "Invite from this message": the modal pre-filled with the contact found in
  * the message; the card goes to that channel, and a reply under the message links to it.
  */
-export function registerInviteFromMessageShortcut(app: App, services: ListenerServices): void {
-  app.shortcut<MessageShortcut>(SHORTCUT.inviteFromMessage, async ({ ack, shortcut, client }) => {
-    await ack();
-    const found = contactsInText(shortcut.message.text ?? '');
-    const prefill = {
-      phone: found.phone?.e164,
-      email: found.email?.address,
-    };
-    const source = { channelId: shortcut.channel.id, ts: shortcut.message.thread_ts ?? shortcut.message.ts };
-    const view = services.modal.open(shortcut.channel.id, prefill, source);
-    if (!view) return;
-    await client.views.open({ trigger_id: shortcut.trigger_id, view });
-  });
+export async function inviteFromMessageShortcut(
+  { shortcut, client }: SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs,
+  services: ListenerServices,
+): Promise<void> {
+  const found = contactsInText(shortcut.message.text ?? '');
+  const prefill = {
+    phone: found.phone?.e164,
+    email: found.email?.address,
+  };
+  const source = { channelId: shortcut.channel.id, ts: shortcut.message.thread_ts ?? shortcut.message.ts };
+  const view = services.modal.open(shortcut.channel.id, prefill, source);
+  if (!view) return;
+  await client.views.open({ trigger_id: shortcut.trigger_id, view });
 }
