@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type Rendezvous } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import type { VendorModule } from '../src/domain/vendor-module.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { startApizeeSandbox, type ApizeeSandbox } from './apizee.js';
 import { startBlitzzSandbox, type BlitzzSandbox } from './blitzz.js';
@@ -24,6 +25,8 @@ export interface LocalStackOptions {
   vendors?: string[];
   /** Delay of the Genesys sandbox's CometD outcomes. */
   genesysOutcomeDelayMs?: number;
+  /** The vendor modules the app runs with (default: src/vendors/index.ts's five). */
+  modules?: readonly VendorModule<unknown>[];
 }
 
 export interface LocalStack extends Omit<Sandboxes, 'close'> {
@@ -139,16 +142,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const sandboxes = await startSandboxes(options);
   const dataDir = mkdtempSync(join(tmpdir(), 'rendezvous-'));
   const signingSecret = randomBytes(16).toString('hex');
-  const config = loadConfig({
-    ...sandboxEnvironment(sandboxes, { vendors: options.vendors, apizeeRatePerMinute: rate }),
-    SLACK_SIGNING_SECRET: signingSecret,
-    PORT: '0',
-    DATABASE_URL: `file:${join(dataDir, 'rendezvous.db')}`,
-    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    TRACK_INTERVAL_SECONDS: '1',
-    ...options.env,
-  });
-  const app = createApp(config, { logger: options.logger ?? createLogger('silent') });
+  const config = loadConfig(
+    {
+      ...sandboxEnvironment(sandboxes, { vendors: options.vendors, apizeeRatePerMinute: rate }),
+      SLACK_SIGNING_SECRET: signingSecret,
+      PORT: '0',
+      DATABASE_URL: `file:${join(dataDir, 'rendezvous.db')}`,
+      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      TRACK_INTERVAL_SECONDS: '1',
+      ...options.env,
+    },
+    options.modules,
+  );
+  const app = createApp(config, { logger: options.logger ?? createLogger('silent'), modules: options.modules });
   const { port } = await app.start();
   const appUrl = `http://127.0.0.1:${port}`;
   const requester = new SlackRequester({ appUrl, signingSecret, fakeSlack: sandboxes.slack });

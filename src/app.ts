@@ -6,6 +6,7 @@ import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import { type Logger, boltLogger } from './logger.js';
 import { detailsParserOf } from './domain/product-catalogue.js';
+import type { VendorModule } from './domain/vendor-module.js';
 import { registerListeners } from './listeners/index.js';
 import { CardPublisher } from './services/card-publisher.js';
 import { HomeService } from './services/home.js';
@@ -36,6 +37,8 @@ export interface AppDeps {
   logger: Logger;
   /** An already opened database (tests share one); otherwise DATABASE_URL decides. */
   database?: OpenedDatabase;
+  /** The vendor modules (default: the five of src/vendors/index.ts); a test may add one. */
+  modules?: readonly VendorModule<unknown>[];
 }
 
 export interface Rendezvous {
@@ -57,12 +60,13 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const milestonesRepo = new MilestonesRepository(database.db, database.kind);
   // The modules' declarations, handed down as data to what draws and parses (grammar, modal, card…).
-  const catalogue = vendorModules;
+  const modules = deps.modules ?? vendorModules;
+  const catalogue = modules;
   // Each session's vendor details are read back through its module's own schema.
   const sessionsRepo = new SessionsRepository(database.db, database.kind, detailsParserOf(catalogue));
   // Every module whose settings were read connects here; the others are never offered.
   const vendors = assembleVendors(
-    vendorModules,
+    modules,
     config.vendors,
     {
       logger,
@@ -76,7 +80,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const webhooks = new WebhookDispatch({ sessions: sessionsRepo, logger, onDue: () => void tracking.runOnce() });
   const routes = [
     healthRoute(database, health, () => configuredVendors()),
-    ...vendorModules.map(({ name }) => webhookRoute(name, vendors.webhooks[name], webhooks, logger)),
+    ...modules.map(({ name }) => webhookRoute(name, vendors.webhooks[name], webhooks, logger)),
   ];
 
   const receiver: Receiver = config.slack.appToken
@@ -145,7 +149,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     providers: vendors.providers,
     catalogue,
     defaultVendor: config.defaultVendor,
-    fieldDefaults: fieldDefaultsOf(config.vendors),
+    fieldDefaults: fieldDefaultsOf(config.vendors, modules),
   });
   const directory = new VendorDirectory({ providers: vendors.providers, health, sessions, catalogue });
   const home = new HomeService({

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
-import { SettingsError } from './domain/vendor-module.js';
+import { SettingsError, type VendorModule } from './domain/vendor-module.js';
 import { vendorModules } from './vendors/index.js';
 
 /**
@@ -45,11 +45,6 @@ const databaseUrl = z
   )
   .optional();
 
-/** Vendors that take a contact can be the default; a module with only its own command form cannot. */
-const DEFAULT_VENDORS: string[] = vendorModules
-  .filter((module) => module.products.some((product) => product.shape !== 'command'))
-  .map((module) => module.name);
-
 export const ConfigSchema = z
   .object({
     SLACK_SIGNING_SECRET: optionalText,
@@ -65,11 +60,8 @@ export const ConfigSchema = z
     DATABASE_URL: databaseUrl,
     ENCRYPTION_KEY: encryptionKey,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    DEFAULT_VENDOR: z
-      .string()
-      .trim()
-      .refine((value) => DEFAULT_VENDORS.includes(value), `must be one of ${DEFAULT_VENDORS.join(', ')}`)
-      .optional(),
+    // Checked against the modules in loadConfig: only a module that takes a contact can be the default.
+    DEFAULT_VENDOR: z.string().trim().optional(),
     TRACK_INTERVAL_SECONDS: positiveNumber(30),
     ADMIN_USERGROUP: optionalText,
     /** Every module's default call timeout (CommonSettings.timeoutMs). */
@@ -120,7 +112,7 @@ export class ConfigError extends Error {
 }
 
 /** Parses an environment (default `process.env`) into a Config, or throws one ConfigError naming the variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, modules: readonly VendorModule<unknown>[] = vendorModules): Config {
   // `NAME=` (as in .env.example) means unset, not an empty value.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const parsed = ConfigSchema.safeParse(present);
@@ -130,14 +122,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const reason = issue.code === 'invalid_type' && present[variable] === undefined ? 'is required' : issue.message;
     throw new ConfigError(variable, reason);
   }
-  const vendors = readVendors(present, { timeoutMs: Math.round(parsed.data.VENDOR_TIMEOUT_SECONDS * 1000) });
+  const defaults = modules.filter((module) => module.products.some((product) => product.shape !== 'command')).map((module) => module.name);
+  if (parsed.data.DEFAULT_VENDOR !== undefined && !defaults.includes(parsed.data.DEFAULT_VENDOR)) {
+    throw new ConfigError('DEFAULT_VENDOR', `must be one of ${defaults.join(', ')}`);
+  }
+  const vendors = readVendors(modules, present, { timeoutMs: Math.round(parsed.data.VENDOR_TIMEOUT_SECONDS * 1000) });
   return { ...toConfig(parsed.data), vendors };
 }
 
 /** Each module reads its own variables; a wrong one becomes the same one-line ConfigError. */
-function readVendors(env: Record<string, string | undefined>, common: { timeoutMs: number }): Record<string, unknown> {
+function readVendors(modules: readonly VendorModule<unknown>[], env: Record<string, string | undefined>, common: { timeoutMs: number }): Record<string, unknown> {
   const vendors: Record<string, unknown> = {};
-  for (const module of vendorModules) {
+  for (const module of modules) {
     try {
       const settings: unknown = module.settings.read(env, common);
       if (settings !== undefined) vendors[module.name] = settings;

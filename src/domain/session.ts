@@ -53,19 +53,11 @@ export function statusDisplay(status: string, vendorLabel = 'the vendor'): { emo
   return { emoji: display.emoji, label: display.label.replace('{vendor}', vendorLabel) };
 }
 
-/** The kinds of session; each vendor offers some of them (PRODUCT.md §2). */
-export const SESSION_KINDS = ['ticket', 'conference', 'showme', 'meet', 'room', 'webchat', 'sms_invite'] as const;
-export type SessionKind = (typeof SESSION_KINDS)[number];
-
-export const KIND_LABELS: Record<SessionKind, string> = {
-  ticket: 'video assistance',
-  conference: 'video meeting',
-  showme: 'ShowMe live video',
-  meet: 'video chat',
-  room: 'conference room',
-  webchat: 'web chat',
-  sms_invite: 'SMS session invitation',
-};
+/**
+ * A vendor product's kind (`ticket`, `showme`…): declared by its module (`Product.kind`) and
+ * unique within it, so a new vendor brings its own kinds without touching this file.
+ */
+export type SessionKind = string;
 
 /**
  * A session as the app works with it: enums, Dates and booleans. The store maps rows to it and

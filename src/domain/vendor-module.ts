@@ -231,6 +231,11 @@ export interface Provider {
   create(session: Session, request: StartRequest): Promise<CreationOutcome>;
   /** Sends the invitation again to the stored contact; returns the words for the thread. */
   resend?(session: Session, contact: string): Promise<string>;
+  /**
+   * Cancels it at the vendor, where the vendor's documents name a call for it (none of the five
+   * do today); without it, Cancel ends the session in Rendezvous only and says the vendor was not told.
+   */
+  cancel?(session: Session): Promise<void>;
   /** Asks the vendor what it made (the Refresh button): the outcome to apply, if anything changed. */
   reconcile?(session: Session): Promise<Outcome | undefined>;
 }

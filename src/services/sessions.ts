@@ -160,9 +160,21 @@ export class SessionService {
       return;
     }
     const label = this.labelOf(session.vendor);
-    // No vendor's documents name a cancel call (for Apizee tickets: seed 003, REFERENCE §4), so
-    // Rendezvous alone stops following the session.
-    const detail = `Cancelled in Rendezvous by <@${actor.userId}>. ${label}'s documents name no cancel call, so ${label} was not told: the guest's link may still work.`;
+    const provider = this.deps.providers.get(session.vendor, session.kind);
+    let detail: string;
+    if (provider?.cancel) {
+      try {
+        await provider.cancel(session);
+      } catch (error) {
+        await reply(`${escapeMrkdwn(session.reference)} was not cancelled: ${this.describe(error)}`);
+        return;
+      }
+      detail = `Cancelled by <@${actor.userId}>.`;
+    } else {
+      // No vendor's documents name a cancel call (for Apizee tickets: seed 003, REFERENCE §4), so
+      // Rendezvous alone stops following the session, and says so.
+      detail = `Cancelled in Rendezvous by <@${actor.userId}>. ${label}'s documents name no cancel call, so ${label} was not told: the guest's link may still work.`;
+    }
     const cancelled = await this.deps.lifecycle.apply(session, {
       status: 'cancelled',
       statusDetail: detail,

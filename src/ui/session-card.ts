@@ -1,6 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { productByKind, vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
-import { isFinal, KIND_LABELS, statusDisplay, type SessionKind } from '../domain/session.js';
+import { isFinal, statusDisplay } from '../domain/session.js';
 import { ACTION } from './ids.js';
 import { escapeMrkdwn, slackDate, truncate } from './mrkdwn.js';
 
@@ -22,7 +22,7 @@ export interface CardSession {
 
 /** "Apizee video assistance": the module's label and its product's, from the catalogue passed in. */
 export function cardTitle(session: Pick<CardSession, 'vendor' | 'kind'>, catalogue: Catalogue): string {
-  const kind = productByKind(catalogue, session.vendor, session.kind)?.label ?? KIND_LABELS[session.kind as SessionKind] ?? session.kind;
+  const kind = productByKind(catalogue, session.vendor, session.kind)?.label ?? session.kind;
   return `${vendorLabel(catalogue, session.vendor)} ${kind}`;
 }
 

@@ -1,3 +1,4 @@
+import type { VendorModule } from '../domain/vendor-module.js';
 import { apizee } from './apizee/index.js';
 import { blitzz } from './blitzz/index.js';
 import { conpeek } from './conpeek/index.js';
@@ -11,12 +12,15 @@ export const vendorModules = [apizee, blitzz, conpeek, imbee, genesys] as const;
  * The values that pre-fill each configured module's product fields, from the settings it read
  * (`config.vendors`): the modal opens from settings alone.
  */
-export function fieldDefaultsOf(settings: Record<string, unknown>): Record<string, Record<string, string | number | undefined>> {
+export function fieldDefaultsOf(
+  settings: Record<string, unknown>,
+  modules: readonly VendorModule<unknown>[] = vendorModules,
+): Record<string, Record<string, string | number | undefined>> {
   const defaults: Record<string, Record<string, string | number | undefined>> = {};
-  for (const module of vendorModules) {
+  for (const module of modules) {
     const own = settings[module.name];
     // Each module reads back the settings its own `settings.read` produced.
-    if (own !== undefined) defaults[module.name] = (module.fieldDefaults as (value: unknown) => Record<string, string | number | undefined>)(own);
+    if (own !== undefined) defaults[module.name] = module.fieldDefaults(own);
   }
   return defaults;
 }
