@@ -48,8 +48,16 @@ export interface SessionServiceDeps {
 
 export class SessionService {
   private readonly lastClicks = new Map<string, number>();
-  /** Creations in flight at once; vendor waits (Apizee's budget, slow answers) do not count against CPU. */
-  private readonly creations = new WorkQueue(16);
+  /**
+   * Cards posted at once after the acks of a burst: enough to keep up, few enough that posting
+   * never competes with the next request's ack for the CPU.
+   */
+  private readonly cardPosts = new WorkQueue(16);
+  /**
+   * Vendor calls in flight, per vendor: a vendor that is slow or queues behind its own rate
+   * limit holds up its own sessions only, never another vendor's or any card.
+   */
+  private readonly vendorCalls = new Map<string, WorkQueue>();
   private readonly background = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: SessionServiceDeps) {}
@@ -70,14 +78,24 @@ export class SessionService {
   }
 
   /**
-   * Creates a session: card first (so failures have a place to show), then the vendor. Returns
-   * the session once its card is up (whatever the vendor then said), else undefined.
+   * Creates a session: card first (so failures have a place to show, and the agent sees it at
+   * once), then the vendor. Resolves with the session once the vendor answered (whatever it
+   * said), or undefined when there is no card.
    */
-  start(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<Session | undefined> {
-    return this.creations.run(() => this.create(request, channelId, actor, reply));
+  async start(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<Session | undefined> {
+    const opened = await this.cardPosts.run(() => this.open(request, channelId, actor, reply));
+    if (!opened) return undefined;
+    return this.vendorQueue(opened.session.vendor).run(() => this.create(opened.session, opened.provider, request, actor, reply));
   }
 
-  private async create(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<Session | undefined> {
+  private vendorQueue(vendor: string): WorkQueue {
+    let queue = this.vendorCalls.get(vendor);
+    if (!queue) this.vendorCalls.set(vendor, (queue = new WorkQueue(16)));
+    return queue;
+  }
+
+  /** The session's row and card, before any vendor call. */
+  private async open(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<{ session: Session; provider: SessionProvider } | undefined> {
     const found = this.deps.providers.forRequest(request);
     if (!found) {
       await reply(`${this.labelOf(request.vendor)} is not set up for this in this workspace. \`/rendezvous vendors\` lists what is.`);
@@ -86,17 +104,20 @@ export class SessionService {
     const { vendor, provider } = found;
     const session = this.newSession(vendor, provider, request, channelId, actor);
     await this.deps.sessions.insert(session);
-    const log = this.deps.logger.child({ sessionId: session.id, vendor, kind: session.kind, reference: session.reference });
-
     try {
       session.cardTs = await this.deps.cards.post(session);
     } catch (error) {
       await this.deps.lifecycle.apply(session, { status: 'failed', lastError: 'card_not_posted' });
-      log.warn({ code: error instanceof SlackPostError ? error.code : undefined }, 'session card not posted');
+      const code = error instanceof SlackPostError ? error.code : undefined;
+      this.deps.logger.warn({ sessionId: session.id, vendor, kind: session.kind, reference: session.reference, code }, 'session card not posted');
       await reply(cardNotPostedWords(error, channelId));
       return undefined;
     }
+    return { session, provider };
+  }
 
+  /** Asks the vendor, then applies what it said (or why not) to the session and its card. */
+  private async create(session: Session, provider: SessionProvider, request: StartRequest, actor: Actor, reply: Reply): Promise<Session> {
     let outcome: CreationOutcome;
     try {
       outcome = await provider.create(session, request);
@@ -104,7 +125,7 @@ export class SessionService {
       await this.recordFailure(session, actor, error);
       return session;
     }
-    log.info({ vendorId: outcome.vendorId, status: outcome.status }, 'session created');
+    this.deps.logger.info({ sessionId: session.id, vendor: session.vendor, kind: session.kind, vendorId: outcome.vendorId, status: outcome.status }, 'session created');
     const created = await this.deps.lifecycle.apply(session, creationChange(outcome, actor, this.deps.trackIntervalMs));
     if (outcome.privateNote) await reply(outcome.privateNote);
     const basis = created.session ?? session;

@@ -75,6 +75,19 @@ describe('e2e: when Apizee or Slack misbehave', function () {
     assert.equal(stack.apizee.rateLimitedCount, 0);
   });
 
+  it('posts every card at once while Apizee queues, and a vendor behind its limit never holds up another', async () => {
+    stack = await startLocalStack({ apizeeRatePerMinute: 3 });
+    // Twenty Apizee sessions: login and two tickets use the minute's 3 requests, the rest wait.
+    for (let i = 0; i < 20; i++) await stack.requester.slash(`+336123456${String(i).padStart(2, '0')} apizee`);
+    const ack = await stack.requester.slash('+44 7400 123456 blitzz ref:CASE-NEXT');
+    assert.match(ack.body.text, /Creating the Blitzz session/);
+    await eventually('the Blitzz invitation, not queued behind Apizee', () => stack.blitzz.invitations.length === 1, 5000);
+    const cards = () => stack.slack.callsTo('chat.postMessage').filter((call) => !call.args.thread_ts);
+    await eventually('21 cards, one per command, before Apizee has answered', () => cards().length === 21, 5000);
+    assert.equal(stack.apizee.tickets.size, 2);
+    assert.equal(stack.apizee.rateLimitedCount, 0);
+  });
+
   it('answers help and unparseable text with usage, ephemerally', async () => {
     stack = await startLocalStack();
     const help = await stack.requester.slash('help');
