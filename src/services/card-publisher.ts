@@ -3,25 +3,7 @@ import type { Session } from '../domain/session.js';
 import type { Logger } from '../domain/logger.js';
 import type { SlackGateway } from '../slack/gateway.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
-import { type CardSession, cardText, sessionCard } from '../ui/session-card.js';
-
-/** What the card shows of a session. */
-export function cardViewOf(session: Session): CardSession {
-  return {
-    id: session.id,
-    vendor: session.vendor,
-    kind: session.kind,
-    reference: session.reference,
-    contact_masked: session.contactMasked,
-    status: session.status,
-    status_detail: session.statusDetail,
-    started_by: session.startedBy,
-    created_at: session.createdAt.toISOString(),
-    agent_url: session.agentUrl,
-    customer_url: session.customerUrl,
-    details: session.details,
-  };
-}
+import { cardText, sessionCard } from '../ui/session-card.js';
 
 /** Keeps a session's card true: rebuilds it from the stored session and updates it in place. */
 export class CardPublisher {
@@ -30,8 +12,7 @@ export class CardPublisher {
   ) {}
 
   async post(session: Session): Promise<string> {
-    const view = cardViewOf(session);
-    const posted = await this.deps.gateway.postMessage({ channel: session.channelId, text: cardText(view, this.deps.catalogue), blocks: sessionCard(view, this.deps.catalogue) });
+        const posted = await this.deps.gateway.postMessage({ channel: session.channelId, text: cardText(session, this.deps.catalogue), blocks: sessionCard(session, this.deps.catalogue) });
     await this.deps.sessions.setCard(session.id, { ts: posted.ts, channel: posted.channel });
     return posted.ts;
   }
@@ -40,9 +21,8 @@ export class CardPublisher {
   async refresh(sessionId: string): Promise<void> {
     const session = await this.deps.sessions.get(sessionId);
     if (!session?.cardTs) return;
-    const view = cardViewOf(session);
-    try {
-      await this.deps.gateway.updateMessage({ channel: session.channelId, ts: session.cardTs, text: cardText(view, this.deps.catalogue), blocks: sessionCard(view, this.deps.catalogue) });
+        try {
+      await this.deps.gateway.updateMessage({ channel: session.channelId, ts: session.cardTs, text: cardText(session, this.deps.catalogue), blocks: sessionCard(session, this.deps.catalogue) });
     } catch (error) {
       this.deps.logger.warn({ sessionId, err: error }, 'card update failed');
     }

@@ -52,14 +52,7 @@ export class HomeService {
 }
 
 /** Only what the Home shows: the masked contact, never the encrypted one. */
-function homeSession(row: Session, permalink: string | undefined): HomeSession {
-  return {
-    vendor: row.vendor,
-    kind: row.kind,
-    reference: row.reference,
-    contact_masked: row.contactMasked,
-    status: row.status,
-    created_at: row.createdAt.toISOString(),
-    ...(permalink ? { permalink } : {}),
-  };
+function homeSession(session: Session, permalink: string | undefined): HomeSession {
+  const { vendor, kind, reference, contactMasked, status, createdAt } = session;
+  return { vendor, kind, reference, contactMasked, status, createdAt, ...(permalink ? { permalink } : {}) };
 }

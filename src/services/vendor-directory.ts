@@ -1,7 +1,6 @@
 import { statusText, vendorsText } from '../ui/command-replies.js';
 import type { VendorHealth } from '../vendors/health.js';
 import type { Catalogue } from '../domain/product-catalogue.js';
-import { cardViewOf } from './card-publisher.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import type { Actor, SessionService } from './sessions.js';
 
@@ -20,8 +19,8 @@ export class VendorDirectory {
   async statusText(reference: string, actor: Actor): Promise<string> {
     const sessions = await this.deps.sessions.byReference(reference, actor);
     const withLinks = await Promise.all(
-      sessions.slice(0, 20).map(async (session) => ({ session: cardViewOf(session), permalink: await this.deps.sessions.permalink(session) })),
+      sessions.slice(0, 20).map(async (session) => ({ session, permalink: await this.deps.sessions.permalink(session) })),
     );
-    return statusText(reference, [...withLinks, ...sessions.slice(20).map((session) => ({ session: cardViewOf(session) }))], this.deps.catalogue);
+    return statusText(reference, [...withLinks, ...sessions.slice(20).map((session) => ({ session }))], this.deps.catalogue);
   }
 }

@@ -23,7 +23,7 @@ export function statusText(reference: string, sessions: Array<{ session: CardSes
   const lines = sessions.slice(0, 20).map(({ session, permalink }) => {
     const { emoji, label } = statusDisplay(session.status, vendorLabel(catalogue, session.vendor));
     const card = permalink ? ` · <${permalink}|open the card>` : '';
-    return `• ${escapeMrkdwn(cardTitle(session, catalogue))} for ${escapeMrkdwn(session.contact_masked)}: ${emoji} ${escapeMrkdwn(label)} · started ${slackDate(session.created_at)}${card}`;
+    return `• ${escapeMrkdwn(cardTitle(session, catalogue))} for ${escapeMrkdwn(session.contactMasked)}: ${emoji} ${escapeMrkdwn(label)} · started ${slackDate(session.createdAt)}${card}`;
   });
   const more = sessions.length > 20 ? `\n…and ${sessions.length - 20} older ones.` : '';
   return `*Sessions with the reference ${escapeMrkdwn(reference)}*\n${lines.join('\n')}${more}`;

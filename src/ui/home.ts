@@ -1,5 +1,5 @@
 import type { ContextBlock, HomeView, KnownBlock, ModalView, SectionBlock } from '@slack/types';
-import { isFinal, statusDisplay } from '../domain/session.js';
+import { isFinal, statusDisplay, type Session } from '../domain/session.js';
 import { vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
 import type { LastCall } from '../domain/vendor-health.js';
 import { ACTION } from './ids.js';
@@ -7,16 +7,10 @@ import { escapeMrkdwn, link, slackDate, truncate } from './mrkdwn.js';
 import { cardTitle } from './session-card.js';
 
 /** What the App Home shows of one session: never the contact itself, only its masked form. */
-export interface HomeSession {
-  vendor: string;
-  kind: string;
-  reference: string;
-  contact_masked: string;
-  status: string;
-  created_at: string;
+export type HomeSession = Pick<Session, 'vendor' | 'kind' | 'reference' | 'contactMasked' | 'status' | 'createdAt'> & {
   /** The card's permalink, when it was looked up. */
   permalink?: string;
-}
+};
 
 export interface HomeViewInput {
   userId: string;
@@ -107,7 +101,7 @@ function activeBlocks(active: HomeSession[], catalogue: Catalogue): KnownBlock[]
     const { emoji, label } = statusDisplay(session.status, vendorLabel(catalogue, session.vendor));
     const text =
       `${emoji} *${field(cardTitle(session, catalogue))}* · ${code(session.reference)}\n` +
-      `${field(label)} · ${field(session.contact_masked)} · started ${date(session.created_at)}${cardLink(session)}`;
+      `${field(label)} · ${field(session.contactMasked)} · started ${date(session.createdAt)}${cardLink(session)}`;
     return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, MAX_SECTION_CHARS) } };
   });
   const more = active.length - shown.length;
@@ -121,7 +115,7 @@ function activeBlocks(active: HomeSession[], catalogue: Catalogue): KnownBlock[]
 function recentBlocks(recent: HomeSession[], catalogue: Catalogue): KnownBlock[] {
   const lines = recent.map((session) => {
     const { emoji, label } = statusDisplay(session.status, vendorLabel(catalogue, session.vendor));
-    return `${emoji} *${field(cardTitle(session, catalogue))}* · ${code(session.reference)} · ${field(label)} · ${field(session.contact_masked)} · started ${date(session.created_at)}${cardLink(session)}`;
+    return `${emoji} *${field(cardTitle(session, catalogue))}* · ${code(session.reference)} · ${field(label)} · ${field(session.contactMasked)} · started ${date(session.createdAt)}${cardLink(session)}`;
   });
   return sections('*Recently finished*', lines, 'Nothing finished yet: your ended, cancelled or expired sessions will show here.');
 }
@@ -130,7 +124,7 @@ function recentBlocks(recent: HomeSession[], catalogue: Catalogue): KnownBlock[]
 function vendorLines(vendors: HomeViewInput['vendors'], catalogue: Catalogue): string[] {
   return vendors.map(({ vendor, lastCall }) => {
     const health = lastCall
-      ? `${lastCall.ok ? '✅ last call worked' : `⚠️ last call failed (${field(lastCall.code ?? 'error')})`} ${date(lastCall.at)} (${field(lastCall.operation)})`
+      ? `${lastCall.ok ? '✅ last call worked' : `⚠️ last call failed (${field(lastCall.code ?? 'error')})`} ${date(new Date(lastCall.at))} (${field(lastCall.operation)})`
       : '◻️ not called since the app started';
     return `*${field(vendorLabel(catalogue, vendor))}* — ${health}`;
   });
@@ -184,8 +178,8 @@ function code(text: string): string {
   return `\`${field(text.replace(/`/g, "'"))}\``;
 }
 
-function date(iso: string): string {
-  return Number.isNaN(Date.parse(iso)) ? 'at an unknown date' : slackDate(iso);
+function date(when: Date): string {
+  return Number.isNaN(when.getTime()) ? 'at an unknown date' : slackDate(when);
 }
 
 function cardLink(session: HomeSession): string {

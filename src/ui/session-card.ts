@@ -1,24 +1,14 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { productByKind, vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
-import { isFinal, statusDisplay } from '../domain/session.js';
+import { isFinal, statusDisplay, type Session } from '../domain/session.js';
 import { ACTION } from './ids.js';
 import { escapeMrkdwn, slackDate, truncate } from './mrkdwn.js';
 
-export interface CardSession {
-  /** The vendor module's details, as its `parseDetails` read them. */
-  details?: Record<string, unknown>;
-  id: string;
-  vendor: string;
-  kind: string;
-  reference: string;
-  contact_masked: string;
-  status: string;
-  status_detail: string | null;
-  started_by: string;
-  created_at: string;
-  agent_url: string | null;
-  customer_url: string | null;
-}
+/** What the card shows of a session (never its contact, only the masked form). */
+export type CardSession = Pick<
+  Session,
+  'id' | 'vendor' | 'kind' | 'reference' | 'contactMasked' | 'status' | 'statusDetail' | 'startedBy' | 'createdAt' | 'agentUrl' | 'customerUrl' | 'details'
+>;
 
 /** "Apizee video assistance": the module's label and its product's, from the catalogue passed in. */
 export function cardTitle(session: Pick<CardSession, 'vendor' | 'kind'>, catalogue: Catalogue): string {
@@ -29,7 +19,7 @@ export function cardTitle(session: Pick<CardSession, 'vendor' | 'kind'>, catalog
 /** Notification and screen-reader text for the card. */
 export function cardText(session: CardSession, catalogue: Catalogue): string {
   const { emoji, label } = statusDisplay(session.status, vendorLabel(catalogue, session.vendor));
-  return `${cardTitle(session, catalogue)} ${session.reference} for ${session.contact_masked}: ${emoji} ${label}`;
+  return `${cardTitle(session, catalogue)} ${session.reference} for ${session.contactMasked}: ${emoji} ${label}`;
 }
 
 /** The session card: one root message, rebuilt from the row each time its state changes. */
@@ -43,20 +33,20 @@ export function sessionCard(session: CardSession, catalogue: Catalogue): KnownBl
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*Invitee*\n${escapeMrkdwn(session.contact_masked)}` },
+        { type: 'mrkdwn', text: `*Invitee*\n${escapeMrkdwn(session.contactMasked)}` },
         { type: 'mrkdwn', text: `*Status*\n${emoji} ${escapeMrkdwn(label)}` },
         { type: 'mrkdwn', text: `*Reference*\n${escapeMrkdwn(session.reference)}` },
-        { type: 'mrkdwn', text: `*Started by*\n<@${session.started_by}> ${slackDate(session.created_at)}` },
+        { type: 'mrkdwn', text: `*Started by*\n<@${session.startedBy}> ${slackDate(session.createdAt)}` },
       ],
     },
   ];
   // The product's own lines (a meeting's dial-in), plain text from its parsed details.
-  const notes = productByKind(catalogue, session.vendor, session.kind)?.cardNotes?.(session.details ?? {}) ?? [];
+  const notes = productByKind(catalogue, session.vendor, session.kind)?.cardNotes?.(session.details) ?? [];
   for (const note of notes) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(escapeMrkdwn(note), 2900) }] });
-  if (session.status_detail) {
+  if (session.statusDetail) {
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: truncate(escapeMrkdwn(session.status_detail), 2900) }],
+      elements: [{ type: 'mrkdwn', text: truncate(escapeMrkdwn(session.statusDetail), 2900) }],
     });
   }
   const actions = cardActions(session, catalogue);
@@ -68,17 +58,17 @@ function cardActions(session: CardSession, catalogue: Catalogue): ActionsBlock |
   if (isFinal(session.status) || session.status === 'creating') return undefined;
   const capability = productByKind(catalogue, session.vendor, session.kind);
   const buttons: Button[] = [];
-  if (session.agent_url) {
+  if (session.agentUrl) {
     buttons.push({
       type: 'button',
       action_id: ACTION.joinAsAgent,
       text: { type: 'plain_text', text: 'Join as agent' },
-      url: session.agent_url,
+      url: session.agentUrl,
       value: session.id,
       style: 'primary',
     });
   }
-  if (session.customer_url) {
+  if (session.customerUrl) {
     buttons.push({
       type: 'button',
       action_id: ACTION.customerLink,

@@ -5,6 +5,7 @@ import { vendorModules } from '../../src/vendors/index.js';
 import { homeView, noVendorModal, type HomeSession, type HomeViewInput } from '../../src/ui/home.js';
 import { ACTION } from '../../src/ui/ids.js';
 import { blockKitProblems } from '../helpers/block-kit.js';
+import type { SessionStatus } from '../../src/domain/session.js';
 
 const USER = 'U0AGENT';
 const PHONE = '+33612345678';
@@ -17,9 +18,9 @@ function session(overrides: Partial<HomeSession> = {}): HomeSession {
     vendor: 'apizee',
     kind: 'ticket',
     reference: 'CASE-42',
-    contact_masked: MASKED,
+    contactMasked: MASKED,
     status: 'invited',
-    created_at: CREATED_AT,
+    createdAt: new Date(CREATED_AT),
     ...overrides,
   };
 }
@@ -100,8 +101,8 @@ describe('homeView', () => {
   it('escapes user and vendor text', () => {
     const evil = '<!channel> & <https://evil.example|click>';
     const blocks = view({
-      active: [session({ reference: evil, contact_masked: evil, status: evil, vendor: evil })],
-      recent: [session({ reference: evil, contact_masked: evil, status: 'ended' })],
+      active: [session({ reference: evil, contactMasked: evil, status: evil as SessionStatus, vendor: evil })],
+      recent: [session({ reference: evil, contactMasked: evil, status: 'ended' })],
       vendors: [{ vendor: 'apizee', lastCall: { operation: evil, ok: false, at: CREATED_AT, code: evil } }],
     }).blocks as KnownBlock[];
     const all = sectionTexts(blocks).join('\n');
@@ -143,7 +144,7 @@ describe('homeView', () => {
 
   it('shows the masked contact only, never the contact in clear', () => {
     // A row straight from the store carries more than the view needs; none of it may leak.
-    const row = { ...session({ permalink: PERMALINK }), contact: PHONE, contact_encrypted: `enc:${PHONE}`, customer_url: 'https://diag.apizee.com?pwd=798042' };
+    const row = { ...session({ permalink: PERMALINK }), contact: PHONE, contact_encrypted: `enc:${PHONE}`, customerUrl: 'https://diag.apizee.com?pwd=798042' };
     const json = JSON.stringify(view({ active: [row], recent: [{ ...row, status: 'ended' }] }));
     assert.ok(json.includes(MASKED), json);
     assert.ok(!json.includes('612345678'), json);
@@ -161,9 +162,9 @@ describe('homeView', () => {
 
   it('stays within Block Kit limits with 200 sessions and very long fields', () => {
     const long = '&'.repeat(3000);
-    const many = (status: string) =>
+    const many = (status: SessionStatus) =>
       Array.from({ length: 200 }, (_, i) =>
-        session({ reference: i % 7 ? `CASE-${i}` : long, contact_masked: i % 5 ? MASKED : long, status, permalink: `${PERMALINK}${i}${'x'.repeat(i % 3 ? 0 : 2000)}` }),
+        session({ reference: i % 7 ? `CASE-${i}` : long, contactMasked: i % 5 ? MASKED : long, status, permalink: `${PERMALINK}${i}${'x'.repeat(i % 3 ? 0 : 2000)}` }),
       );
     const home = view({
       active: many('joined'),

@@ -15,13 +15,14 @@ function card(overrides: Partial<CardSession> = {}): CardSession {
     vendor: 'apizee',
     kind: 'ticket',
     reference: 'CASE-42',
-    contact_masked: maskContact({ kind: 'phone', e164: '+33612345678', country: 'FR' }),
+    contactMasked: maskContact({ kind: 'phone', e164: '+33612345678', country: 'FR' }),
     status: 'invited',
-    status_detail: null,
-    started_by: 'U0123ABCD',
-    created_at: CREATED_AT,
-    agent_url: 'https://cloud.apizee.com/entrypoint/223/tickets/82070',
-    customer_url: CUSTOMER_URL,
+    statusDetail: null,
+    startedBy: 'U0123ABCD',
+    createdAt: new Date(CREATED_AT),
+    agentUrl: 'https://cloud.apizee.com/entrypoint/223/tickets/82070',
+    customerUrl: CUSTOMER_URL,
+    details: {},
     ...overrides,
   };
 }
@@ -54,11 +55,11 @@ describe('sessionCard', () => {
   });
 
   it('leaves out the link buttons when the vendor gave no links', () => {
-    const ids = buttons(sessionCard(card({ agent_url: null, customer_url: null }), vendorModules)).map((button) => button.action_id);
+    const ids = buttons(sessionCard(card({ agentUrl: null, customerUrl: null }), vendorModules)).map((button) => button.action_id);
     assert.deepEqual(ids, [ACTION.refresh, ACTION.cancel]);
   });
 
-  for (const status of ['ended', 'declined', 'expired', 'cancelled', 'rejected', 'failed', 'creating']) {
+  for (const status of ['ended', 'declined', 'expired', 'cancelled', 'rejected', 'failed', 'creating'] as const) {
     it(`has no buttons when ${status}`, () => {
       assert.equal(actionsOf(sessionCard(card({ status }), vendorModules)), undefined);
     });
@@ -76,7 +77,7 @@ describe('sessionCard', () => {
   });
 
   it('escapes user and vendor text', () => {
-    const blocks = sessionCard(card({ contact_masked: 'a<b>&c', status_detail: 'Apizee said <!channel> & <@U1>' }), vendorModules);
+    const blocks = sessionCard(card({ contactMasked: 'a<b>&c', statusDetail: 'Apizee said <!channel> & <@U1>' }), vendorModules);
     const json = JSON.stringify(blocks);
     assert.ok(json.includes('*Invitee*\\na&lt;b&gt;&amp;c'), json);
     assert.ok(json.includes('Apizee said &lt;!channel&gt; &amp; &lt;@U1&gt;'), json);
@@ -84,7 +85,7 @@ describe('sessionCard', () => {
   });
 
   it('stays within Block Kit limits with a very long detail', () => {
-    const blocks = sessionCard(card({ status_detail: '&'.repeat(5000) }), vendorModules);
+    const blocks = sessionCard(card({ statusDetail: '&'.repeat(5000) }), vendorModules);
     assert.deepEqual(blockKitProblems(blocks), []);
     assert.equal(blocks.length, 4);
   });
