@@ -29,11 +29,11 @@ export class HomeService {
   /** Never throws: a Home tab that cannot be published is logged and left as it was. */
   async publish(teamId: string, userId: string): Promise<void> {
     try {
-      const rows = await this.deps.sessions.startedBy(teamId, userId, HOME_SESSIONS_READ);
-      const active = rows.filter((row) => !isFinal(row.status)).slice(0, MAX_ACTIVE_SHOWN);
-      const recent = rows.filter((row) => isFinal(row.status)).slice(0, MAX_RECENT_SHOWN);
+      const sessions = await this.deps.sessions.startedBy(teamId, userId, HOME_SESSIONS_READ);
+      const active = sessions.filter((session) => !isFinal(session.status)).slice(0, MAX_ACTIVE_SHOWN);
+      const recent = sessions.filter((session) => isFinal(session.status)).slice(0, MAX_RECENT_SHOWN);
       const [links, isAdmin] = await Promise.all([this.permalinks([...active, ...recent]), this.deps.gateway.isAdmin(teamId, userId)]);
-      const toHome = (row: Session): HomeSession => homeSession(row, links.get(row.id));
+      const toHome = (session: Session): HomeSession => homeSession(session, links.get(session.id));
       const view = homeView({ userId, active: active.map(toHome), recent: recent.map(toHome), vendors: this.deps.vendors(), isAdmin, catalogue: this.deps.catalogue });
       await this.deps.gateway.publishHome(userId, view);
     } catch (error) {
@@ -42,10 +42,10 @@ export class HomeService {
   }
 
   /** Permalinks of the first cards shown (active first), capped so one tab costs few Slack calls. */
-  private async permalinks(rows: Session[]): Promise<Map<string, string>> {
-    const withCards = rows.filter((row) => row.cardTs).slice(0, HOME_PERMALINKS_MAX);
+  private async permalinks(sessions: Session[]): Promise<Map<string, string>> {
+    const withCards = sessions.filter((session) => session.cardTs).slice(0, HOME_PERMALINKS_MAX);
     const found = await Promise.all(
-      withCards.map(async (row) => [row.id, await this.deps.permalink(row).catch(() => undefined)] as const),
+      withCards.map(async (session) => [session.id, await this.deps.permalink(session).catch(() => undefined)] as const),
     );
     return new Map(found.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
   }

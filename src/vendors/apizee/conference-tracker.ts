@@ -4,7 +4,7 @@ import { isFinal, type Session, type SessionStatus } from '../../domain/session.
 import type { TrackingPort, VendorTracker } from '../../domain/vendor-module.js';
 import { callFor, inBackground } from './background-call.js';
 import { MAX_LIST_LIMIT, type Priority } from './client.js';
-import { settleMedia } from './media-settling.js';
+import { settleLeased, settleMedia } from './media-settling.js';
 import type { Conference, ConferenceMediaItem } from './schemas.js';
 import type { ApizeeTrackerDeps } from './ticket-tracker.js';
 
@@ -85,11 +85,7 @@ export class ApizeeConferenceTracker implements VendorTracker {
           if (outcome) await port.apply(session, outcome);
         }
       }
-      for (const session of leased) {
-        const fresh = await port.get(session.id);
-        const settled = fresh ? await this.settle(fresh, 'background') : undefined;
-        if (fresh && settled) await port.apply(fresh, settled);
-      }
+      await settleLeased(port, leased, (fresh) => this.settle(fresh, 'background'));
     } finally {
       for (const session of leased) {
         const fresh = await port.get(session.id);

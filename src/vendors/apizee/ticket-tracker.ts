@@ -6,7 +6,7 @@ import { isFinal, type Session, type SessionStatus } from '../../domain/session.
 import type { TrackingPort, VendorTracker } from '../../domain/vendor-module.js';
 import { callFor, inBackground } from './background-call.js';
 import { type ApizeeClient, MAX_LIST_LIMIT, type Priority } from './client.js';
-import { settleMedia } from './media-settling.js';
+import { settleLeased, settleMedia } from './media-settling.js';
 import type { ListedTicket, TicketMedia } from './schemas.js';
 import { APIZEE_TICKET_STATUS } from './ticket-status.js';
 
@@ -108,11 +108,7 @@ export class ApizeeTicketTracker implements VendorTracker {
         this.lastPassListed = true;
         for (const id of await this.applyNewestTickets(port, open)) observed.add(id);
       }
-      for (const session of leased) {
-        const fresh = await port.get(session.id);
-        const settled = fresh ? await this.settle(fresh, 'background') : undefined;
-        if (fresh && settled) await port.apply(fresh, settled);
-      }
+      await settleLeased(port, leased, (fresh) => this.settle(fresh, 'background'));
     } finally {
       for (const session of leased) {
         const fresh = await port.get(session.id);
