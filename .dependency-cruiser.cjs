@@ -77,6 +77,13 @@ module.exports = {
       to: { path: '^src/vendors/index\\.ts$' },
     },
     {
+      name: 'rows-stay-in-the-store',
+      severity: 'error',
+      comment: 'the store maps rows to the typed Session and back: row types (store/schema.ts) never leave src/store/',
+      from: { path: '^src/', pathNot: '^src/store/' },
+      to: { path: '^src/store/schema\\.ts$' },
+    },
+    {
       name: 'services-only-below',
       severity: 'error',
       comment: 'services never import the ways in (listeners/, tracking/) or the entry: what they must trigger is passed in as a function',

@@ -68,6 +68,11 @@ describe('architecture: dependencies go one way (npm run lint)', function () {
       'domain-and-ui-do-no-io',
     ],
     [
+      'a row type leaving the store',
+      { 'src/services/sessions.ts': "import type { SessionRow } from '../store/schema.js';\nexport type S = SessionRow;\n", 'src/store/schema.ts': 'export type SessionRow = 1;\n' },
+      'rows-stay-in-the-store',
+    ],
+    [
       'a cycle',
       { 'src/services/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n", 'src/services/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n" },
       'no-circular',
