@@ -1,6 +1,20 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { vendorModules } from '../../src/vendors/index.js';
+import { apizeeVariables } from '../../src/vendors/apizee/settings.js';
+import { blitzzVariables } from '../../src/vendors/blitzz/settings.js';
+import { conpeekVariables } from '../../src/vendors/conpeek/settings.js';
+import { genesysVariables } from '../../src/vendors/genesys/settings.js';
+import { imbeeVariables } from '../../src/vendors/imbee/settings.js';
+
+/** Each module's zod schema of its variables (src/vendors/<vendor>/settings.ts), by module name. */
+const SCHEMAS: Record<string, Record<string, unknown>> = {
+  apizee: apizeeVariables,
+  blitzz: blitzzVariables,
+  conpeek: conpeekVariables,
+  genesys: genesysVariables,
+  imbee: imbeeVariables,
+};
 
 describe('vendor module settings', () => {
   const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
@@ -16,6 +30,14 @@ describe('vendor module settings', () => {
       }
     });
   }
+
+  it('parses exactly the variables its fields declare, in the same order', () => {
+    for (const module of vendorModules) {
+      const schema = SCHEMAS[module.name];
+      assert.ok(schema, `${module.name} has no schema listed here`);
+      assert.deepEqual(Object.keys(schema), module.settings.fields.map((field) => field.env), module.name);
+    }
+  });
 
   it('marks passwords, keys and tokens secret', () => {
     const fields = vendorModules.flatMap((module) => module.settings.fields);

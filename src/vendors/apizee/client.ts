@@ -20,18 +20,10 @@ import {
   TokenAnswer,
   type TicketStats,
 } from './schemas.js';
+import type { ApizeeSettings } from './settings.js';
 
-/** Each client owns its settings; config.ts fills them from the environment. */
-export interface ApizeeSettings {
-  apiUrl: string;
-  username: string;
-  password: string;
-  enterpriseId: string;
-  agent: string;
-  ratePerMinute: number;
-  timeoutMs: number;
-  webhookSecret?: string;
-}
+/** Each client owns its settings; its module's schema (settings.ts) fills them from the environment. */
+export type { ApizeeSettings };
 
 export interface NewTicket {
   phone?: string;

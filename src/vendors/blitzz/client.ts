@@ -9,30 +9,13 @@ import type { CallRecorder } from '../../domain/vendor-module.js';
 import { codeForStatus, createHttp, parseBody, send } from '../http.js';
 import { rateLimitResetAt, retryAfterAt } from '../rate-budget.js';
 import { BlitzzErrorBody, InvitationAnswer, InvitationBody, LoginAnswer, type LoginRequest } from './schemas.js';
+import type { BlitzzSettings as ModuleSettings } from './settings.js';
 
-/** `QueryStringParameter` options (seed 000); unset ones take Blitzz's "Call experience" defaults. */
-export interface BlitzzMedia {
-  /** Microphone: 0 off, 1 on. */
-  m?: 0 | 1;
-  /** Camera: 0 off, 1 back camera, 2 front camera. */
-  c?: 0 | 1 | 2;
-  /** 0 join as guest, 1 join as silent observer. */
-  o?: 0 | 1;
-  /** Platform: 1 browser first, 2 app only, 3 browser only, 4 ask the user. */
-  s?: 1 | 2 | 3 | 4;
-}
+/** `QueryStringParameter` options (seed 000, BLITZZ_MEDIA_…); unset ones take Blitzz's "Call experience" defaults. */
+export type BlitzzMedia = ModuleSettings['media'];
 
-export interface BlitzzSettings {
-  /** `https://restapi.blitzz.co`; paths are under `/api` (REFERENCE §1). */
-  apiUrl: string;
-  secretKey: string;
-  username: string;
-  password: string;
-  /** BLITZZ_SESSION_ID: the session code callers pass to `sendInvitation` by default. */
-  sessionId?: string;
-  timeoutMs: number;
-  media?: BlitzzMedia;
-}
+/** What the client takes: the module's settings (settings.ts), the media options optional. */
+export type BlitzzSettings = Omit<ModuleSettings, 'media'> & { media?: BlitzzMedia };
 
 export interface BlitzzInvitation {
   sessionId: string;

@@ -1,43 +1,70 @@
-import type { CommonSettings, VendorSettings } from '../../domain/vendor-module.js';
-import { credentialGroup, httpUrl, oneOf, text, trimSlash, type Env } from '../setting-readers.js';
-import type { BlitzzSettings as BlitzzClientSettings } from './client.js';
+import type { CommonSettings, SettingField } from '../../domain/vendor-module.js';
+import {
+  credential,
+  httpUrl,
+  oneOf,
+  schemaSettings,
+  settings,
+  text,
+  trimSlash,
+  vendorEnv,
+  type SettingsOf,
+  type VariableOf,
+} from '../settings-schema.js';
 
-/** The media options are always present once configured (each may be undefined: the account's default). */
-export type BlitzzSettings = BlitzzClientSettings & { media: NonNullable<BlitzzClientSettings['media']> };
+const fields = [
+  { env: 'BLITZZ_API_URL', label: 'API URL', secret: false, help: 'Default https://restapi.blitzz.co.' },
+  { env: 'BLITZZ_SECRET_KEY', label: 'Secret key', secret: true, help: 'SecretKey issued per domain by Blitzz support.' },
+  { env: 'BLITZZ_USERNAME', label: 'Username', secret: false, help: "The agent account's login." },
+  { env: 'BLITZZ_PASSWORD', label: 'Password', secret: true, help: "The agent account's password." },
+  { env: 'BLITZZ_SESSION_ID', label: 'Default session code', secret: false, help: 'Default 9-digit session code for invitations.' },
+  { env: 'BLITZZ_MEDIA_MICROPHONE', label: 'Microphone', secret: false, help: '0 off / 1 on; unset: the account default.' },
+  { env: 'BLITZZ_MEDIA_CAMERA', label: 'Camera', secret: false, help: '0 off / 1 back / 2 front; unset: the account default.' },
+  { env: 'BLITZZ_MEDIA_OBSERVER', label: 'Observer', secret: false, help: '0 guest / 1 silent observer; unset: the account default.' },
+  { env: 'BLITZZ_MEDIA_PLATFORM', label: 'Platform', secret: false, help: '1 browser first / 2 app only / 3 browser only / 4 ask the user.' },
+] as const satisfies readonly SettingField[];
 
-const CREDENTIALS = ['BLITZZ_SECRET_KEY', 'BLITZZ_USERNAME', 'BLITZZ_PASSWORD'] as const;
+/** Each variable's schema, keyed by the names in `fields` (no more, no fewer). */
+export const blitzzVariables = {
+  /** `https://restapi.blitzz.co`; paths are under `/api` (REFERENCE §1). */
+  BLITZZ_API_URL: httpUrl('https://restapi.blitzz.co'),
+  BLITZZ_SECRET_KEY: credential,
+  BLITZZ_USERNAME: credential,
+  BLITZZ_PASSWORD: credential,
+  /** The session code callers pass to `sendInvitation` by default. */
+  BLITZZ_SESSION_ID: text,
+  // `QueryStringParameter` options (seed 000); unset ones take Blitzz's "Call experience" defaults.
+  /** Microphone: 0 off, 1 on. */
+  BLITZZ_MEDIA_MICROPHONE: oneOf([0, 1]),
+  /** Camera: 0 off, 1 back camera, 2 front camera. */
+  BLITZZ_MEDIA_CAMERA: oneOf([0, 1, 2]),
+  /** 0 join as guest, 1 join as silent observer. */
+  BLITZZ_MEDIA_OBSERVER: oneOf([0, 1]),
+  /** Platform: 1 browser first, 2 app only, 3 browser only, 4 ask the user. */
+  BLITZZ_MEDIA_PLATFORM: oneOf([1, 2, 3, 4]),
+} satisfies Record<VariableOf<typeof fields>, unknown>;
 
-const digit = <T extends number>(value: string | undefined) => (value === undefined ? undefined : (Number(value) as T));
+/** Blitzz's slice of the environment → the client's settings; the media options are always present once configured. */
+export const blitzzEnv = (common: CommonSettings) =>
+  vendorEnv(blitzzVariables, ['BLITZZ_SECRET_KEY', 'BLITZZ_USERNAME', 'BLITZZ_PASSWORD']).transform(
+    (env) =>
+      env &&
+      settings({
+        apiUrl: trimSlash(env.BLITZZ_API_URL),
+        secretKey: env.BLITZZ_SECRET_KEY,
+        username: env.BLITZZ_USERNAME,
+        password: env.BLITZZ_PASSWORD,
+        sessionId: env.BLITZZ_SESSION_ID,
+        timeoutMs: common.timeoutMs,
+        media: settings({
+          m: env.BLITZZ_MEDIA_MICROPHONE,
+          c: env.BLITZZ_MEDIA_CAMERA,
+          o: env.BLITZZ_MEDIA_OBSERVER,
+          s: env.BLITZZ_MEDIA_PLATFORM,
+        }),
+      }),
+  );
 
-export const blitzzSettings: VendorSettings<BlitzzSettings> = {
-  fields: [
-    { env: 'BLITZZ_API_URL', label: 'API URL', secret: false, help: 'Default https://restapi.blitzz.co.' },
-    { env: 'BLITZZ_SECRET_KEY', label: 'Secret key', secret: true, help: 'SecretKey issued per domain by Blitzz support.' },
-    { env: 'BLITZZ_USERNAME', label: 'Username', secret: false, help: "The agent account's login." },
-    { env: 'BLITZZ_PASSWORD', label: 'Password', secret: true, help: "The agent account's password." },
-    { env: 'BLITZZ_SESSION_ID', label: 'Default session code', secret: false, help: 'Default 9-digit session code for invitations.' },
-    { env: 'BLITZZ_MEDIA_MICROPHONE', label: 'Microphone', secret: false, help: '0 off / 1 on; unset: the account default.' },
-    { env: 'BLITZZ_MEDIA_CAMERA', label: 'Camera', secret: false, help: '0 off / 1 back / 2 front; unset: the account default.' },
-    { env: 'BLITZZ_MEDIA_OBSERVER', label: 'Observer', secret: false, help: '0 guest / 1 silent observer; unset: the account default.' },
-    { env: 'BLITZZ_MEDIA_PLATFORM', label: 'Platform', secret: false, help: '1 browser first / 2 app only / 3 browser only / 4 ask the user.' },
-  ],
-  read(env: Env, common: CommonSettings): BlitzzSettings | undefined {
-    const apiUrl = httpUrl(env, 'BLITZZ_API_URL', 'https://restapi.blitzz.co')!;
-    const media = {
-      m: digit<0 | 1>(oneOf(env, 'BLITZZ_MEDIA_MICROPHONE', ['0', '1'])),
-      c: digit<0 | 1 | 2>(oneOf(env, 'BLITZZ_MEDIA_CAMERA', ['0', '1', '2'])),
-      o: digit<0 | 1>(oneOf(env, 'BLITZZ_MEDIA_OBSERVER', ['0', '1'])),
-      s: digit<1 | 2 | 3 | 4>(oneOf(env, 'BLITZZ_MEDIA_PLATFORM', ['1', '2', '3', '4'])),
-    };
-    if (!credentialGroup(env, CREDENTIALS)) return undefined;
-    return {
-      apiUrl: trimSlash(apiUrl),
-      secretKey: text(env, 'BLITZZ_SECRET_KEY')!,
-      username: text(env, 'BLITZZ_USERNAME')!,
-      password: text(env, 'BLITZZ_PASSWORD')!,
-      sessionId: text(env, 'BLITZZ_SESSION_ID'),
-      timeoutMs: common.timeoutMs,
-      media,
-    };
-  },
-};
+export type BlitzzSettings = SettingsOf<typeof blitzzEnv>;
+
+export const blitzzSettings = schemaSettings(fields, blitzzEnv);

@@ -6,19 +6,11 @@ import { VendorError, type VendorErrorCode } from '../errors.js';
 import type { CallRecorder } from '../../domain/vendor-module.js';
 import { codeForStatus, createHttp, parseBody, send, sleep } from '../http.js';
 import { MeetAnswer, MeetingList, RoomInvitationAnswer, type ConpeekMeeting } from './schemas.js';
+import type { ConpeekSettings } from './settings.js';
 
 export type { ConpeekMeeting } from './schemas.js';
 
-export interface ConpeekSettings {
-  apiUrl: string;
-  apiKey: string;
-  /** Default conference bridge and room for room invitations (CONPEEK_BRIDGE_ID, CONPEEK_ROOM_ID). */
-  bridgeId?: number;
-  roomId?: number;
-  /** Default `project_target_identifier` for meets (CONPEEK_PROJECT). */
-  project?: string;
-  timeoutMs: number;
-}
+export type { ConpeekSettings };
 
 /** A video-chat meet as Rendezvous uses it; `url` is Conpeek's `_url`, the join link. */
 export interface ConpeekMeet {

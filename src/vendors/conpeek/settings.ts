@@ -1,28 +1,51 @@
-import type { CommonSettings, VendorSettings } from '../../domain/vendor-module.js';
-import { credentialGroup, httpUrl, text, trimSlash, wholeNumber, type Env } from '../setting-readers.js';
-import type { ConpeekSettings } from './client.js';
+import type { CommonSettings, SettingField } from '../../domain/vendor-module.js';
+import {
+  credential,
+  credentialUrl,
+  schemaSettings,
+  settings,
+  text,
+  trimSlash,
+  vendorEnv,
+  wholeNumber,
+  type SettingsOf,
+  type VariableOf,
+} from '../settings-schema.js';
 
-const CREDENTIALS = ['CONPEEK_API_URL', 'CONPEEK_API_KEY'] as const;
+const fields = [
+  { env: 'CONPEEK_API_URL', label: 'API URL', secret: false, help: "Your tenant's API base URL (paths are appended to it)." },
+  { env: 'CONPEEK_API_KEY', label: 'API key', secret: true, help: 'The raw API key.' },
+  { env: 'CONPEEK_BRIDGE_ID', label: 'Default bridge id', secret: false, help: 'Default conference bridge for meetings.' },
+  { env: 'CONPEEK_ROOM_ID', label: 'Default room id', secret: false, help: 'Default conference room for meetings.' },
+  { env: 'CONPEEK_PROJECT', label: 'Project', secret: false, help: 'project_target_identifier for one-to-one video chats.' },
+] as const satisfies readonly SettingField[];
 
-export const conpeekSettings: VendorSettings<ConpeekSettings> = {
-  fields: [
-    { env: 'CONPEEK_API_URL', label: 'API URL', secret: false, help: "Your tenant's API base URL (paths are appended to it)." },
-    { env: 'CONPEEK_API_KEY', label: 'API key', secret: true, help: 'The raw API key.' },
-    { env: 'CONPEEK_BRIDGE_ID', label: 'Default bridge id', secret: false, help: 'Default conference bridge for meetings.' },
-    { env: 'CONPEEK_ROOM_ID', label: 'Default room id', secret: false, help: 'Default conference room for meetings.' },
-    { env: 'CONPEEK_PROJECT', label: 'Project', secret: false, help: 'project_target_identifier for one-to-one video chats.' },
-  ],
-  read(env: Env, common: CommonSettings): ConpeekSettings | undefined {
-    const bridgeId = wholeNumber(env, 'CONPEEK_BRIDGE_ID');
-    const roomId = wholeNumber(env, 'CONPEEK_ROOM_ID');
-    if (!credentialGroup(env, CREDENTIALS)) return undefined;
-    return {
-      apiUrl: trimSlash(httpUrl(env, 'CONPEEK_API_URL')!),
-      apiKey: text(env, 'CONPEEK_API_KEY')!,
-      bridgeId,
-      roomId,
-      project: text(env, 'CONPEEK_PROJECT'),
-      timeoutMs: common.timeoutMs,
-    };
-  },
-};
+/** Each variable's schema, keyed by the names in `fields` (no more, no fewer). */
+export const conpeekVariables = {
+  CONPEEK_API_URL: credentialUrl,
+  CONPEEK_API_KEY: credential,
+  /** Default conference bridge and room for room invitations. */
+  CONPEEK_BRIDGE_ID: wholeNumber(),
+  CONPEEK_ROOM_ID: wholeNumber(),
+  /** Default `project_target_identifier` for meets. */
+  CONPEEK_PROJECT: text,
+} satisfies Record<VariableOf<typeof fields>, unknown>;
+
+/** Conpeek's slice of the environment → the client's settings. */
+export const conpeekEnv = (common: CommonSettings) =>
+  vendorEnv(conpeekVariables, ['CONPEEK_API_URL', 'CONPEEK_API_KEY']).transform(
+    (env) =>
+      env &&
+      settings({
+        apiUrl: trimSlash(env.CONPEEK_API_URL),
+        apiKey: env.CONPEEK_API_KEY,
+        bridgeId: env.CONPEEK_BRIDGE_ID,
+        roomId: env.CONPEEK_ROOM_ID,
+        project: env.CONPEEK_PROJECT,
+        timeoutMs: common.timeoutMs,
+      }),
+  );
+
+export type ConpeekSettings = SettingsOf<typeof conpeekEnv>;
+
+export const conpeekSettings = schemaSettings(fields, conpeekEnv);

@@ -6,18 +6,9 @@ import { VendorError, type VendorErrorCode } from '../errors.js';
 import type { CallRecorder } from '../../domain/vendor-module.js';
 import { codeForStatus, createHttp, parseBody, send, sleep } from '../http.js';
 import { InviteRequest, MeAnswer, OperationAnswer, SendUrlRequest } from './schemas.js';
+import type { GenesysSettings } from './settings.js';
 
-export interface GenesysSettings {
-  /** The deployment's root, e.g. `http://host:8080`; paths are under `/api/v2/…` (REFERENCE §2). */
-  apiUrl: string;
-  username: string;
-  password: string;
-  /** The seed's table says `me/smssessions`, its sample `smssessions`: the deployment decides. */
-  smsPath: 'me/smssessions' | 'smssessions';
-  /** The CometD endpoint; default `${apiUrl}/api/v2/notifications` (an assumption, see notifications.ts). */
-  notificationsUrl?: string;
-  timeoutMs: number;
-}
+export type { GenesysSettings };
 
 /** The HTTP session shared by the REST client and the CometD listener (REFERENCE §2: keep `JSESSIONID`). */
 export interface GenesysCookies {

@@ -1,31 +1,54 @@
-import type { CommonSettings, VendorSettings } from '../../domain/vendor-module.js';
-import { credentialGroup, httpUrl, oneOf, text, trimSlash, type Env } from '../setting-readers.js';
-import type { GenesysSettings } from './client.js';
+import type { CommonSettings, SettingField } from '../../domain/vendor-module.js';
+import {
+  credential,
+  credentialUrl,
+  httpUrl,
+  oneOf,
+  schemaSettings,
+  settings,
+  trimSlash,
+  vendorEnv,
+  type SettingsOf,
+  type VariableOf,
+} from '../settings-schema.js';
 
-const CREDENTIALS = ['GENESYS_API_URL', 'GENESYS_USERNAME', 'GENESYS_PASSWORD'] as const;
+const fields = [
+  { env: 'GENESYS_API_URL', label: 'API URL', secret: false, help: 'Your Web Services deployment, e.g. https://gws.example.com.' },
+  { env: 'GENESYS_USERNAME', label: 'Username', secret: false, help: 'The account that acts in the SMS sessions it takes part in.' },
+  { env: 'GENESYS_PASSWORD', label: 'Password', secret: true, help: "That account's password." },
+  { env: 'GENESYS_SMS_PATH', label: 'SMS session path', secret: false, help: 'me/smssessions (default) or smssessions: the documents disagree.' },
+  { env: 'GENESYS_NOTIFICATIONS_URL', label: 'Notifications URL', secret: false, help: 'CometD endpoint; default <GENESYS_API_URL>/api/v2/notifications.' },
+] as const satisfies readonly SettingField[];
 
-export const genesysSettings: VendorSettings<GenesysSettings> = {
-  fields: [
-    { env: 'GENESYS_API_URL', label: 'API URL', secret: false, help: 'Your Web Services deployment, e.g. https://gws.example.com.' },
-    { env: 'GENESYS_USERNAME', label: 'Username', secret: false, help: 'The account that acts in the SMS sessions it takes part in.' },
-    { env: 'GENESYS_PASSWORD', label: 'Password', secret: true, help: "That account's password." },
-    { env: 'GENESYS_SMS_PATH', label: 'SMS session path', secret: false, help: 'me/smssessions (default) or smssessions: the documents disagree.' },
-    { env: 'GENESYS_NOTIFICATIONS_URL', label: 'Notifications URL', secret: false, help: 'CometD endpoint; default <GENESYS_API_URL>/api/v2/notifications.' },
-  ],
-  read(env: Env, common: CommonSettings): GenesysSettings | undefined {
-    const smsPath = oneOf(env, 'GENESYS_SMS_PATH', ['me/smssessions', 'smssessions']) ?? 'me/smssessions';
-    if (!credentialGroup(env, CREDENTIALS)) {
-      httpUrl(env, 'GENESYS_NOTIFICATIONS_URL');
-      return undefined;
-    }
-    const apiUrl = httpUrl(env, 'GENESYS_API_URL')!;
-    return {
-      apiUrl: trimSlash(apiUrl),
-      username: text(env, 'GENESYS_USERNAME')!,
-      password: text(env, 'GENESYS_PASSWORD')!,
-      smsPath,
-      notificationsUrl: httpUrl(env, 'GENESYS_NOTIFICATIONS_URL'),
-      timeoutMs: common.timeoutMs,
-    };
-  },
-};
+/** Each variable's schema, keyed by the names in `fields` (no more, no fewer). */
+export const genesysVariables = {
+  /** The deployment's root, e.g. `http://host:8080`; paths are under `/api/v2/…` (REFERENCE §2). */
+  GENESYS_API_URL: credentialUrl,
+  GENESYS_USERNAME: credential,
+  GENESYS_PASSWORD: credential,
+  /** The seed's table says `me/smssessions`, its sample `smssessions`: the deployment decides. */
+  GENESYS_SMS_PATH: oneOf(['me/smssessions', 'smssessions'], 'me/smssessions'),
+  /** The CometD endpoint; default `${apiUrl}/api/v2/notifications` (an assumption, see notifications.ts). */
+  GENESYS_NOTIFICATIONS_URL: httpUrl(),
+} satisfies Record<VariableOf<typeof fields>, unknown>;
+
+/** Genesys's slice of the environment → the client's settings; the notifications URL is checked after the account's credentials. */
+export const genesysEnv = (common: CommonSettings) =>
+  vendorEnv(genesysVariables, ['GENESYS_API_URL', 'GENESYS_USERNAME', 'GENESYS_PASSWORD'], {
+    afterGroup: ['GENESYS_NOTIFICATIONS_URL'],
+  }).transform(
+    (env) =>
+      env &&
+      settings({
+        apiUrl: trimSlash(env.GENESYS_API_URL),
+        username: env.GENESYS_USERNAME,
+        password: env.GENESYS_PASSWORD,
+        smsPath: env.GENESYS_SMS_PATH,
+        notificationsUrl: env.GENESYS_NOTIFICATIONS_URL,
+        timeoutMs: common.timeoutMs,
+      }),
+  );
+
+export type GenesysSettings = SettingsOf<typeof genesysEnv>;
+
+export const genesysSettings = schemaSettings(fields, genesysEnv);

@@ -7,16 +7,9 @@ import { VendorError } from '../errors.js';
 import type { CallRecorder } from '../../domain/vendor-module.js';
 import { codeForStatus, createHttp, parseBody, send } from '../http.js';
 import { ImbeeEnvelope, WebTokenBody } from './schemas.js';
+import type { ImbeeSettings } from './settings.js';
 
-export interface ImbeeSettings {
-  apiUrl: string;
-  /** `myAuth` of seed 004, sent raw as `Authorization`. */
-  auth: string;
-  /** `myCorporateToken` of seed 004, sent as `X-WOOS-KEY`. */
-  corporateToken: string;
-  botIdsha: string;
-  timeoutMs: number;
-}
+export type { ImbeeSettings };
 
 export interface NewWebToken {
   virtualUser: string;

@@ -1,24 +1,37 @@
-import type { CommonSettings, VendorSettings } from '../../domain/vendor-module.js';
-import { credentialGroup, httpUrl, text, trimSlash, type Env } from '../setting-readers.js';
-import type { ImbeeSettings } from './client.js';
+import type { CommonSettings, SettingField } from '../../domain/vendor-module.js';
+import { credential, credentialUrl, schemaSettings, settings, trimSlash, vendorEnv, type SettingsOf, type VariableOf } from '../settings-schema.js';
 
-const CREDENTIALS = ['IMBEE_API_URL', 'IMBEE_AUTH', 'IMBEE_CORPORATE_TOKEN', 'IMBEE_BOT_IDSHA'] as const;
+const fields = [
+  { env: 'IMBEE_API_URL', label: 'API URL', secret: false, help: 'The host Imbee gives you, e.g. https://api.imbee.example.' },
+  { env: 'IMBEE_AUTH', label: 'Auth', secret: true, help: 'myAuth (Authorization header).' },
+  { env: 'IMBEE_CORPORATE_TOKEN', label: 'Corporate token', secret: true, help: 'myCorporateToken (X-WOOS-KEY header).' },
+  { env: 'IMBEE_BOT_IDSHA', label: 'Bot id', secret: false, help: "The bot's identifier (bot_idsha)." },
+] as const satisfies readonly SettingField[];
 
-export const imbeeSettings: VendorSettings<ImbeeSettings> = {
-  fields: [
-    { env: 'IMBEE_API_URL', label: 'API URL', secret: false, help: 'The host Imbee gives you, e.g. https://api.imbee.example.' },
-    { env: 'IMBEE_AUTH', label: 'Auth', secret: true, help: 'myAuth (Authorization header).' },
-    { env: 'IMBEE_CORPORATE_TOKEN', label: 'Corporate token', secret: true, help: 'myCorporateToken (X-WOOS-KEY header).' },
-    { env: 'IMBEE_BOT_IDSHA', label: 'Bot id', secret: false, help: "The bot's identifier (bot_idsha)." },
-  ],
-  read(env: Env, common: CommonSettings): ImbeeSettings | undefined {
-    if (!credentialGroup(env, CREDENTIALS)) return undefined;
-    return {
-      apiUrl: trimSlash(httpUrl(env, 'IMBEE_API_URL')!),
-      auth: text(env, 'IMBEE_AUTH')!,
-      corporateToken: text(env, 'IMBEE_CORPORATE_TOKEN')!,
-      botIdsha: text(env, 'IMBEE_BOT_IDSHA')!,
-      timeoutMs: common.timeoutMs,
-    };
-  },
-};
+/** Each variable's schema, keyed by the names in `fields` (no more, no fewer). */
+export const imbeeVariables = {
+  IMBEE_API_URL: credentialUrl,
+  /** `myAuth` of seed 004, sent raw as `Authorization`. */
+  IMBEE_AUTH: credential,
+  /** `myCorporateToken` of seed 004, sent as `X-WOOS-KEY`. */
+  IMBEE_CORPORATE_TOKEN: credential,
+  IMBEE_BOT_IDSHA: credential,
+} satisfies Record<VariableOf<typeof fields>, unknown>;
+
+/** Imbee's slice of the environment → the client's settings. */
+export const imbeeEnv = (common: CommonSettings) =>
+  vendorEnv(imbeeVariables, ['IMBEE_API_URL', 'IMBEE_AUTH', 'IMBEE_CORPORATE_TOKEN', 'IMBEE_BOT_IDSHA']).transform(
+    (env) =>
+      env &&
+      settings({
+        apiUrl: trimSlash(env.IMBEE_API_URL),
+        auth: env.IMBEE_AUTH,
+        corporateToken: env.IMBEE_CORPORATE_TOKEN,
+        botIdsha: env.IMBEE_BOT_IDSHA,
+        timeoutMs: common.timeoutMs,
+      }),
+  );
+
+export type ImbeeSettings = SettingsOf<typeof imbeeEnv>;
+
+export const imbeeSettings = schemaSettings(fields, imbeeEnv);
