@@ -49,10 +49,12 @@ export interface SessionServiceDeps {
 export class SessionService {
   private readonly lastClicks = new Map<string, number>();
   /**
-   * Cards posted at once after the acks of a burst: enough to keep up, few enough that posting
-   * never competes with the next request's ack for the CPU.
+   * Cards being opened (row, masked and encrypted contact, card post) at once. A burst of
+   * commands is acknowledged first and its cards follow steadily, two at a time: more in flight
+   * only competes with the next acks for the CPU (measured in `npm run bench`), and Slack paces
+   * card posts per channel anyway.
    */
-  private readonly cardPosts = new WorkQueue(16);
+  private readonly cardPosts = new WorkQueue(2);
   /**
    * Vendor calls in flight, per vendor: a vendor that is slow or queues behind its own rate
    * limit holds up its own sessions only, never another vendor's or any card.
