@@ -1,6 +1,5 @@
 import { maskContact, type Contact } from '../domain/contact.js';
 import type { StartRequest } from '../domain/start-request.js';
-import type { Provider } from '../domain/vendor-module.js';
 
 export type Invite = StartRequest & { shape: 'invite' };
 export type Meet = StartRequest & { shape: 'meeting'; participants: Contact[] };
@@ -62,5 +61,3 @@ export const deliveredInvitee = {
   contactOf: (request: StartRequest): string => plainContact(deliveredTo(asInvite(request))),
 };
 
-/** A provider reading today's start request (domain/invite-request.ts). */
-export type RequestProvider = Provider;

@@ -1,10 +1,11 @@
+import type { Provider } from '../../domain/vendor-module.js';
 import { maskContact } from '../../domain/contact.js';
 import type { StartRequest } from '../../domain/start-request.js';
 import { milestoneWords, STATUS_MILESTONE } from '../../domain/milestones.js';
 import { escapeMrkdwn, link } from '../../domain/mrkdwn.js';
 import type { CreationOutcome, Outcome } from '../../domain/outcome.js';
 import type { Session } from '../../domain/session.js';
-import { asMeet, booleanOption, dateOption, maskedParticipants, numberOption, plainContact, textOption, type RequestProvider } from '../request-parts.js';
+import { asMeet, booleanOption, dateOption, maskedParticipants, numberOption, plainContact, textOption } from '../request-parts.js';
 import { ApizeeClient } from './client.js';
 import { type ApizeeConferenceTracker, CONFERENCE_NAME_MARK } from './conference-tracker.js';
 import type { ApizeeTicketTracker } from './ticket-tracker.js';
@@ -22,7 +23,7 @@ function contactFor(request: Invite) {
   return request.delivery === 'email' ? request.email! : (request.phone ?? request.email)!;
 }
 
-export class ApizeeTicketProvider implements RequestProvider {
+export class ApizeeTicketProvider implements Provider {
   readonly kind = 'ticket' as const;
 
   constructor(private readonly deps: { client: ApizeeClient; tracker: ApizeeTicketTracker; agent: string }) {}
@@ -72,7 +73,7 @@ export class ApizeeTicketProvider implements RequestProvider {
 }
 
 /** An Apizee Video Meeting (`POST /conferences`, seed 003): Apizee invites every participant. */
-export class ApizeeConferenceProvider implements RequestProvider {
+export class ApizeeConferenceProvider implements Provider {
   readonly kind = 'conference' as const;
 
   constructor(private readonly deps: { client: ApizeeClient; tracker: ApizeeConferenceTracker; agent: string }) {}

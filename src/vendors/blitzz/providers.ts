@@ -1,3 +1,4 @@
+import type { Provider } from '../../domain/vendor-module.js';
 import { parseContact } from '../../domain/contact.js';
 import type { StartRequest } from '../../domain/start-request.js';
 import { milestoneWords } from '../../domain/milestones.js';
@@ -7,10 +8,10 @@ import type { BlitzzClient } from './client.js';
 import { readShowMeDetails } from './details.js';
 import { VendorError } from '../errors.js';
 import type { CreationOutcome } from '../../domain/outcome.js';
-import { asInvite, deliveredInvitee, deliveredTo, textOption, type RequestProvider } from '../request-parts.js';
+import { asInvite, deliveredInvitee, deliveredTo, textOption } from '../request-parts.js';
 
 /** Blitzz sends the ShowMe invitation itself and reports only "sent" (PRODUCT.md §2). */
-export class BlitzzShowMeProvider implements RequestProvider {
+export class BlitzzShowMeProvider implements Provider {
   readonly kind = 'showme' as const;
 
   constructor(private readonly deps: { client: BlitzzClient; defaultSessionId?: string }) {}

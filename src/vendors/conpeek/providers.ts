@@ -1,3 +1,4 @@
+import type { Provider } from '../../domain/vendor-module.js';
 import { maskContact } from '../../domain/contact.js';
 import type { StartRequest } from '../../domain/start-request.js';
 import type { Session } from '../../domain/session.js';
@@ -5,10 +6,10 @@ import { escapeMrkdwn, link } from '../../domain/mrkdwn.js';
 import type { ConpeekClient } from './client.js';
 import { VendorError } from '../errors.js';
 import type { CreationOutcome } from '../../domain/outcome.js';
-import { asInvite, asMeet, maskedInvitee, maskedParticipants, numberOption, plainContact, type RequestProvider } from '../request-parts.js';
+import { asInvite, asMeet, maskedInvitee, maskedParticipants, numberOption, plainContact } from '../request-parts.js';
 
 /** Conpeek delivers nothing: the agent gets the link to pass on, or Genesys pushes it (`via:`). */
-export class ConpeekMeetProvider implements RequestProvider {
+export class ConpeekMeetProvider implements Provider {
   readonly kind = 'meet' as const;
 
   constructor(private readonly deps: { client: ConpeekClient; project?: string }) {}
@@ -44,7 +45,7 @@ export class ConpeekMeetProvider implements RequestProvider {
 }
 
 /** One Conpeek room invitation per participant (`{data:{name}}`, seed 002). */
-export class ConpeekRoomProvider implements RequestProvider {
+export class ConpeekRoomProvider implements Provider {
   readonly kind = 'room' as const;
 
   constructor(private readonly deps: { client: ConpeekClient; bridgeId?: number; roomId?: number }) {}

@@ -4,7 +4,7 @@ import { escapeMrkdwn } from '../../domain/mrkdwn.js';
 import type { CreationOutcome, Outcome } from '../../domain/outcome.js';
 import type { Session } from '../../domain/session.js';
 import type { LinkDelivery } from '../../domain/vendor-module.js';
-import type { RequestProvider } from '../request-parts.js';
+import type { Provider } from '../../domain/vendor-module.js';
 import type { GenesysClient } from './client.js';
 import type { GenesysNotifications, GenesysOutcome } from './notifications.js';
 
@@ -41,7 +41,7 @@ export class NotificationsOnDemand {
 const shortTarget = (target: string) => target.replace(/^https?:\/\/[^/]+/, '').split('/').filter(Boolean).pop() ?? target;
 
 /** `Invite` brings a colleague or queue into a customer's SMS session (seed 001); the HTTP answer only acknowledges. */
-export class GenesysSmsInviteProvider implements RequestProvider {
+export class GenesysSmsInviteProvider implements Provider {
   readonly kind = 'sms_invite' as const;
   private readonly notifications: NotificationsOnDemand;
 

@@ -1,15 +1,16 @@
+import type { Provider } from '../../domain/vendor-module.js';
 import type { StartRequest } from '../../domain/start-request.js';
 import type { Session } from '../../domain/session.js';
 import { escapeMrkdwn, link } from '../../domain/mrkdwn.js';
 import { virtualUserFor, type ImbeeClient } from './client.js';
 import type { CreationOutcome } from '../../domain/outcome.js';
-import { asInvite, deliveredInvitee, deliveredTo, numberOption, plainContact, textOption, type RequestProvider } from '../request-parts.js';
+import { asInvite, deliveredInvitee, deliveredTo, numberOption, plainContact, textOption } from '../request-parts.js';
 
 /**
  * Imbee issues a web-chat link and sends it itself, by e-mail (`mail`) or SMS (`celullar`)
  * (seed 004); the agent also gets the link, and it can go through Genesys (`via:`).
  */
-export class ImbeeWebChatProvider implements RequestProvider {
+export class ImbeeWebChatProvider implements Provider {
   readonly kind = 'webchat' as const;
 
   constructor(private readonly deps: { client: ImbeeClient; salt: string }) {}
