@@ -259,7 +259,25 @@ describe('ApizeeClient', () => {
         .matchHeader('authorization', `Bearer ${TOKEN}`)
         .reply(200, { total: 0, data: [] });
       const { client } = makeClient();
-      assert.deepEqual(await client.listTickets({ limit: 100 }, 'interactive'), { total: 0, data: [] });
+      assert.deepEqual(await client.listTickets({ limit: 100 }, 'interactive'), { total: 0, data: [], skipped: [] });
+      scope.done();
+    });
+
+    it('skips a row it cannot read, logs why without its contents, and keeps the others', async () => {
+      const { id, state, reference, created, modified, start_time, end_time, agent, requestor_url } = SEED_CREATED_TICKET;
+      const readable = { id, state, reference, created, modified, start_time, end_time, agent, requestor_url };
+      // A ticket another integration made: an undocumented state, a numeric reference, no requestor_url.
+      const odd = { ...readable, id: 99, state: 'archived', reference: 4242, requestor_url: undefined, requestor: { phone: '+33662682193' } };
+      const scope = login().get('/api/tickets').query(true).reply(200, { total: 2, data: [odd, readable] });
+      const { logger, lines } = captureLogs();
+      const { client } = makeClient({}, { logger });
+      const list = await client.listTickets({ limit: 100 }, 'interactive');
+      assert.deepEqual(list.data.map((ticket) => ticket.id), [82070]);
+      assert.equal(list.skipped.length, 1);
+      assert.match(list.skipped[0]!, /^state: /);
+      const warning = lines.map((line) => JSON.parse(line)).find((line) => line.msg === 'list rows skipped: not readable');
+      assert.equal(warning?.skipped, 1);
+      assert.doesNotMatch(lines.join('\n'), /662682193|archived|4242/);
       scope.done();
     });
 
@@ -283,7 +301,7 @@ describe('ApizeeClient', () => {
         .reply(200, { total: 0, data: [] });
       const { client } = makeClient();
       await client.createTicket(NEW_TICKET);
-      assert.deepEqual(await client.listTickets({ limit: 100 }), { total: 0, data: [] });
+      assert.deepEqual(await client.listTickets({ limit: 100 }), { total: 0, data: [], skipped: [] });
       scope.done();
     });
 
@@ -292,7 +310,7 @@ describe('ApizeeClient', () => {
     it('logs in and lists in one background call on a cold client', async () => {
       const scope = login().get('/api/tickets').query(true).reply(200, { total: 0, data: [] });
       const { client } = makeClient();
-      assert.deepEqual(await client.listTickets({ limit: 100 }), { total: 0, data: [] });
+      assert.deepEqual(await client.listTickets({ limit: 100 }), { total: 0, data: [], skipped: [] });
       scope.done();
     });
 
@@ -314,7 +332,7 @@ describe('ApizeeClient', () => {
         .query(true)
         .reply(200, { total: 0, data: [] });
       const { client } = makeClient();
-      assert.deepEqual(await client.listTickets({ limit: 10 }, 'interactive'), { total: 0, data: [] });
+      assert.deepEqual(await client.listTickets({ limit: 10 }, 'interactive'), { total: 0, data: [], skipped: [] });
       scope.done();
     });
 

@@ -116,10 +116,18 @@ export class ApizeeClient {
     };
     if (query.offset) searchParams.offset = query.offset;
     if (query.reference) searchParams.reference = query.reference;
-    return this.call('listTickets', TicketList, (token) => this.http.get('tickets', { searchParams, headers: auth(token) }), {
+    const list = await this.call('listTickets', TicketList, (token) => this.http.get('tickets', { searchParams, headers: auth(token) }), {
       priority,
       idempotent: true,
     });
+    this.logSkipped('listTickets', list.skipped);
+    return list;
+  }
+
+  /** The rows a list answer could not read: how many, and the first problems (never their contents). */
+  private logSkipped(operation: string, skipped: string[]): void {
+    if (skipped.length === 0) return;
+    this.deps.logger.warn({ vendor: 'apizee', operation, skipped: skipped.length, problems: skipped.slice(0, 5) }, 'list rows skipped: not readable');
   }
 
   /** `GET /enterprises/{enterpriseId}/tickets/{id}/medias` (seed 003). */
@@ -155,10 +163,12 @@ export class ApizeeClient {
     searchParams.orderby = 'date';
     searchParams.order = 'desc';
     searchParams.limit = Math.min(Math.max(1, query.limit), MAX_LIST_LIMIT);
-    return this.call('listConferences', ConferenceList, (token) => this.http.get('conferences', { searchParams, headers: auth(token) }), {
+    const list = await this.call('listConferences', ConferenceList, (token) => this.http.get('conferences', { searchParams, headers: auth(token) }), {
       priority,
       idempotent: true,
     });
+    this.logSkipped('listConferences', list.skipped);
+    return list;
   }
 
   /**

@@ -53,7 +53,28 @@ export type CreatedTicket = z.infer<typeof CreatedTicket>;
 export const ListedTicket = TicketBase;
 export type ListedTicket = z.infer<typeof ListedTicket>;
 
-export const TicketList = z.object({ total: z.number().int(), data: z.array(ListedTicket) });
+/**
+ * A list's rows, parsed one by one: `GET /tickets` covers the whole enterprise, so a ticket made by
+ * another integration (an undocumented state, no `requestor_url`) must not fail the answer for
+ * every session. Unreadable rows are kept out of `data` and counted in `skipped`, with the first
+ * problem of each (a field path and zod's words, never the value), for the client to log.
+ */
+function rowsOf<T extends z.ZodType>(row: T) {
+  return z.array(z.unknown()).transform((rows) => {
+    const data: Array<z.infer<T>> = [];
+    const skipped: string[] = [];
+    for (const item of rows) {
+      const parsed = row.safeParse(item);
+      if (parsed.success) data.push(parsed.data);
+      else skipped.push(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'row'}: ${issue.message}`)[0] ?? 'unreadable');
+    }
+    return { data, skipped };
+  });
+}
+
+export const TicketList = z
+  .object({ total: z.number().int(), data: rowsOf(ListedTicket) })
+  .transform(({ total, data }) => ({ total, data: data.data, skipped: data.skipped }));
 export type TicketList = z.infer<typeof TicketList>;
 
 /** Ticket media: key `medias`, `location{lat, lon}` (not the conference shape, seed 003). */
@@ -118,7 +139,9 @@ export const Conference = z.object({
 });
 export type Conference = z.infer<typeof Conference>;
 
-export const ConferenceList = z.object({ total: z.number().int(), data: z.array(Conference) });
+export const ConferenceList = z
+  .object({ total: z.number().int(), data: rowsOf(Conference) })
+  .transform(({ total, data }) => ({ total, data: data.data, skipped: data.skipped }));
 export type ConferenceList = z.infer<typeof ConferenceList>;
 
 /**
