@@ -1,4 +1,5 @@
 import { formatDuration, intervalToDuration } from 'date-fns';
+import { DELIVERY_WORDS, type Delivery } from './delivery.js';
 import type { SessionStatus } from './session.js';
 
 /**
@@ -44,7 +45,6 @@ export interface MilestoneContext {
   detail?: string | null;
 }
 
-const DELIVERY_WORDS: Record<string, string> = { sms: 'by SMS', whatsapp: 'by WhatsApp', email: 'by e-mail' };
 
 export function durationWords(from: Date, to: Date): string {
   const duration = intervalToDuration({ start: from, end: to });
@@ -57,7 +57,8 @@ export function milestoneWords(key: MilestoneKey, context: MilestoneContext): st
     case 'created':
       return `🆕 ${vendorLabel} created the session; the invitation to ${invitee} is not sent yet.`;
     case 'invited': {
-      const how = context.delivery ? ` ${DELIVERY_WORDS[context.delivery] ?? ''}` : '';
+      const words = context.delivery ? DELIVERY_WORDS[context.delivery as Delivery] : undefined;
+      const how = words ? ` by ${words}` : '';
       return `📨 ${vendorLabel} sent the invitation${how} to ${invitee}.`;
     }
     case 'joined':

@@ -12,7 +12,7 @@ export class CardPublisher {
   ) {}
 
   async post(session: Session): Promise<string> {
-        const posted = await this.deps.gateway.postMessage({ channel: session.channelId, text: cardText(session, this.deps.catalogue), blocks: sessionCard(session, this.deps.catalogue) });
+    const posted = await this.deps.gateway.postMessage({ channel: session.channelId, text: cardText(session, this.deps.catalogue), blocks: sessionCard(session, this.deps.catalogue) });
     await this.deps.sessions.setCard(session.id, { ts: posted.ts, channel: posted.channel });
     return posted.ts;
   }
@@ -20,11 +20,16 @@ export class CardPublisher {
   /** Re-reads the session so that concurrent changes never publish a stale card. */
   async refresh(sessionId: string): Promise<void> {
     const session = await this.deps.sessions.get(sessionId);
-    if (!session?.cardTs) return;
-        try {
+    if (session) await this.show(session);
+  }
+
+  /** Updates the card to `session`, which the caller has just read back from the store. */
+  async show(session: Session): Promise<void> {
+    if (!session.cardTs) return;
+    try {
       await this.deps.gateway.updateMessage({ channel: session.channelId, ts: session.cardTs, text: cardText(session, this.deps.catalogue), blocks: sessionCard(session, this.deps.catalogue) });
     } catch (error) {
-      this.deps.logger.warn({ sessionId, err: error }, 'card update failed');
+      this.deps.logger.warn({ sessionId: session.id, err: error }, 'card update failed');
     }
   }
 }

@@ -8,7 +8,7 @@ import type { CardPublisher } from './card-publisher.js';
 
 export interface SessionLifecycleDeps {
   sessions: Pick<SessionsRepository, 'get' | 'apply'>;
-  cards: Pick<CardPublisher, 'refresh'>;
+  cards: Pick<CardPublisher, 'show'>;
   /** Says the outbox has work (the thread notifier's flush); services never import tracking/. */
   onOutbox: () => Promise<void>;
   logger: Logger;
@@ -55,10 +55,12 @@ export class SessionLifecycle {
       if (current && current.version !== basis.version) this.deps.logger.info({ sessionId: basis.id, status: current.status }, 'outcome dropped: the session moved on');
       return { applied: false, session: current, cardRefreshed: false };
     }
+    // Read back once, after the write: the card shows it and the caller gets it.
+    const stored = await this.deps.sessions.get(basis.id);
     const cardRefreshed = showsOnCard(written.outcome);
-    if (cardRefreshed) await this.deps.cards.refresh(basis.id);
+    if (cardRefreshed && stored) await this.deps.cards.show(stored);
     if ((written.outcome.milestones ?? []).length > 0) await this.deps.onOutbox();
-    return { applied: written.whole, session: await this.deps.sessions.get(basis.id), cardRefreshed };
+    return { applied: written.whole, session: stored, cardRefreshed };
   }
 }
 

@@ -80,7 +80,7 @@ eachDatabase('SessionLifecycle', (ctx) => {
   it('Cancel and a tracker applying at once: whichever lands first, the session ends cancelled', async () => {
     const h = harness();
     const logger = createLogger('silent');
-    const cards = { refresh: async () => undefined };
+    const cards = { show: async () => undefined };
     // Another replica's connection pool on PostgreSQL; SQLite has a single writer connection.
     const db = ctx.kind === 'postgres' ? ctx.open() : ctx.db();
     const other = new SessionLifecycle({ sessions: new SessionsRepository(db, ctx.kind), cards, onOutbox: async () => undefined, logger });

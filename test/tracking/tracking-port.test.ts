@@ -12,7 +12,7 @@ eachDatabase('StoreTrackingPort', (ctx) => {
   function port(owner = 'replica-1', kind: 'ticket' | 'conference' = 'ticket') {
     const sessions = new SessionsRepository(ctx.db(), ctx.kind);
     const logger = createLogger('silent');
-    const lifecycle = new SessionLifecycle({ sessions, cards: { refresh: async () => undefined }, onOutbox: async () => undefined, logger });
+    const lifecycle = new SessionLifecycle({ sessions, cards: { show: async () => undefined }, onOutbox: async () => undefined, logger });
     return { sessions, port: new StoreTrackingPort({ sessions, lifecycle, vendor: 'apizee', kind, owner, leaseMs: 60_000, now: () => NOW }) };
   }
 

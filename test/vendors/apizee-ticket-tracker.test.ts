@@ -71,7 +71,7 @@ describe('ApizeeTicketTracker passes', () => {
     }
     const logger = createLogger('silent');
     const tracker = new ApizeeTicketTracker({ client: apizee.client, logger, intervalMs: 1000 });
-    const lifecycle = new SessionLifecycle({ sessions, cards: { refresh: async () => undefined }, onOutbox: async () => undefined, logger });
+    const lifecycle = new SessionLifecycle({ sessions, cards: { show: async () => undefined }, onOutbox: async () => undefined, logger });
     const port = new StoreTrackingPort({ sessions, lifecycle, vendor: 'apizee', kind: 'ticket', owner: 'replica-1', leaseMs: 60_000 });
     const pass = async () => {
       apizee.grant();
