@@ -89,10 +89,15 @@ const DENIED_TEXT = 'Access is denied. User is unauthorized.';
 /** Seed schema: `Message` maxLength 100, `EmailAddress` maxLength 255. */
 const MESSAGE_MAX = 100;
 const EMAIL_MAX = 255;
-/** Seed prose: 1 SMS, 2 WhatsApp, 3 e-mail (the schema's enum 1–6 and maximum 5 contradict it, REFERENCE §1). */
-const INVITATION_TYPES = [1, 2, 3] as const;
-const SMS = 1;
+/**
+ * Seed: the prose defines 1 SMS, 2 WhatsApp, 3 e-mail; the schema's enum lists 1–6 and its `maximum`
+ * says 5 (REFERENCE §1). Every reading is accepted, so 1–6, whichever numbering a client is set to;
+ * 4–6 name no channel, so no channel field is required for them.
+ */
+const INVITATION_TYPES = [1, 2, 3, 4, 5, 6] as const;
 const EMAIL = 3;
+/** The prose's phone channels, which need `MobileNo` and `IsoCode`. */
+const PHONE_CHANNELS: Record<number, string> = { 1: 'an SMS invitation (InvitationType 1)', 2: 'a WhatsApp invitation (InvitationType 2)' };
 /** Seed schema: the invitation body's properties; `additionalProperties: false`. */
 const INVITATION_FIELDS = ['InvitationType', 'IsoCode', 'MobileNo', 'EmailAddress', 'Message', 'QueryStringParameter'] as const;
 const NULLABLE_STRING_FIELDS = ['IsoCode', 'MobileNo', 'EmailAddress', 'Message', 'QueryStringParameter'] as const;
@@ -186,9 +191,8 @@ function checkInvitationBody(body: unknown): Record<string, unknown> {
 function checkInvitationType(value: unknown): void {
   if (value === undefined || value === null) throw new InvalidBody('InvitationType is required.');
   if (typeof value !== 'number' || !Number.isInteger(value)) throw new InvalidBody('InvitationType must be an integer.');
-  // Assumption: 4 and 5 (allowed by the schema's enum and maximum, never defined) are refused.
   if (!(INVITATION_TYPES as readonly number[]).includes(value)) {
-    throw new InvalidBody('InvitationType must be 1 (SMS), 2 (WhatsApp) or 3 (Email).');
+    throw new InvalidBody('InvitationType must be 1 (SMS), 2 (WhatsApp), 3 (Email), or 4 to 6 (listed by the schema).');
   }
 }
 
@@ -221,7 +225,8 @@ function checkQueryString(query: string): void {
  * so national digits and E.164 are both accepted; `IsoCode` is any two letters, "UK" (the seed's
  * spelling) and "GB" (ISO 3166) alike, since which one Blitzz accepts is [U]. Fields of another
  * channel, and a WhatsApp `Message`, are ignored rather than refused (seed: "only one invitation
- * will work"; "For WhatsApp, Message is static").
+ * will work"; "For WhatsApp, Message is static"). Types 4–6 name no channel: nothing is required,
+ * and a phone sent with one is checked as for SMS.
  */
 function checkChannel(body: Record<string, unknown>): void {
   const type = body.InvitationType;
@@ -229,11 +234,13 @@ function checkChannel(body: Record<string, unknown>): void {
     if (!body.EmailAddress) throw new InvalidBody('EmailAddress is required for an e-mail invitation (InvitationType 3).');
     return;
   }
-  const channel = type === SMS ? 'an SMS invitation (InvitationType 1)' : 'a WhatsApp invitation (InvitationType 2)';
-  if (!body.MobileNo) throw new InvalidBody(`MobileNo is required for ${channel}.`);
-  if (!/^\+?\d{4,15}$/.test(body.MobileNo as string)) throw new InvalidBody('MobileNo must be digits (a national number, or + and an international one).');
-  if (!body.IsoCode) throw new InvalidBody(`IsoCode is required for ${channel}.`);
-  if (!/^[A-Za-z]{2}$/.test(body.IsoCode as string)) throw new InvalidBody('IsoCode must be a two-letter country code such as US, UK or IN.');
+  const channel = PHONE_CHANNELS[type as number];
+  if (channel && !body.MobileNo) throw new InvalidBody(`MobileNo is required for ${channel}.`);
+  if (channel && !body.IsoCode) throw new InvalidBody(`IsoCode is required for ${channel}.`);
+  if (body.MobileNo && !/^\+?\d{4,15}$/.test(body.MobileNo as string)) {
+    throw new InvalidBody('MobileNo must be digits (a national number, or + and an international one).');
+  }
+  if (body.IsoCode && !/^[A-Za-z]{2}$/.test(body.IsoCode as string)) throw new InvalidBody('IsoCode must be a two-letter country code such as US, UK or IN.');
 }
 
 /** The seed's 200 representation repeats the request schema: every documented field, null when not sent. */
@@ -348,7 +355,10 @@ class BlitzzSandboxServer {
     return message(401, 'Invalid SecretKey, UserName or Password.');
   }
 
-  /** REFERENCE §1 lists the answer's fields; their values here are made up, typed as listed. */
+  /**
+   * REFERENCE §1 ([P:B2]) lists the answer's fields, and seed 000 prints no login at all: exactly the
+   * listed fields (its unnamed "profile fields" are left out), their values made up, typed as listed.
+   */
   private loginAnswer(account: BlitzzSandboxAccount, at: number): Record<string, unknown> {
     const userToken = randomUUID();
     this.tokens.set(userToken, { account, lastUsedAt: at });
@@ -362,8 +372,6 @@ class BlitzzSandboxServer {
       RoleCode: 'AGENT',
       CountryCode: 'US',
       PhoneNo: null,
-      FirstName: 'Sandbox',
-      LastName: 'Agent',
     };
   }
 

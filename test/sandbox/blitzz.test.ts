@@ -61,9 +61,8 @@ describe('Blitzz sandbox (seed 000 + REFERENCE §1)', () => {
       const body = answer.body as Json;
       assert.equal(typeof body.UserToken, 'string');
       assert.ok(body.UserToken.length > 0);
-      for (const key of ['RefreshToken', 'UserId', 'LoginId', 'DomainId', 'DomainName', 'RoleCode', 'CountryCode', 'PhoneNo']) {
-        assert.ok(key in body, `missing ${key}`);
-      }
+      // Exactly the fields REFERENCE §1 names: the document prints no login answer, so nothing else is made up.
+      assert.deepEqual(Object.keys(body).sort(), ['CountryCode', 'DomainId', 'DomainName', 'LoginId', 'PhoneNo', 'RefreshToken', 'RoleCode', 'UserId', 'UserToken']);
       assert.ok(Number.isInteger(body.LoginId));
       assert.ok(Number.isInteger(body.DomainId));
     });
@@ -172,6 +171,17 @@ describe('Blitzz sandbox (seed 000 + REFERENCE §1)', () => {
       assert.equal(sandbox.invitations.length, 4);
     });
 
+    it('accepts InvitationType 4 to 6 too: the schema lists 1-6 with maximum 5, the prose 1-3, and every reading is accepted', async () => {
+      const sandbox = await start();
+      const token = await tokenFor(sandbox);
+      const bodies = [{ ...SMS, InvitationType: 4 }, { InvitationType: 5, EmailAddress: 'jane@example.com' }, { InvitationType: 6 }];
+      for (const body of bodies) assert.equal((await call(sandbox, 'POST', INVITATION, { body, token })).status, 200, JSON.stringify(body));
+      assert.deepEqual(
+        sandbox.invitations.map((invitation) => invitation.body.InvitationType),
+        [4, 5, 6],
+      );
+    });
+
     const refusals: Array<[string, unknown, string]> = [
       ['an unknown property', { ...SMS, Channel: 'sms' }, "The property 'Channel' is not allowed (additionalProperties: false)."],
       ['a differently cased property', { ...SMS, mobileNo: '612345678' }, "The property 'mobileNo' is not allowed (additionalProperties: false)."],
@@ -179,8 +189,9 @@ describe('Blitzz sandbox (seed 000 + REFERENCE §1)', () => {
       ['InvitationType as a string', { ...SMS, InvitationType: '1' }, 'InvitationType must be an integer.'],
       ['InvitationType 1.5', { ...SMS, InvitationType: 1.5 }, 'InvitationType must be an integer.'],
       ['InvitationType {} (the seed example)', { ...SMS, InvitationType: {} }, 'InvitationType must be an integer.'],
-      ['InvitationType 4', { ...SMS, InvitationType: 4 }, 'InvitationType must be 1 (SMS), 2 (WhatsApp) or 3 (Email).'],
-      ['InvitationType 0', { ...SMS, InvitationType: 0 }, 'InvitationType must be 1 (SMS), 2 (WhatsApp) or 3 (Email).'],
+      ['InvitationType 0', { ...SMS, InvitationType: 0 }, 'InvitationType must be 1 (SMS), 2 (WhatsApp), 3 (Email), or 4 to 6 (listed by the schema).'],
+      ['InvitationType 7', { ...SMS, InvitationType: 7 }, 'InvitationType must be 1 (SMS), 2 (WhatsApp), 3 (Email), or 4 to 6 (listed by the schema).'],
+      ['InvitationType 4 with a malformed MobileNo', { ...SMS, InvitationType: 4, MobileNo: '06-12-AB' }, 'MobileNo must be digits (a national number, or + and an international one).'],
       ['IsoCode as a number', { ...SMS, IsoCode: 33 }, 'IsoCode must be a string or null.'],
       ['MobileNo as a number', { ...SMS, MobileNo: 612345678 }, 'MobileNo must be a string or null.'],
       ['a 101-character Message', { ...SMS, Message: 'x'.repeat(101) }, 'Message must be at most 100 characters.'],

@@ -121,6 +121,19 @@ describe('BlitzzClient', () => {
       assert.deepEqual(seen.invitations[0]?.body, { InvitationType: 1, IsoCode: 'FR', MobileNo: '612345678', QueryStringParameter: '?m=0&s=3' });
     });
 
+    it('sends the InvitationType its setting gives the channel (BLITZZ_INVITATION_TYPES), the prose numbering by default', async () => {
+      const seen = recorder();
+      const { client } = makeClient({ settings: { invitationTypes: { sms: 5, whatsapp: 4, email: 6 } } });
+      await client.sendInvitation({ ...SMS_FR, message: undefined });
+      await client.sendInvitation({ ...SMS_FR, delivery: 'whatsapp', message: undefined });
+      await client.sendInvitation({ sessionId: '123456789', delivery: 'email', email: 'jane@example.com' });
+      await makeClient().client.sendInvitation({ sessionId: '123456789', delivery: 'email', email: 'jane@example.com' });
+      assert.deepEqual(
+        seen.invitations.map((invitation) => (invitation.body as { InvitationType: number }).InvitationType),
+        [5, 4, 6, 3],
+      );
+    });
+
     it('URL-encodes the session id', async () => {
       const scope = login().post('/api/session/a%2Fb%20c/invitation').reply(200);
       const { client } = makeClient();

@@ -8,14 +8,17 @@ import { VendorError } from '../errors.js';
 import type { CallRecorder } from '../../domain/vendor-module.js';
 import { codeForStatus, createHttp, parseBody, send } from '../http.js';
 import { rateLimitResetAt, retryAfterAt } from '../rate-budget.js';
-import { BlitzzErrorBody, InvitationAnswer, InvitationBody, LoginAnswer, type LoginRequest } from './schemas.js';
+import { BlitzzErrorBody, DEFAULT_INVITATION_TYPES, InvitationAnswer, InvitationBody, LoginAnswer, type LoginRequest } from './schemas.js';
 import type { BlitzzSettings as ModuleSettings } from './settings.js';
 
 /** `QueryStringParameter` options (seed 000, BLITZZ_MEDIA_…); unset ones take Blitzz's "Call experience" defaults. */
 export type BlitzzMedia = ModuleSettings['media'];
 
-/** What the client takes: the module's settings (settings.ts), the media options optional. */
-export type BlitzzSettings = Omit<ModuleSettings, 'media'> & { media?: BlitzzMedia };
+/** `InvitationType` per channel (BLITZZ_INVITATION_TYPES); seed 000 contradicts itself on the range. */
+export type BlitzzInvitationTypes = ModuleSettings['invitationTypes'];
+
+/** What the client takes: the module's settings (settings.ts), the media options and channel numbers optional. */
+export type BlitzzSettings = Omit<ModuleSettings, 'media' | 'invitationTypes'> & { media?: BlitzzMedia; invitationTypes?: BlitzzInvitationTypes };
 
 export interface BlitzzInvitation {
   sessionId: string;
@@ -25,11 +28,8 @@ export interface BlitzzInvitation {
   message?: string;
 }
 
-/** Seed 000: "please use 1 for SMS, 2 for WhatsApp and 3 for Email Invite". */
-export const BLITZZ_INVITATION_TYPES = { sms: 1, whatsapp: 2, email: 3 } as const satisfies Record<
-  Delivery,
-  InvitationBody['InvitationType']
->;
+/** Seed 000's prose: "please use 1 for SMS, 2 for WhatsApp and 3 for Email Invite"; the default of BLITZZ_INVITATION_TYPES. */
+export const BLITZZ_INVITATION_TYPES = DEFAULT_INVITATION_TYPES;
 
 /**
  * Seed 000: `Message` maxLength 100, a JSON-schema length, so characters (code points), counted
@@ -106,7 +106,7 @@ export class BlitzzClient {
    * Never retried blindly: a 5xx may have sent the SMS all the same.
    */
   async sendInvitation(input: BlitzzInvitation): Promise<{ sentAt: string }> {
-    const body = invitationBody(input, this.settings.media);
+    const body = invitationBody(input, this.settings);
     const path = `api/session/${encodeURIComponent(input.sessionId)}/invitation`;
     await this.withToken(
       'sendInvitation',
@@ -233,16 +233,19 @@ export class BlitzzClient {
   }
 }
 
-/** The invitation body for one channel, checked locally so Blitzz never sees a malformed one. */
-function invitationBody(input: BlitzzInvitation, media: BlitzzMedia | undefined): InvitationBody {
+/**
+ * The invitation body for one channel, checked locally so Blitzz never sees a malformed one. The
+ * channel's number is the setting's (BLITZZ_INVITATION_TYPES), the prose's 1–3 by default.
+ */
+function invitationBody(input: BlitzzInvitation, settings: Pick<BlitzzSettings, 'media' | 'invitationTypes'>): InvitationBody {
   if (input.sessionId.trim() === '') throw rejected('A Blitzz session code is required.');
   const message = messageFor(input);
   const body: Record<string, unknown> = {
-    InvitationType: BLITZZ_INVITATION_TYPES[input.delivery],
+    InvitationType: (settings.invitationTypes ?? BLITZZ_INVITATION_TYPES)[input.delivery],
     ...(input.delivery === 'email' ? emailFields(input.email) : phoneFields(input.phoneE164)),
     ...(message ? { Message: message } : {}),
   };
-  const query = blitzzQueryString(media);
+  const query = blitzzQueryString(settings.media);
   if (query) body.QueryStringParameter = query;
   const parsed = InvitationBody.safeParse(body);
   if (!parsed.success) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Delivery } from '../../domain/delivery.js';
 
 /**
  * `POST /api/login` body (REFERENCE §1 "Authentication", [P:B2]): three required strings. The
@@ -33,14 +34,26 @@ export const LoginAnswer = z
 export type LoginAnswer = z.infer<typeof LoginAnswer>;
 
 /**
+ * `InvitationType`, as seed 000 contradicts itself on its range: the prose defines 1 SMS,
+ * 2 WhatsApp and 3 e-mail ("three type of invitations"), the schema's enum lists 1–6 and its
+ * `maximum` says 5 (REFERENCE §1 "Ambiguities"). The widest reading, the enum's 1–6, is what may
+ * be sent, and only a number BLITZZ_INVITATION_TYPES names ever is (settings.ts).
+ */
+export const INVITATION_TYPE_MIN = 1;
+export const INVITATION_TYPE_MAX = 6;
+export const InvitationType = z.int().min(INVITATION_TYPE_MIN).max(INVITATION_TYPE_MAX);
+export type InvitationType = z.infer<typeof InvitationType>;
+
+/** The prose's numbering (seed 000: "please use 1 for SMS, 2 for WhatsApp and 3 for Email Invite"). */
+export const DEFAULT_INVITATION_TYPES = { sms: 1, whatsapp: 2, email: 3 } as const satisfies Record<Delivery, InvitationType>;
+
+/**
  * `POST /api/session/{SessionId}/invitation` body, as documented in seed 000 (`additionalProperties:
- * false`, hence `.strict()`). One deliberate narrowing: the documented `InvitationType` is an int32
- * whose enum says 1–6 and whose `maximum` says 5, while the prose defines only 1 SMS, 2 WhatsApp
- * and 3 e-mail (REFERENCE §1 "Ambiguities"), so only those three are accepted.
+ * false`, hence `.strict()`; every property but `InvitationType` optional and nullable).
  */
 export const InvitationBody = z
   .object({
-    InvitationType: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+    InvitationType,
     IsoCode: z.string().nullable().optional(),
     MobileNo: z.string().nullable().optional(),
     EmailAddress: z.email().max(255).nullable().optional(),
