@@ -229,6 +229,18 @@ describe('Blitzz sandbox (seed 000 + REFERENCE §1)', () => {
       assert.equal((await call(sandbox, 'POST', INVITATION, { body: { InvitationType: 3, EmailAddress: email }, token })).status, 200);
     });
 
+    it('accepts a JSON body sent without Content-Type, which the seed marks optional', async () => {
+      const sandbox = await start();
+      const token = await tokenFor(sandbox);
+      // Bytes, not a string: fetch would label a string body text/plain.
+      const response = await fetch(sandbox.url + INVITATION, { method: 'POST', headers: { UserToken: token }, body: new TextEncoder().encode(JSON.stringify(SMS)) });
+      assert.equal(response.status, 200);
+      assert.deepEqual(
+        sandbox.invitations.map((invitation) => invitation.body),
+        [SMS],
+      );
+    });
+
     it('refuses a body that is not JSON with 400', async () => {
       const sandbox = await start();
       const token = await tokenFor(sandbox);
