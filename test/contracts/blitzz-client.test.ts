@@ -6,9 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import nock from 'nock';
+import { parseContact } from '../../src/domain/contact.js';
+import type { Session } from '../../src/domain/session.js';
+import type { StartRequest } from '../../src/domain/start-request.js';
 import { createLogger } from '../../src/logger.js';
 import { blitzz } from '../../src/vendors/blitzz/index.js';
 import { BlitzzClient, type BlitzzInvitation, type BlitzzSettings } from '../../src/vendors/blitzz/client.js';
+import { BlitzzShowMeProvider } from '../../src/vendors/blitzz/providers.js';
 import { INVITATION_TYPE_MAX, INVITATION_TYPE_MIN } from '../../src/vendors/blitzz/schemas.js';
 import { VendorHealth } from '../../src/vendors/health.js';
 import { contractSamples, keyDifference, sample } from './contract-samples.js';
@@ -266,6 +270,30 @@ describe('Blitzz client against the samples of its document (000)', () => {
         [TOKEN, TOKEN],
       );
       assert.deepEqual({ ...health.lastCall('blitzz'), at: undefined }, { operation: 'sendInvitation', ok: true, at: undefined });
+    });
+
+    it('invitation-response: the ShowMe provider reports the invitation sent, under the session code, and tracks nothing', async () => {
+      const settings = settingsFromEnvironment();
+      blitzzAnswering(settings, { status: 200, body: sample('blitzz', 'invitation-response') as object });
+      const provider = new BlitzzShowMeProvider({ client: makeClient(settings).client });
+      const phone = parseContact('+33612345678');
+      assert.ok(phone.ok && phone.contact.kind === 'phone');
+      const request: StartRequest = {
+        vendor: 'blitzz',
+        kind: 'showme',
+        shape: 'invite',
+        phone: phone.contact,
+        delivery: 'sms',
+        message: 'Your engineer is ready',
+        options: { sessionId: SESSION_ID },
+      };
+      // Only what the provider reads of the session row; the rest belongs to the lifecycle.
+      const session = { contactMasked: '+33 6•• •• •• 78', delivery: 'sms' } as Session;
+      const outcome = await provider.create(session, request);
+      assert.deepEqual(
+        { vendorId: outcome.vendorId, status: outcome.status, vendorState: outcome.vendorState, tracking: outcome.tracking, details: outcome.details },
+        { vendorId: SESSION_ID, status: 'sent', vendorState: 'sent', tracking: false, details: { session_id: SESSION_ID, message: 'Your engineer is ready' } },
+      );
     });
 
     it('the document prints no error body and no status but 200, so every sample is a request or that answer', () => {
