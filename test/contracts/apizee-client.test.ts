@@ -304,5 +304,17 @@ describe('Apizee contract: the document\'s samples through ApizeeClient', () => 
       };
       assert.deepEqual(apizeeWebhook('s').route(payload), { kind: 'conference', vendorId: '', event: 'update' });
     });
+
+    it('a ticket event whose reference is a number, as tickets-stats prints it (Ref 1234), still names its ticket', () => {
+      const { Ref: reference } = (sample<Array<Record<string, unknown>>>(VENDOR, 'tickets-stats-response'))[0]!;
+      assert.equal(typeof reference, 'number');
+      const hook = apizeeWebhook('s');
+      assert.deepEqual(hook.route({ event: 'ticket.completed', ticket: { id: 82070, reference } }), {
+        kind: 'ticket',
+        vendorId: '82070',
+        event: 'ticket.completed',
+      });
+      assert.deepEqual(hook.route({ type: 'ticket.closed', data: { id: 82070, reference } }), { kind: 'ticket', vendorId: '82070', event: 'ticket.closed' });
+    });
   });
 });
