@@ -14,6 +14,7 @@ import { summarizeApizee } from '../../src/vendors/apizee/usage.js';
 import { apizeeWebhook } from '../../src/vendors/apizee/webhook.js';
 import { VendorHealth } from '../../src/vendors/health.js';
 import { APIZEE_BASE, APIZEE_SETTINGS, apizeeLogin } from '../helpers/apizee-client.js';
+import { captureLogs } from '../helpers/log-capture.js';
 import { vendorError } from '../helpers/vendor-error.js';
 import { contractSamples, sample } from './contract-samples.js';
 
@@ -76,11 +77,16 @@ function replay(method: 'GET' | 'POST', path: string, answer: unknown, status = 
   };
 }
 
-/** The sent request has the printed request's shape: method, path, parameter names, encoding, headers. */
-function assertShape(sent: SentRequest, printed: RequestSample, sameValues: string[]): void {
+/**
+ * The sent request has the printed request's shape: method, path, parameter names, encoding,
+ * headers. `added` names the parameters the client adds on purpose, with their values.
+ */
+function assertShape(sent: SentRequest, printed: RequestSample, sameValues: string[], added: Record<string, string> = {}): void {
   assert.equal(sent.method, printed.method);
   assert.equal(sent.path, `${API_PATH}${printed.path}`);
-  assert.deepEqual(Object.keys(sent.query).sort(), Object.keys(printed.query).sort(), 'query parameter names');
+  const printedNames = Object.keys(printed.query);
+  assert.deepEqual(Object.keys(sent.query).sort(), [...printedNames, ...Object.keys(added)].sort(), 'query parameter names');
+  for (const [name, value] of Object.entries(added)) assert.equal(sent.query[name], value, `added parameter ${name}`);
   for (const name of sameValues) assert.equal(sent.query[name], printed.query[name], `query parameter ${name}`);
   assert.equal(String(sent.headers.accept).toLowerCase(), printed.headers.accept!.toLowerCase(), 'accept header');
   assert.match(printed.headers.Authorization!, /^Bearer \S+$/);
@@ -149,11 +155,12 @@ describe('Apizee contract: the document\'s samples through ApizeeClient', () => 
       assert.deepEqual(ticket?.geoloc, { lat: 48.7, lng: -3.5 });
     });
 
-    it('ticket-medias: the client asks as printed, and reads both files with their links', async () => {
+    it('ticket-medias: the client asks as printed plus a page size, and reads both files with their links', async () => {
       const printed = sample<RequestSample>(VENDOR, 'ticket-medias-request');
       const call = replay('GET', '/enterprises/1/tickets/663614/medias', replayed('ticket-medias-response'));
       const answer = await makeClient().listTicketMedias('663614', 'interactive');
-      assertShape(call.sent(), printed, []);
+      // The printed answer pages at `limit: 10`; the client asks for its one-call maximum.
+      assertShape(call.sent(), printed, [], { limit: '100' });
 
       assert.deepEqual(
         answer.medias.map((media) => [media.id, media.type, media.url, media.location]),
@@ -163,6 +170,20 @@ describe('Apizee contract: the document\'s samples through ApizeeClient', () => 
         ],
       );
       assert.equal(answer.count, 2);
+    });
+
+    it('ticket-medias: a count beyond the page read is logged (numbers only), and the files read are kept', async () => {
+      const answer = sample<{ limit: number; offset: number; medias: unknown[]; count: number }>(VENDOR, 'ticket-medias-response');
+      const longer = { ...answer, limit: 2, count: 12 };
+      const call = replay('GET', '/enterprises/1/tickets/663614/medias', longer);
+      const { logger, lines } = captureLogs();
+      const client = new ApizeeClient(APIZEE_SETTINGS, { logger, health: new VendorHealth() });
+      const list = await client.listTicketMedias('663614', 'interactive');
+      call.sent();
+      assert.equal(list.medias.length, 2);
+      const warning = lines.map((line) => JSON.parse(line)).find((line) => line.msg === 'media list longer than one page: the rest is not read');
+      assert.deepEqual([warning?.count, warning?.received], [12, 2]);
+      assert.doesNotMatch(lines.join('\n'), /showVideo|hash/);
     });
 
     it('tickets-stats: the client asks as printed, and the French row becomes the /rendezvous stats figures', async () => {
