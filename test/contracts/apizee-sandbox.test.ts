@@ -125,6 +125,15 @@ describe('Apizee contract: the sandbox answers with the document\'s shapes', () 
     assert.deepEqual(keyDifference(answers.get('GET /api/tickets'), sample(VENDOR, 'ticket-by-reference-response')).extra, []);
     assert.deepEqual(keyDifference(answers.get(`GET /api/enterprises/1/tickets/${ticket.id}/medias`), sample(VENDOR, 'ticket-medias-response')).extra, []);
   });
+
+  it('a ticket made with an e-mail, not a phone, is answered with no key the document does not show', async () => {
+    const answers = await answersDuring(async () => {
+      await client.createTicket({ email: 'jane@example.com', agent: ACCOUNT.username, reference: 'by-mail' });
+      await client.listTickets({ limit: 10, reference: 'by-mail' }, 'interactive');
+    });
+    assert.deepEqual(keyDifference(answers.get('POST /api/tickets'), sample(VENDOR, 'ticket-create-response')).extra, []);
+    assert.deepEqual(keyDifference(answers.get('GET /api/tickets'), sample(VENDOR, 'ticket-by-reference-response')).extra, []);
+  });
 });
 
 /** A printed curl, normalised by hand (see the manifest's `normalised` notes). */
