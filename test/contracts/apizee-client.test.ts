@@ -51,7 +51,7 @@ function makeClient(): ApizeeClient {
  * Logs in, then answers the one call at `method path` with `answer`, keeping what was sent.
  * `sent()` throws until the call was made, so a test cannot pass without it.
  */
-function replay(method: 'GET' | 'POST', path: string, answer: unknown, status = 200, headers: Record<string, string> = {}) {
+function replay(method: 'GET' | 'POST', path: string, answer: unknown) {
   let sent: SentRequest | undefined;
   const scope = apizeeLogin(TOKEN)
     .intercept(`${API_PATH}${path}`, method)
@@ -65,7 +65,7 @@ function replay(method: 'GET' | 'POST', path: string, answer: unknown, status = 
         headers: this.req.headers,
         body: typeof body === 'string' ? body : JSON.stringify(body),
       };
-      return [status, answer as nock.Body, headers];
+      return [200, answer as nock.Body];
     });
   return {
     scope,
