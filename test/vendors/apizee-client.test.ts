@@ -349,6 +349,7 @@ describe('ApizeeClient', () => {
     it('reads the seed example from the enterprise ticket path', async () => {
       const scope = login()
         .get('/api/enterprises/1/tickets/663614/medias')
+        .query({ limit: '100' })
         .matchHeader('authorization', `Bearer ${TOKEN}`)
         .reply(200, SEED_MEDIAS);
       const { client } = makeClient();

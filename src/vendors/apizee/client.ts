@@ -130,13 +130,24 @@ export class ApizeeClient {
     this.deps.logger.warn({ vendor: 'apizee', operation, skipped: skipped.length, problems: skipped.slice(0, 5) }, 'list rows skipped: not readable');
   }
 
-  /** `GET /enterprises/{enterpriseId}/tickets/{id}/medias` (seed 003). */
+  /**
+   * `GET /enterprises/{enterpriseId}/tickets/{id}/medias` (seed 003). The seed's curl sends no
+   * query, but its answer echoes `"limit": 10, "offset": 0`: a page of 10 by default, so a ticket
+   * with more files would never show the rest. This asks for the assumed maximum, as the
+   * conference media call does, and says so when even that is not every file.
+   */
   async listTicketMedias(ticketId: string, priority: Priority = 'background'): Promise<TicketMediaList> {
     const path = `enterprises/${encodeURIComponent(this.settings.enterpriseId)}/tickets/${encodeURIComponent(ticketId)}/medias`;
-    return this.call('listTicketMedias', TicketMediaList, (token) => this.http.get(path, { headers: auth(token) }), {
+    const searchParams = { limit: MAX_LIST_LIMIT };
+    const list = await this.call('listTicketMedias', TicketMediaList, (token) => this.http.get(path, { searchParams, headers: auth(token) }), {
       priority,
       idempotent: true,
     });
+    const received = (list.offset ?? 0) + list.medias.length;
+    if (list.count !== undefined && list.count > received) {
+      this.deps.logger.warn({ vendor: 'apizee', operation: 'listTicketMedias', count: list.count, received }, 'media list longer than one page: the rest is not read');
+    }
+    return list;
   }
 
   /**

@@ -2,6 +2,13 @@ import { z } from 'zod';
 import type { WebhookHandler } from '../../domain/vendor-module.js';
 
 /**
+ * A ticket reference, as a string or a number: document 003 prints the string reference "1234"
+ * of its ticket as the number 1234 in tickets-stats (`"Ref": 1234`), so a payload may too, and an
+ * event must not be refused over a field routing does not even read.
+ */
+const Reference = z.union([z.string(), z.number()]).nullable().optional();
+
+/**
  * The webhook body. Apizee's documents show two shapes and no signature [U] (REFERENCE §4):
  * ApiRTC webhooks `{event, time, object, objectId, props{eventType, …}}` and the ticket Session
  * Events API's event names (`ticket.sessionStarted`, `ticket.completed`, …) whose payload is not
@@ -14,12 +21,12 @@ export const ApizeeWebhook = z
     object: z.string().optional(),
     objectId: z.union([z.string(), z.number()]).optional(),
     props: z.object({ eventType: z.string().optional() }).loose().optional(),
-    ticket: z.object({ id: z.union([z.string(), z.number()]).optional(), reference: z.string().nullable().optional() }).loose().optional(),
+    ticket: z.object({ id: z.union([z.string(), z.number()]).optional(), reference: Reference }).loose().optional(),
     data: z
       .object({
         id: z.union([z.string(), z.number()]).optional(),
         ticket_id: z.union([z.string(), z.number()]).optional(),
-        reference: z.string().nullable().optional(),
+        reference: Reference,
       })
       .loose()
       .optional(),
