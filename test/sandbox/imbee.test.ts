@@ -159,6 +159,60 @@ describe('Imbee sandbox (seed 004 + REFERENCE §5)', () => {
     });
   });
 
+  describe('POST /third_parties/user/new and POST /chat/create', () => {
+    const USER_BODY = { uniqueIdSha: 'user_identifier_sha', platform: 'web', deviceName: 'd', hardwareId: 'h', osVersion: 'o' };
+
+    async function newUser(sandbox: ImbeeSandbox, uniqueIdSha: string): Promise<Json> {
+      return (await call(sandbox, { path: '/third_parties/user/new', json: { ...USER_BODY, uniqueIdSha } })).body;
+    }
+
+    it('registers a user once: the same uniqueIdSha gets the same user with previously_registered', async () => {
+      const sandbox = await start();
+      const first = await newUser(sandbox, 'u1');
+      const again = await newUser(sandbox, 'u1');
+      assert.deepEqual(Object.keys(first.body), ['virtualUser', 'pass', 'apikey', 'previously_registered']);
+      assert.equal(first.body.previously_registered, false);
+      assert.deepEqual(again.body, { ...first.body, previously_registered: true });
+      assert.equal(sandbox.users.length, 1);
+    });
+
+    it('refuses a user without uniqueIdSha with code 1', async () => {
+      const sandbox = await start();
+      const answer = await call(sandbox, { path: '/third_parties/user/new', json: { platform: 'web' } });
+      assert.deepEqual([answer.body.code, answer.body.message], [1, 'uniqueIdSha can not be null or empty']);
+    });
+
+    it("opens a chat with the user's apikey, the creator as admin, and gives it back with previously_created", async () => {
+      const sandbox = await start();
+      const [first, second] = [(await newUser(sandbox, 'u1')).body, (await newUser(sandbox, 'u2')).body];
+      const open = () =>
+        call(sandbox, { path: '/chat/create', headers: { 'x-woos-key': first.apikey }, json: { type: 'chat', contacts: [{ idsha: second.virtualUser }] } });
+      const created = (await open()).body;
+      assert.deepEqual(created.body.contacts, [
+        { idsha: first.virtualUser, isadmin: 1 },
+        { idsha: second.virtualUser, isadmin: 0 },
+      ]);
+      assert.equal(created.body.previously_created, false);
+      const again = (await open()).body;
+      assert.deepEqual([again.body.conversationId, again.body.previously_created], [created.body.conversationId, true]);
+      assert.equal(sandbox.chats.length, 1);
+    });
+
+    for (const [label, json, message] of [
+      ['an unknown contact', { type: 'chat', contacts: [{ idsha: 'nobody' }] }, 'Unknown contact'],
+      ['no contacts', { type: 'chat', contacts: [] }, 'contacts can not be null or empty'],
+      ['another type', { type: 'group', contacts: [{ idsha: 'x' }] }, 'type must be chat'],
+    ] as const) {
+      it(`refuses a chat with ${label}`, async () => {
+        const sandbox = await start();
+        const user = (await newUser(sandbox, 'u1')).body;
+        const answer = await call(sandbox, { path: '/chat/create', headers: { 'x-woos-key': user.apikey }, json });
+        assert.deepEqual([answer.body.code, answer.body.message], [1, message]);
+        assert.equal(sandbox.chats.length, 0);
+      });
+    }
+  });
+
   describe('plumbing', () => {
     it('logs each request with its envelope code, never the keys', async () => {
       const sandbox = await start();
