@@ -275,9 +275,9 @@ class ImbeeSandboxServer {
 
   private newToken(ctx: RouteContext): Record<string, unknown> {
     const body = jsonObject(ctx);
-    // The seed's list says `virutal_user`, its curl `virtual_user`; the sandbox reads the curl's
-    // key only, so a client sending the misspelling is told the virtual user is missing.
-    const virtualUser = body.virtual_user;
+    // The seed contradicts itself: its params list says `virutal_user`, its curl sends
+    // `virtual_user`. Both readings are accepted (the curl's first); the client sends the curl's.
+    const virtualUser = body.virtual_user ?? body.virutal_user;
     if (typeof virtualUser !== 'string' || virtualUser.trim() === '') throw new Refusal('virtual_user can not be null or empty');
     if (body.bot_idsha !== this.botIdsha) throw new Refusal('Unknown bot_idsha');
     const mail = optionalString(body, 'mail');

@@ -88,16 +88,26 @@ describe('Imbee contract (seed 004): the sandbox answers as the document prints'
     const printed = sample<Json>('imbee', 'envelope');
     const answers: Json[] = [];
     for (const answer of Object.values(answerFor)) answers.push(await answer(sandbox));
-    // The misspelled `virutal_user` of the params list: refused with code 1, in the same format.
+    // Neither mail nor celullar ("not both at the same time" optional): refused with code 1, in the same format.
     answers.push(
       await send(sandbox, 'token-new-request', (request) => {
-        const { virtual_user: virtualUser, ...rest } = realContact(request).body;
-        return { ...request, body: { virutal_user: virtualUser, ...rest } };
+        const { mail: _mail, celullar: _celullar, ...rest } = request.body;
+        return { ...request, body: rest };
       }),
     );
     assert.equal(answers.at(-1)!.code, 1);
     // data0/data1 stand for any body: only the envelope's own keys are compared.
     for (const answer of answers) assert.deepEqual(keyDifference({ ...answer, body: null }, { ...printed, body: null }), { extra: [], missing: [] });
+  });
+
+  it("token-new-request: takes the params list's virutal_user too (the document spells the key both ways)", async () => {
+    const sandbox = await start();
+    const answer = await send(sandbox, 'token-new-request', (request) => {
+      const { virtual_user: virtualUser, ...rest } = realContact(request).body;
+      return { ...request, body: { virutal_user: virtualUser, ...rest } };
+    });
+    assert.equal(answer.code, 0);
+    assert.deepEqual(keyDifference(answer, sample('imbee', 'token-new-response')), { extra: [], missing: [] });
   });
 
   it('chat-create-request: refuses the corporate token as X-WOOS-KEY, which is for the other two calls', async () => {

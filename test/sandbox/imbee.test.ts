@@ -99,6 +99,13 @@ describe('Imbee sandbox (seed 004 + REFERENCE §5)', () => {
       assert.equal(other.body.body.previously_created, false);
     });
 
+    it("accepts the params list's virutal_user as well as the curl's virtual_user (the seed says both)", async () => {
+      const sandbox = await start();
+      const answer = await call(sandbox, { json: { virutal_user: 'listed-spelling', bot_idsha: BOT, mail: EMAIL } });
+      assert.equal(answer.body.code, 0);
+      assert.equal(sandbox.tokens[0]!.virtualUser, 'listed-spelling');
+    });
+
     it('accepts a phone alone', async () => {
       const sandbox = await start();
       const answer = await call(sandbox, { json: { virtual_user: 'u', bot_idsha: BOT, celullar: PHONE } });
@@ -131,7 +138,6 @@ describe('Imbee sandbox (seed 004 + REFERENCE §5)', () => {
       ['a body that is not JSON', { rawBody: 'virtual_user=u' }, 'The body is not valid JSON'],
       ['a form content type', { headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 'Content-Type must be application/json'],
       ['no virtual_user', { json: { bot_idsha: BOT, mail: EMAIL } }, 'virtual_user can not be null or empty'],
-      ['the misspelled virutal_user', { json: { virutal_user: 'u', bot_idsha: BOT, mail: EMAIL } }, 'virtual_user can not be null or empty'],
       ['an empty virtual_user', { json: { ...BASE_BODY, virtual_user: '' } }, 'virtual_user can not be null or empty'],
       ['another bot', { json: { ...BASE_BODY, bot_idsha: 'other' } }, 'Unknown bot_idsha'],
       ['neither mail nor celullar', { json: { virtual_user: 'u', bot_idsha: BOT } }, 'mail or celullar is required'],
