@@ -64,7 +64,7 @@ export interface ConpeekRequestLogEntry {
 }
 
 export interface ConpeekFaultSpec extends FaultSpec {
-  /** JSON body; a string is sent verbatim as text/plain. Defaults to `{"message": <reason phrase>}`. */
+  /** JSON body; a string is sent verbatim as text/plain. Defaults to the reason phrase, as text. */
   body?: unknown;
 }
 
@@ -105,9 +105,14 @@ const DEFAULT_LIST_LIMIT = 1000;
 /** Sandbox stand-in for the example's `https://meets.kontakt...` host. */
 const MEETS_HOST = 'https://meets.conpeek.example';
 
-/** Seed 002 status texts. The error body's shape is not documented [U]: `{"message": …}` is assumed. */
+/**
+ * Seed 002 status texts. The documents print no error body [U], only a status and these words, so
+ * an error is answered with the words alone, as text: no JSON field the documents do not show.
+ * Why the sandbox refused goes in the `X-Sandbox-Reason` header, for tests and people reading logs.
+ */
 const NOT_ALLOWED = 'Nie można wykonać takiej akcji';
 const NOT_FOUND = 'Nie znaleziono zasobu';
+export const SANDBOX_REASON_HEADER = 'X-Sandbox-Reason';
 
 const CONPEEK_DATE = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 const CONPEEK_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -141,7 +146,7 @@ type MeetingFilter =
   | { kind: 'plain'; property: (typeof PLAIN_FILTER_PROPERTIES)[number]; value: string }
   | { kind: 'date'; property: (typeof DATE_FILTER_PROPERTIES)[number]; value: number; operator?: Operator };
 
-/** A request the documents would refuse: answered with `status` and the seed's words plus a detail. */
+/** A request the documents would refuse: answered with `status` and the seed's words; `detail` says why. */
 class Refusal extends Error {
   constructor(
     readonly status: 400 | 403 | 404,
@@ -150,6 +155,12 @@ class Refusal extends Error {
     super(detail);
   }
 }
+
+/**
+ * "Nie można wykonać takiej akcji" (the action cannot be performed) sits under 403 for Invitation
+ * Add (seed 002) and under 400 for Meets Create [P:C2]; Read Meetings [P:C3] lists it under 403.
+ */
+type NotAllowedStatus = 400 | 403;
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -170,8 +181,13 @@ function parseConpeekDate(text: string, allowDayOnly: boolean): number | undefin
   return roundTrip.startsWith(text) ? epoch : undefined;
 }
 
-function refusalBody(refusal: Refusal): unknown {
-  return { message: refusal.status === 404 ? NOT_FOUND : NOT_ALLOWED, detail: refusal.detail };
+/** An error answer: the status, the documented words as text, and the reason in a header. */
+function errorAnswer(status: number, words: string, reason: string, headers: Record<string, string> = {}): Answer {
+  return { status, body: words, headers: { ...headers, [SANDBOX_REASON_HEADER]: reason } };
+}
+
+function refusalAnswer(refusal: Refusal): Answer {
+  return errorAnswer(refusal.status, refusal.status === 404 ? NOT_FOUND : NOT_ALLOWED, refusal.detail);
 }
 
 const JSON_PROBLEMS: Record<JsonObjectProblem, string> = {
@@ -181,9 +197,9 @@ const JSON_PROBLEMS: Record<JsonObjectProblem, string> = {
 };
 
 /** The JSON object of a POST; the seed's samples all send `Content-Type: application/json`. */
-function jsonObject({ request, rawBody }: RouteContext): Record<string, unknown> {
+function jsonObject({ request, rawBody }: RouteContext, notAllowed: NotAllowedStatus): Record<string, unknown> {
   const parsed = jsonObjectBody(request, rawBody);
-  if (!parsed.ok) throw new Refusal(400, JSON_PROBLEMS[parsed.problem]);
+  if (!parsed.ok) throw new Refusal(notAllowed, JSON_PROBLEMS[parsed.problem]);
   return parsed.value;
 }
 
@@ -238,9 +254,9 @@ class ConpeekSandboxServer {
     const { answer, delayMs } = await answerRequest(this.faults, url.pathname, {
       read: () => readLoggedBody(req, logEntry),
       // Faults act like a failing gateway in front of the API: before routing and authentication.
-      fault: (fault) => faultAnswer(fault, (reason) => ({ message: reason })),
+      fault: (fault) => faultAnswer(fault, (reason) => reason),
       dispatch: (rawBody) => this.dispatch(method, url, { request: req, rawBody, at }, authorized),
-      failed: () => ({ status: 400, body: { message: NOT_ALLOWED, detail: 'the request could not be read' } }),
+      failed: () => errorAnswer(400, NOT_ALLOWED, 'the request could not be read'),
     });
     logEntry.status = answer.status;
     this.requests.push(logEntry);
@@ -258,14 +274,14 @@ class ConpeekSandboxServer {
 
   private dispatch(method: string, url: URL, partial: Omit<RouteContext, 'pathParams' | 'query'>, authorized: boolean): Answer {
     const found = this.routes.match(method, url.pathname);
-    if (found.kind === 'not-found') return { status: 404, body: { message: NOT_FOUND } };
-    if (found.kind === 'wrong-method') return { status: 405, body: { message: 'Method Not Allowed' }, headers: { Allow: found.allow } };
-    if (!authorized) return { status: 401, body: { message: 'Unauthorized' } };
+    if (found.kind === 'not-found') return errorAnswer(404, NOT_FOUND, 'no such path');
+    if (found.kind === 'wrong-method') return errorAnswer(405, 'Method Not Allowed', 'wrong method', { Allow: found.allow });
+    if (!authorized) return errorAnswer(401, 'Unauthorized', 'missing or wrong key');
     try {
       return found.route.handle({ ...partial, query: url.searchParams, pathParams: found.pathParams });
     } catch (error) {
-      if (error instanceof Refusal) return { status: error.status, body: refusalBody(error) };
-      return { status: 500, body: { message: 'Internal Server Error' } };
+      if (error instanceof Refusal) return refusalAnswer(error);
+      return errorAnswer(500, 'Internal Server Error', 'the sandbox failed');
     }
   }
 
@@ -276,7 +292,7 @@ class ConpeekSandboxServer {
    * and so is its answer; a wrapped body has no `from_date` and is refused like any body without one.
    */
   private createMeet(ctx: RouteContext): Answer {
-    const body = jsonObject(ctx);
+    const body = jsonObject(ctx, 400);
     const fromDate = body.from_date;
     if (typeof fromDate !== 'string') throw new Refusal(400, 'from_date is required');
     const start = parseConpeekDate(fromDate, false);
@@ -315,12 +331,14 @@ class ConpeekSandboxServer {
 
   // ----- Invitation Add (seed 002) --------------------------------------------------------
 
+  /** Seed 002 lists 200, 403 and 404 only: a body it cannot take is 403 "Nie można wykonać takiej akcji". */
   private addInvitation(ctx: RouteContext): Answer {
     const bridgeId = this.knownRoom(ctx.pathParams.bridgeId, ctx.pathParams.roomId);
-    const body = jsonObject(ctx);
-    if (!isPlainObject(body.data)) throw new Refusal(400, 'the body must be {"data": ConferenceRoomInvitation}');
+    const body = jsonObject(ctx, 403);
+    if (!isPlainObject(body.data)) throw new Refusal(403, 'the body must be {"data": ConferenceRoomInvitation}');
     const name = body.data.name;
-    if (typeof name !== 'string' || name.trim() === '') throw new Refusal(400, 'data.name is required');
+    // Assumption [U]: the only field the seed shows, `name`, is required.
+    if (typeof name !== 'string' || name.trim() === '') throw new Refusal(403, 'data.name is required');
     this.invitations.push({ bridgeId, roomId: Number(ctx.pathParams.roomId), name, at: new Date(ctx.at) });
     // Seed 002: the answer echoes `{"data": ConferenceRoomInvitation}`.
     return { status: 200, body: { data: { name } } };
@@ -338,6 +356,7 @@ class ConpeekSandboxServer {
 
   // ----- Read Meetings (REFERENCE §3 [P:C3]) ----------------------------------------------
 
+  /** [P:C3] lists 200, 403 and 404 only: a query it cannot take is 403 "Nie można wykonać takiej akcji". */
   private readMeetings({ query }: RouteContext): Answer {
     const limit = this.countParam(query, 'limit') ?? DEFAULT_LIST_LIMIT;
     const offset = this.countParam(query, 'offset') ?? 0;
@@ -349,7 +368,7 @@ class ConpeekSandboxServer {
   private countParam(query: URLSearchParams, name: string): number | undefined {
     const raw = query.get(name);
     if (raw === null) return undefined;
-    if (!/^\d+$/.test(raw)) throw new Refusal(400, `${name} must be a non-negative integer`);
+    if (!/^\d+$/.test(raw)) throw new Refusal(403, `${name} must be a non-negative integer`);
     return Number(raw);
   }
 
@@ -360,29 +379,29 @@ class ConpeekSandboxServer {
     try {
       parsed = JSON.parse(raw);
     } catch {
-      throw new Refusal(400, 'filter must be a JSON array');
+      throw new Refusal(403, 'filter must be a JSON array');
     }
-    if (!Array.isArray(parsed)) throw new Refusal(400, 'filter must be a JSON array');
+    if (!Array.isArray(parsed)) throw new Refusal(403, 'filter must be a JSON array');
     return parsed.map((item) => this.parseFilter(item));
   }
 
   private parseFilter(item: unknown): MeetingFilter {
     if (!isPlainObject(item) || typeof item.property !== 'string' || !('value' in item)) {
-      throw new Refusal(400, 'each filter needs a property and a value');
+      throw new Refusal(403, 'each filter needs a property and a value');
     }
     const { property, value, operator } = item;
     const dateProperty = DATE_FILTER_PROPERTIES.find((p) => p === property);
     if (dateProperty) {
-      if (operator !== undefined && !OPERATORS.includes(operator as Operator)) throw new Refusal(400, `unknown operator for ${property}`);
+      if (operator !== undefined && !OPERATORS.includes(operator as Operator)) throw new Refusal(403, `unknown operator for ${property}`);
       const epoch = typeof value === 'string' ? parseConpeekDate(value, true) : undefined;
-      if (epoch === undefined) throw new Refusal(400, `${property} must be a date written YYYY-MM-DD HH:mm:ss`);
+      if (epoch === undefined) throw new Refusal(403, `${property} must be a date written YYYY-MM-DD HH:mm:ss`);
       return { kind: 'date', property: dateProperty, value: epoch, operator: operator as Operator | undefined };
     }
     const plainProperty = PLAIN_FILTER_PROPERTIES.find((p) => p === property);
-    if (!plainProperty) throw new Refusal(400, `unknown filter property ${property}`);
+    if (!plainProperty) throw new Refusal(403, `unknown filter property ${property}`);
     // Read Meetings [P:C3] gives the operator key only to startDate, endDate and created_date.
-    if (operator !== undefined) throw new Refusal(400, `${property} takes no operator`);
-    if (typeof value !== 'string' && typeof value !== 'number') throw new Refusal(400, `${property} must be a string or a number`);
+    if (operator !== undefined) throw new Refusal(403, `${property} takes no operator`);
+    if (typeof value !== 'string' && typeof value !== 'number') throw new Refusal(403, `${property} must be a string or a number`);
     return { kind: 'plain', property: plainProperty, value: String(value) };
   }
 

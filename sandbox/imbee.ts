@@ -4,14 +4,15 @@
  *   - section 5 of       /work/shared/vendor-docs/REFERENCE.md               ("REFERENCE §5").
  * Anything the documents do not state is marked "Assumption" where it is decided.
  *
- * Only `POST /token/new` (the web chat link) is served; the external-user and chat calls are not
- * used by Rendezvous.
+ * All three of the seed's calls are served, so each answer it prints has a sandbox counterpart:
+ * `POST /token/new` (the web chat link, which Rendezvous uses), `POST /third_parties/user/new` and
+ * `POST /chat/create` (which it does not use). Answers carry exactly the seed's fields.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { answerRequest, AnswerSender, faultAnswer, FaultControl, isPlainObject, jsonObjectBody, listen, readLoggedBody, requestLine, RouteTable } from './sandbox-http.js';
-import type { Answer, FaultControls, FaultSpec, JsonObjectProblem } from './sandbox-http.js';
+import type { Answer, FaultControls, FaultSpec, JsonObjectProblem, RouteMatch } from './sandbox-http.js';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -47,12 +48,28 @@ export interface ImbeeSandboxToken {
   requestCount: number;
 }
 
+/** An external user (`POST /third_parties/user/new`). */
+export interface ImbeeSandboxUser {
+  uniqueIdSha: string;
+  /** Imbee's id for the user: the `idsha` of chat contacts. */
+  virtualUser: string;
+  pass: string;
+  /** What the user sends as `X-WOOS-KEY` to create a chat. */
+  apikey: string;
+}
+
+/** A chat (`POST /chat/create`); `contacts[0]` is its creator, the admin. */
+export interface ImbeeSandboxChat {
+  conversationId: string;
+  contacts: Array<{ idsha: string; isadmin: 0 | 1 }>;
+}
+
 export interface ImbeeRequestLogEntry {
   method: string;
   path: string;
   /** The parsed JSON body, when there was one. */
   body?: unknown;
-  /** Whether both `Authorization` and `X-WOOS-KEY` were right (the values are never recorded). */
+  /** Whether `Authorization` and the route's `X-WOOS-KEY` were right (the values are never recorded). */
   authorized: boolean;
   at: Date;
   status: number;
@@ -77,6 +94,9 @@ export interface ImbeeSandbox {
   readonly requests: readonly ImbeeRequestLogEntry[];
   /** Issued links, oldest first; a repeated request does not add one. */
   readonly tokens: readonly Readonly<ImbeeSandboxToken>[];
+  /** External users, oldest first; a repeated `uniqueIdSha` does not add one. */
+  readonly users: readonly Readonly<ImbeeSandboxUser>[];
+  readonly chats: readonly Readonly<ImbeeSandboxChat>[];
   readonly faults: ImbeeFaultControl;
 }
 
@@ -117,12 +137,19 @@ interface RouteContext {
   request: IncomingMessage;
   rawBody: string;
   at: number;
+  /** The external user whose `apikey` came as `X-WOOS-KEY`, on routes keyed by user. */
+  user?: ImbeeSandboxUser;
 }
 
 type HttpMethod = 'POST';
 interface Route {
   method: HttpMethod;
   path: string;
+  /**
+   * What `X-WOOS-KEY` must carry: the corporate token (`myCorporateToken`), or an external user's
+   * `apikey` (seed: Create a Chat sends `X-WOOS-KEY: apikey_user1`).
+   */
+  key: 'corporate' | 'user';
   /** Returns the envelope's `body`; throws a Refusal for an error envelope. */
   handle(ctx: RouteContext): Record<string, unknown>;
 }
@@ -178,12 +205,18 @@ class ImbeeSandboxServer {
   private readonly botIdsha: string;
 
   readonly tokens: ImbeeSandboxToken[] = [];
+  readonly users: ImbeeSandboxUser[] = [];
+  readonly chats: ImbeeSandboxChat[] = [];
   readonly requests: ImbeeRequestLogEntry[] = [];
   readonly faults = new FaultControl<ImbeeFaultSpec>();
   readonly answers = new AnswerSender();
 
   /** Route table; paths are at the host's root (seed: `https://HOST/token/new`). */
-  private readonly routes = new RouteTable<Route>([{ method: 'POST', path: '/token/new', handle: (ctx) => this.newToken(ctx) }]);
+  private readonly routes = new RouteTable<Route>([
+    { method: 'POST', path: '/token/new', key: 'corporate', handle: (ctx) => this.newToken(ctx) },
+    { method: 'POST', path: '/third_parties/user/new', key: 'corporate', handle: (ctx) => this.newUser(ctx) },
+    { method: 'POST', path: '/chat/create', key: 'user', handle: (ctx) => this.createChat(ctx) },
+  ]);
 
   constructor(options: ImbeeSandboxOptions) {
     this.now = options.now ?? Date.now;
@@ -198,15 +231,16 @@ class ImbeeSandboxServer {
     const started = performance.now();
     const at = this.now();
     const { method, url } = requestLine(req);
-    // Seed: `Authorization: myAuth` (raw, no scheme) and `X-WOOS-KEY: myCorporateToken`.
-    const authorized = req.headers.authorization === this.auth && req.headers['x-woos-key'] === this.corporateToken;
+    const found = this.routes.match(method, url.pathname);
+    const user = this.users.find((candidate) => candidate.apikey === req.headers['x-woos-key']);
+    const authorized = found.kind === 'found' && this.isAuthorized(req, found.route, user);
     const logEntry: ImbeeRequestLogEntry = { method, path: url.pathname, authorized, at: new Date(at), status: 0 };
 
     const { answer, delayMs } = await answerRequest(this.faults, url.pathname, {
       read: () => readLoggedBody(req, logEntry),
       // Faults act like a failing gateway in front of the API: before routing and authentication.
       fault: (fault) => faultAnswer(fault, (message) => envelope(started, ERROR_CODE, message, null)),
-      dispatch: (rawBody) => this.dispatch(method, url.pathname, { request: req, rawBody, at }, authorized, started),
+      dispatch: (rawBody) => this.dispatch(found, { request: req, rawBody, at, user }, authorized, started),
       failed: () => ({ status: 400, body: envelope(started, ERROR_CODE, 'Bad request', null) }),
     });
     logEntry.status = answer.status;
@@ -215,8 +249,13 @@ class ImbeeSandboxServer {
     this.answers.send(res, answer, delayMs);
   }
 
-  private dispatch(method: string, pathname: string, ctx: RouteContext, authorized: boolean, started: number): Answer {
-    const found = this.routes.match(method, pathname);
+  /** Seed: `Authorization: myAuth` (raw, no scheme), and `X-WOOS-KEY` as the route wants it. */
+  private isAuthorized(req: IncomingMessage, route: Route, user: ImbeeSandboxUser | undefined): boolean {
+    if (req.headers.authorization !== this.auth) return false;
+    return route.key === 'corporate' ? req.headers['x-woos-key'] === this.corporateToken : user !== undefined;
+  }
+
+  private dispatch(found: RouteMatch<Route>, ctx: RouteContext, authorized: boolean, started: number): Answer {
     // Assumption [U]: an unknown path or method is a plain HTTP error, still in the envelope.
     if (found.kind === 'not-found') return { status: 404, body: envelope(started, ERROR_CODE, 'Not found', null) };
     if (found.kind === 'wrong-method') {
@@ -236,9 +275,9 @@ class ImbeeSandboxServer {
 
   private newToken(ctx: RouteContext): Record<string, unknown> {
     const body = jsonObject(ctx);
-    // The seed's list says `virutal_user`, its curl `virtual_user`; the sandbox reads the curl's
-    // key only, so a client sending the misspelling is told the virtual user is missing.
-    const virtualUser = body.virtual_user;
+    // The seed contradicts itself: its params list says `virutal_user`, its curl sends
+    // `virtual_user`. Both readings are accepted (the curl's first); the client sends the curl's.
+    const virtualUser = body.virtual_user ?? body.virutal_user;
     if (typeof virtualUser !== 'string' || virtualUser.trim() === '') throw new Refusal('virtual_user can not be null or empty');
     if (body.bot_idsha !== this.botIdsha) throw new Refusal('Unknown bot_idsha');
     const mail = optionalString(body, 'mail');
@@ -291,6 +330,63 @@ class ImbeeSandboxServer {
     return value;
   }
 
+  // ----- Create an external user (seed "Create a External User") -----------------------------
+
+  /**
+   * Seed body: `uniqueIdSha`, `platform`, `deviceName`, `hardwareId`, `osVersion`. Assumption [U]:
+   * only `uniqueIdSha` is required; the others are strings when given. A repeated `uniqueIdSha`
+   * gets the same user back with `previously_registered` (the seed's flag), as a token does.
+   */
+  private newUser(ctx: RouteContext): Record<string, unknown> {
+    const body = jsonObject(ctx);
+    const uniqueIdSha = body.uniqueIdSha;
+    if (typeof uniqueIdSha !== 'string' || uniqueIdSha.trim() === '') throw new Refusal('uniqueIdSha can not be null or empty');
+    for (const key of ['platform', 'deviceName', 'hardwareId', 'osVersion']) optionalString(body, key);
+    const existing = this.users.find((user) => user.uniqueIdSha === uniqueIdSha);
+    const user = existing ?? {
+      uniqueIdSha,
+      // Assumption [I]: Imbee's own id for the user, a SHA-1 here like user_idsha.
+      virtualUser: createHash('sha1').update(`user:${uniqueIdSha}`).digest('hex'),
+      pass: randomBytes(8).toString('hex'),
+      apikey: randomBytes(16).toString('hex'),
+    };
+    if (!existing) this.users.push(user);
+    // Field set and order of the seed's example answer.
+    return { virtualUser: user.virtualUser, pass: user.pass, apikey: user.apikey, previously_registered: existing !== undefined };
+  }
+
+  // ----- Create a chat (seed "Create a Chat between users") ----------------------------------
+
+  /**
+   * Seed body `{"type": "chat", "contacts": [{"idsha": …}]}`, sent with the creating user's apikey;
+   * the answer lists the creator first with `isadmin` 1, the others with 0. Assumption [U]: every
+   * contact must be a known user (its `virtualUser`), `type` must be "chat", and the same creator
+   * with the same contacts gets the same conversation back with `previously_created`.
+   */
+  private createChat(ctx: RouteContext): Record<string, unknown> {
+    const creator = ctx.user!;
+    const body = jsonObject(ctx);
+    if (body.type !== 'chat') throw new Refusal('type must be chat');
+    const contacts = body.contacts;
+    if (!Array.isArray(contacts) || contacts.length === 0) throw new Refusal('contacts can not be null or empty');
+    const others = contacts.map((contact) => {
+      const idsha = isPlainObject(contact) ? contact.idsha : undefined;
+      if (typeof idsha !== 'string' || !this.users.some((user) => user.virtualUser === idsha)) throw new Refusal('Unknown contact');
+      return idsha;
+    });
+    const members: ImbeeSandboxChat['contacts'] = [
+      { idsha: creator.virtualUser, isadmin: 1 },
+      ...[...new Set(others)].filter((idsha) => idsha !== creator.virtualUser).map((idsha) => ({ idsha, isadmin: 0 as const })),
+    ];
+    const key = (chat: ImbeeSandboxChat) => chat.contacts.map((contact) => `${contact.idsha}:${contact.isadmin}`).sort().join(',');
+    const wanted = key({ conversationId: '', contacts: members });
+    const existing = this.chats.find((chat) => key(chat) === wanted);
+    const chat = existing ?? { conversationId: randomBytes(12).toString('hex'), contacts: members };
+    if (!existing) this.chats.push(chat);
+    // Field set of the seed's example answer.
+    return { contacts: chat.contacts.map((contact) => ({ ...contact })), conversationId: chat.conversationId, previously_created: existing !== undefined };
+  }
+
   /** Field set and order of the seed's example answer. */
   private tokenBody(token: ImbeeSandboxToken, previouslyCreated: boolean): Record<string, unknown> {
     return {
@@ -316,6 +412,8 @@ export async function startImbeeSandbox(options: ImbeeSandboxOptions = {}): Prom
     close: server.close,
     requests: sandbox.requests,
     tokens: sandbox.tokens,
+    users: sandbox.users,
+    chats: sandbox.chats,
     faults: sandbox.faults.controls,
   };
 }

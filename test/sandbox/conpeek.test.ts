@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createLogger } from '../../src/logger.js';
-import { startConpeekSandbox, type ConpeekSandbox, type ConpeekSandboxOptions } from '../../sandbox/conpeek.js';
+import { SANDBOX_REASON_HEADER, startConpeekSandbox, type ConpeekSandbox, type ConpeekSandboxOptions } from '../../sandbox/conpeek.js';
 import { ConpeekClient } from '../../src/vendors/conpeek/client.js';
 import { VendorHealth } from '../../src/vendors/health.js';
 import { closedAfterEach } from '../helpers/sandboxes.js';
@@ -42,7 +42,13 @@ describe('Conpeek sandbox (seed 002 + REFERENCE §3)', () => {
     if (options.json !== undefined) body = JSON.stringify(options.json);
     if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
     const response = await fetch(url, { method, headers, body });
-    return { status: response.status, body: (await response.json()) as Json };
+    const isJson = (response.headers.get('content-type') ?? '').startsWith('application/json');
+    return {
+      status: response.status,
+      // Errors are the documented words as text (no error body is documented); answers are JSON.
+      body: (isJson ? await response.json() : await response.text()) as Json,
+      reason: response.headers.get(SANDBOX_REASON_HEADER),
+    };
   }
 
   describe('authentication', () => {
@@ -77,38 +83,38 @@ describe('Conpeek sandbox (seed 002 + REFERENCE §3)', () => {
     it('echoes {data: {name}} and records the invitation', async () => {
       const sandbox = await start();
       const answer = await call(sandbox, 'POST', '/conference-bridge/5/room/11/invitation', { json: { data: { name: 'Zaproszenie xyz.' } } });
-      assert.deepEqual(answer, { status: 200, body: { data: { name: 'Zaproszenie xyz.' } } });
+      assert.deepEqual(answer, { status: 200, body: { data: { name: 'Zaproszenie xyz.' } }, reason: null });
       assert.deepEqual(
         sandbox.invitations.map(({ bridgeId, roomId, name, at }) => ({ bridgeId, roomId, name, at: at.getTime() })),
         [{ bridgeId: 5, roomId: 11, name: 'Zaproszenie xyz.', at: clock }],
       );
     });
 
-    it('refuses a body without the data envelope with 400', async () => {
+    it('refuses a body without the data envelope with 403, the status seed 002 gives "not allowed"', async () => {
       const sandbox = await start();
       const answer = await call(sandbox, 'POST', '/conference-bridge/5/room/11/invitation', { json: { name: 'x' } });
-      assert.equal(answer.status, 400);
-      assert.equal(answer.body.message, NOT_ALLOWED);
+      assert.equal(answer.status, 403);
+      assert.equal(answer.body, NOT_ALLOWED, 'the words alone, as text');
       assert.equal(sandbox.invitations.length, 0);
     });
 
     for (const data of [{}, { name: '' }, { name: 5 }]) {
-      it(`refuses data ${JSON.stringify(data)} with 400`, async () => {
+      it(`refuses data ${JSON.stringify(data)} with 403`, async () => {
         const sandbox = await start();
         const answer = await call(sandbox, 'POST', '/conference-bridge/5/room/11/invitation', { json: { data } });
-        assert.equal(answer.status, 400);
-        assert.equal(answer.body.detail, 'data.name is required');
+        assert.equal(answer.status, 403);
+        assert.equal(answer.reason, 'data.name is required');
       });
     }
 
-    it('refuses a body that is not JSON with 400', async () => {
+    it('refuses a body that is not JSON with 403', async () => {
       const sandbox = await start();
       const answer = await call(sandbox, 'POST', '/conference-bridge/5/room/11/invitation', {
         rawBody: 'data[name]=x',
         contentType: 'application/x-www-form-urlencoded',
       });
-      assert.equal(answer.status, 400);
-      assert.equal(answer.body.detail, 'Content-Type must be application/json');
+      assert.equal(answer.status, 403);
+      assert.equal(answer.reason, 'Content-Type must be application/json');
     });
 
     for (const path of ['/conference-bridge/6/room/11/invitation', '/conference-bridge/5/room/12/invitation', '/conference-bridge/x/room/11/invitation']) {
@@ -116,7 +122,7 @@ describe('Conpeek sandbox (seed 002 + REFERENCE §3)', () => {
         const sandbox = await start();
         const answer = await call(sandbox, 'POST', path, { json: { nothing: true } });
         assert.equal(answer.status, 404);
-        assert.equal(answer.body.message, NOT_FOUND);
+        assert.equal(answer.body, NOT_FOUND);
       });
     }
 
@@ -147,7 +153,7 @@ describe('Conpeek sandbox (seed 002 + REFERENCE §3)', () => {
       const sandbox = await start();
       const answer = await call(sandbox, 'POST', '/meets/meet', { json: { ...MEET_BODY, project_target_identifier: 'NOPE' } });
       assert.equal(answer.status, 400);
-      assert.equal(answer.body.message, NOT_ALLOWED);
+      assert.equal(answer.body, NOT_ALLOWED);
       assert.equal(sandbox.meets.size, 0);
     });
 
@@ -163,7 +169,7 @@ describe('Conpeek sandbox (seed 002 + REFERENCE §3)', () => {
       const sandbox = await start();
       const answer = await call(sandbox, 'POST', '/meets/meet', { json: { data: MEET_BODY } });
       assert.equal(answer.status, 400);
-      assert.equal(answer.body.detail, 'from_date is required');
+      assert.equal(answer.reason, 'from_date is required');
     });
 
     it('answers 405 to a GET', async () => {
@@ -252,9 +258,9 @@ describe('Conpeek sandbox (seed 002 + REFERENCE §3)', () => {
       ['an unknown operator', '[{"property":"created_date","value":"2025-01-11 08:00:00","operator":"ne"}]'],
       ['a date that is not one', '[{"property":"created_date","value":"yesterday","operator":"gt"}]'],
     ] as const) {
-      it(`refuses a filter ${label} with 400`, async () => {
+      it(`refuses a filter ${label} with 403, the status [P:C3] gives "not allowed"`, async () => {
         const sandbox = await start();
-        assert.equal((await call(sandbox, 'GET', '/meeting', { query: { filter } })).status, 400);
+        assert.equal((await call(sandbox, 'GET', '/meeting', { query: { filter } })).status, 403);
       });
     }
   });

@@ -99,6 +99,13 @@ describe('Imbee sandbox (seed 004 + REFERENCE §5)', () => {
       assert.equal(other.body.body.previously_created, false);
     });
 
+    it("accepts the params list's virutal_user as well as the curl's virtual_user (the seed says both)", async () => {
+      const sandbox = await start();
+      const answer = await call(sandbox, { json: { virutal_user: 'listed-spelling', bot_idsha: BOT, mail: EMAIL } });
+      assert.equal(answer.body.code, 0);
+      assert.equal(sandbox.tokens[0]!.virtualUser, 'listed-spelling');
+    });
+
     it('accepts a phone alone', async () => {
       const sandbox = await start();
       const answer = await call(sandbox, { json: { virtual_user: 'u', bot_idsha: BOT, celullar: PHONE } });
@@ -131,7 +138,6 @@ describe('Imbee sandbox (seed 004 + REFERENCE §5)', () => {
       ['a body that is not JSON', { rawBody: 'virtual_user=u' }, 'The body is not valid JSON'],
       ['a form content type', { headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 'Content-Type must be application/json'],
       ['no virtual_user', { json: { bot_idsha: BOT, mail: EMAIL } }, 'virtual_user can not be null or empty'],
-      ['the misspelled virutal_user', { json: { virutal_user: 'u', bot_idsha: BOT, mail: EMAIL } }, 'virtual_user can not be null or empty'],
       ['an empty virtual_user', { json: { ...BASE_BODY, virtual_user: '' } }, 'virtual_user can not be null or empty'],
       ['another bot', { json: { ...BASE_BODY, bot_idsha: 'other' } }, 'Unknown bot_idsha'],
       ['neither mail nor celullar', { json: { virtual_user: 'u', bot_idsha: BOT } }, 'mail or celullar is required'],
@@ -157,6 +163,60 @@ describe('Imbee sandbox (seed 004 + REFERENCE §5)', () => {
       assert.equal(response.status, 405);
       assert.equal(response.headers.get('allow'), 'POST');
     });
+  });
+
+  describe('POST /third_parties/user/new and POST /chat/create', () => {
+    const USER_BODY = { uniqueIdSha: 'user_identifier_sha', platform: 'web', deviceName: 'd', hardwareId: 'h', osVersion: 'o' };
+
+    async function newUser(sandbox: ImbeeSandbox, uniqueIdSha: string): Promise<Json> {
+      return (await call(sandbox, { path: '/third_parties/user/new', json: { ...USER_BODY, uniqueIdSha } })).body;
+    }
+
+    it('registers a user once: the same uniqueIdSha gets the same user with previously_registered', async () => {
+      const sandbox = await start();
+      const first = await newUser(sandbox, 'u1');
+      const again = await newUser(sandbox, 'u1');
+      assert.deepEqual(Object.keys(first.body), ['virtualUser', 'pass', 'apikey', 'previously_registered']);
+      assert.equal(first.body.previously_registered, false);
+      assert.deepEqual(again.body, { ...first.body, previously_registered: true });
+      assert.equal(sandbox.users.length, 1);
+    });
+
+    it('refuses a user without uniqueIdSha with code 1', async () => {
+      const sandbox = await start();
+      const answer = await call(sandbox, { path: '/third_parties/user/new', json: { platform: 'web' } });
+      assert.deepEqual([answer.body.code, answer.body.message], [1, 'uniqueIdSha can not be null or empty']);
+    });
+
+    it("opens a chat with the user's apikey, the creator as admin, and gives it back with previously_created", async () => {
+      const sandbox = await start();
+      const [first, second] = [(await newUser(sandbox, 'u1')).body, (await newUser(sandbox, 'u2')).body];
+      const open = () =>
+        call(sandbox, { path: '/chat/create', headers: { 'x-woos-key': first.apikey }, json: { type: 'chat', contacts: [{ idsha: second.virtualUser }] } });
+      const created = (await open()).body;
+      assert.deepEqual(created.body.contacts, [
+        { idsha: first.virtualUser, isadmin: 1 },
+        { idsha: second.virtualUser, isadmin: 0 },
+      ]);
+      assert.equal(created.body.previously_created, false);
+      const again = (await open()).body;
+      assert.deepEqual([again.body.conversationId, again.body.previously_created], [created.body.conversationId, true]);
+      assert.equal(sandbox.chats.length, 1);
+    });
+
+    for (const [label, json, message] of [
+      ['an unknown contact', { type: 'chat', contacts: [{ idsha: 'nobody' }] }, 'Unknown contact'],
+      ['no contacts', { type: 'chat', contacts: [] }, 'contacts can not be null or empty'],
+      ['another type', { type: 'group', contacts: [{ idsha: 'x' }] }, 'type must be chat'],
+    ] as const) {
+      it(`refuses a chat with ${label}`, async () => {
+        const sandbox = await start();
+        const user = (await newUser(sandbox, 'u1')).body;
+        const answer = await call(sandbox, { path: '/chat/create', headers: { 'x-woos-key': user.apikey }, json });
+        assert.deepEqual([answer.body.code, answer.body.message], [1, message]);
+        assert.equal(sandbox.chats.length, 0);
+      });
+    }
   });
 
   describe('plumbing', () => {

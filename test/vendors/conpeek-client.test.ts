@@ -145,6 +145,21 @@ describe('ConpeekClient', () => {
       assert.equal(headers['content-type'], 'application/json');
     });
 
+    it('takes a 200 whose echo has no name as done: the document lists no field of the answer', async () => {
+      const scope = nock(BASE).post(INVITATION_PATH).reply(200, { data: { id: 7 } });
+      const { client } = makeClient();
+      assert.deepEqual(await client.inviteToRoom(NEW_INVITATION), { name: undefined });
+      scope.done();
+    });
+
+    it('refuses a 200 without the {data: …} envelope as "bad_response"', async () => {
+      nock(BASE).post(INVITATION_PATH).reply(200, { name: 'Zaproszenie xyz.' });
+      const { client } = makeClient();
+      const error = await vendorError(client.inviteToRoom(NEW_INVITATION));
+      assert.equal(error.code, 'bad_response');
+      assert.equal(error.status, 200);
+    });
+
     it('maps 403 to "rejected": Conpeek does not allow this action', async () => {
       nock(BASE).post(INVITATION_PATH).reply(403);
       const { client } = makeClient();
@@ -282,7 +297,7 @@ describe('ConpeekClient', () => {
       .post(INVITATION_PATH)
       .reply(403, { message: name })
       .post(INVITATION_PATH)
-      .reply(200, { data: { other: name } });
+      .reply(200, { other: name });
     const { client } = makeClient({}, logger);
     await client.inviteToRoom({ ...NEW_INVITATION, name });
     assert.equal((await vendorError(client.inviteToRoom({ ...NEW_INVITATION, name }))).code, 'rejected');

@@ -93,8 +93,11 @@ export class ConpeekClient {
     };
   }
 
-  /** `POST /conference-bridge/{bridge}/room/{room}/invitation` with `{data: {name}}` (seed 002); the answer echoes it. */
-  async inviteToRoom(input: { bridgeId: number; roomId: number; name: string }): Promise<{ name: string }> {
+  /**
+   * `POST /conference-bridge/{bridge}/room/{room}/invitation` with `{data: {name}}` (seed 002). The
+   * answer is `{data: ConferenceRoomInvitation}`; its `name` is returned when it echoes one.
+   */
+  async inviteToRoom(input: { bridgeId: number; roomId: number; name: string }): Promise<{ name?: string }> {
     if (!Number.isInteger(input.bridgeId) || !Number.isInteger(input.roomId)) {
       // Seed 002 types both ids <INTEGER>; anything else cannot name a room.
       throw new VendorError('conpeek', 'inviteToRoom', 'rejected', { detail: 'the conference bridge and room ids must be integers' });

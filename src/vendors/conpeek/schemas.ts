@@ -20,8 +20,15 @@ export type Meet = z.infer<typeof Meet>;
  */
 export const MeetAnswer = z.union([Meet, z.object({ data: Meet })]).transform((answer) => ('data' in answer ? answer.data : answer));
 
-/** ConferenceRoomInvitation: only `name` is documented (seed 002); any other field is kept but unread [U]. */
-export const RoomInvitation = z.object({ name: z.string() }).loose();
+/**
+ * The answer to Invitation Add: `{"data": <ConferenceRoomInvitation>}` (seed 002). The document lists
+ * no field of a ConferenceRoomInvitation; `name` is only seen in the request example. The 200
+ * ("Żądanie przyjęte do realizacji", accepted for processing) is the success, so an echo without
+ * `name` is still one: requiring it would report as failed an invitation Conpeek has added, and a
+ * retry would add it twice. The `{data: …}` envelope stays required: without it the answer is not
+ * this endpoint's. Other fields are kept but unread [U].
+ */
+export const RoomInvitation = z.object({ name: z.string().optional() }).loose();
 export const RoomInvitationAnswer = z.object({ data: RoomInvitation });
 
 /**
