@@ -220,6 +220,8 @@ export interface PendingOperation {
 export interface PendingOperations {
   /** Records it, replacing the one of the same vendor and session. */
   put(operation: PendingOperation): Promise<void>;
+  /** Changes its reference or data only if it is still there (never brings back one a replica took). */
+  update(vendor: string, sessionId: string, change: { reference?: string; data?: Record<string, unknown> }): Promise<boolean>;
   /** Those waiting on this scope, oldest first (left in place). */
   listByScope(vendor: string, scope: string): Promise<PendingOperation[]>;
   /** Removes and returns it; undefined when it is gone (another replica took it). */

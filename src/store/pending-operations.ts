@@ -26,6 +26,21 @@ export class DatabasePendingOperations implements PendingOperations {
       .execute();
   }
 
+  async update(vendor: string, sessionId: string, change: { reference?: string; data?: Record<string, unknown> }): Promise<boolean> {
+    const set = {
+      ...(change.reference !== undefined ? { reference: change.reference } : {}),
+      ...(change.data !== undefined ? { data: JSON.stringify(change.data) } : {}),
+    };
+    if (Object.keys(set).length === 0) return false;
+    const result = await this.db
+      .updateTable('pending_operations')
+      .set(set)
+      .where('vendor', '=', vendor)
+      .where('session_id', '=', sessionId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   async listByScope(vendor: string, scope: string): Promise<PendingOperation[]> {
     const rows = await this.db
       .selectFrom('pending_operations')

@@ -43,6 +43,15 @@ eachDatabase('DatabasePendingOperations', (ctx) => {
     assert.deepEqual(listed[0]?.createdAt, T0);
   });
 
+  it('update changes reference and data of one still there, and brings back none that was taken', async () => {
+    await store().put(operation());
+    assert.equal(await store().update('genesys', 'session-1', { reference: '35' }), true);
+    assert.equal(await store().update('genesys', 'session-1', { data: { before: ['A', 'B'] } }), true);
+    assert.deepEqual(await store().take('genesys', 'session-1'), operation({ reference: '35', data: { before: ['A', 'B'] } }));
+    assert.equal(await store().update('genesys', 'session-1', { reference: '36' }), false);
+    assert.deepEqual(await store().listByScope('genesys', '0000Na9B26EF006E'), []);
+  });
+
   it('take removes it once: a second take, from another connection, gets nothing', async () => {
     await store().put(operation());
     const other = new DatabasePendingOperations(ctx.open());
