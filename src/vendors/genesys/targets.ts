@@ -21,43 +21,38 @@ export interface GenesysTarget {
 
 /** Ids as Genesys prints them (hex, or names without blanks); one safe path segment. */
 const ID = '[A-Za-z0-9][A-Za-z0-9._~@-]{0,127}';
-const SHORTHAND = new RegExp(`^(agent|user|queue):(${ID})$`, 'i');
-const PATH = new RegExp(`^(?:/api/v2)?/(users|queues)/(${ID})$`);
-const URI_PATH = new RegExp(`/(users|queues)/(${ID})$`);
+const SHORTHAND = `(agent|user|queue):(${ID})`;
+const PATH = `(?:/api/v2)?/(users|queues)/(${ID})`;
+/** An http(s) URI whose path ends in `/users/<id>` or `/queues/<id>` (no query, no fragment). */
+const URI = `https?://[^\\s/?#@]+(?:/[^\\s?#]*)?/(users|queues)/(${ID})`;
+const SHORTHAND_RE = new RegExp(`^${SHORTHAND}$`, 'i');
+const PATH_RE = new RegExp(`^${PATH}$`, 'i');
+const URI_RE = new RegExp(`^${URI}$`, 'i');
 
-export const TARGET_FORMS = '`agent:<id>`, `queue:<id>`, a user or queue URI (`https://…/api/v2/users/<id>`) or a path (`/users/<id>`, `/queues/<id>`)';
+/** Every accepted form in one rule, for the modal field (the same rules as `parseTarget`). */
+export const TARGET_PATTERN = new RegExp(`^\\s*(?:${SHORTHAND}|${PATH}|${URI})\\s*$`, 'i');
 
-/** The words for a refusal, plain text (the modal escapes nothing; the ephemeral is mrkdwn-safe). */
-export function targetRefusal(written: string): string {
+/** Plain words for a target that is none of the forms (command refusal, modal field error). */
+export function targetRefusal(written?: string): string {
+  const forms = 'Give agent:<id>, queue:<id>, a user or queue URI (https://…/api/v2/users/<id>) or a path (/users/<id>, /queues/<id>).';
+  if (written === undefined) return `A Genesys user or queue is needed, not a name. ${forms}`;
   const shown = written.length > 40 ? `${written.slice(0, 40)}…` : written;
-  return `"${shown}" is not a Genesys user or queue. Give agent:<id>, queue:<id>, a user or queue URI (https://…/api/v2/users/<id>) or a path (/users/<id>, /queues/<id>).`;
+  return `"${shown}" is not a Genesys user or queue. ${forms}`;
 }
 
 export function parseTarget(written: string): GenesysTarget | undefined {
   const text = written.trim();
-  const shorthand = SHORTHAND.exec(text);
+  const shorthand = SHORTHAND_RE.exec(text);
   if (shorthand) {
     const kind: GenesysTargetKind = shorthand[1]!.toLowerCase() === 'queue' ? 'queue' : 'user';
     const id = shorthand[2]!;
     return { kind, id, form: 'path', value: `/${kind === 'queue' ? 'queues' : 'users'}/${id}` };
   }
-  const path = PATH.exec(text);
-  if (path) return { kind: path[1] === 'queues' ? 'queue' : 'user', id: path[2]!, form: 'path', value: text };
-  return parseUri(text);
-}
-
-function parseUri(text: string): GenesysTarget | undefined {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  if (url.search || url.hash || url.username || url.password) return undefined;
-  const match = URI_PATH.exec(url.pathname);
-  if (!match) return undefined;
-  return { kind: match[1] === 'queues' ? 'queue' : 'user', id: match[2]!, form: 'uri', value: text };
+  const path = PATH_RE.exec(text);
+  if (path) return { kind: path[1]!.toLowerCase() === 'queues' ? 'queue' : 'user', id: path[2]!, form: 'path', value: text };
+  const uri = URI_RE.exec(text);
+  if (uri) return { kind: uri[1]!.toLowerCase() === 'queues' ? 'queue' : 'user', id: uri[2]!, form: 'uri', value: text };
+  return undefined;
 }
 
 /** The URI of a path target under the deployment, for `userUri` (the sample's parameter takes a URI). */
