@@ -28,6 +28,12 @@ export const SEND_URL = 'sendUrl';
 const PendingInvite = z.object({
   /** Participant ids the SMS session had when the Invite was sent; null: none seen yet. */
   before: z.array(z.string()).nullable().catch(null),
+  /**
+   * Without `before`: the participants of the first `ParticipantsUpdated` after the request, which
+   * later ones are compared with (that first one may already show the newcomer: its
+   * `ParticipantJoined` message then settles the Invite).
+   */
+  firstSeen: z.array(z.string()).nullable().catch(null),
   /** Who was asked for (an id), for the words. */
   target: z.string().catch('the colleague'),
 });
@@ -94,7 +100,7 @@ export class GenesysOutcomes implements VendorTracker {
 
   /** Before the Invite is sent, with the participants seen so far (its baseline). */
   async inviteRequested(input: { sessionId: string; smsSessionId: string; target: string }): Promise<void> {
-    const data: PendingInvite = { before: this.seen.get(input.smsSessionId) ?? null, target: input.target };
+    const data: PendingInvite = { before: this.seen.get(input.smsSessionId) ?? null, firstSeen: null, target: input.target };
     await this.deps.pending.put(this.operation(input.sessionId, INVITE, input.smsSessionId, data));
   }
 
@@ -163,12 +169,12 @@ export class GenesysOutcomes implements VendorTracker {
     const agents = smssession.participants.filter((p) => p.type === 'Agent');
     for (const operation of await this.invitesOn(smssession.id)) {
       const invite = PendingInvite.parse(operation.data);
-      if (invite.before === null) {
+      const before = invite.before ?? invite.firstSeen;
+      if (before === null) {
         // Nothing seen before the request: this becomes the baseline; a ParticipantJoined settles it.
-        await this.deps.pending.update(VENDOR, operation.sessionId, { data: { ...invite, before: smssession.participants.map((p) => p.participantId) } });
+        await this.deps.pending.update(VENDOR, operation.sessionId, { data: { ...invite, firstSeen: smssession.participants.map((p) => p.participantId) } });
         continue;
       }
-      const before = invite.before;
       const newcomer = agents.find((agent) => !before.includes(agent.participantId));
       if (!newcomer) continue;
       agents.splice(agents.indexOf(newcomer), 1);
