@@ -116,7 +116,7 @@ describe('GenesysOutcomes: Invite and SendUrl outcomes by SMS session (seed 001 
     await made.accepted('s1', 35);
     await hear(made, before());
     await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.deepEqual(port.applied, []);
+    assert.equal(port.applied.length, 0);
   });
 
   it('with nothing seen before the request, the seed\'s Second Notification (ParticipantJoined) settles it', async () => {
@@ -129,7 +129,7 @@ describe('GenesysOutcomes: Invite and SendUrl outcomes by SMS session (seed 001 
     // No baseline: the first notification only becomes it (the three agents might all be old).
     await hear(made, seed.participantsUpdated());
     await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.deepEqual(port.applied, []);
+    assert.equal(port.applied.length, 0);
     await hear(made, seed.newMessages());
     await eventually('joined', () => port.applied.length === 1, 1000);
     assert.equal(port.applied[0]?.outcome.statusDetail, 'BFriend joined the SMS session.');
@@ -161,7 +161,7 @@ describe('GenesysOutcomes: Invite and SendUrl outcomes by SMS session (seed 001 
     await made.tick(asPort(port));
     await made.inviteRequested({ sessionId: 's2', smsSessionId: FAILED_SMS, target: 'agent-3' });
     await hear(made, seed.error());
-    assert.deepEqual(port.applied, []);
+    assert.equal(port.applied.length, 0);
     await made.accepted('s2', 36);
     await eventually('failed', () => port.applied.length === 1, 1000);
     assert.equal(port.applied[0]?.outcome.status, 'failed');
@@ -176,7 +176,7 @@ describe('GenesysOutcomes: Invite and SendUrl outcomes by SMS session (seed 001 
     await made.accepted('s1', 35);
     clock += 59_000;
     await made.tick(asPort(port));
-    assert.deepEqual(port.applied, []);
+    assert.equal(port.applied.length, 0);
     clock += 2000;
     await made.tick(asPort(port));
     await eventually('unconfirmed', () => port.applied.length === 1, 1000);
@@ -255,10 +255,10 @@ describe('GenesysOutcomes: Invite and SendUrl outcomes by SMS session (seed 001 
     await made.inviteRequested({ sessionId: 's2', smsSessionId: FAILED_SMS, target: 'agent-3' });
     await made.accepted('s2', 36);
     await hear(made, seed.error());
-    assert.deepEqual(port.applied, []);
+    assert.equal(port.applied.length, 0);
     await made.tick(asPort(port));
     await new Promise((resolve) => setTimeout(resolve, 250));
-    assert.deepEqual(port.applied, [], 'the creation answer comes first');
+    assert.equal(port.applied.length, 0, 'the creation answer comes first');
     port.sessions.set('s2', { ...port.sessions.get('s2')!, status: 'requested', version: 1 });
     await eventually('failed', () => port.applied.length === 1, 1000);
     assert.equal(port.applied[0]?.outcome.status, 'failed');
