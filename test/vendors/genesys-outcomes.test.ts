@@ -99,7 +99,7 @@ describe('GenesysOutcomes: Invite and SendUrl outcomes by SMS session (seed 001 
     assert.equal(id, 's1');
     assert.equal(outcome.status, 'joined');
     assert.equal(outcome.statusDetail, 'BFriend joined the SMS session.');
-    assert.match(outcome.milestones?.[0]?.text ?? '', /^🟢 BFriend joined the customer's SMS session 0000Na9B26EF006E/);
+    assert.match(outcome.milestones?.[0]?.text ?? '', /^🟢 Genesys brought BFriend into the SMS session 0000Na9B26EF006E\. \(Asked for agent-2\.\)$/);
     // The second notification of the same join changes nothing more.
     await hear(made, seed.newMessages());
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -151,7 +151,7 @@ describe('GenesysOutcomes: Invite and SendUrl outcomes by SMS session (seed 001 
     assert.equal(id, 's2', 'referenceId 36 is the second Invite');
     assert.equal(outcome.status, 'failed');
     assert.equal(outcome.statusDetail, 'Genesys said: Operation failed');
-    assert.match(outcome.milestones?.[0]?.text ?? '', /Genesys could not bring agent-3 into Genesys SMS session 0000Na9B26EF006M: Operation failed/);
+    assert.match(outcome.milestones?.[0]?.text ?? '', /^⚠️ Genesys could not bring agent-3 in \(Genesys SMS session 0000Na9B26EF006M\): Operation failed$/);
   });
 
   it('an Error heard before the answer was stored settles the operation once its referenceId is known', async () => {

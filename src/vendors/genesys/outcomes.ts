@@ -315,7 +315,8 @@ function joinedOutcome(nickname: string, smsSessionId: string, target: string, n
     statusDetail: `${nickname} joined the SMS session.`,
     tracking: false,
     joinedAt: now,
-    milestones: [{ key: 'joined', text: `🟢 ${who} joined the customer's SMS session ${escapeMrkdwn(smsSessionId)} (Genesys, asked for ${escapeMrkdwn(target)}).` }],
+    // The nickname is Genesys's word for who joined; the target is what was asked for, when it differs.
+    milestones: [{ key: 'joined', text: `🟢 Genesys brought ${who} into the SMS session ${escapeMrkdwn(smsSessionId)}.${nickname === target ? '' : ` (Asked for ${escapeMrkdwn(target)}.)`}` }],
   };
 }
 
@@ -330,7 +331,7 @@ function failureOf(operation: PendingOperation, message: string): Outcome {
     statusDetail: `Genesys said: ${message}`,
     tracking: false,
     endedAt: new Date(),
-    milestones: [{ key: 'failed', text: `⚠️ Genesys could not bring ${escapeMrkdwn(invite.target)} into ${where}: ${escapeMrkdwn(message)}` }],
+    milestones: [{ key: 'failed', text: `⚠️ Genesys could not bring ${escapeMrkdwn(invite.target)} in (${where}): ${escapeMrkdwn(message)}` }],
   };
 }
 

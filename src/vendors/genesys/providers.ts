@@ -112,6 +112,6 @@ export class GenesysLinkDelivery implements LinkDelivery {
     }
     if (sessionId) await this.deps.outcomes.accepted(sessionId, referenceId);
     const where = `Genesys SMS session ${escapeMrkdwn(smsSessionId)}`;
-    return { outcome: Promise.resolve({ milestones: [{ key: 'delivered', text: `📲 Genesys sent the link to the customer in ${where}.` }] }) };
+    return { outcome: Promise.resolve({ milestones: [{ key: 'delivered', text: `📲 The link went to the customer through ${where}.` }] }) };
   }
 }
