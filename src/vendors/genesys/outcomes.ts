@@ -45,6 +45,8 @@ const MAX_REMEMBERED = 1_000;
 /** A session whose creation answer is not applied yet is waited for (the card's first reply comes first). */
 const DEFAULT_CREATION_WAIT_MS = 10_000;
 const EXPIRED_PER_PASS = 50;
+/** "Any time": the store compares ISO strings, so a four-digit year (not `new Date(8.64e15)`, `+275760-…`). */
+const END_OF_TIME = new Date('9999-12-31T23:59:59.999Z');
 
 export interface GenesysOutcomesDeps {
   pending: PendingOperations;
@@ -220,7 +222,7 @@ export class GenesysOutcomes implements VendorTracker {
     this.port = port;
     for (const { sessionId, outcome } of this.queued.splice(0)) this.applyLater(port, sessionId, outcome);
     await this.expire(port);
-    const waiting = await this.deps.pending.listOlderThan(VENDOR, new Date(8.64e15), 1);
+    const waiting = await this.deps.pending.listOlderThan(VENDOR, END_OF_TIME, 1);
     if (waiting.length > 0) void this.deps.listen();
   }
 
