@@ -125,8 +125,8 @@ describe('e2e: Genesys outcomes by SMS session, from the slash command', functio
     }
 
     it('a pending Invite is settled by a new app instance on the same database when it hears the outcome', async () => {
-      // The outcome comes 4 s after the request: long after the first instance is gone.
-      sandboxes = await startSandboxes({ genesysOutcomeDelayMs: 4000 });
+      // The outcome comes 5 s after the request: long after the first instance is gone.
+      sandboxes = await startSandboxes({ genesysOutcomeDelayMs: 5000 });
       dataDir = mkdtempSync(join(tmpdir(), 'rendezvous-restart-'));
       const first = await startApp();
       const requester = new SlackRequester({ appUrl: first.url, signingSecret, fakeSlack: sandboxes.slack });
