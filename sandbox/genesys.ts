@@ -33,7 +33,14 @@ export interface GenesysSandboxOptions {
   outcomeDelayMs?: number;
   /** How long a `/meta/connect` is held when there is nothing to deliver; default 20 s. */
   connectTimeoutMs?: number;
+  /**
+   * What a successful Invite publishes, in the seed's order: its "First Notification"
+   * (`ParticipantsUpdated`) and "Second Notification" (`NewMessages`); default both.
+   */
+  joinNotifications?: JoinNotification[];
 }
+
+export type JoinNotification = 'ParticipantsUpdated' | 'NewMessages';
 
 export interface GenesysParticipant {
   nickname: string;
@@ -71,6 +78,8 @@ export interface GenesysOperationRecord {
   path: string;
   targetUri?: string;
   targetPath?: string;
+  /** The seed's sample request names the target `userUri`. */
+  userUri?: string;
   url?: string;
 }
 
@@ -101,6 +110,12 @@ export interface GenesysSandbox {
   readonly cometdClients: number;
   /** Delivers `data` on `channel` to every subscribed client. */
   publish(channel: string, data: unknown): void;
+  /** What successful Invites publish from now on (an empty list: nothing, the outcome never comes). */
+  setJoinNotifications(notifications: JoinNotification[]): void;
+  /** The next `count` accepted operations (Invite or SendUrl) end with the seed's `Error` notification. */
+  failNextOperations(count?: number): void;
+  /** Publishes the SMS session's current participants (`ParticipantsUpdated`), as Genesys does when they change. */
+  announceParticipants(smsSessionId: string): void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,6 +272,8 @@ class GenesysSandboxServer {
   private nextMessageId = 0;
   private readonly messageIndexes = new Map<string, number>();
   private readonly answers = new AnswerSender();
+  private joinNotifications: JoinNotification[];
+  private failing = 0;
   readonly faults = new FaultControl<GenesysFaultSpec>();
 
   readonly smsSessions = new Map<string, GenesysSandboxSmsSession>();
@@ -271,6 +288,7 @@ class GenesysSandboxServer {
     this.csrf = options.csrf ?? true;
     this.outcomeDelayMs = options.outcomeDelayMs ?? DEFAULT_OUTCOME_DELAY_MS;
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.joinNotifications = options.joinNotifications ?? ['ParticipantsUpdated', 'NewMessages'];
     for (const id of options.smsSessions ?? DEFAULT_SMS_SESSIONS) {
       // Seed failed notification: one agent and the customer before anyone is invited.
       this.smsSessions.set(id, {
@@ -403,25 +421,37 @@ class GenesysSandboxServer {
   }
 
   /**
-   * Seed "Invite": `targetUri` or `targetPath` is mandatory. The seed's sample sends `userUri`
-   * instead; the parameter table rules, so `userUri` alone is a missing parameter here.
+   * Seed "Invite": the parameter table makes `targetUri` or `targetPath` mandatory; its sample
+   * request sends `userUri`. The seed contradicts itself, so each reading is accepted.
    */
   private invite(smsSession: GenesysSandboxSmsSession, body: Record<string, unknown>, path: string): Answer {
     const targetUri = nonEmptyString(body.targetUri);
     const targetPath = nonEmptyString(body.targetPath);
-    if (!targetUri && !targetPath) return refused(1, 'Missing parameter: targetUri or targetPath');
-    const referenceId = this.accept({ operationName: 'Invite', smsSessionId: smsSession.id, path, targetUri, targetPath });
-    const target = this.findTarget(targetUri, targetPath);
-    this.later(() => (target ? this.joined(smsSession, target, referenceId) : this.failed(smsSession, referenceId)), this.outcomeDelayMs);
+    const userUri = nonEmptyString(body.userUri);
+    if (!targetUri && !targetPath && !userUri) return refused(1, 'Missing parameter: targetUri or targetPath');
+    const referenceId = this.accept({
+      operationName: 'Invite',
+      smsSessionId: smsSession.id,
+      path,
+      ...(targetUri ? { targetUri } : {}),
+      ...(targetPath ? { targetPath } : {}),
+      ...(userUri ? { userUri } : {}),
+    });
+    const target = this.findTarget(targetUri ?? userUri, targetPath);
+    const fails = this.takeFailure() || !target;
+    this.later(() => (fails ? this.failed(smsSession, referenceId) : this.joined(smsSession, target)), this.outcomeDelayMs);
     return ok({ statusCode: 0, referenceId });
   }
 
-  /** REFERENCE §2 [P:G6]: `SendUrl` with `url`. */
+  /**
+   * REFERENCE §2 [P:G6]: `SendUrl` with `url`. The seed shows no notification for it: the
+   * acknowledgement is all a success gets; a failure is the seed's `Error` (failNextOperations).
+   */
   private sendUrl(smsSession: GenesysSandboxSmsSession, body: Record<string, unknown>, path: string): Answer {
     const url = nonEmptyString(body.url);
     if (!url) return refused(1, 'Missing parameter: url');
     const referenceId = this.accept({ operationName: 'SendUrl', smsSessionId: smsSession.id, path, url });
-    this.later(() => this.urlPushed(smsSession, url, referenceId), this.outcomeDelayMs);
+    if (this.takeFailure()) this.later(() => this.failed(smsSession, referenceId), this.outcomeDelayMs);
     return ok({ statusCode: 0, referenceId });
   }
 
@@ -429,6 +459,20 @@ class GenesysSandboxServer {
     const referenceId = this.nextReferenceId++;
     this.operations.push({ referenceId, ...operation });
     return referenceId;
+  }
+
+  private takeFailure(): boolean {
+    if (this.failing <= 0) return false;
+    this.failing -= 1;
+    return true;
+  }
+
+  failNextOperations(count = 1): void {
+    this.failing += count;
+  }
+
+  setJoinNotifications(notifications: JoinNotification[]): void {
+    this.joinNotifications = [...notifications];
   }
 
   /** A target is known by its URI, or by its path with or without the `/api/v2` prefix. */
@@ -443,31 +487,26 @@ class GenesysSandboxServer {
   // ----- Outcomes (seed "Notification") ---------------------------------------------------
 
   /**
-   * Seed "Successful": `ParticipantsUpdated`, then `MessageLogUpdated`/`NewMessages` with a
-   * `ParticipantJoined` message. Assumption: the first carries the operation's `referenceId`
-   * (REFERENCE §2 "carries the same referenceId"; the seed's successful sample shows none).
+   * Seed "Successful": `ParticipantsUpdated` with the newcomer among the participants, then
+   * `NewMessages` with a `ParticipantJoined` message from them. Neither carries `referenceId`:
+   * the seed's successful samples show none. The newcomer's nickname is the target's last segment.
    */
-  private joined(smsSession: GenesysSandboxSmsSession, target: string, referenceId: number): void {
+  private joined(smsSession: GenesysSandboxSmsSession, target: string): void {
     const nickname = new URL(target, this.baseUrl).pathname.split('/').filter(Boolean).pop() ?? 'Agent';
     const participant: GenesysParticipant = { nickname, type: 'Agent', participantId: participantId() };
     smsSession.participants.push(participant);
-    this.publish(GENESYS_SANDBOX_SMS_TOPIC, this.stateChange(smsSession, 'ParticipantsUpdated', { referenceId }));
-    this.publish(GENESYS_SANDBOX_SMS_TOPIC, this.messageLog(smsSession, participant, 'ParticipantJoined'));
+    if (this.joinNotifications.includes('ParticipantsUpdated')) this.announceParticipants(smsSession.id);
+    if (this.joinNotifications.includes('NewMessages')) this.publish(GENESYS_SANDBOX_SMS_TOPIC, this.messageLog(smsSession, participant, 'ParticipantJoined'));
+  }
+
+  announceParticipants(smsSessionId: string): void {
+    const smsSession = this.smsSessions.get(smsSessionId);
+    if (smsSession) this.publish(GENESYS_SANDBOX_SMS_TOPIC, this.stateChange(smsSession, 'ParticipantsUpdated', {}));
   }
 
   /** Seed "Failed": `Error` with `errorMessage` and the operation's `referenceId`. */
   private failed(smsSession: GenesysSandboxSmsSession, referenceId: number): void {
     this.publish(GENESYS_SANDBOX_SMS_TOPIC, this.stateChange(smsSession, 'Error', { errorMessage: OPERATION_FAILED, referenceId }));
-  }
-
-  /**
-   * Assumption: a pushed URL shows in the message log as a `PushUrl` message ([P:G5] lists the
-   * type) whose `text` is the URL, and that notification carries the operation's `referenceId`.
-   */
-  private urlPushed(smsSession: GenesysSandboxSmsSession, url: string, referenceId: number): void {
-    const agent = smsSession.participants.find((p) => p.type === 'Agent') ?? smsSession.participants[0];
-    if (!agent) return;
-    this.publish(GENESYS_SANDBOX_SMS_TOPIC, { ...this.messageLog(smsSession, agent, 'PushUrl', url), referenceId });
   }
 
   /** Field set and order of the seed's `SMSsessionStateChangeMessage` samples. */
@@ -487,17 +526,16 @@ class GenesysSandboxServer {
   }
 
   /**
-   * The seed's "Second Notification". Its timestamps are corrupted (REFERENCE §2); ISO 8601 is
-   * used here, and `timestampSeconds` holds milliseconds as in the seed.
+   * The seed's "Second Notification", field for field. Its timestamps are corrupted in the print
+   * (REFERENCE §2); ISO 8601 with the offset is used here, and `timestampSeconds` holds
+   * milliseconds as in the seed.
    */
-  private messageLog(smsSession: GenesysSandboxSmsSession, from: GenesysParticipant, type: string, text?: string): object {
+  private messageLog(smsSession: GenesysSandboxSmsSession, from: GenesysParticipant, type: string): object {
     const index = (this.messageIndexes.get(smsSession.id) ?? 0) + 1;
     this.messageIndexes.set(smsSession.id, index);
     const now = new Date();
     return {
-      messages: [
-        { index, from: { ...from }, ...(text === undefined ? {} : { text }), timestamp: now.toISOString(), visibility: 'All', type, timestampSeconds: now.getTime() },
-      ],
+      messages: [{ index, from: { ...from }, timestamp: now.toISOString(), visibility: 'All', type, timestampSeconds: now.getTime() }],
       notificationType: 'NewMessages',
       messageType: 'MessageLogUpdated',
       smssessionUri: `${this.baseUrl}/api/v2/smssessions/${smsSession.id}`,
@@ -671,5 +709,8 @@ export async function startGenesysSandbox(options: GenesysSandboxOptions = {}): 
       return sandbox.cometdClients;
     },
     publish: (channel, data) => sandbox.publish(channel, data),
+    setJoinNotifications: (notifications) => sandbox.setJoinNotifications(notifications),
+    failNextOperations: (count) => sandbox.failNextOperations(count),
+    announceParticipants: (smsSessionId) => sandbox.announceParticipants(smsSessionId),
   };
 }

@@ -22,6 +22,7 @@ import { SlackGateway } from './slack/gateway.js';
 import { ContactCrypto } from './store/contact-crypto.js';
 import { migrate, openDatabase, type OpenedDatabase } from './store/database.js';
 import { MilestonesRepository } from './store/milestones-repository.js';
+import { DatabasePendingOperations } from './store/pending-operations.js';
 import { DatabaseRateLedger } from './store/rate-ledger.js';
 import { SessionsRepository } from './store/sessions-repository.js';
 import { ThreadNotifier } from './tracking/thread-notifier.js';
@@ -72,6 +73,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       logger,
       health,
       ledger: new DatabaseRateLedger(database.db, database.kind),
+      pending: new DatabasePendingOperations(database.db),
       trackIntervalMs: config.trackIntervalMs,
       pseudonymKey: config.encryptionKey.toString('base64'),
     },

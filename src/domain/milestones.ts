@@ -16,6 +16,7 @@ export type MilestoneKey =
   | 'cancelled'
   | 'rejected'
   | 'failed'
+  | 'unconfirmed'
   | 'media'
   | 'delivered'
   | 'delivery_failed'

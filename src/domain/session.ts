@@ -16,6 +16,7 @@ export const SESSION_STATUSES = [
   'expired',
   'cancelled',
   'rejected',
+  'unconfirmed',
 ] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
@@ -26,6 +27,7 @@ export const FINAL_STATUSES: ReadonlySet<SessionStatus> = new Set([
   'expired',
   'cancelled',
   'rejected',
+  'unconfirmed',
 ]);
 
 export const isFinal = (status: string): boolean => FINAL_STATUSES.has(status as SessionStatus);
@@ -45,6 +47,8 @@ export const STATUS_DISPLAY: Record<SessionStatus, { emoji: string; label: strin
   expired: { emoji: '⌛', label: 'Expired' },
   cancelled: { emoji: '✖️', label: 'Cancelled' },
   rejected: { emoji: '⛔', label: 'Rejected by the vendor' },
+  // An asynchronous request whose outcome never came (Genesys): neither done nor failed.
+  unconfirmed: { emoji: '❔', label: 'Not confirmed by {vendor}' },
 };
 
 /** How a status reads; `{vendor}` in a label is the session's vendor ("waiting for Genesys"). */

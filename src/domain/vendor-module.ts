@@ -197,10 +197,46 @@ export interface RateLedger {
   tryAcquire(account: string, max: number, windowMs: number, now: number): Promise<{ acquired: boolean; stamps: number[] }>;
 }
 
+/**
+ * An asynchronous vendor operation waiting for its outcome (a Genesys Invite): kept in the
+ * database, so whichever replica hears the outcome settles it, also after a restart.
+ */
+export interface PendingOperation {
+  vendor: string;
+  /** The Rendezvous session it belongs to: one pending operation per vendor and session. */
+  sessionId: string;
+  /** The module's word for it (`invite`, `sendUrl`). */
+  operation: string;
+  /** Where the vendor reports on it (Genesys: the SMS session id). */
+  scope: string;
+  /** The vendor's reference for it once its answer came (Genesys `referenceId`), else null. */
+  reference: string | null;
+  /** The module's own JSON data (what it saw before the request…). */
+  data: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/** Where pending operations are kept; `take…` removes atomically, so only one replica settles each. */
+export interface PendingOperations {
+  /** Records it, replacing the one of the same vendor and session. */
+  put(operation: PendingOperation): Promise<void>;
+  /** Changes its reference or data only if it is still there (never brings back one a replica took). */
+  update(vendor: string, sessionId: string, change: { reference?: string; data?: Record<string, unknown> }): Promise<boolean>;
+  /** Those waiting on this scope, oldest first (left in place). */
+  listByScope(vendor: string, scope: string): Promise<PendingOperation[]>;
+  /** Removes and returns it; undefined when it is gone (another replica took it). */
+  take(vendor: string, sessionId: string): Promise<PendingOperation | undefined>;
+  takeByReference(vendor: string, reference: string): Promise<PendingOperation | undefined>;
+  /** Up to `limit` recorded before `before`, oldest first (left in place). */
+  listOlderThan(vendor: string, before: Date, limit: number): Promise<PendingOperation[]>;
+}
+
 export interface VendorDeps {
   logger: Logger;
   health: CallRecorder;
   ledger?: RateLedger;
+  /** Shared by replicas when in the database; a module keeps its own in memory without it. */
+  pending?: PendingOperations;
   /** TRACK_INTERVAL_SECONDS in ms: how often trackers look. */
   trackIntervalMs: number;
   /** A secret to derive stable pseudonyms from (never a contact itself). */
@@ -244,7 +280,8 @@ export interface Provider {
 export interface LinkDelivery {
   /** The channel in words, for thread replies ("The link did not go through Genesys"). */
   readonly label: string;
-  pushLink(target: string, url: string): Promise<{ outcome: Promise<Outcome | undefined> }>;
+  /** `sessionId`: the Rendezvous session whose link it is, for an outcome that comes much later. */
+  pushLink(target: string, url: string, sessionId?: string): Promise<{ outcome: Promise<Outcome | undefined> }>;
 }
 
 /**

@@ -343,7 +343,7 @@ export class SessionService {
     this.track(async () => {
       let outcome: Outcome | undefined;
       try {
-        outcome = await (await delivery.pushLink(target, url)).outcome;
+        outcome = await (await delivery.pushLink(target, url, session.id)).outcome;
       } catch (error) {
         outcome = { milestones: [{ key: 'delivery_failed', text: `⚠️ The link did not go through ${escapeMrkdwn(delivery.label)}: ${escapeMrkdwn(this.describe(error))}` }] };
       }

@@ -97,6 +97,29 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('sessions').dropColumn('version').execute();
     },
   },
+  '2026-12-02-004-pending-operations': {
+    async up(db: Kysely<unknown>) {
+      // Asynchronous vendor operations waiting for their outcome (a Genesys Invite), so whichever
+      // replica hears the outcome settles them, also after a restart.
+      await db.schema
+        .createTable('pending_operations')
+        .addColumn('vendor', 'varchar(16)', (c) => c.notNull())
+        .addColumn('session_id', 'varchar(36)', (c) => c.notNull())
+        .addColumn('operation', 'varchar(32)', (c) => c.notNull())
+        .addColumn('scope', 'varchar(128)', (c) => c.notNull())
+        .addColumn('reference', 'varchar(64)')
+        .addColumn('data', 'text', (c) => c.notNull().defaultTo('{}'))
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addPrimaryKeyConstraint('pending_operations_pk', ['vendor', 'session_id'])
+        .execute();
+      await db.schema.createIndex('pending_operations_scope').on('pending_operations').columns(['vendor', 'scope']).execute();
+      await db.schema.createIndex('pending_operations_reference').on('pending_operations').columns(['vendor', 'reference']).execute();
+      await db.schema.createIndex('pending_operations_age').on('pending_operations').columns(['vendor', 'created_at']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('pending_operations').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

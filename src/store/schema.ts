@@ -64,10 +64,23 @@ export interface MilestonesTable {
   attempts: Generated<number>;
 }
 
+/** An asynchronous vendor operation waiting for its outcome (domain `PendingOperation`). */
+export interface PendingOperationsTable {
+  vendor: string;
+  session_id: string;
+  operation: string;
+  scope: string;
+  reference: string | null;
+  /** JSON. */
+  data: string;
+  created_at: string;
+}
+
 export interface Database {
   sessions: SessionsTable;
   milestones: MilestonesTable;
   rate_slots: RateSlotsTable;
+  pending_operations: PendingOperationsTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;

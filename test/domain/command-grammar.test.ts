@@ -123,13 +123,23 @@ const ROWS: Row[] = [
 
   // Genesys
   [
-    'genesys 6f1c-22ab agent@example.com',
-    { kind: 'command', vendor: 'genesys', product: 'sms_invite', options: { smsSessionId: '6f1c-22ab', target: 'agent@example.com' } },
+    'genesys 6f1c-22ab agent:agent-2',
+    { kind: 'command', vendor: 'genesys', product: 'sms_invite', options: { smsSessionId: '6f1c-22ab', target: 'agent:agent-2' } },
   ],
   [
-    'Genesys 6f1c-22ab Support FR',
-    { kind: 'command', vendor: 'genesys', product: 'sms_invite', options: { smsSessionId: '6f1c-22ab', target: 'Support FR' } },
+    'Genesys 6f1c-22ab queue:sms-overflow',
+    { kind: 'command', vendor: 'genesys', product: 'sms_invite', options: { smsSessionId: '6f1c-22ab', target: 'queue:sms-overflow' } },
   ],
+  [
+    'genesys 6f1c-22ab https://gws.example/api/v2/users/7f3a',
+    { kind: 'command', vendor: 'genesys', product: 'sms_invite', options: { smsSessionId: '6f1c-22ab', target: 'https://gws.example/api/v2/users/7f3a' } },
+  ],
+  [
+    'genesys 6f1c-22ab /queues/sms-overflow',
+    { kind: 'command', vendor: 'genesys', product: 'sms_invite', options: { smsSessionId: '6f1c-22ab', target: '/queues/sms-overflow' } },
+  ],
+  ['Genesys 6f1c-22ab Support FR', { invalid: '"Support FR" is not a Genesys user or queue. Give agent:<id>, queue:<id>' }],
+  ['genesys 6f1c-22ab agent@example.com', { invalid: '"agent@example.com" is not a Genesys user or queue.' }],
   ['genesys 6f1c-22ab', { invalid: '`genesys` needs an SMS session id and an agent or queue' }],
   ['genesys', { invalid: '`genesys` needs an SMS session id and an agent or queue' }],
   ['genesys 6f1c-22ab "Support FR"', { invalid: '`genesys` takes no quoted text.' }],

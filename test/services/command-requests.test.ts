@@ -38,12 +38,12 @@ describe('commandToStart', () => {
   it('starts a meeting or a command-form product', () => {
     const meeting = start('meet jane@example.com, +33612345678 conpeek');
     assert.equal(meeting.ok && `${meeting.request.kind} ${meeting.request.participants?.length}`, 'room 2');
-    const genesys = start('genesys abc-1 Support FR');
-    assert.deepEqual(genesys.ok && genesys.request, { vendor: 'genesys', kind: 'sms_invite', shape: 'command', options: { smsSessionId: 'abc-1', target: 'Support FR' } });
+    const genesys = start('genesys abc-1 queue:support-fr');
+    assert.deepEqual(genesys.ok && genesys.request, { vendor: 'genesys', kind: 'sms_invite', shape: 'command', options: { smsSessionId: 'abc-1', target: 'queue:support-fr' } });
   });
 
   it('says what is missing, in the same words as before', () => {
-    assert.deepEqual(start('genesys abc-1 queue', { vendors: ['apizee'] }), { ok: false, reason: 'Genesys is not set up in this workspace.' });
+    assert.deepEqual(start('genesys abc-1 queue:support-fr', { vendors: ['apizee'] }), { ok: false, reason: 'Genesys is not set up in this workspace.' });
     assert.deepEqual(start('+33612345678 conpeek via:abc', { canDeliverVia: false }), {
       ok: false,
       reason: '`via:` needs Genesys, which is not set up in this workspace.',

@@ -134,8 +134,10 @@ describe('readInviteForm', () => {
   });
 
   it("reads a command-form product (Genesys) from its two fields", () => {
-    const form = readInviteForm(values({ vendor: 'genesys', conversation: 'C0123CHAN', genesysSession: 'abc-1', genesysTarget: 'Support FR' }), undefined);
-    assert.deepEqual(form.ok && form.request, { vendor: 'genesys', kind: 'sms_invite', shape: 'command', options: { smsSessionId: 'abc-1', target: 'Support FR' } });
+    const form = readInviteForm(values({ vendor: 'genesys', conversation: 'C0123CHAN', genesysSession: 'abc-1', genesysTarget: 'queue:support-fr' }), undefined);
+    assert.deepEqual(form.ok && form.request, { vendor: 'genesys', kind: 'sms_invite', shape: 'command', options: { smsSessionId: 'abc-1', target: 'queue:support-fr' } });
+    // A queue's name is not something Genesys can resolve: the field says which forms work.
+    assert.match(errorsOf(readInviteForm(values({ vendor: 'genesys', conversation: 'C0123CHAN', genesysSession: 'abc-1', genesysTarget: 'Support FR' }), undefined)).genesys_target ?? '', /agent:<id>, queue:<id>/);
     assert.deepEqual(errorsOf(readInviteForm(values({ vendor: 'genesys', conversation: 'C0123CHAN', genesysSession: 'a/b' }), undefined)), {
       genesys_session: 'Give the SMS session id (one word of letters and digits).',
       genesys_target: 'Give the agent or queue to bring in.',

@@ -3,6 +3,7 @@ import nock from 'nock';
 import { createLogger } from '../../src/logger.js';
 import type { VendorErrorCode } from '../../src/vendors/errors.js';
 import { GenesysClient, type GenesysSettings } from '../../src/vendors/genesys/client.js';
+import { parseTarget } from '../../src/vendors/genesys/targets.js';
 import { VendorHealth } from '../../src/vendors/health.js';
 import { captureLogs } from '../helpers/log-capture.js';
 import { vendorError } from '../helpers/vendor-error.js';
@@ -13,12 +14,15 @@ const SETTINGS: GenesysSettings = {
   username: 'agent1',
   password: 'pa55-word',
   smsPath: 'me/smssessions',
+  inviteParameter: 'target',
+  outcomeTimeoutMs: 60_000,
   timeoutMs: 2000,
 };
 const BASIC = `Basic ${Buffer.from('agent1:pa55-word').toString('base64')}`;
 const SMS_SESSION = '0000Na9B26EF006E';
 const INVITE_PATH = `/api/v2/me/smssessions/${SMS_SESSION}`;
 const TARGET = 'http://genesys.test:8080/api/v2/users/agent-2';
+const USER = parseTarget(TARGET)!;
 // A header name other than Genesys's usual one, to prove the client sends the one it is told.
 const CSRF_NAME = 'X-Rdv-Csrf';
 
@@ -49,14 +53,14 @@ describe('GenesysClient', () => {
         .matchHeader('content-type', /application\/json/)
         .reply(200, { statusCode: 0, referenceId: 35 });
       const { client, health } = makeClient();
-      const answer = await client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET });
+      const answer = await client.invite({ smsSessionId: SMS_SESSION, target: USER });
       scope.done();
       assert.deepEqual(answer, { referenceId: 35 });
       assert.equal(health.lastCall('genesys')?.ok, true);
       assert.equal(health.lastCall('genesys')?.operation, 'invite');
     });
 
-    it('sends exactly operationName and targetUri: never the sample\'s userUri', async () => {
+    it('sends exactly operationName and targetUri for a URI by default (the parameter table), never userUri', async () => {
       let body: unknown;
       const scope = me(nock(BASE), 'tok-1')
         .post(INVITE_PATH, (received) => {
@@ -65,7 +69,7 @@ describe('GenesysClient', () => {
         })
         .reply(200, { statusCode: 0, referenceId: 35 });
       const { client } = makeClient();
-      await client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET });
+      await client.invite({ smsSessionId: SMS_SESSION, target: USER });
       scope.done();
       assert.deepEqual(Object.keys(body as object), ['operationName', 'targetUri']);
       assert.deepEqual(body, { operationName: 'Invite', targetUri: TARGET });
@@ -76,14 +80,14 @@ describe('GenesysClient', () => {
         .post(`/api/v2/smssessions/${SMS_SESSION}`, { operationName: 'Invite', targetUri: TARGET })
         .reply(200, { statusCode: 0, referenceId: 36 });
       const { client } = makeClient({ smsPath: 'smssessions' });
-      assert.deepEqual(await client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }), { referenceId: 36 });
+      assert.deepEqual(await client.invite({ smsSessionId: SMS_SESSION, target: USER }), { referenceId: 36 });
       scope.done();
     });
 
     it('escapes the session id in the path', async () => {
       const scope = me(nock(BASE), 'tok-1').post('/api/v2/me/smssessions/a%2Fb').reply(200, { statusCode: 0, referenceId: 1 });
       const { client } = makeClient();
-      await client.invite({ smsSessionId: 'a/b', targetUri: TARGET });
+      await client.invite({ smsSessionId: 'a/b', target: USER });
       scope.done();
     });
 
@@ -97,8 +101,8 @@ describe('GenesysClient', () => {
         .matchHeader(CSRF_NAME, 'tok-1')
         .reply(200, { statusCode: 0, referenceId: 36 });
       const { client } = makeClient();
-      await client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET });
-      assert.deepEqual(await client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }), { referenceId: 36 });
+      await client.invite({ smsSessionId: SMS_SESSION, target: USER });
+      assert.deepEqual(await client.invite({ smsSessionId: SMS_SESSION, target: USER }), { referenceId: 36 });
       scope.done();
       assert.equal(client.cookieHeader(), 'JSESSIONID=S2');
     });
@@ -107,8 +111,8 @@ describe('GenesysClient', () => {
       const scope = me(nock(BASE), 'tok-1').post(INVITE_PATH).times(2).reply(200, { statusCode: 0, referenceId: 35 });
       const { client } = makeClient();
       await Promise.all([
-        client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }),
-        client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }),
+        client.invite({ smsSessionId: SMS_SESSION, target: USER }),
+        client.invite({ smsSessionId: SMS_SESSION, target: USER }),
       ]);
       scope.done();
     });
@@ -124,7 +128,7 @@ describe('GenesysClient', () => {
         .matchHeader('cookie', 'JSESSIONID=S3')
         .reply(200, { statusCode: 0, referenceId: 37 });
       const { client } = makeClient();
-      assert.deepEqual(await client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }), { referenceId: 37 });
+      assert.deepEqual(await client.invite({ smsSessionId: SMS_SESSION, target: USER }), { referenceId: 37 });
       scope.done();
     });
 
@@ -145,7 +149,7 @@ describe('GenesysClient', () => {
           return [403, 'Missing or invalid Csrf token'];
         });
       const { client, health } = makeClient();
-      const error = await vendorError(client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }));
+      const error = await vendorError(client.invite({ smsSessionId: SMS_SESSION, target: USER }));
       assert.equal(gets, 2);
       assert.equal(posts, 2);
       assert.equal(error.code, 'rejected');
@@ -164,7 +168,7 @@ describe('GenesysClient', () => {
           return [403, { statusCode: 5, statusMessage: 'Forbidden' }];
         });
       const { client } = makeClient();
-      const error = await vendorError(client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }));
+      const error = await vendorError(client.invite({ smsSessionId: SMS_SESSION, target: USER }));
       assert.equal(posts, 1);
       assert.equal(error.code, 'rejected');
       assert.equal(error.status, 403);
@@ -178,7 +182,7 @@ describe('GenesysClient', () => {
         .matchHeader('authorization', BASIC)
         .reply(200, { statusCode: 0, referenceId: 40 });
       const { client } = makeClient();
-      assert.deepEqual(await client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }), { referenceId: 40 });
+      assert.deepEqual(await client.invite({ smsSessionId: SMS_SESSION, target: USER }), { referenceId: 40 });
       scope.done();
     });
 
@@ -190,7 +194,7 @@ describe('GenesysClient', () => {
         .post(INVITE_PATH)
         .reply(200, { statusCode: 0, referenceId: 99 });
       const { client } = makeClient();
-      const error = await vendorError(client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }));
+      const error = await vendorError(client.invite({ smsSessionId: SMS_SESSION, target: USER }));
       assert.equal(error.code, 'unavailable');
       assert.equal(scope.pendingMocks().length, 1);
     });
@@ -205,7 +209,7 @@ describe('GenesysClient', () => {
           return [502, 'Bad Gateway'];
         });
       const { client } = makeClient();
-      const error = await vendorError(client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }));
+      const error = await vendorError(client.invite({ smsSessionId: SMS_SESSION, target: USER }));
       assert.equal(posts, 1);
       assert.equal(error.code, 'unavailable');
       assert.equal(error.status, 502);
@@ -222,7 +226,7 @@ describe('GenesysClient', () => {
           return [200, { statusCode: 0, referenceId: 1 }];
         });
       const { client, health } = makeClient();
-      const error = await vendorError(client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }));
+      const error = await vendorError(client.invite({ smsSessionId: SMS_SESSION, target: USER }));
       assert.equal(error.code, 'unauthorized');
       assert.equal(error.status, 401);
       assert.equal(posts, 0);
@@ -232,7 +236,7 @@ describe('GenesysClient', () => {
     it('answers "unauthorized" for statusCode 20 in a 200 GET', async () => {
       nock(BASE).get('/api/v2/me').reply(200, { statusCode: 20, statusMessage: 'Not authenticated' });
       const { client } = makeClient();
-      const error = await vendorError(client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }));
+      const error = await vendorError(client.invite({ smsSessionId: SMS_SESSION, target: USER }));
       assert.equal(error.code, 'unauthorized');
     });
 
@@ -240,20 +244,49 @@ describe('GenesysClient', () => {
       const scope = nock(BASE).get('/api/v2/me').reply(503, 'busy');
       me(scope, 'tok-1').post(INVITE_PATH).reply(200, { statusCode: 0, referenceId: 41 });
       const { client } = makeClient();
-      assert.deepEqual(await client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }), { referenceId: 41 });
+      assert.deepEqual(await client.invite({ smsSessionId: SMS_SESSION, target: USER }), { referenceId: 41 });
       scope.done();
     });
 
     it('calls an acknowledgement without referenceId a bad response', async () => {
       me(nock(BASE), 'tok-1').post(INVITE_PATH).reply(200, { statusCode: 0 });
       const { client } = makeClient();
-      const error = await vendorError(client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }));
+      const error = await vendorError(client.invite({ smsSessionId: SMS_SESSION, target: USER }));
       assert.equal(error.code, 'bad_response');
     });
 
-    it('refuses an empty target before calling Genesys', async () => {
+    it('sends a path target (agent:<id>, queue:<id>, /users/<id>) as targetPath, alone', async () => {
+      const bodies: unknown[] = [];
+      const scope = me(nock(BASE), 'tok-1')
+        .post(INVITE_PATH, (received) => bodies.push(received) > 0)
+        .times(3)
+        .reply(200, { statusCode: 0, referenceId: 35 });
       const { client } = makeClient();
-      await assert.rejects(client.invite({ smsSessionId: SMS_SESSION, targetUri: '' }));
+      for (const written of ['agent:agent-2', 'queue:sms-overflow', '/users/agent-3']) {
+        await client.invite({ smsSessionId: SMS_SESSION, target: parseTarget(written)! });
+      }
+      scope.done();
+      assert.deepEqual(bodies, [
+        { operationName: 'Invite', targetPath: '/users/agent-2' },
+        { operationName: 'Invite', targetPath: '/queues/sms-overflow' },
+        { operationName: 'Invite', targetPath: '/users/agent-3' },
+      ]);
+    });
+
+    it('with inviteParameter "userUri" (the sample\'s reading) sends userUri, a path made a URI under the deployment', async () => {
+      const bodies: unknown[] = [];
+      const scope = me(nock(BASE), 'tok-1')
+        .post(INVITE_PATH, (received) => bodies.push(received) > 0)
+        .times(2)
+        .reply(200, { statusCode: 0, referenceId: 35 });
+      const { client } = makeClient({ inviteParameter: 'userUri' });
+      await client.invite({ smsSessionId: SMS_SESSION, target: USER });
+      await client.invite({ smsSessionId: SMS_SESSION, target: parseTarget('queue:sms-overflow')! });
+      scope.done();
+      assert.deepEqual(bodies, [
+        { operationName: 'Invite', userUri: TARGET },
+        { operationName: 'Invite', userUri: `${BASE}/api/v2/queues/sms-overflow` },
+      ]);
     });
   });
 
@@ -284,7 +317,7 @@ describe('GenesysClient', () => {
             return [200, { statusCode, statusMessage: 'whatever Genesys says' }];
           });
         const { client, health } = makeClient();
-        const error = await vendorError(client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }));
+        const error = await vendorError(client.invite({ smsSessionId: SMS_SESSION, target: USER }));
         assert.equal(error.vendor, 'genesys');
         assert.equal(error.operation, 'invite');
         assert.equal(error.code, code);
@@ -308,8 +341,8 @@ describe('GenesysClient', () => {
         .matchHeader('cookie', 'JSESSIONID=S9')
         .reply(200, { statusCode: 0, referenceId: 50 });
       const { client } = makeClient();
-      assert.equal((await vendorError(client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }))).code, 'unauthorized');
-      assert.deepEqual(await client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }), { referenceId: 50 });
+      assert.equal((await vendorError(client.invite({ smsSessionId: SMS_SESSION, target: USER }))).code, 'unauthorized');
+      assert.deepEqual(await client.invite({ smsSessionId: SMS_SESSION, target: USER }), { referenceId: 50 });
       scope.done();
     });
   });
@@ -351,8 +384,8 @@ describe('GenesysClient', () => {
       .post(INVITE_PATH)
       .reply(200, { statusCode: 4, statusMessage: 'internal error for +33612345678' });
     const { client } = makeClient({}, logger);
-    await client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET });
-    await vendorError(client.invite({ smsSessionId: SMS_SESSION, targetUri: TARGET }));
+    await client.invite({ smsSessionId: SMS_SESSION, target: USER });
+    await vendorError(client.invite({ smsSessionId: SMS_SESSION, target: USER }));
     const text = lines.join('');
     assert.ok(lines.length >= 2, 'the calls were logged');
     for (const secret of ['pa55-word', BASIC.slice(6), 'SESSIONSECRET', 'tok-secret-1', '612345678']) {

@@ -7,6 +7,7 @@ import type { CallRecorder } from '../../domain/vendor-module.js';
 import { codeForStatus, createHttp, parseBody, send, sleep } from '../http.js';
 import { InviteRequest, MeAnswer, OperationAnswer, SendUrlRequest } from './schemas.js';
 import type { GenesysSettings } from './settings.js';
+import { targetUriOf, type GenesysTarget } from './targets.js';
 
 export type { GenesysSettings };
 
@@ -72,9 +73,15 @@ export class GenesysClient implements GenesysCookies {
   }
 
   /** Brings an agent or a queue into the SMS session; the outcome arrives over CometD. */
-  async invite(input: { smsSessionId: string; targetUri: string }): Promise<{ referenceId: number }> {
-    const body = InviteRequest.parse({ operationName: 'Invite', targetUri: input.targetUri });
+  async invite(input: { smsSessionId: string; target: GenesysTarget }): Promise<{ referenceId: number }> {
+    const body = InviteRequest.parse(this.inviteBody(input.target));
     return this.operate('invite', input.smsSessionId, body);
+  }
+
+  /** The table's `targetUri`/`targetPath`, or the sample's `userUri` (a URI, so a path is made one). */
+  private inviteBody(target: GenesysTarget): InviteRequest {
+    if (this.settings.inviteParameter === 'userUri') return { operationName: 'Invite', userUri: targetUriOf(target, this.settings.apiUrl) };
+    return target.form === 'uri' ? { operationName: 'Invite', targetUri: target.value } : { operationName: 'Invite', targetPath: target.value };
   }
 
   /** Pushes a link to the customer of the SMS session. */

@@ -1,22 +1,34 @@
 import type { VendorConnection, VendorDeps } from '../../domain/vendor-module.js';
 import { GenesysClient, type GenesysSettings } from './client.js';
+import { MemoryPendingOperations } from './memory-pending.js';
 import { GenesysNotifications } from './notifications.js';
+import { GenesysOutcomes } from './outcomes.js';
 import { GenesysLinkDelivery, GenesysSmsInviteProvider, NotificationsOnDemand } from './providers.js';
 
 /**
  * One Genesys account: SMS-session invitations, and a delivery channel for other vendors' links
- * (`via:`); outcomes arrive over CometD, connected on first use.
+ * (`via:`); outcomes arrive over CometD, connected on first use, and are settled by SMS session
+ * (outcomes.ts) through the tracking loop, from operations waiting in `deps.pending`.
  */
 export function connectGenesys(settings: GenesysSettings, deps: VendorDeps): VendorConnection {
   const client = new GenesysClient(settings, { logger: deps.logger, health: deps.health });
-  const notifications = new NotificationsOnDemand(
-    new GenesysNotifications(settings, { logger: deps.logger, health: deps.health, session: client }),
-    deps.logger,
-  );
+  const listener = new GenesysNotifications(settings, { logger: deps.logger, health: deps.health, session: client });
+  const notifications = new NotificationsOnDemand(listener, deps.logger);
+  const outcomes = new GenesysOutcomes({
+    pending: deps.pending ?? new MemoryPendingOperations(),
+    logger: deps.logger,
+    listen: () => notifications.ready(),
+    timeoutMs: settings.outcomeTimeoutMs,
+  });
+  listener.on('notification', (notification) => outcomes.onNotification(notification));
+  const providerDeps = { client, notifications, outcomes };
   return {
-    providers: [new GenesysSmsInviteProvider({ client, notifications })],
-    trackers: [],
-    delivery: new GenesysLinkDelivery({ client, notifications }),
-    stop: () => notifications.stop(),
+    providers: [new GenesysSmsInviteProvider(providerDeps)],
+    trackers: [outcomes],
+    delivery: new GenesysLinkDelivery(providerDeps),
+    stop: async () => {
+      await notifications.stop();
+      await outcomes.stop();
+    },
   };
 }

@@ -20,7 +20,7 @@ import type { Logger } from '../../domain/logger.js';
 import { VendorError } from '../errors.js';
 import type { CallRecorder } from '../../domain/vendor-module.js';
 import type { GenesysCookies, GenesysSettings } from './client.js';
-import { SmsNotification, type LoggedMessage, type SmsParticipant } from './schemas.js';
+import { SmsNotification } from './schemas.js';
 
 /**
  * The SMS topic's name is unknown (REFERENCE §2 marks it [U]). Genesys documents `/v2/me/calls`,
@@ -37,23 +37,6 @@ export function notificationsUrl(settings: Pick<GenesysSettings, 'apiUrl' | 'not
   return settings.notificationsUrl ?? `${settings.apiUrl.replace(/\/+$/, '')}/api/v2/notifications`;
 }
 
-export type GenesysOutcome =
-  | { kind: 'participants_updated'; smsSessionId?: string; participants: SmsParticipant[] }
-  /** A `MessageLogUpdated` that answers an operation (`SendUrl`'s `PushUrl` message). */
-  | { kind: 'messages_added'; messages: LoggedMessage[] }
-  | { kind: 'error'; message: string }
-  | { kind: 'timeout' };
-
-export interface GenesysNotificationsOptions {
-  /** How long an outcome nobody waits for yet is kept (default one minute). */
-  bufferMs?: number;
-}
-
-interface Waiter {
-  resolve(outcome: GenesysOutcome): void;
-  timer: NodeJS.Timeout;
-}
-
 /** What the CometD transport carries to the cookie hooks (CometD copies it onto each request). */
 interface CookieContext {
   cookies(): string[];
@@ -66,20 +49,19 @@ interface Connection {
   close(): void;
 }
 
-const DEFAULT_BUFFER_MS = 60_000;
-const MAX_BUFFERED = 1_000;
 /** Upper bound on waiting for `/meta/disconnect` when stopping: stop() never hangs on a dead server. */
 const DISCONNECT_WAIT_MS = 2_000;
 /** WWE and GWS do not support WebSockets [P:G10]; `callback-polling` needs a browser's DOM. */
 const UNUSED_TRANSPORTS = ['websocket', 'callback-polling'];
 
+/**
+ * The SMS topic, parsed: every notification is emitted as `notification`; what it means for an
+ * operation is decided by outcomes.ts (by SMS session, or by `referenceId` for an `Error`).
+ */
 export class GenesysNotifications extends EventEmitter<{ notification: [SmsNotification] }> {
-  private readonly bufferMs: number;
   private readonly authorization: string;
   /** Cookies the CometD server set, when no REST session is shared. */
   private readonly ownCookies = new Map<string, string>();
-  private readonly buffered = new Map<number, { outcome: GenesysOutcome; at: number }>();
-  private readonly waiters = new Map<number, Set<Waiter>>();
   private connection?: Connection;
   private starting?: { promise: Promise<void>; resolve(): void; reject(error: Error): void };
   private started = false;
@@ -89,10 +71,8 @@ export class GenesysNotifications extends EventEmitter<{ notification: [SmsNotif
   constructor(
     private readonly settings: GenesysSettings,
     private readonly deps: { logger: Logger; health?: CallRecorder; session?: GenesysCookies },
-    options: GenesysNotificationsOptions = {},
   ) {
     super();
-    this.bufferMs = options.bufferMs ?? DEFAULT_BUFFER_MS;
     this.authorization = `Basic ${Buffer.from(`${settings.username}:${settings.password}`).toString('base64')}`;
   }
 
@@ -128,38 +108,15 @@ export class GenesysNotifications extends EventEmitter<{ notification: [SmsNotif
     return promise;
   }
 
-  /**
-   * Disconnects; waits that are still pending settle as timeouts, since no outcome will come.
-   * Once it resolves, the globals this listener needed are given back (see `acquireGlobals`).
-   */
+  /** Disconnects; once it resolves, the globals this listener needed are given back (see `acquireGlobals`). */
   async stop(): Promise<void> {
     const connection = this.connection;
     this.connection = undefined;
     this.starting?.reject(new VendorError('genesys', 'notifications', 'unavailable', { detail: 'stopped' }));
     this.starting = undefined;
     this.started = false;
-    for (const [referenceId] of this.waiters) this.settle(referenceId, { kind: 'timeout' });
     if (connection) this.stopped = disconnect(connection);
     await this.stopped;
-  }
-
-  /**
-   * The outcome of the operation that returned `referenceId`: from the buffer if it came first,
-   * else the next one, else `timeout` after `timeoutMs`.
-   */
-  waitForOutcome(referenceId: number, timeoutMs: number): Promise<GenesysOutcome> {
-    const early = this.takeBuffered(referenceId);
-    if (early) return Promise.resolve(early);
-    if (!this.connection) return Promise.resolve({ kind: 'timeout' });
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        resolve,
-        timer: setTimeout(() => this.dropWaiter(referenceId, waiter, { kind: 'timeout' }), timeoutMs),
-      };
-      const set = this.waiters.get(referenceId) ?? new Set();
-      set.add(waiter);
-      this.waiters.set(referenceId, set);
-    });
   }
 
   // ----- CometD --------------------------------------------------------------------------
@@ -233,56 +190,14 @@ export class GenesysNotifications extends EventEmitter<{ notification: [SmsNotif
     }
     const notification = parsed.data;
     this.deps.logger.debug(
-      { vendor: 'genesys', operation: 'notifications', messageType: notification.messageType, referenceId: notification.referenceId },
+      { vendor: 'genesys', operation: 'notifications', messageType: notification.messageType, notificationType: notification.notificationType },
       'notification received',
     );
-    const outcome = outcomeOf(notification);
-    if (outcome && notification.referenceId !== undefined) this.deliver(notification.referenceId, outcome);
     try {
       this.emit('notification', notification);
     } catch (error) {
       // A failing hook must not break the CometD loop that called us.
       this.deps.logger.error({ vendor: 'genesys', operation: 'notifications', err: error }, 'notification hook failed');
-    }
-  }
-
-  // ----- Outcomes ------------------------------------------------------------------------
-
-  private deliver(referenceId: number, outcome: GenesysOutcome): void {
-    if (this.waiters.has(referenceId)) return this.settle(referenceId, outcome);
-    this.pruneBuffer();
-    // The first outcome of an operation is its answer; later ones do not replace it.
-    if (!this.buffered.has(referenceId)) this.buffered.set(referenceId, { outcome, at: Date.now() });
-  }
-
-  private settle(referenceId: number, outcome: GenesysOutcome): void {
-    for (const waiter of this.waiters.get(referenceId) ?? []) {
-      clearTimeout(waiter.timer);
-      waiter.resolve(outcome);
-    }
-    this.waiters.delete(referenceId);
-  }
-
-  private dropWaiter(referenceId: number, waiter: Waiter, outcome: GenesysOutcome): void {
-    const set = this.waiters.get(referenceId);
-    set?.delete(waiter);
-    if (set?.size === 0) this.waiters.delete(referenceId);
-    waiter.resolve(outcome);
-  }
-
-  private takeBuffered(referenceId: number): GenesysOutcome | undefined {
-    this.pruneBuffer();
-    const entry = this.buffered.get(referenceId);
-    this.buffered.delete(referenceId);
-    return entry?.outcome;
-  }
-
-  /** Drops what is older than `bufferMs`, and the oldest beyond `MAX_BUFFERED` (insertion order). */
-  private pruneBuffer(): void {
-    const oldest = Date.now() - this.bufferMs;
-    for (const [referenceId, entry] of this.buffered) {
-      if (entry.at >= oldest && this.buffered.size < MAX_BUFFERED) break;
-      this.buffered.delete(referenceId);
     }
   }
 
@@ -300,22 +215,6 @@ export class GenesysNotifications extends EventEmitter<{ notification: [SmsNotif
     const pair = line.split(';', 1)[0] ?? '';
     const equals = pair.indexOf('=');
     if (equals > 0) this.ownCookies.set(pair.slice(0, equals).trim(), pair.slice(equals + 1).trim());
-  }
-}
-
-function outcomeOf(notification: SmsNotification): GenesysOutcome | undefined {
-  if (notification.messageType === 'MessageLogUpdated') return { kind: 'messages_added', messages: notification.messages };
-  switch (notification.notificationType) {
-    case 'Error':
-      return { kind: 'error', message: notification.errorMessage ?? 'Operation failed' };
-    case 'ParticipantsUpdated':
-      return {
-        kind: 'participants_updated',
-        smsSessionId: notification.smssession?.id,
-        participants: notification.smssession?.participants ?? [],
-      };
-    case 'StatusChange':
-      return undefined;
   }
 }
 

@@ -3,15 +3,14 @@ import type { Logger } from '../../domain/logger.js';
 import { escapeMrkdwn } from '../../domain/mrkdwn.js';
 import type { CreationOutcome, Outcome } from '../../domain/outcome.js';
 import type { Session } from '../../domain/session.js';
-import type { LinkDelivery } from '../../domain/vendor-module.js';
-import type { Provider } from '../../domain/vendor-module.js';
+import type { LinkDelivery, Provider } from '../../domain/vendor-module.js';
+import { VendorError } from '../errors.js';
 import type { GenesysClient } from './client.js';
-import type { GenesysNotifications, GenesysOutcome } from './notifications.js';
+import type { GenesysNotifications } from './notifications.js';
+import type { GenesysOutcomes } from './outcomes.js';
+import { parseTarget, targetRefusal, type GenesysTarget } from './targets.js';
 
-/** How long an operation's CometD outcome is awaited before saying Genesys did not confirm. */
-export const GENESYS_OUTCOME_TIMEOUT_MS = 60_000;
-
-/** The CometD connection starts on first use, so an app without Genesys traffic holds none open. */
+/** The CometD connection starts on first use (or when an operation waits, after a restart). */
 export class NotificationsOnDemand {
   private started?: Promise<boolean>;
 
@@ -32,100 +31,87 @@ export class NotificationsOnDemand {
   stop(): Promise<void> {
     return this.notifications.stop();
   }
-
-  async outcome(referenceId: number, timeoutMs: number): Promise<GenesysOutcome> {
-    return this.notifications.waitForOutcome(referenceId, timeoutMs);
-  }
 }
 
-const shortTarget = (target: string) => target.replace(/^https?:\/\/[^/]+/, '').split('/').filter(Boolean).pop() ?? target;
+interface GenesysProviderDeps {
+  client: GenesysClient;
+  notifications: NotificationsOnDemand;
+  outcomes: GenesysOutcomes;
+}
 
 /** `Invite` brings a colleague or queue into a customer's SMS session (seed 001); the HTTP answer only acknowledges. */
 export class GenesysSmsInviteProvider implements Provider {
   readonly kind = 'sms_invite' as const;
-  private readonly notifications: NotificationsOnDemand;
 
-  constructor(private readonly deps: { client: GenesysClient; notifications: NotificationsOnDemand; outcomeTimeoutMs?: number }) {
-    this.notifications = deps.notifications;
-  }
+  constructor(private readonly deps: GenesysProviderDeps) {}
 
-  private request(request: StartRequest) {
+  private request(request: StartRequest): { smsSessionId: string; target: GenesysTarget } {
     const smsSessionId = request.options.smsSessionId;
-    const target = request.options.target;
-    if (typeof smsSessionId !== 'string' || typeof target !== 'string') throw new Error('a Genesys invitation needs an SMS session and a target');
+    const written = request.options.target;
+    if (typeof smsSessionId !== 'string' || typeof written !== 'string') throw new Error('a Genesys invitation needs an SMS session and a target');
+    const target = parseTarget(written);
+    // The grammar and the modal refuse it first; this keeps free text from ever reaching Genesys.
+    if (!target) throw new VendorError('genesys', 'invite', 'rejected', { detail: targetRefusal(written), retryable: false });
     return { smsSessionId, target };
   }
 
   describeInvitee(request: StartRequest): string {
     const { smsSessionId, target } = this.request(request);
-    return `${shortTarget(target)} → SMS session ${smsSessionId}`;
+    return `${target.kind === 'queue' ? 'queue ' : ''}${target.id} → SMS session ${smsSessionId}`;
   }
 
   contactOf(): undefined {
     return undefined;
   }
 
-  async create(_session: Session, request: StartRequest): Promise<CreationOutcome> {
+  async create(session: Session, request: StartRequest): Promise<CreationOutcome> {
     const { smsSessionId, target } = this.request(request);
-    // Subscribed before the operation, so its outcome cannot arrive unheard.
-    await this.notifications.ready();
-    const { referenceId } = await this.deps.client.invite({ smsSessionId, targetUri: target });
-    const who = escapeMrkdwn(shortTarget(target));
+    // Listening before the operation, so its outcome cannot go unheard; recorded before it is sent.
+    await this.deps.notifications.ready();
+    await this.deps.outcomes.inviteRequested({ sessionId: session.id, smsSessionId, target: target.id });
+    let referenceId: number;
+    try {
+      ({ referenceId } = await this.deps.client.invite({ smsSessionId, target }));
+    } catch (error) {
+      await this.deps.outcomes.abandoned(session.id);
+      throw error;
+    }
+    await this.deps.outcomes.accepted(session.id, referenceId);
+    const who = escapeMrkdwn(target.kind === 'queue' ? `queue ${target.id}` : target.id);
     return {
       vendorId: smsSessionId,
       vendorState: 'requested',
       status: 'requested',
-      details: { reference_id: referenceId, target },
+      details: { reference_id: referenceId, target: target.value },
       tracking: false,
-      milestone: `⏳ Genesys accepted the request to bring ${who} into SMS session ${escapeMrkdwn(smsSessionId)} (reference ${referenceId}); waiting for its outcome.`,
-      later: async () => outcomeWords(await this.notifications.outcome(referenceId, this.deps.outcomeTimeoutMs ?? GENESYS_OUTCOME_TIMEOUT_MS), who),
+      milestone: `⏳ Genesys accepted the request to bring ${who} into SMS session ${escapeMrkdwn(smsSessionId)} (reference ${referenceId}); waiting for them to join.`,
     };
   }
-}
-
-/** The invitation's CometD outcome as the session's change: joined, or failed with the reason. */
-function outcomeWords(outcome: GenesysOutcome, who: string): Outcome {
-  const now = new Date();
-  switch (outcome.kind) {
-    case 'participants_updated':
-    case 'messages_added':
-      return {
-        status: 'joined',
-        statusDetail: null,
-        tracking: false,
-        joinedAt: now,
-        milestones: [{ key: 'joined', text: `🟢 Genesys brought ${who} into the SMS session.` }],
-      };
-    case 'error':
-      return failed(`⚠️ Genesys could not bring ${who} in: ${escapeMrkdwn(outcome.message)}`, `Genesys said: ${outcome.message}`, now);
-    case 'timeout':
-      return failed('⚠️ Genesys sent no outcome within a minute: check the SMS session in Workspace.', 'No outcome from Genesys.', now);
-  }
-}
-
-function failed(milestone: string, detail: string, now: Date): Outcome {
-  return { status: 'failed', statusDetail: detail, tracking: false, endedAt: now, milestones: [{ key: 'failed', text: milestone }] };
 }
 
 /** Genesys as a delivery channel: `SendUrl` pushes another vendor's room link to the customer. */
 export class GenesysLinkDelivery implements LinkDelivery {
   readonly label = 'Genesys';
-  private readonly notifications: NotificationsOnDemand;
 
-  constructor(private readonly deps: { client: GenesysClient; notifications: NotificationsOnDemand; outcomeTimeoutMs?: number }) {
-    this.notifications = deps.notifications;
-  }
+  constructor(private readonly deps: GenesysProviderDeps) {}
 
-  /** The outcome adds a thread reply only: the session's own status is the room's, not the SMS's. */
-  async pushLink(smsSessionId: string, url: string): Promise<{ outcome: Promise<Outcome | undefined> }> {
-    await this.notifications.ready();
-    const { referenceId } = await this.deps.client.sendUrl({ smsSessionId, url });
+  /**
+   * `statusCode` 0 means sent (the seed shows no success notification for SendUrl); an `Error`
+   * with its `referenceId` later adds a thread reply (outcomes.ts). Only a thread reply: the
+   * session's own status is the room's, not the SMS's.
+   */
+  async pushLink(smsSessionId: string, url: string, sessionId?: string): Promise<{ outcome: Promise<Outcome | undefined> }> {
+    await this.deps.notifications.ready();
+    if (sessionId) await this.deps.outcomes.sendUrlRequested({ sessionId, smsSessionId });
+    let referenceId: number;
+    try {
+      ({ referenceId } = await this.deps.client.sendUrl({ smsSessionId, url }));
+    } catch (error) {
+      if (sessionId) await this.deps.outcomes.abandoned(sessionId);
+      throw error;
+    }
+    if (sessionId) await this.deps.outcomes.accepted(sessionId, referenceId);
     const where = `Genesys SMS session ${escapeMrkdwn(smsSessionId)}`;
-    const outcome = this.notifications.outcome(referenceId, this.deps.outcomeTimeoutMs ?? GENESYS_OUTCOME_TIMEOUT_MS).then((result): Outcome => {
-      if (result.kind === 'error') return { milestones: [{ key: 'delivery_failed', text: `⚠️ The link did not reach the customer through ${where}: ${escapeMrkdwn(result.message)}` }] };
-      if (result.kind === 'timeout') return { milestones: [{ key: 'delivery_failed', text: `⚠️ Genesys did not confirm the link in ${where} within a minute.` }] };
-      return { milestones: [{ key: 'delivered', text: `📲 The link went to the customer through ${where}.` }] };
-    });
-    return { outcome };
+    return { outcome: Promise.resolve({ milestones: [{ key: 'delivered', text: `📲 The link went to the customer through ${where}.` }] }) };
   }
 }

@@ -6,13 +6,14 @@ import { z } from 'zod';
  * `Invite` brings another agent, or a queue, into the customer's SMS session.
  *
  * The seed contradicts itself: its parameter table names `targetUri` (or `targetPath`), while its
- * sample request sends `userUri`. Rendezvous follows the parameter table, which is the contract;
- * the sample looks like a leftover from another operation. Strict, so `userUri` can never slip in.
+ * sample request sends `userUri`. `GENESYS_INVITE_PARAMETER` picks the reading (default the
+ * table's); each form is strict, so exactly one target parameter is ever sent.
  */
-export const InviteRequest = z.strictObject({
-  operationName: z.literal('Invite'),
-  targetUri: z.string().min(1),
-});
+export const InviteRequest = z.union([
+  z.strictObject({ operationName: z.literal('Invite'), targetUri: z.url() }),
+  z.strictObject({ operationName: z.literal('Invite'), targetPath: z.string().regex(/^\/\S+$/) }),
+  z.strictObject({ operationName: z.literal('Invite'), userUri: z.url() }),
+]);
 export type InviteRequest = z.infer<typeof InviteRequest>;
 
 /** `SendUrl` pushes a link to the customer (REFERENCE §2, [P:G6]). */
@@ -56,10 +57,9 @@ export const SmsSession = z
 export type SmsSession = z.infer<typeof SmsSession>;
 
 /**
- * `referenceId` is optional: the seed's failed sample carries it, its successful sample does not.
- * REFERENCE §2 says the outcome "carries the same referenceId", so Rendezvous assumes Genesys sets
- * it on the notification that answers an operation [I]; one without it is still emitted as a
- * notification but settles no `waitForOutcome`.
+ * Seed "Notification": only the `Error` sample carries `referenceId`; the successful ones
+ * (`ParticipantsUpdated`, then `NewMessages`) name the SMS session, not the operation, so an
+ * Invite's success is read from the session (see outcomes.ts).
  */
 export const SmsSessionStateChange = z
   .object({
@@ -89,7 +89,6 @@ export const MessageLogUpdated = z
   .object({
     messageType: z.literal('MessageLogUpdated'),
     notificationType: z.string(),
-    referenceId: z.number().int().optional(),
     messages: z.array(LoggedMessage),
     smssessionUri: z.string().optional(),
   })

@@ -5,6 +5,7 @@ import {
   httpUrl,
   oneOf,
   schemaSettings,
+  seconds,
   settings,
   trimSlash,
   vendorEnv,
@@ -17,6 +18,13 @@ const fields = [
   { env: 'GENESYS_USERNAME', label: 'Username', secret: false, help: 'The account that acts in the SMS sessions it takes part in.' },
   { env: 'GENESYS_PASSWORD', label: 'Password', secret: true, help: "That account's password." },
   { env: 'GENESYS_SMS_PATH', label: 'SMS session path', secret: false, help: 'me/smssessions (default) or smssessions: the documents disagree.' },
+  {
+    env: 'GENESYS_INVITE_PARAMETER',
+    label: 'Invite parameter',
+    secret: false,
+    help: 'target (default: targetUri or targetPath, as the parameter table says) or userUri (as the sample request sends).',
+  },
+  { env: 'GENESYS_OUTCOME_TIMEOUT_SECONDS', label: 'Outcome wait', secret: false, help: 'How long an Invite waits for its outcome before the card says "not confirmed by Genesys" (default 60).' },
   { env: 'GENESYS_NOTIFICATIONS_URL', label: 'Notifications URL', secret: false, help: 'CometD endpoint; default <GENESYS_API_URL>/api/v2/notifications.' },
 ] as const satisfies readonly SettingField[];
 
@@ -28,6 +36,13 @@ export const genesysVariables = {
   GENESYS_PASSWORD: credential,
   /** The seed's table says `me/smssessions`, its sample `smssessions`: the deployment decides. */
   GENESYS_SMS_PATH: oneOf(['me/smssessions', 'smssessions'], 'me/smssessions'),
+  /**
+   * The seed's parameter table names `targetUri`/`targetPath`, its sample request `userUri`:
+   * `target` follows the table (a URI as `targetUri`, a path as `targetPath`), `userUri` the sample.
+   */
+  GENESYS_INVITE_PARAMETER: oneOf(['target', 'userUri'], 'target'),
+  /** No outcome after this long: "not confirmed by Genesys" (never "failed": it may still have worked). */
+  GENESYS_OUTCOME_TIMEOUT_SECONDS: seconds(60),
   /** The CometD endpoint; default `${apiUrl}/api/v2/notifications` (an assumption, see notifications.ts). */
   GENESYS_NOTIFICATIONS_URL: httpUrl(),
 } satisfies Record<VariableOf<typeof fields>, unknown>;
@@ -45,6 +60,8 @@ export const genesysEnv = (common: CommonSettings) =>
         password: env.GENESYS_PASSWORD,
         smsPath: env.GENESYS_SMS_PATH,
         notificationsUrl: env.GENESYS_NOTIFICATIONS_URL,
+        inviteParameter: env.GENESYS_INVITE_PARAMETER,
+        outcomeTimeoutMs: env.GENESYS_OUTCOME_TIMEOUT_SECONDS,
         timeoutMs: common.timeoutMs,
       }),
   );
