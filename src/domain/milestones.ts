@@ -17,6 +17,7 @@ export type MilestoneKey =
   | 'rejected'
   | 'failed'
   | 'media'
+  | `media:${string}`
   | 'delivered'
   | 'delivery_failed'
   | `resent:${string}`;
