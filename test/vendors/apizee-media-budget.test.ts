@@ -89,11 +89,9 @@ describe('Apizee media within the budget: three tickets ending in the same minut
 
     const listCalls = sandbox.requests.filter((r) => r.method === 'GET' && r.path === '/api/tickets' && r.at.getTime() >= endedAt);
     const shownEnd = listCalls[0]!.at.getTime();
-    if (process.env.SHOW_TIMES) console.log(`end shown ${shownEnd - endedAt} ms after the end`);
     for (const id of ids) {
       const firstPoll = sandbox.requests.find((r) => r.path.endsWith(`/tickets/${id}/medias`) && r.at.getTime() >= endedAt);
       assert.ok(firstPoll, `ticket ${id} media polled`);
-      if (process.env.SHOW_TIMES) console.log(`first poll ${id}: ${firstPoll.at.getTime() - shownEnd} ms`);
       assert.ok(firstPoll.at.getTime() - shownEnd <= GOAL_MS, `ticket ${id}: first media poll ${firstPoll.at.getTime() - shownEnd} ms after the list call showing the end`);
     }
 
@@ -113,7 +111,6 @@ describe('Apizee media within the budget: three tickets ending in the same minut
       assert.ok(at, `photo ${photo.media.title} posted`);
       const showing = sandbox.requests.find((r) => r.path.endsWith(`/tickets/${photo.ticket}/medias`) && r.at.getTime() >= photo.addedAt);
       assert.ok(showing);
-      if (process.env.SHOW_TIMES) console.log(`${photo.media.title}: ${at.getTime() - showing.at.getTime()} ms`);
       assert.ok(at.getTime() - showing.at.getTime() <= GOAL_MS, `${photo.media.title}: queued ${at.getTime() - showing.at.getTime()} ms after the list call showing it`);
     }
     assert.equal(posted.size, 4);

@@ -6,7 +6,7 @@ import { ApizeeConferenceTracker } from '../../src/vendors/apizee/conference-tra
 import { ApizeeConferenceProvider, ApizeeTicketProvider } from '../../src/vendors/apizee/providers.js';
 import { ApizeeTicketTracker } from '../../src/vendors/apizee/ticket-tracker.js';
 import { VendorHealth } from '../../src/vendors/health.js';
-import { APIZEE_BASE as BASE, APIZEE_SETTINGS as SETTINGS, apizeeLogin } from '../helpers/apizee-client.js';
+import { APIZEE_SETTINGS as SETTINGS, apizeeLogin } from '../helpers/apizee-client.js';
 import { sessionFixture } from '../helpers/databases.js';
 import { vendorError } from '../helpers/vendor-error.js';
 
