@@ -84,3 +84,14 @@ describe('Apizee media settling', () => {
     assert.equal(await settleMedia(ended(), new MediaWatch(), at(1000), async () => undefined), undefined, 'no answer now: try again next pass');
   });
 });
+
+describe('Apizee media settling across the end of a meeting', () => {
+  it('counts quiet polls from the end: a meeting quiet while live still waits two polls after it', () => {
+    const watch = new MediaWatch();
+    const live = sessionFixture({ id: 's-3', status: 'joined', tracking: true, endedAt: null });
+    for (const n of [0, 1, 2]) watch.observe(live, [media('1')], at(n * 1000), 'live');
+    const ended = { ...live, status: 'ended' as const, endedAt: at(3000), details: { media_posted: ['1'] } };
+    assert.equal(watch.observe(ended, [media('1')], at(4000), 'ended'), undefined, 'first poll after the end: not settled');
+    assert.deepEqual(watch.observe(ended, [media('1')], at(5000), 'ended'), { tracking: false, nextCheckAt: null });
+  });
+});

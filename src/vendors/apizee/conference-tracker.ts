@@ -72,6 +72,11 @@ export function listedConferenceMedia(items: ConferenceMediaItem[]): ListedMedia
 export class ApizeeConferenceTracker implements VendorTracker {
   readonly kind = 'conference' as const;
   private readonly media = new MediaWatch();
+  /**
+   * Media polls wait for background slots; a pass stops starting them after one interval, so it
+   * ends well within its leases (two intervals) and leaves the rest to the next pass.
+   */
+  private passEndsAt = Infinity;
 
   constructor(private readonly deps: ApizeeTrackerDeps) {}
 
@@ -82,6 +87,7 @@ export class ApizeeConferenceTracker implements VendorTracker {
   async tick(port: TrackingPort): Promise<void> {
     const leased = await port.leaseDue(MAX_LIST_LIMIT);
     if (leased.length === 0) return;
+    this.passEndsAt = this.now().getTime() + this.deps.intervalMs;
     let looked = false;
     try {
       // Waits for the slot the ticket pass may have just used, rather than skipping the whole pass.
@@ -149,7 +155,9 @@ export class ApizeeConferenceTracker implements VendorTracker {
   }
 
   private async fetchMedia(session: Session, priority: Priority): Promise<ListedMedia[] | undefined> {
-    if (priority === 'background' && !(await this.deps.client.backgroundSlotWithin(this.slotWaitMs()))) return undefined;
+    if (priority === 'background' && (this.now().getTime() > this.passEndsAt || !(await this.deps.client.backgroundSlotWithin(this.slotWaitMs())))) {
+      return undefined;
+    }
     const run = () => this.deps.client.listConferenceMedia(session.vendorId!, priority);
     const media = await callFor(priority, this.deps.logger, 'conference tracking', run);
     return media && listedConferenceMedia(media.data);

@@ -43,7 +43,7 @@ export type MediaPhase = 'live' | 'ended';
  * more polls before the media settle, never a file posted twice (that is in the details).
  */
 export class MediaWatch {
-  private readonly sessions = new Map<string, { seen: Set<string>; quiet: number; polledAt: number }>();
+  private readonly sessions = new Map<string, { seen: Set<string>; quiet: number; polledAt: number; phase: MediaPhase }>();
 
   /** When this replica last listed the session's media (epoch ms), if it did. */
   lastPolledAt(sessionId: string): number | undefined {
@@ -60,10 +60,13 @@ export class MediaWatch {
    * once settled. Undefined when there is nothing to change.
    */
   observe(session: Pick<Session, 'id' | 'details' | 'endedAt'>, listed: ListedMedia[], now: Date, phase: MediaPhase): Outcome | undefined {
-    const watched = this.sessions.get(session.id) ?? { seen: new Set<string>(), quiet: 0, polledAt: 0 };
+    const watched = this.sessions.get(session.id) ?? { seen: new Set<string>(), quiet: 0, polledAt: 0, phase };
     const anyNew = listed.some((media) => !watched.seen.has(media.id));
     for (const media of listed) watched.seen.add(media.id);
-    watched.quiet = anyNew ? 0 : watched.quiet + 1;
+    // Quiet polls count from the end: a meeting quiet while live may still get its recording after.
+    const quietBefore = watched.phase === phase ? watched.quiet : 0;
+    watched.quiet = anyNew ? 0 : quietBefore + 1;
+    watched.phase = phase;
     watched.polledAt = now.getTime();
     this.sessions.set(session.id, watched);
 

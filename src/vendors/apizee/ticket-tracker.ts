@@ -93,6 +93,11 @@ export class ApizeeTicketTracker implements VendorTracker {
   private readonly unlisted = new Set<string>();
   private lastPassListed = false;
   private readonly media = new MediaWatch();
+  /**
+   * Media polls wait for background slots; a pass stops starting them after one interval, so it
+   * ends well within its leases (two intervals) and leaves the rest to the next pass.
+   */
+  private passEndsAt = Infinity;
 
   constructor(private readonly deps: ApizeeTrackerDeps) {}
 
@@ -111,6 +116,7 @@ export class ApizeeTicketTracker implements VendorTracker {
     if (!this.deps.client.canRunBackground()) return;
     const leased = await port.leaseDue(MAX_LIST_LIMIT);
     if (leased.length === 0) return;
+    this.passEndsAt = this.now().getTime() + this.deps.intervalMs;
     const observed = new Set<string>();
     try {
       const open = leased.filter((session) => !isFinal(session.status));
@@ -185,7 +191,7 @@ export class ApizeeTicketTracker implements VendorTracker {
   private settle(session: Session, priority: Priority): Promise<Outcome | undefined> {
     return settleMedia(session, this.media, this.now(), async () => {
       const wait = this.deps.mediaSlotWaitMs ?? MEDIA_SLOT_WAIT_MS;
-      if (priority === 'background' && !(await this.deps.client.backgroundSlotWithin(wait))) return undefined;
+      if (priority === 'background' && (this.now().getTime() > this.passEndsAt || !(await this.deps.client.backgroundSlotWithin(wait)))) return undefined;
       const run = () => this.deps.client.listTicketMedias(session.vendorId!, priority);
       const answer = await callFor(priority, this.deps.logger, 'ticket tracking', run);
       return answer && listedTicketMedia(answer.medias);
