@@ -47,6 +47,30 @@ describe('e2e: an Apizee creation whose answer is lost is reconciled, not failed
     });
   }
 
+  it('fails after the lookup when Apizee made nothing (the POST timed out before reaching the API)', async () => {
+    // A gateway that holds the request past the client timeout, without passing it on.
+    stack.apizee.faults.failNext(/^\/api\/tickets$/, { status: 504, delayMs: 3000 });
+    await stack.requester.slash('+33 6 12 34 56 78 apizee ref:CASE-NONE', { userId: AGENT, channelId: CHANNEL });
+    const failed = await waitForReply(stack, /could not be created/);
+    assert.match(failed.args.text, /took too long/);
+    assert.equal(lookups(stack)[0]?.query.reference, 'CASE-NONE', 'looked up before failing');
+    assert.equal(stack.apizee.tickets.size, 0);
+  });
+
+  it('says Apizee may have sent the invitation when the lookup fails too, and never posts twice', async () => {
+    stack.apizee.loseNextAnswer('POST', /^\/api\/tickets$/, 'timeout');
+    await stack.requester.slash('+33 6 12 34 56 78 apizee ref:CASE-DARK', { userId: AGENT, channelId: CHANNEL });
+    for (let waited = 0; ticketPosts(stack).length === 0; waited += 20) {
+      assert.ok(waited < 5000, 'the POST reached the sandbox');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // Apizee goes dark after creating the ticket: the lookup (and its one retry) fail.
+    stack.apizee.faults.failNext(/^\/api\/tickets$/, { status: 503, times: 2 });
+    const failed = await waitForReply(stack, /could not be created/);
+    assert.match(failed.args.text, /may have sent the invitation\. Check in Apizee before trying again/);
+    assert.equal(ticketPosts(stack).length, 1);
+  });
+
   it('still fails at once on a clear refusal, without a lookup', async () => {
     stack.apizee.faults.failNext(/^\/api\/tickets$/, { status: 503 });
     await stack.requester.slash('+33 6 12 34 56 78 apizee ref:CASE-REFUSED', { userId: AGENT, channelId: CHANNEL });
