@@ -47,6 +47,22 @@ describe('e2e: an Apizee creation whose answer is lost is reconciled, not failed
     });
   }
 
+  it('adopts the meeting Apizee made when the POST /conferences answer is not JSON: one meeting, invitations sent once', async () => {
+    stack.apizee.loseNextAnswer('POST', /^\/api\/conferences$/, 'unreadable');
+    await stack.requester.slash('meet jane@example.com, +33612345678 "Site visit"', { userId: AGENT, channelId: CHANNEL });
+    const invited = await waitForReply(stack, /found the meeting by its reference/);
+    assert.match(invited.args.text, /Dial-in/);
+    assert.equal(stack.apizee.conferences.size, 1);
+    const posts = stack.apizee.requests.filter((request) => request.method === 'POST' && request.path === '/api/conferences');
+    assert.equal(posts.length, 1);
+    // Looked up by the session's reference, which the conference name carries.
+    const search = stack.apizee.requests.find((request) => request.method === 'GET' && request.path === '/api/conferences');
+    assert.ok(search?.query.search && posts[0]!.query.name!.endsWith(`Rendezvous ${search.query.search}`), JSON.stringify(search?.query));
+    const [conference] = [...stack.apizee.conferences.values()];
+    stack.apizee.setConferenceStatus(conference!.id, 'ongoing');
+    await waitForReply(stack, /meeting started/);
+  });
+
   it('fails after the lookup when Apizee made nothing (the POST timed out before reaching the API)', async () => {
     // A gateway that holds the request past the client timeout, without passing it on.
     stack.apizee.faults.failNext(/^\/api\/tickets$/, { status: 504, delayMs: 3000 });
