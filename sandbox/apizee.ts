@@ -123,7 +123,15 @@ export interface ApizeeSandboxConferenceMedia {
   url: string;
   /** Seed: `geoloc {lat, lng}` and the same inside `metadata` (note `lng`, unlike ticket medias). */
   geoloc?: ApizeeGeoloc;
+  /**
+   * Seed 003 shows `"status": "completed"`; a recording is listed before it is ready, and reads
+   * `processing` until then [I: the word is assumed, any other than `completed` means not ready].
+   */
+  status: ApizeeRecordingStatus;
 }
+
+export const APIZEE_RECORDING_STATUSES = ['processing', 'completed'] as const;
+export type ApizeeRecordingStatus = (typeof APIZEE_RECORDING_STATUSES)[number];
 
 export interface ApizeeSandboxConference {
   id: number;
@@ -181,6 +189,8 @@ export interface ApizeeFaultControl extends FaultControls<ApizeeFaultSpec> {
   failNext(pathPattern: RegExp, fault: ApizeeFaultSpec): void;
 }
 
+export type ApizeeLostAnswer = 'timeout' | 'unreadable';
+
 export interface ApizeeSandbox {
   /** Base URL, e.g. `http://127.0.0.1:PORT/api`. */
   readonly url: string;
@@ -197,8 +207,16 @@ export interface ApizeeSandbox {
   /** Adds a completed video recording (`source_type: conf_record`), geolocated if `geoloc` is given. */
   addConferenceRecording(
     id: number,
-    recording?: { title?: string; filesize?: number; geoloc?: ApizeeGeoloc },
+    recording?: { title?: string; filesize?: number; geoloc?: ApizeeGeoloc; status?: ApizeeRecordingStatus },
   ): Readonly<ApizeeSandboxConferenceMedia>;
+  /** A recording added as `processing` becomes `completed` (Apizee finished encoding it). */
+  completeConferenceRecording(conferenceId: number, mediaId: number): void;
+  /**
+   * The next `times` (default 1) requests matching `method` and `pathPattern` are carried out
+   * (a ticket is created, an SMS would go out) but their answer is lost: `timeout` never answers,
+   * `unreadable` answers 200 with a body that is not JSON. Unlike faults, they count against the limit.
+   */
+  loseNextAnswer(method: string, pathPattern: RegExp, mode: ApizeeLostAnswer, times?: number): void;
   readonly requests: readonly ApizeeRequestLogEntry[];
   readonly faults: ApizeeFaultControl;
   /** Every issued token becomes invalid (answers 401 until a new token is fetched). */
@@ -228,6 +246,8 @@ const MAX_LIST_LIMIT = 100;
 const DEFAULT_LIST_LIMIT = 10;
 /** Seed medias example: `"limit": 10, "offset": 0`. */
 const DEFAULT_MEDIA_LIMIT = 10;
+/** A lost answer is held this long (longer than any client timeout), unless the server closes first. */
+const LOST_ANSWER_HOLD_MS = 10 * 60_000;
 /** Seed conference examples: end_time is start_time + 1 h when no duration is given. */
 const DEFAULT_CONFERENCE_DURATION_MINUTES = 60;
 /** Seed conference examples: both were created by `{"id": 1234, "name": "API"}`. */
@@ -540,11 +560,12 @@ class ApizeeSandboxServer {
       failed: () => ({ status: 400, body: { error: 'Bad request' } }),
     });
     if (rateKey) logEntry.account = rateKey;
-    answer.headers = { ...this.rateLimitHeaders(rateKey, arrivedAt), ...answer.headers };
+    const sent = this.loseAnswer(method, url.pathname, answer);
+    sent.answer.headers = { ...this.rateLimitHeaders(rateKey, arrivedAt), ...sent.answer.headers };
     logEntry.status = answer.status;
     this.requests.push(logEntry);
     if (answer.status === 429) this.rateLimitedCount++;
-    this.answers.send(res, answer, delayMs);
+    this.answers.send(res, sent.answer, sent.delayMs ?? delayMs);
   }
 
   /** Who a request would be counted against, without counting it. */
@@ -1044,7 +1065,7 @@ class ApizeeSandboxServer {
           title: m.title,
           description: null,
           filename: m.filename,
-          status: 'completed',
+          status: m.status,
           media_type: 'video',
           url: m.url,
           filesize: m.filesize,
@@ -1118,7 +1139,7 @@ class ApizeeSandboxServer {
    */
   addConferenceRecording(
     id: number,
-    recording: { title?: string; filesize?: number; geoloc?: ApizeeGeoloc } = {},
+    recording: { title?: string; filesize?: number; geoloc?: ApizeeGeoloc; status?: ApizeeRecordingStatus } = {},
   ): ApizeeSandboxConferenceMedia {
     const conference = this.requireConference(id);
     const hash = randomUUID();
@@ -1133,9 +1154,35 @@ class ApizeeSandboxServer {
       filesize: recording.filesize ?? 2_270_386,
       url: `${AGENT_URL}/media/showVideo/${conference.enterpriseId}/hash/${hash}`,
       ...(recording.geoloc ? { geoloc: { ...recording.geoloc } } : {}),
+      status: recording.status ?? 'completed',
     };
     conference.media.push(media);
     return media;
+  }
+
+  // ----- Media timing: recordings processing then completed; answers lost after the work --
+
+  completeConferenceRecording(conferenceId: number, mediaId: number): void {
+    const media = this.requireConference(conferenceId).media.find((item) => item.id === mediaId);
+    if (!media) throw new Error(`Apizee sandbox: conference ${conferenceId} has no media ${mediaId}`);
+    media.status = 'completed';
+  }
+
+  private readonly lostAnswers: Array<{ method: string; pathPattern: RegExp; mode: ApizeeLostAnswer; times: number }> = [];
+
+  loseNextAnswer(method: string, pathPattern: RegExp, mode: ApizeeLostAnswer, times = 1): void {
+    this.lostAnswers.push({ method: method.toUpperCase(), pathPattern, mode, times });
+  }
+
+  /** After the request was carried out: its answer, or a lost one (never answered, or not JSON). */
+  private loseAnswer(method: string, pathname: string, answer: Answer): { answer: Answer; delayMs?: number } {
+    const index = this.lostAnswers.findIndex((lost) => lost.method === method && lost.pathPattern.test(pathname));
+    const lost = this.lostAnswers[index];
+    if (!lost || answer.status < 200 || answer.status >= 300) return { answer };
+    if (--lost.times <= 0) this.lostAnswers.splice(index, 1);
+    if (lost.mode === 'unreadable') return { answer: { status: 200, body: '<html><body>Gateway: upstream answer dropped</body></html>' } };
+    // Held until the server closes: the client's own timeout fires first.
+    return { answer, delayMs: LOST_ANSWER_HOLD_MS };
   }
 
   completeWithMedia(id: number): ApizeeSandboxTicket {
@@ -1167,6 +1214,8 @@ export async function startApizeeSandbox(options: ApizeeSandboxOptions = {}): Pr
     conferences: sandbox.conferences,
     setConferenceStatus: (id, status, at) => sandbox.setConferenceStatus(id, status, at),
     addConferenceRecording: (id, recording) => sandbox.addConferenceRecording(id, recording),
+    completeConferenceRecording: (conferenceId, mediaId) => sandbox.completeConferenceRecording(conferenceId, mediaId),
+    loseNextAnswer: (method, pathPattern, mode, times) => sandbox.loseNextAnswer(method, pathPattern, mode, times),
     requests: sandbox.requests,
     faults: sandbox.faults.controls,
     expireTokens: () => sandbox.expireTokens(),

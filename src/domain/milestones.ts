@@ -18,6 +18,7 @@ export type MilestoneKey =
   | 'failed'
   | 'unconfirmed'
   | 'media'
+  | `media:${string}`
   | 'delivered'
   | 'delivery_failed'
   | `resent:${string}`;

@@ -41,6 +41,11 @@ export interface Outcome {
 
 /** One photo or recording a vendor kept. */
 export interface MediaItem {
+  /**
+   * The vendor's id of the file, where it has one: a session's files may then be posted in
+   * several replies as they become ready, each reply keyed by the ids it carries (posted once).
+   */
+  id?: string;
   title: string | null;
   type: string;
   url: string;

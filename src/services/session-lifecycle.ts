@@ -64,12 +64,17 @@ export class SessionLifecycle {
   }
 }
 
-/** Photos and recordings become the `media` milestone; any list (even empty) settles them. */
+/**
+ * Photos and recordings become the `media` milestone; any list (even empty) settles them. Files
+ * with vendor ids may come in several batches: each batch is keyed by its ids, so it is posted once.
+ */
 function withMediaMilestone(outcome: Outcome): Outcome {
   if (!outcome.media) return outcome;
   const { media, ...rest } = outcome;
   const milestones: Milestone[] = [...(rest.milestones ?? [])];
-  if (media.length > 0) milestones.push({ key: 'media', text: mediaReplyText(media), blocks: mediaBlocks(media) });
+  const ids = media.map((item) => item.id);
+  const key: Milestone['key'] = ids.every((id) => id !== undefined) ? `media:${ids.join(',')}` : 'media';
+  if (media.length > 0) milestones.push({ key, text: mediaReplyText(media), blocks: mediaBlocks(media) });
   return { ...rest, mediaPosted: true, milestones };
 }
 

@@ -124,8 +124,12 @@ export class SessionService {
     try {
       outcome = await provider.create(session, request);
     } catch (error) {
-      await this.recordFailure(session, actor, error);
-      return session;
+      const adopted = await this.reconcileInDoubt(session, provider, error);
+      if (!adopted) {
+        await this.recordFailure(session, actor, adopted === null ? new CreationUnconfirmed(error) : error);
+        return session;
+      }
+      outcome = adopted;
     }
     this.deps.logger.info({ sessionId: session.id, vendor: session.vendor, kind: session.kind, vendorId: outcome.vendorId, status: outcome.status }, 'session created');
     const created = await this.deps.lifecycle.apply(session, creationChange(outcome, actor, this.deps.trackIntervalMs));
@@ -315,9 +319,31 @@ export class SessionService {
     };
   }
 
+  /**
+   * A creation whose answer was lost or unreadable (`VendorError.inDoubt`) may have been carried
+   * out, and the invitation sent: it is never sent again, but looked up (the provider's
+   * `reconcile`, by the session's reference). Returns what the vendor made, to adopt; undefined
+   * when the vendor has nothing (or the failure was a clear refusal), so it failed; null when
+   * the lookup itself failed, so nobody knows.
+   */
+  private async reconcileInDoubt(session: Session, provider: SessionProvider, error: unknown): Promise<CreationOutcome | undefined | null> {
+    if (!(error instanceof VendorError && error.inDoubt) || !provider.reconcile) return undefined;
+    try {
+      const found = await provider.reconcile(session);
+      if (found && isCreationOutcome(found)) {
+        this.deps.logger.info({ sessionId: session.id, vendor: session.vendor, vendorId: found.vendorId }, 'creation in doubt: adopted what the vendor made');
+        return found;
+      }
+      return undefined;
+    } catch (lookup) {
+      this.deps.logger.warn({ sessionId: session.id, vendor: session.vendor, err: lookup }, 'creation in doubt: the lookup failed too');
+      return null;
+    }
+  }
+
   private async recordFailure(session: Session, actor: Actor, error: unknown): Promise<void> {
-    const detail = this.describe(error);
-    const code = error instanceof VendorError ? error.code : 'internal';
+    const detail = error instanceof CreationUnconfirmed ? error.words(this.labelOf(session.vendor)) : this.describe(error);
+    const code = error instanceof VendorError ? error.code : error instanceof CreationUnconfirmed ? 'unconfirmed' : 'internal';
     this.deps.logger.warn({ sessionId: session.id, vendor: session.vendor, code, err: error }, 'session not created');
     const label = this.labelOf(session.vendor);
     await this.deps.lifecycle.apply(session, {
@@ -388,6 +414,23 @@ function creationChange(outcome: CreationOutcome, actor: Actor, trackIntervalMs:
     ...(final ? { endedAt: new Date() } : {}),
     milestones: [{ key: 'invited', text: `<@${actor.userId}> started this session. ${outcome.milestone}`.trim() }],
   };
+}
+
+/** Whether a provider's `reconcile` found a creation to adopt (not a Refresh's change). */
+function isCreationOutcome(outcome: Outcome): outcome is CreationOutcome {
+  return typeof outcome.vendorId === 'string' && outcome.status !== undefined && typeof (outcome as Partial<CreationOutcome>).milestone === 'string';
+}
+
+/** A creation in doubt whose lookup failed as well: the vendor may have sent the invitation. */
+class CreationUnconfirmed extends Error {
+  constructor(readonly original: unknown) {
+    super('creation in doubt, lookup failed', { cause: original });
+    this.name = 'CreationUnconfirmed';
+  }
+
+  words(label: string): string {
+    return `${label} did not confirm the session and Rendezvous could not check: ${label} may have sent the invitation. Check in ${label} before trying again.`;
+  }
 }
 
 function cardNotPostedWords(error: unknown, channelId: string): string {

@@ -17,12 +17,18 @@ export class VendorError extends Error {
   readonly detail?: string;
   /** Milliseconds after which trying again may succeed (429, lockouts). */
   readonly retryAfterMs?: number;
+  /**
+   * The request was sent but its answer was lost or unreadable (a timeout, a 2xx that does not
+   * parse): the vendor may have done it. A creation in doubt is reconciled, never sent again,
+   * and only declared failed once a lookup shows it absent. False for a clear refusal (4xx/5xx).
+   */
+  readonly inDoubt: boolean;
 
   constructor(
     readonly vendor: string,
     readonly operation: string,
     readonly code: VendorErrorCode,
-    options: { status?: number; retryable?: boolean; detail?: string; retryAfterMs?: number; cause?: unknown } = {},
+    options: { status?: number; retryable?: boolean; detail?: string; retryAfterMs?: number; inDoubt?: boolean; cause?: unknown } = {},
   ) {
     super(`${vendor} ${operation} failed: ${code}${options.status ? ` (HTTP ${options.status})` : ''}`, {
       cause: options.cause,
@@ -32,7 +38,20 @@ export class VendorError extends Error {
     this.retryable = options.retryable ?? (code === 'unavailable' || code === 'timeout' || code === 'rate_limited');
     this.detail = options.detail;
     this.retryAfterMs = options.retryAfterMs;
+    this.inDoubt = options.inDoubt ?? false;
   }
+}
+
+/** The same failure, marked as possibly carried out by the vendor (see `inDoubt`). */
+export function inDoubt(error: VendorError): VendorError {
+  return new VendorError(error.vendor, error.operation, error.code, {
+    status: error.status,
+    retryable: error.retryable,
+    detail: error.detail,
+    retryAfterMs: error.retryAfterMs,
+    inDoubt: true,
+    cause: error.cause,
+  });
 }
 
 const PLAIN_WORDS: Record<VendorErrorCode, (label: string) => string> = {

@@ -23,14 +23,20 @@ describe('Apizee conference tracking', () => {
     assert.deepEqual(ended?.milestones, [{ key: 'ended', text: '✅ The session ended after 10 minutes.' }]);
   });
 
-  it('Refresh reads the meeting at the injected clock and settles the recordings of an ended one in the same outcome', async () => {
+  it('Refresh reads the meeting at the injected clock and posts the completed recordings of an ended one in the same outcome', async () => {
     const client = {
       async listConferences() {
         // Planned to end three hours before the injected now: overdue, so taken as ended.
         return { total: 1, data: [{ id: 12, status: 'ongoing', end_time: '2026-11-25T09:00:00.000Z' }] };
       },
       async listConferenceMedia() {
-        return { total: 1, data: [{ title: 'Recording', filename: 'r.mp4', media_type: 'video/mp4', url: 'https://media.example/r.mp4', filesize: 10 }] };
+        return {
+          total: 2,
+          data: [
+            { id: 5, status: 'completed', title: 'Recording', filename: 'r.mp4', media_type: 'video/mp4', url: 'https://media.example/r.mp4', filesize: 10 },
+            { id: 6, status: 'processing', title: 'Later', filename: 'l.mp4', media_type: 'video/mp4', url: 'https://media.example/l.mp4', filesize: 10 },
+          ],
+        };
       },
     } as unknown as ApizeeClient;
     const tracker = new ApizeeConferenceTracker({ client, logger: createLogger('silent'), intervalMs: 1000, now: () => NOW });
@@ -38,7 +44,9 @@ describe('Apizee conference tracking', () => {
     const outcome = await tracker.reconcile(session);
     assert.equal(outcome?.status, 'ended');
     assert.deepEqual(outcome?.endedAt, NOW);
-    assert.equal(outcome?.tracking, false);
-    assert.deepEqual(outcome?.media, [{ title: 'Recording', type: 'video/mp4', url: 'https://media.example/r.mp4', sizeBytes: 10, location: undefined }]);
+    // A recording still processing: the media have not settled, so tracking goes on.
+    assert.equal(outcome?.tracking, undefined);
+    assert.deepEqual(outcome?.media, [{ id: '5', title: 'Recording', type: 'video/mp4', url: 'https://media.example/r.mp4', sizeBytes: 10, location: undefined }]);
+    assert.deepEqual(outcome?.details?.media_posted, ['5']);
   });
 });

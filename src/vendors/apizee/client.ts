@@ -4,7 +4,7 @@ import { messageLength } from '../../domain/delivery.js';
 import type { Logger } from '../../domain/logger.js';
 import { scrub } from '../../domain/scrub.js';
 import { observedCall } from '../observed-call.js';
-import { VendorError } from '../errors.js';
+import { inDoubt, VendorError } from '../errors.js';
 import type { CallRecorder } from '../../domain/vendor-module.js';
 import { codeForStatus, createHttp, parseBody, send, sleep } from '../http.js';
 import { RateBudget, rateLimitResetAt } from '../rate-budget.js';
@@ -256,9 +256,9 @@ export class ApizeeClient {
           await sleep(500);
           continue;
         }
-        throw error;
+        throw !options.idempotent && error instanceof VendorError && mayHaveArrived(error) ? inDoubt(error) : error;
       }
-      if (response.ok) return parseBody('apizee', operation, response, schema, this.deps.logger);
+      if (response.ok) return this.readAnswer(operation, response, schema, options);
       const failure = await this.toError(operation, response);
       if (failure.code === 'unauthorized' && !reauthenticated) {
         // The token may have been revoked or expired early: log in again, once, never in a loop.
@@ -277,6 +277,18 @@ export class ApizeeClient {
         continue;
       }
       throw failure;
+    }
+  }
+
+  /**
+   * A 2xx that does not parse: for a creation, Apizee did it (and may have texted the customer)
+   * though Rendezvous cannot read what it made, so the error says the outcome is in doubt.
+   */
+  private async readAnswer<S extends z.ZodType>(operation: string, response: Response, schema: S, options: CallOptions): Promise<z.infer<S>> {
+    try {
+      return await parseBody('apizee', operation, response, schema, this.deps.logger);
+    } catch (error) {
+      throw !options.idempotent && error instanceof VendorError ? inDoubt(error) : error;
     }
   }
 
@@ -333,6 +345,17 @@ export class ApizeeClient {
     this.token = { value: answer.access_token, expiresAt: Date.now() + answer.expires_in * 1000 - TOKEN_SAFETY_MS };
     return answer.access_token;
   }
+}
+
+/** Transport failures that prove the request never reached Apizee; any other may have arrived. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Whether a request that failed in transit may still have been carried out (a timeout, a dropped connection). */
+function mayHaveArrived(error: VendorError): boolean {
+  if (error.code === 'timeout') return true;
+  if (error.code !== 'unavailable' || error.status !== undefined) return false;
+  const code = (error.cause as { cause?: { code?: string } } | undefined)?.cause?.code;
+  return !(code && NEVER_SENT.has(code));
 }
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });

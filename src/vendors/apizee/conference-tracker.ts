@@ -4,9 +4,11 @@ import { isFinal, type Session, type SessionStatus } from '../../domain/session.
 import type { TrackingPort, VendorTracker } from '../../domain/vendor-module.js';
 import { callFor, inBackground } from './background-call.js';
 import { MAX_LIST_LIMIT, type Priority } from './client.js';
-import { settleLeased, settleMedia } from './media-settling.js';
+import { LIVE_MEDIA_PACE, type ListedMedia, MediaWatch, settleLeased, settleMedia } from './media-settling.js';
 import type { Conference, ConferenceMediaItem } from './schemas.js';
 import type { ApizeeTrackerDeps } from './ticket-tracker.js';
+
+const MEDIA_SLOT_WAIT_MS = 10_000;
 
 /**
  * Every conference Rendezvous creates carries this word in its name, so one
@@ -57,9 +59,24 @@ export function conferenceMediaItems(items: ConferenceMediaItem[]): MediaItem[] 
   }));
 }
 
-/** Follows Apizee conferences with one search call for all of them, then posts recordings. */
+/** A recording may be linked once Apizee says it is `completed` (seed 003); before, it is processing. */
+export function listedConferenceMedia(items: ConferenceMediaItem[]): ListedMedia[] {
+  const media = conferenceMediaItems(items);
+  return items.map((item, index) => ({ id: String(item.id), ready: item.status === 'completed', item: media[index]! }));
+}
+
+/**
+ * Follows Apizee conferences with one search call for all of them; polls a running meeting's
+ * recordings at a slower pace, and an ended one's until they settle.
+ */
 export class ApizeeConferenceTracker implements VendorTracker {
   readonly kind = 'conference' as const;
+  private readonly media = new MediaWatch();
+  /**
+   * Media polls wait for background slots; a pass stops starting them after one interval, so it
+   * ends well within its leases (two intervals) and leaves the rest to the next pass.
+   */
+  private passEndsAt = Infinity;
 
   constructor(private readonly deps: ApizeeTrackerDeps) {}
 
@@ -68,10 +85,14 @@ export class ApizeeConferenceTracker implements VendorTracker {
   }
 
   async tick(port: TrackingPort): Promise<void> {
-    if (!this.deps.client.canRunBackground()) return;
     const leased = await port.leaseDue(MAX_LIST_LIMIT);
     if (leased.length === 0) return;
+    this.passEndsAt = this.now().getTime() + this.deps.intervalMs;
+    let looked = false;
     try {
+      // Waits for the slot the ticket pass may have just used, rather than skipping the whole pass.
+      if (!(await this.deps.client.backgroundSlotWithin(this.slotWaitMs()))) return;
+      looked = true;
       const open = leased.filter((session) => !isFinal(session.status));
       if (open.length > 0) {
         const since = new Date(Math.min(...open.map((session) => session.createdAt.getTime())) - 60_000);
@@ -85,13 +106,14 @@ export class ApizeeConferenceTracker implements VendorTracker {
           if (outcome) await port.apply(session, outcome);
         }
       }
-      await settleLeased(port, leased, (fresh) => this.settle(fresh, 'background'));
+      await settleLeased(port, leased, (fresh) => (fresh.status === 'joined' ? this.pollLive(fresh) : this.settle(fresh, 'background')));
     } finally {
       for (const session of leased) {
         const fresh = await port.get(session.id);
         // A meeting still only scheduled is polled a quarter as often as a running one.
         const factor = fresh?.status === 'scheduled' ? 4 : 1;
-        await port.release(session, fresh?.tracking ? new Date(this.now().getTime() + this.deps.intervalMs * factor) : null);
+        const next = !fresh?.tracking ? null : looked ? new Date(this.now().getTime() + this.deps.intervalMs * factor) : 'keep';
+        await port.release(session, next);
       }
     }
   }
@@ -104,16 +126,40 @@ export class ApizeeConferenceTracker implements VendorTracker {
     );
     const conference = list.data.find((item) => String(item.id) === session.vendorId);
     const observed = conference ? observeConference(session, conference, this.now()) : undefined;
-    const settled = await this.settle({ ...session, status: observed?.status ?? session.status }, 'interactive');
+    const settled = await this.settle(
+      { ...session, status: observed?.status ?? session.status, endedAt: observed?.endedAt ?? session.endedAt },
+      'interactive',
+    );
     return observed || settled ? { ...observed, ...settled } : undefined;
   }
 
   private settle(session: Session, priority: Priority): Promise<Outcome | undefined> {
-    return settleMedia(session, async () => {
-      if (priority === 'background' && !(await this.deps.client.backgroundSlotWithin(1000))) return undefined;
-      const run = () => this.deps.client.listConferenceMedia(session.vendorId!, priority);
-      const media = await callFor(priority, this.deps.logger, 'conference tracking', run);
-      return media && conferenceMediaItems(media.data);
-    });
+    return settleMedia(session, this.media, this.now(), () => this.fetchMedia(session, priority));
+  }
+
+  private slotWaitMs(): number {
+    return this.deps.mediaSlotWaitMs ?? MEDIA_SLOT_WAIT_MS;
+  }
+
+  /**
+   * A running meeting: its completed recordings are posted without waiting for the end (its
+   * `end_time` is an hour after the start by default), every LIVE_MEDIA_PACE intervals.
+   */
+  private async pollLive(session: Session): Promise<Outcome | undefined> {
+    if (!session.tracking) return undefined;
+    const last = this.media.lastPolledAt(session.id);
+    const now = this.now();
+    if (last !== undefined && now.getTime() - last < this.deps.intervalMs * LIVE_MEDIA_PACE) return undefined;
+    const listed = await this.fetchMedia(session, 'background');
+    return listed && this.media.observe(session, listed, now, 'live');
+  }
+
+  private async fetchMedia(session: Session, priority: Priority): Promise<ListedMedia[] | undefined> {
+    if (priority === 'background' && (this.now().getTime() > this.passEndsAt || !(await this.deps.client.backgroundSlotWithin(this.slotWaitMs())))) {
+      return undefined;
+    }
+    const run = () => this.deps.client.listConferenceMedia(session.vendorId!, priority);
+    const media = await callFor(priority, this.deps.logger, 'conference tracking', run);
+    return media && listedConferenceMedia(media.data);
   }
 }

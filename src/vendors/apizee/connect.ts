@@ -17,7 +17,7 @@ export function connectApizee(settings: ApizeeSettings, deps: VendorDeps): Vendo
   const conferences = new ApizeeConferenceTracker(trackerDeps);
   return {
     providers: [
-      new ApizeeTicketProvider({ client, tracker: tickets, agent: settings.agent }),
+      new ApizeeTicketProvider({ client, tracker: tickets, agent: settings.agent, portalUrl: portalOf(settings.apiUrl) }),
       new ApizeeConferenceProvider({ client, tracker: conferences, agent: settings.agent }),
     ],
     trackers: [tickets, conferences],
@@ -28,4 +28,9 @@ export function connectApizee(settings: ApizeeSettings, deps: VendorDeps): Vendo
       client.budget.stop();
     },
   };
+}
+
+/** Apizee's agent portal (seed 003: `agent_url` https://cloud.apizee.com), from the API's address without its `/api` path. */
+function portalOf(apiUrl: string): string {
+  return new URL(apiUrl).origin;
 }

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { detailsReader } from '../details.js';
+import { MediaProgress } from './media-settling.js';
 
 /** What a ticket's creation answer leaves on the session (POST /tickets, seed 003). */
 export const TicketDetails = z.object({
   button_id: z.number().nullish(),
   service_key: z.string().nullish(),
+  ...MediaProgress.shape,
 });
 export type TicketDetails = z.infer<typeof TicketDetails>;
 
@@ -16,6 +18,7 @@ export const ConferenceDetails = z.object({
   sip_dtmf_code: z.string().nullish(),
   start_time: z.string().nullish(),
   end_time: z.string().nullish(),
+  ...MediaProgress.shape,
 });
 export type ConferenceDetails = z.infer<typeof ConferenceDetails>;
 

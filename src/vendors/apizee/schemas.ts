@@ -87,6 +87,8 @@ export const TicketMedia = z.object({
   url: z.url(),
   location: z.object({ lat: z.number(), lon: z.number() }).optional(),
   filesize: z.number().optional(),
+  /** Not in seed 003's example; REFERENCE §4 [P:A2] filters ticket medias by a status such as `completed`. */
+  status: z.string().optional(),
 });
 export type TicketMedia = z.infer<typeof TicketMedia>;
 

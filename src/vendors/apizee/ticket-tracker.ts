@@ -6,7 +6,7 @@ import { isFinal, type Session, type SessionStatus } from '../../domain/session.
 import type { TrackingPort, VendorTracker } from '../../domain/vendor-module.js';
 import { callFor, inBackground } from './background-call.js';
 import { type ApizeeClient, MAX_LIST_LIMIT, type Priority } from './client.js';
-import { settleLeased, settleMedia } from './media-settling.js';
+import { type ListedMedia, MediaWatch, settleJustEnded, settleLeased, settleMedia } from './media-settling.js';
 import type { ListedTicket, TicketMedia } from './schemas.js';
 import { APIZEE_TICKET_STATUS } from './ticket-status.js';
 
@@ -52,13 +52,35 @@ export function toMediaItems(medias: TicketMedia[]): MediaItem[] {
   }));
 }
 
+/**
+ * Ticket medias as the settle rule sees them. Seed 003 shows no `status` on ticket medias, so a
+ * listed media is ready; REFERENCE §4 [P:A2] names a `completed` status filter, so a media that
+ * does carry a status is ready only once `completed` [I].
+ */
+export function listedTicketMedia(medias: TicketMedia[]): ListedMedia[] {
+  const items = toMediaItems(medias);
+  return medias.map((media, index) => ({
+    id: String(media.id),
+    ready: media.status === undefined || media.status === 'completed',
+    item: items[index]!,
+  }));
+}
+
 export interface ApizeeTrackerDeps {
   client: ApizeeClient;
   logger: Logger;
   /** TRACK_INTERVAL_SECONDS in ms. */
   intervalMs: number;
   now?: () => Date;
+  /**
+   * How long a media poll waits for the budget's next background slot (default 10 s, above the
+   * 7.5 s spacing of 8 background calls a minute), so that three sessions ending together each
+   * get their first media poll within the pass instead of one interval later each.
+   */
+  mediaSlotWaitMs?: number;
 }
+
+const MEDIA_SLOT_WAIT_MS = 10_000;
 
 /**
  * Follows Apizee tickets: one documented list call covers many tickets per poll; a ticket
@@ -70,6 +92,12 @@ export class ApizeeTicketTracker implements VendorTracker {
   /** Sessions whose ticket was missing from the last list call. */
   private readonly unlisted = new Set<string>();
   private lastPassListed = false;
+  private readonly media = new MediaWatch();
+  /**
+   * Media polls wait for background slots; a pass stops starting them after one interval, so it
+   * ends well within its leases (two intervals) and leaves the rest to the next pass.
+   */
+  private passEndsAt = Infinity;
 
   constructor(private readonly deps: ApizeeTrackerDeps) {}
 
@@ -88,6 +116,7 @@ export class ApizeeTicketTracker implements VendorTracker {
     if (!this.deps.client.canRunBackground()) return;
     const leased = await port.leaseDue(MAX_LIST_LIMIT);
     if (leased.length === 0) return;
+    this.passEndsAt = this.now().getTime() + this.deps.intervalMs;
     const observed = new Set<string>();
     try {
       const open = leased.filter((session) => !isFinal(session.status));
@@ -117,6 +146,7 @@ export class ApizeeTicketTracker implements VendorTracker {
         await port.release(session, next);
       }
     }
+    await settleJustEnded(port, MAX_LIST_LIMIT, (fresh) => this.settle(fresh, 'background'), (fresh) => this.nextCheck(fresh.status));
   }
 
   /** One list call; returns the sessions it showed, and notes leased ones it did not show. */
@@ -138,7 +168,10 @@ export class ApizeeTicketTracker implements VendorTracker {
     const ticket = await this.findByReference(session, 'interactive');
     if (!ticket) return undefined;
     const observed = observeTicket(session, ticket, this.now());
-    const settled = await this.settle({ ...session, status: observed?.status ?? session.status }, 'interactive');
+    const settled = await this.settle(
+      { ...session, status: observed?.status ?? session.status, endedAt: observed?.endedAt ?? session.endedAt },
+      'interactive',
+    );
     return observed || settled ? { ...observed, ...settled } : undefined;
   }
 
@@ -148,17 +181,20 @@ export class ApizeeTicketTracker implements VendorTracker {
     return list?.data.find((ticket) => String(ticket.id) === session.vendorId);
   }
 
+  /** An end makes the session due at once, so that its first media poll follows in this pass. */
   private async apply(port: TrackingPort, session: Session, ticket: ListedTicket): Promise<void> {
     const outcome = observeTicket(session, ticket, this.now());
+    if (outcome?.status && isFinal(outcome.status)) outcome.nextCheckAt = this.now();
     if (outcome) await port.apply(session, outcome);
   }
 
   private settle(session: Session, priority: Priority): Promise<Outcome | undefined> {
-    return settleMedia(session, async () => {
-      if (priority === 'background' && !(await this.deps.client.backgroundSlotWithin(LOOKUP_WAIT_MS))) return undefined;
+    return settleMedia(session, this.media, this.now(), async () => {
+      const wait = this.deps.mediaSlotWaitMs ?? MEDIA_SLOT_WAIT_MS;
+      if (priority === 'background' && (this.now().getTime() > this.passEndsAt || !(await this.deps.client.backgroundSlotWithin(wait)))) return undefined;
       const run = () => this.deps.client.listTicketMedias(session.vendorId!, priority);
       const answer = await callFor(priority, this.deps.logger, 'ticket tracking', run);
-      return answer && toMediaItems(answer.medias);
+      return answer && listedTicketMedia(answer.medias);
     });
   }
 
