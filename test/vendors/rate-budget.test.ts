@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { startApizeeSandbox } from '../../sandbox/apizee.js';
 import type { RateLedger } from '../../src/domain/vendor-module.js';
+import { createLogger } from '../../src/logger.js';
+import { ApizeeClient } from '../../src/vendors/apizee/client.js';
+import { VendorHealth } from '../../src/vendors/health.js';
 import { MemoryRateLedger, RateBudget, rateLimitResetAt, retryAfterAt, type RateBudgetOptions } from '../../src/vendors/rate-budget.js';
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A promise's outcome, readable synchronously. */
 function track(promise: Promise<unknown>): { done: boolean } {
@@ -400,6 +404,38 @@ describe('RateBudget: never a 429 as the vendor counts (issue 9)', () => {
     time.now += 15_000 + rate.heldMs - 1;
     const result = await failing.tryAcquire('default', 1, rate.heldMs, time.now);
     assert.equal(result.acquired, false, 'the ledger still holds the slot as in flight');
+  });
+});
+
+describe('RateBudget: the Apizee client against the sandbox, time running 20 times faster', function () {
+  this.timeout(30_000);
+
+  it('twelve creations at once, each 40–1500 ms on its way to the limiter: no 429', async () => {
+    // The sandbox's limiter and the budget share one clock running 20× fast, so the minute they
+    // both count passes in 3 s; the requests' latency is real (2–75 ms, so 40–1500 ms to them).
+    const speed = 20;
+    const origin = Date.now();
+    const clock = () => origin + (Date.now() - origin) * speed;
+    const account = { username: 'agent@example.com', password: 'secret', enterpriseId: 1 };
+    const sandbox = await startApizeeSandbox({ now: clock, ratePerMinute: 10, latencyMs: { min: 2, max: 75 }, accounts: [account] });
+    const budget = new RateBudget(10, { now: clock, sleep: (ms) => wait(ms / speed) });
+    try {
+      const client = new ApizeeClient(
+        { apiUrl: sandbox.url, ...account, enterpriseId: '1', agent: account.username, ratePerMinute: 10, timeoutMs: 5000 },
+        { logger: createLogger('silent'), health: new VendorHealth(), budget },
+      );
+      const tickets = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => client.createTicket({ phone: `+336123456${String(i).padStart(2, '0')}`, agent: account.username, reference: `BURST-${i}` })),
+      );
+      assert.equal(sandbox.rateLimitedCount, 0);
+      assert.equal(new Set(tickets.map((ticket) => ticket.id)).size, 12);
+      assert.equal(sandbox.requests.length, 13, 'the login and twelve creations, none sent twice');
+      const arrivals = sandbox.requests.map((request) => request.at.getTime()).sort((a, b) => a - b);
+      assert.ok(arrivals[10]! - arrivals[0]! >= 60_000, 'the eleventh reached the limiter a minute after the first, as it counts');
+    } finally {
+      budget.stop();
+      await sandbox.close();
+    }
   });
 });
 
