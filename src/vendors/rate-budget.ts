@@ -79,8 +79,10 @@ export interface RateBudgetOptions {
  * one admitted last, at r_j; it reached the vendor at a_j ≥ r_j, so each other one, i, reached it
  * at a_i > a_j − W ≥ r_j − W. At r_j, i was already admitted. Settled by then, its stamp (the
  * settle, after its answer, so after a_i) is later than r_j − W. Not settled, its stamp is
- * r_i + maxRequestMs, and r_j ≤ a_j < a_i + W ≤ r_i + timeout + W, so the stamp is later than
- * r_j − W as well. Either way `limit` slots were held at r_j and j could not be admitted.
+ * r_i + maxRequestMs, and r_j ≤ a_j < a_i + W ≤ r_i + timeout + W (the client gives up at its
+ * timeout, and maxRequestMs is at least that), so the stamp is later than r_j − W as well.
+ * Either way `limit` slots were held at r_j and j could not be admitted. A vendor counting per
+ * calendar minute is covered too: each of its minutes is one window of 60 s.
  *
  * The margin covers what that takes for granted: the vendor's clock and the ledger's ticking at
  * slightly different rates or being stepped, a vendor counting in whole seconds, the last bytes
