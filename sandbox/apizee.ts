@@ -35,6 +35,19 @@ export interface ApizeeSandboxOptions {
   accounts?: ApizeeSandboxAccount[];
   /** Clock in epoch milliseconds; inject it to drive token expiry and the rate-limit window. */
   now?: () => number;
+  /** Time each request spends on its way before Apizee counts it, random in [min, max] ms (default none). */
+  latencyMs?: ApizeeLatency;
+}
+
+/**
+ * Network and queueing in front of the rate limiter: a request reaches the limiter (and is
+ * counted) some time after the client sent it, and its answer is that much later too. A client
+ * that counts its requests when it sends them sees them closer together or further apart than
+ * Apizee does (issue 9).
+ */
+export interface ApizeeLatency {
+  min: number;
+  max: number;
 }
 
 /** Ticket states, REFERENCE §4 "States". */
@@ -483,6 +496,7 @@ class ApizeeSandboxServer {
   /** Accepted request times per rate-limit key (username), oldest first. */
   private readonly rateWindows = new Map<string, number[]>();
   private ratePerMinute: number;
+  private readonly latency: ApizeeLatency | undefined;
   private readonly ssoSecret = randomBytes(32);
   private nextTicketId = 82_071;
   private nextMediaId = 1_973_401;
@@ -519,6 +533,7 @@ class ApizeeSandboxServer {
   constructor(options: ApizeeSandboxOptions) {
     this.now = options.now ?? Date.now;
     this.ratePerMinute = options.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE;
+    this.latency = options.latencyMs;
     this.accounts = (options.accounts ?? DEFAULT_ACCOUNTS).map((account, index) => ({
       ...account,
       // Seed: both example tickets share one service_key, so it is per account/service.
@@ -533,6 +548,7 @@ class ApizeeSandboxServer {
   // ----- HTTP plumbing --------------------------------------------------------------------
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    await this.onTheWay();
     const arrivedAt = this.now();
     const { method, url } = requestLine(req);
     const logEntry: ApizeeRequestLogEntry = {
@@ -566,6 +582,13 @@ class ApizeeSandboxServer {
     this.requests.push(logEntry);
     if (answer.status === 429) this.rateLimitedCount++;
     this.answers.send(res, sent.answer, sent.delayMs ?? delayMs);
+  }
+
+  /** The request's time on its way to the limiter (`latencyMs`). */
+  private async onTheWay(): Promise<void> {
+    if (!this.latency) return;
+    const { min, max } = this.latency;
+    await new Promise((resolve) => setTimeout(resolve, min + Math.random() * Math.max(0, max - min)));
   }
 
   /** Who a request would be counted against, without counting it. */

@@ -6,7 +6,7 @@ import { createApp, type Rendezvous } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { VendorModule } from '../src/domain/vendor-module.js';
 import { createLogger, type Logger } from '../src/logger.js';
-import { startApizeeSandbox, type ApizeeSandbox } from './apizee.js';
+import { startApizeeSandbox, type ApizeeLatency, type ApizeeSandbox } from './apizee.js';
 import { startBlitzzSandbox, type BlitzzSandbox } from './blitzz.js';
 import { startConpeekSandbox, type ConpeekSandbox } from './conpeek.js';
 import { startGenesysSandbox, type GenesysSandbox } from './genesys.js';
@@ -19,6 +19,8 @@ export interface LocalStackOptions {
   env?: Record<string, string>;
   /** Apizee's per-minute limit, in the sandbox and in the app alike. */
   apizeeRatePerMinute?: number;
+  /** Time each Apizee request spends on its way before the sandbox counts it (default none). */
+  apizeeLatencyMs?: ApizeeLatency;
   slack?: FakeSlackApiOptions;
   logger?: Logger;
   /** Which vendors the app is configured for (default all five). */
@@ -54,9 +56,11 @@ export interface Sandboxes {
 }
 
 /** The five vendor sandboxes and the stand-in for Slack's Web API, each on a free local port. */
-export async function startSandboxes(options: Pick<LocalStackOptions, 'apizeeRatePerMinute' | 'slack' | 'genesysOutcomeDelayMs'> = {}): Promise<Sandboxes> {
+export async function startSandboxes(
+  options: Pick<LocalStackOptions, 'apizeeRatePerMinute' | 'apizeeLatencyMs' | 'slack' | 'genesysOutcomeDelayMs'> = {},
+): Promise<Sandboxes> {
   const [apizee, blitzz, conpeek, imbee, genesys, slack] = await Promise.all([
-    startApizeeSandbox({ ratePerMinute: options.apizeeRatePerMinute ?? 10, accounts: [SANDBOX_APIZEE_ACCOUNT] }),
+    startApizeeSandbox({ ratePerMinute: options.apizeeRatePerMinute ?? 10, latencyMs: options.apizeeLatencyMs, accounts: [SANDBOX_APIZEE_ACCOUNT] }),
     startBlitzzSandbox({ accounts: [SANDBOX_BLITZZ], sessions: [SANDBOX_BLITZZ.sessionId] }),
     startConpeekSandbox({ apiKey: SANDBOX_CONPEEK.apiKey, projects: [SANDBOX_CONPEEK.project], bridges: { [SANDBOX_CONPEEK.bridgeId]: [SANDBOX_CONPEEK.roomId] } }),
     startImbeeSandbox(SANDBOX_IMBEE),

@@ -188,13 +188,27 @@ export interface CallRecorder {
   record(vendor: string, operation: string, ok: boolean, code?: string): void;
 }
 
-/** Where the requests sent to a vendor account are counted (shared by replicas when in the database). */
+/**
+ * Where the requests sent to a vendor account are counted (shared by replicas when in the
+ * database). Each request holds a slot stamped with the latest time it can have reached the
+ * vendor; a slot is held while its stamp is later than `now - windowMs`.
+ */
 export interface RateLedger {
   /**
-   * Records one request at `now` if fewer than `max` were recorded in the window ending now.
-   * Returns whether it did, and the window's request times (epoch ms), for wait estimates.
+   * Takes a slot if fewer than `max` are held, stamped `now + inFlightMs` (0 by default): while
+   * no answer is in, the request may still reach the vendor until its timeout. A ledger shared
+   * by several hosts reads the time from its own clock rather than `now`, and says which time it
+   * used. Returns whether it took a slot (and its id), and the held slots' stamps (epoch ms).
    */
-  tryAcquire(account: string, max: number, windowMs: number, now: number): Promise<{ acquired: boolean; stamps: number[] }>;
+  tryAcquire(
+    account: string,
+    max: number,
+    windowMs: number,
+    now: number,
+    inFlightMs?: number,
+  ): Promise<{ acquired: boolean; id?: string; stamps: number[]; now: number }>;
+  /** Slot `id`'s answer is in, so the vendor has counted it by now: its stamp becomes now. */
+  settle(account: string, id: string, now: number): Promise<void>;
 }
 
 /**

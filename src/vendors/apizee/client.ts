@@ -7,7 +7,7 @@ import { observedCall } from '../observed-call.js';
 import { inDoubt, VendorError } from '../errors.js';
 import type { CallRecorder } from '../../domain/vendor-module.js';
 import { codeForStatus, createHttp, parseBody, send, sleep } from '../http.js';
-import { RateBudget, rateLimitResetAt } from '../rate-budget.js';
+import { RateBudget, rateLimitResetAt, type RateSlot } from '../rate-budget.js';
 import {
   ApizeeErrorBody,
   Conference,
@@ -246,10 +246,10 @@ export class ApizeeClient {
     let retried = false;
     for (;;) {
       const token = await this.accessToken();
-      await this.takeSlot(operation, options.priority);
+      const slot = await this.takeSlot(operation, options.priority);
       let response: Response;
       try {
-        response = await send('apizee', operation, () => request(token));
+        response = await send('apizee', operation, () => request(token)).finally(() => slot.settle());
       } catch (error) {
         if (options.idempotent && options.priority === 'interactive' && !retried && error instanceof VendorError && error.retryable) {
           retried = true;
@@ -292,14 +292,17 @@ export class ApizeeClient {
     }
   }
 
-  private async takeSlot(operation: string, priority: Priority): Promise<void> {
-    if (priority === 'interactive') return this.budget.take();
-    if (!(await this.budget.tryTakeBackground())) {
+  /** The slot is settled once the answer (or the failure) is in: Apizee has counted the request by then. */
+  private async takeSlot(operation: string, priority: Priority): Promise<RateSlot> {
+    if (priority === 'interactive') return this.budget.takeSlot();
+    const slot = await this.budget.tryTakeBackgroundSlot();
+    if (!slot) {
       throw new VendorError('apizee', operation, 'rate_limited', {
         retryable: true,
         detail: 'no spare request in the per-minute budget',
       });
     }
+    return slot;
   }
 
   private async toError(operation: string, response: Response): Promise<VendorError> {
@@ -334,12 +337,12 @@ export class ApizeeClient {
    * background slot would leave the tracking call that needed it without one.
    */
   private async login(): Promise<string> {
-    await this.budget.take();
+    const slot = await this.budget.takeSlot();
     const response = await send('apizee', 'login', () =>
       this.http.post('token', {
         searchParams: { grant_type: 'password', username: this.settings.username, password: this.settings.password },
       }),
-    );
+    ).finally(() => slot.settle());
     if (!response.ok) throw await this.toError('login', response);
     const answer = await parseBody('apizee', 'login', response, TokenAnswer, this.deps.logger);
     this.token = { value: answer.access_token, expiresAt: Date.now() + answer.expires_in * 1000 - TOKEN_SAFETY_MS };
