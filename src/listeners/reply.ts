@@ -1,5 +1,6 @@
 import type { RespondFn } from '@slack/bolt';
 import type { Logger } from '../domain/logger.js';
+import { messageText } from '../domain/mrkdwn.js';
 import type { Reply } from '../services/sessions.js';
 import type { SlackGateway } from '../slack/gateway.js';
 
@@ -19,7 +20,8 @@ export interface ReplyTarget {
  * answer is logged, never thrown (the work it reports on is done either way).
  */
 export function replyTo(target: ReplyTarget): Reply {
-  return async (text, blocks) => {
+  return async (words, blocks) => {
+    const text = messageText(words);
     if (target.respond) {
       try {
         await target.respond({ response_type: 'ephemeral', replace_original: false, text, ...(blocks ? { blocks } : {}) });
