@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { startLocalStack, type LocalStack } from '../../sandbox/local-stack.js';
 import { signRequest } from '../../sandbox/slack-requests.js';
+import { timestampAcceptable } from '../../src/http/slack-receiver.js';
 import { ACTION } from '../../src/ui/ids.js';
 
 const CHANNEL = 'C0SUPPORT';
@@ -99,5 +100,22 @@ describe('e2e: Slack requests (timestamps both ways, no response_url)', function
     const refusal = await stack.slack.waitFor('chat.postEphemeral', (call) => /Only <@U0AGENT>/.test(call.args.text ?? ''));
     assert.equal(refusal.args.user, OTHER);
     assert.equal(refusal.args.channel, CHANNEL);
+  });
+});
+
+describe('timestampAcceptable', () => {
+  const now = 1_700_000_000_000;
+  const at = (offsetSeconds: number) => String(now / 1000 + offsetSeconds);
+
+  it('accepts up to 5 minutes either way, and refuses beyond', () => {
+    assert.deepEqual(
+      [-301, -300, 0, 300, 301, 600].map((offset) => timestampAcceptable(at(offset), now)),
+      [false, true, true, true, false, false],
+    );
+  });
+
+  it("leaves a missing or malformed header to Bolt's verification, which refuses it", () => {
+    assert.equal(timestampAcceptable(undefined, now), true);
+    assert.equal(timestampAcceptable('soon', now), true);
   });
 });
