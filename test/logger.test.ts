@@ -17,6 +17,7 @@ describe('scrub', () => {
     ['national 06 12 34 56 78 or 06.12.34.56.78 or 06-12-34-56-78', 'national [phone] or [phone] or [phone]'],
     ['US (415) 555-2671 or 415.555.2671 or 4155552671', 'US [phone] or [phone] or [phone]'],
     ['bare national 0612345678.', 'bare national [phone].'],
+    ["Blitzz's MobileNo 612345678 and 33612345678", "Blitzz's MobileNo [phone] and [phone]"],
     ['in a URL ?phone=%2B33612345678&x=1', 'in a URL ?phone=[phone]&x=1'],
     ['encoded jane%40example.com', 'encoded [email]'],
     ['Authorization: Bearer xoxb-1-2-abc', 'Authorization: Bearer [redacted]'],

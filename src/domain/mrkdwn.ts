@@ -36,17 +36,29 @@ export function link(url: string, label: string): string {
   return `<${safeUrl}|${escapeMrkdwn(label).replace(/\|/g, '¦')}>`;
 }
 
+/** The text without a trailing partial escape (`&am`) or half a surrogate pair. */
+function cleanEnd(text: string): string {
+  const cut = text.replace(/&[a-z#0-9]*$/i, '');
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
 /**
- * The text cut to `max` characters, the last being an ellipsis. The cut never splits an escape
- * (`&amp;` would show as `&am`), a Slack token (`<@U123>`, `<https://…|label>`, `<!date^…>`,
- * which Slack would show raw) or a surrogate pair (half an emoji).
+ * The text cut to `max` characters, ending with an ellipsis. The cut never splits an escape
+ * (`&amp;` would show as `&am`) or a surrogate pair (half an emoji); a cut inside a link's label
+ * shortens the label and keeps the link working; a cut inside any other Slack token (`<@U123>`,
+ * a link's URL, `<!date^…>`, which Slack would show raw) drops the token.
  */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  let cut = text.slice(0, Math.max(0, max - 1));
-  cut = cut.replace(/&[a-z#0-9]*$/i, '').replace(/<[^>]*$/, '');
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return `${cut}…`;
+  const cut = text.slice(0, Math.max(0, max - 1));
+  const open = /<[^>]*$/.exec(cut);
+  if (!open) return `${cleanEnd(cut)}…`;
+  const labelStart = open[0].indexOf('|');
+  if (labelStart >= 0) {
+    const shortened = cleanEnd(cut.slice(0, -1));
+    if (shortened.length > open.index + labelStart + 1) return `${shortened}…>`;
+  }
+  return `${cleanEnd(cut.slice(0, open.index))}…`;
 }
 
 /** User or vendor input as mrkdwn: escaped (no live mention, link or date), then fitted to `max`. */

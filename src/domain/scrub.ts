@@ -33,8 +33,8 @@ const PHONE_CANDIDATE = /(?<![\w.+\-:/#])[+(]?\d(?:[ .\-()]{0,2}\d)*(?!\w|[.\-:]
 
 /**
  * Phone numbers as people write them: E.164 (`+33612345678`, `+1 415-555-2671`), or national with
- * separators (`06 12 34 56 78`, `06.12.34.56.78`, `(415) 555-2671`), or national without (`0612345678`,
- * a 10-digit NANP number). Never: an ISO date or time (separators `-`/`:` with 8 digits or fewer
+ * separators (`06 12 34 56 78`, `06.12.34.56.78`, `(415) 555-2671`), or a bare run of 9 to 15 digits
+ * (`0612345678`, `612345678`, `33612345678`). Never: an ISO date or time (separators `-`/`:` with 8 digits or fewer
  * before a `T` or `:`), epoch seconds or milliseconds (bare, starting with 1), a Slack ts
  * (`1700000000.123456`: a group of 10 digits), a UUID (starts after a hex letter or a hyphen).
  */
@@ -47,8 +47,11 @@ function looksLikePhone(candidate: string): boolean {
     // Written in groups: a phone's groups are short; a Slack ts or a decimal has a long one.
     return digits.length >= 9 && digits.length <= 15 && groups.every((group) => group.length <= 5);
   }
-  // One bare run: a national number with its trunk 0, or a NANP number (area codes never start with 0 or 1).
-  return /^0\d{8,10}$/.test(digits) || /^[2-9]\d{9}$/.test(digits);
+  // One bare run of 9 to 15 digits: a national number with or without its trunk 0 (Blitzz's
+  // `MobileNo` is `612345678`), or an international one without its `+`; but not epoch seconds
+  // or milliseconds (10 or 13 digits starting with 1, until 2033).
+  if (digits.length < 9 || digits.length > 15) return false;
+  return !(digits.startsWith('1') && (digits.length === 10 || digits.length === 13));
 }
 
 function scrubPhones(text: string): string {

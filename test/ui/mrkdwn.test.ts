@@ -42,6 +42,11 @@ describe('truncate at a safe place', () => {
     assert.equal(truncate('hi <@U0AGENT> there', 10), 'hi …');
   });
 
+  it("shortens a link's label and keeps the link", () => {
+    assert.equal(truncate('see <https://x.test/a|the session card> now', 30), 'see <https://x.test/a|the se…>');
+    assert.equal(truncate('see <https://x.test/a|&amp;&amp;&amp;> now', 30), 'see <https://x.test/a|&amp;…>');
+  });
+
   it('never splits an emoji', () => {
     const cut = truncate('ab😀cd', 4);
     assert.equal(cut, 'ab…');
