@@ -69,6 +69,9 @@ describe('e2e: no contact and no secret in any log line', function () {
     const [ticket] = [...stack.apizee.tickets.values()];
     assert.equal((await post(`/webhooks/apizee?secret=${WEBHOOK_SECRET}`, { event: 'ticket.completed', data: { id: ticket!.id } })).status, 200);
     assert.equal((await post('/webhooks/apizee', { event: 'survey.answered' }, { 'x-webhook-secret': WEBHOOK_SECRET })).status, 200);
+    // The header is preferred: it decides even when the URL carries another secret.
+    assert.equal((await post('/webhooks/apizee?secret=stale', { event: 'survey.answered' }, { 'x-webhook-secret': WEBHOOK_SECRET })).status, 200);
+    assert.equal((await post(`/webhooks/apizee?secret=${WEBHOOK_SECRET}`, { event: 'survey.answered' }, { 'x-webhook-secret': 'stale' })).status, 401);
     assert.equal((await fetch(`${stack.appUrl}/webhooks/apizee?secret=${WEBHOOK_SECRET}`)).status, 404);
     assert.equal((await post(`/webhooks/nosuchvendor?secret=${WEBHOOK_SECRET}`, {})).status, 404);
     assert.equal((await post(`/webhooks/apizee?secret=${WEBHOOK_SECRET}x`, {})).status, 401);
