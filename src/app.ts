@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
-import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { App, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import { type Logger, boltLogger } from './logger.js';
@@ -16,7 +16,8 @@ import { SessionService } from './services/sessions.js';
 import { StatsService } from './services/stats.js';
 import { assembleVendors } from './services/vendor-assembly.js';
 import { VendorDirectory } from './services/vendor-directory.js';
-import { healthRoute, webhookRoute } from './http/routes.js';
+import { healthRoute, unhandledRequest, webhookRoute } from './http/routes.js';
+import { SlackReceiver } from './http/slack-receiver.js';
 import { WebhookDispatch } from './tracking/webhook-dispatch.js';
 import { SlackGateway } from './slack/gateway.js';
 import { ContactCrypto } from './store/contact-crypto.js';
@@ -92,13 +93,18 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
         customRoutes: routes,
         installerOptions: { port: config.port },
       })
-    : new HTTPReceiver({
-        signingSecret: config.slack.signingSecret!,
-        endpoints: ['/slack/events'],
-        logger: boltLogger(logger),
-        bodyLimit: BODY_LIMIT_BYTES,
-        customRoutes: routes,
-      });
+    : new SlackReceiver(
+        {
+          signingSecret: config.slack.signingSecret!,
+          endpoints: ['/slack/events'],
+          logger: boltLogger(logger),
+          bodyLimit: BODY_LIMIT_BYTES,
+          customRoutes: routes,
+          // Bolt's default logs the whole URL, query string (a webhook's `?secret=`) included.
+          dispatchErrorHandler: unhandledRequest(logger),
+        },
+        { logger },
+      );
   const app = new App({
     token: config.slack.botToken,
     receiver,

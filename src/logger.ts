@@ -7,8 +7,31 @@ export { scrub };
 
 export type Logger = PinoLogger;
 
-/** Keys whose values are never written, at any depth, whatever they look like. */
-const SECRET_KEYS = /^(token|access_token|password|secret|authorization|cookie|phone|email|contact|mail|celullar)$/i;
+/**
+ * Keys whose values are never written, at any depth, whatever they look like: secrets (tokens,
+ * passwords, API keys, the webhook secret, cookies), contacts, and vendor URLs that carry a token
+ * of their own (Apizee's `customer_url`/`requestor_url`/`sso_url`, Imbee's `url_with_token`).
+ */
+export const SECRET_KEY_NAMES = [
+  'token', 'access_token', 'refresh_token', 'id_token', 'botToken', 'appToken',
+  'password', 'passwd', 'secret', 'client_secret', 'clientSecret', 'signingSecret', 'webhookSecret',
+  'apiKey', 'api_key', 'apikey', 'x-api-key', 'encryptionKey',
+  'authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-webhook-secret', 'x-slack-signature',
+  'phone', 'email', 'contact', 'mail', 'celullar', 'cellular', 'mobile',
+  'customer_url', 'customerUrl', 'requestor_url', 'requestorUrl', 'sso_url', 'ssoUrl', 'url_with_token', 'urlWithToken',
+] as const;
+
+const SECRET_KEYS = new RegExp(`^(${SECRET_KEY_NAMES.map((name) => name.replace(/[-]/g, '\\-')).join('|')})$`, 'i');
+
+/**
+ * pino's own `redact` paths for the same keys, top level and two levels down: a second net under
+ * the hook below, which also covers what the hook never sees (a child logger's bindings).
+ */
+export const REDACT_PATHS = SECRET_KEY_NAMES.flatMap((name) => {
+  const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : `["${name}"]`;
+  const dotted = key.startsWith('[') ? key : `.${key}`;
+  return [key.startsWith('[') ? key : name, `*${dotted}`, `*.*${dotted}`];
+});
 
 /** An error as a plain, scrubbed object that keeps its class, code and where it came from. */
 function serializeError(error: Error, depth: number): Record<string, unknown> {
@@ -34,10 +57,11 @@ function scrubValue(value: unknown, depth = 0, key = ''): unknown {
 }
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
-  return pino(
+  const logger = pino(
     {
       level,
       base: undefined,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       // Errors arrive already serialized by scrubValue; pino's own serializer would flatten them.
       serializers: { err: (err: unknown) => err },
       hooks: {
@@ -48,6 +72,13 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     },
     destination as DestinationStream | undefined,
   );
+  // A child logger's bindings never pass through the hook: they are scrubbed once, when bound.
+  // Children inherit this `child` (pino creates them with Object.create), so grandchildren too.
+  const child = logger.child;
+  logger.child = function scrubbedChild(this: Logger, bindings, options) {
+    return child.call(this, scrubValue(bindings) as typeof bindings, options);
+  } as typeof logger.child;
+  return logger;
 }
 
 /** Bolt's Logger interface over pino, so Bolt's own lines are JSON and scrubbed too. */

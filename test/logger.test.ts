@@ -13,10 +13,42 @@ describe('scrub', () => {
     ['call +33612345678 now', 'call [phone] now'],
     ['call +33 6 12 34 56 78 now', 'call [phone] now'],
     ['call +1 415-555-2671', 'call [phone]'],
+    ['call +33612345678: no answer', 'call [phone]: no answer'],
+    ['national 06 12 34 56 78 or 06.12.34.56.78 or 06-12-34-56-78', 'national [phone] or [phone] or [phone]'],
+    ['US (415) 555-2671 or 415.555.2671 or 4155552671', 'US [phone] or [phone] or [phone]'],
+    ['bare national 0612345678.', 'bare national [phone].'],
+    ["Blitzz's MobileNo 612345678 and 33612345678", "Blitzz's MobileNo [phone] and [phone]"],
+    ['in a URL ?phone=%2B33612345678&x=1', 'in a URL ?phone=[phone]&x=1'],
+    ['encoded jane%40example.com', 'encoded [email]'],
+    ['Authorization: Bearer xoxb-1-2-abc', 'Authorization: Bearer [redacted]'],
+    ['user token xoxp-12-34-ab', 'user token xox…[redacted]'],
+    ['POST /webhooks/apizee?secret=XYZ-42', 'POST /webhooks/apizee?secret=[redacted]'],
+    ['https://x.test/a?token=abc&key=k1&api_key=k2&client_secret=s&password=p&page=2', 'https://x.test/a?token=[redacted]&key=[redacted]&api_key=[redacted]&client_secret=[redacted]&password=[redacted]&page=2'],
+    ['https://bob:hunter2@db.test:5432/app', 'https://[redacted]@db.test:5432/app'],
   ];
   for (const [input, output] of cases) {
     it(`scrubs ${JSON.stringify(input)}`, () => {
       assert.equal(scrub(input), output);
+    });
+  }
+
+  // What the old phone pattern rewrote ("sessionId":"d[phone]bbe-4192-…"): ids and times stay whole.
+  const intact = [
+    '"sessionId":"d1234567-8bbe-4192-a456-426614174000"',
+    '12345678-1234-1234-1234-123456789012',
+    '123e4567-e89b-12d3-a456-426614174000',
+    'U0123456789 C0SUPPORT T0001 W012345678 B0BOT A0RENDEZVOUS',
+    '2026-12-02T08:31:14.123Z',
+    '2026-12-02 08:31:14',
+    '"time":1700000000123',
+    'epoch 1700000000 and ms 1700000000123',
+    '"ts":"1700000000.123456" thread 1700000001.000200',
+    'listening on 127.0.0.1:3000, peer 192.168.1.10',
+    'ticket 82070, referenceId 1234567, took 1234 ms',
+  ];
+  for (const text of intact) {
+    it(`leaves ${JSON.stringify(text)} intact`, () => {
+      assert.equal(scrub(text), text);
     });
   }
 
@@ -88,6 +120,34 @@ describe('createLogger', () => {
   it('keeps the class of a logged error', () => {
     logger().warn({ err: new TypeError('boom') }, 'failed');
     assert.equal((entries()[0]!.err as { type: string }).type, 'TypeError');
+  });
+
+  it('redacts vendor URLs that carry a token, API keys and the webhook secret by their names, nested too', () => {
+    logger().info(
+      {
+        ticket: { customer_url: 'https://c/1', requestor_url: 'https://r/2', sso_url: 'https://s/3' },
+        token: { url_with_token: 'https://i/4' },
+        vendor: { settings: { apiKey: 'k1', api_key: 'k2' } },
+        headers: { 'X-Webhook-Secret': 'XYZ', cookie: 'c' },
+      },
+      'nested',
+    );
+    for (const value of ['https://c/1', 'https://r/2', 'https://s/3', 'https://i/4', 'k1', 'k2', 'XYZ']) {
+      assert.equal(lines[0]!.includes(value), false, value);
+    }
+  });
+
+  it("scrubs and redacts a child logger's bindings", () => {
+    logger().child({ url: '/webhooks/apizee?secret=XYZ', customer_url: 'https://c/1' }).child({ who: 'jane@example.com' }).info('bound');
+    const entry = entries()[0]!;
+    assert.deepEqual([entry.url, entry.customer_url, entry.who], ['/webhooks/apizee?secret=[redacted]', '[redacted]', '[email]']);
+  });
+
+  it('keeps ids and timestamps in fields', () => {
+    const fields = { sessionId: 'd1234567-8bbe-4192-a456-426614174000', user: 'U0AGENT', ts: '1700000000.123456', at: '2026-12-02T08:31:14.123Z', atMs: 1700000000123 };
+    logger().info(fields, 'ids');
+    const { sessionId, user, ts, at, atMs } = entries()[0]!;
+    assert.deepEqual({ sessionId, user, ts, at, atMs }, fields);
   });
 
   it('redacts top-level secrets', () => {

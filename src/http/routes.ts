@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CustomRoute } from '@slack/bolt';
+import { ErrorCode, type CustomRoute } from '@slack/bolt';
 import type { WebhookHandler } from '../domain/vendor-module.js';
 import type { Logger } from '../logger.js';
 import { pingDatabase, type OpenedDatabase } from '../store/database.js';
@@ -39,7 +39,22 @@ export function healthRoute(database: OpenedDatabase, health: VendorHealth, vend
   };
 }
 
-/** Constant-time comparison of the shared secret (URL `?secret=` or `X-Webhook-Secret` header). */
+/**
+ * Bolt's answer to a request no route takes (404) or one that threw (500), logged by its path
+ * alone: Bolt's default handler logs `req.url`, whose query may carry a webhook's `?secret=`.
+ */
+export function unhandledRequest(logger: Logger): (args: { error: Error; request: IncomingMessage; response: ServerResponse }) => Promise<void> {
+  return async ({ error, request, response }) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const deferred = (error as { code?: string }).code === ErrorCode.HTTPReceiverDeferredRequestError;
+    if (deferred) logger.info({ method: request.method, path }, 'unhandled HTTP request');
+    else logger.error({ method: request.method, path, err: error }, 'HTTP request failed');
+    response.writeHead(deferred ? 404 : 500);
+    response.end();
+  };
+}
+
+/** Constant-time comparison of the shared secret (`X-Webhook-Secret` header, or the URL's `?secret=`). */
 export function secretMatches(expected: string, given: string | undefined): boolean {
   if (!given) return false;
   const a = Buffer.from(expected);
@@ -48,8 +63,9 @@ export function secretMatches(expected: string, given: string | undefined): bool
 }
 
 /**
- * `POST /webhooks/<vendor>`: the shared secret in the URL (`?secret=`) or the `X-Webhook-Secret`
- * header, compared in constant time; the body read by the vendor module; its session made due.
+ * `POST /webhooks/<vendor>`: the shared secret in the `X-Webhook-Secret` header (preferred) or the
+ * URL (`?secret=`, for a console that offers nothing else; the logger scrubs it from every line),
+ * compared in constant time; the body read by the vendor module; its session made due.
  */
 export function webhookRoute(vendor: string, handler: WebhookHandler | undefined, dispatch: WebhookDispatch, logger: Logger): CustomRoute {
   return {
@@ -57,8 +73,8 @@ export function webhookRoute(vendor: string, handler: WebhookHandler | undefined
     method: ['POST'],
     handler: async (req, res) => {
       if (!handler) return json(res, 404, { ok: false, error: 'webhooks are not set up' });
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const given = url.searchParams.get('secret') ?? (req.headers['x-webhook-secret'] as string | undefined);
+      const header = req.headers['x-webhook-secret'];
+      const given = (Array.isArray(header) ? header[0] : header) ?? new URL(req.url ?? '/', 'http://localhost').searchParams.get('secret') ?? undefined;
       if (!secretMatches(handler.secret, given)) return json(res, 401, { ok: false, error: 'bad secret' });
       const raw = await readBody(req);
       if (raw === undefined) return json(res, 413, { ok: false, error: 'body over 1 MB' });

@@ -100,7 +100,7 @@ export class SessionService {
   private async open(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<{ session: Session; provider: SessionProvider } | undefined> {
     const found = this.deps.providers.forRequest(request);
     if (!found) {
-      await reply(`${this.labelOf(request.vendor)} is not set up for this in this workspace. \`/rendezvous vendors\` lists what is.`);
+      await reply(`${escapeMrkdwn(this.labelOf(request.vendor))} is not set up for this in this workspace. \`/rendezvous vendors\` lists what is.`);
       return undefined;
     }
     const { vendor, provider } = found;
@@ -175,7 +175,7 @@ export class SessionService {
       const applied = outcome ? await this.deps.lifecycle.apply(session, outcome) : undefined;
       if (!applied?.cardRefreshed) await this.deps.cards.refresh(session.id);
     } catch (error) {
-      await reply(`Could not refresh ${escapeMrkdwn(session.reference)}: ${this.describe(error)}`);
+      await reply(`Could not refresh ${escapeMrkdwn(session.reference)}: ${escapeMrkdwn(this.describe(error))}`);
     }
   }
 
@@ -193,7 +193,7 @@ export class SessionService {
       try {
         await provider.cancel(session);
       } catch (error) {
-        await reply(`${escapeMrkdwn(session.reference)} was not cancelled: ${this.describe(error)}`);
+        await reply(`${escapeMrkdwn(session.reference)} was not cancelled: ${escapeMrkdwn(this.describe(error))}`);
         return;
       }
       detail = `Cancelled by <@${actor.userId}>.`;
@@ -234,7 +234,7 @@ export class SessionService {
         milestones: [{ key: `resent:${new Date().toISOString()}`, text: `🔁 <@${actor.userId}> sent the invitation again. ${words}`.trim() }],
       });
     } catch (error) {
-      await reply(`The invitation of ${escapeMrkdwn(session.reference)} was not sent again: ${this.describe(error)}`);
+      await reply(`The invitation of ${escapeMrkdwn(session.reference)} was not sent again: ${escapeMrkdwn(this.describe(error))}`);
     }
   }
 

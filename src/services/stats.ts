@@ -5,7 +5,7 @@ import { type Session, statusDisplay } from '../domain/session.js';
 import { vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
 import type { Logger } from '../domain/logger.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
-import { escapeMrkdwn } from '../domain/mrkdwn.js';
+import { escapeMrkdwn, fitMrkdwn, messageText, SLACK_LIMITS, truncate } from '../domain/mrkdwn.js';
 import { describeError } from '../vendors/errors.js';
 import type { Actor } from './sessions.js';
 import type { VendorUsage } from './vendor-assembly.js';
@@ -63,9 +63,9 @@ export interface VendorFigures {
 /** The Block Kit summary, then each vendor's own figures. */
 export function statsBlocks(summary: UsageSummary, catalogue: Catalogue, vendors: VendorFigures[] = []): { text: string; blocks: KnownBlock[] } {
   const title = `Rendezvous usage ${summary.from} → ${summary.to}`;
-  const text = `${title}: ${summary.total} session${summary.total === 1 ? '' : 's'}`;
+  const text = messageText(`${escapeMrkdwn(title)}: ${summary.total} session${summary.total === 1 ? '' : 's'}`);
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: truncate(title, SLACK_LIMITS.headerText) } },
     {
       type: 'section',
       fields: [
@@ -80,12 +80,12 @@ export function statsBlocks(summary: UsageSummary, catalogue: Catalogue, vendors
     const parts = Object.entries(outcomes).map(([status, count]) => `${statusDisplay(status).emoji} ${escapeMrkdwn(statusDisplay(status).label)}: ${count}`);
     return `*${escapeMrkdwn(vendorLabel(catalogue, vendor))}*: ${parts.join(' · ')}`;
   });
-  if (vendorLines.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: vendorLines.join('\n').slice(0, 3000) } });
+  if (vendorLines.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(vendorLines.join('\n'), SLACK_LIMITS.sectionText) } });
   for (const { vendor, figures } of vendors) {
     if (typeof figures === 'string') {
-      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${escapeMrkdwn(vendorLabel(catalogue, vendor))}'s figures are missing: ${escapeMrkdwn(figures)}` }] });
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fitMrkdwn(`${vendorLabel(catalogue, vendor)}'s figures are missing: ${figures}`, SLACK_LIMITS.contextText) }] });
     } else {
-      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(figures.title)}*: ${figures.lines.join(' · ')}`.slice(0, 3000) } });
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*${escapeMrkdwn(figures.title)}*: ${figures.lines.join(' · ')}`, SLACK_LIMITS.sectionText) } });
     }
   }
   return { text, blocks };

@@ -1,5 +1,5 @@
 // The pure text helpers live in domain/ so that vendor modules write milestones with them too.
-export { escapeMrkdwn, link, truncate } from '../domain/mrkdwn.js';
+export { escapeMrkdwn, fitMrkdwn, link, messageText, SLACK_LIMITS, truncate } from '../domain/mrkdwn.js';
 
 /** Slack date formatting: each reader sees their own time zone. */
 export function slackDate(when: Date | string, format = '{date_short_pretty} at {time}'): string {

@@ -2,7 +2,7 @@ import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { productByKind, vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
 import { isFinal, statusDisplay, type Session } from '../domain/session.js';
 import { ACTION } from './ids.js';
-import { escapeMrkdwn, slackDate, truncate } from './mrkdwn.js';
+import { escapeMrkdwn, fitMrkdwn, messageText, slackDate, SLACK_LIMITS } from './mrkdwn.js';
 
 /** What the card shows of a session (never its contact, only the masked form). */
 export type CardSession = Pick<
@@ -16,11 +16,20 @@ export function cardTitle(session: Pick<CardSession, 'vendor' | 'kind'>, catalog
   return `${vendorLabel(catalogue, session.vendor)} ${kind}`;
 }
 
-/** Notification and screen-reader text for the card. */
+/**
+ * Notification and screen-reader text for the card. Slack reads it as mrkdwn too, so what came
+ * from a user or a vendor (the reference, the invitee: a Conpeek name, a Genesys target) is
+ * escaped as in the blocks: a `<!channel>` in it notifies no one.
+ */
 export function cardText(session: CardSession, catalogue: Catalogue): string {
   const { emoji, label } = statusDisplay(session.status, vendorLabel(catalogue, session.vendor));
-  return `${cardTitle(session, catalogue)} ${session.reference} for ${session.contactMasked}: ${emoji} ${label}`;
+  return messageText(
+    `${escapeMrkdwn(cardTitle(session, catalogue))} ${escapeMrkdwn(session.reference)} for ${escapeMrkdwn(session.contactMasked)}: ${emoji} ${escapeMrkdwn(label)}`,
+  );
 }
+
+/** A field's room for its value, after its bold label (`*Invitee*\n`). */
+const FIELD_ROOM = SLACK_LIMITS.sectionField - 20;
 
 /** The session card: one root message, rebuilt from the row each time its state changes. */
 export function sessionCard(session: CardSession, catalogue: Catalogue): KnownBlock[] {
@@ -28,25 +37,27 @@ export function sessionCard(session: CardSession, catalogue: Catalogue): KnownBl
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(cardTitle(session, catalogue))}* · \`${escapeMrkdwn(session.reference)}\`` },
+      text: { type: 'mrkdwn', text: fitMrkdwn(`*${cardTitle(session, catalogue)}* · \`${session.reference}\``, SLACK_LIMITS.sectionText) },
     },
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*Invitee*\n${escapeMrkdwn(session.contactMasked)}` },
-        { type: 'mrkdwn', text: `*Status*\n${emoji} ${escapeMrkdwn(label)}` },
-        { type: 'mrkdwn', text: `*Reference*\n${escapeMrkdwn(session.reference)}` },
+        { type: 'mrkdwn', text: `*Invitee*\n${fitMrkdwn(session.contactMasked, FIELD_ROOM)}` },
+        { type: 'mrkdwn', text: `*Status*\n${emoji} ${fitMrkdwn(label, FIELD_ROOM)}` },
+        { type: 'mrkdwn', text: `*Reference*\n${fitMrkdwn(session.reference, FIELD_ROOM)}` },
         { type: 'mrkdwn', text: `*Started by*\n<@${session.startedBy}> ${slackDate(session.createdAt)}` },
       ],
     },
   ];
   // The product's own lines (a meeting's dial-in), plain text from its parsed details.
   const notes = productByKind(catalogue, session.vendor, session.kind)?.cardNotes?.(session.details) ?? [];
-  for (const note of notes) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(escapeMrkdwn(note), 2900) }] });
+  for (const note of notes.slice(0, SLACK_LIMITS.blocksPerMessage - 4)) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fitMrkdwn(note, SLACK_LIMITS.contextText) }] });
+  }
   if (session.statusDetail) {
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: truncate(escapeMrkdwn(session.statusDetail), 2900) }],
+      elements: [{ type: 'mrkdwn', text: fitMrkdwn(session.statusDetail, SLACK_LIMITS.contextText) }],
     });
   }
   const actions = cardActions(session, catalogue);
@@ -58,7 +69,8 @@ function cardActions(session: CardSession, catalogue: Catalogue): ActionsBlock |
   if (isFinal(session.status) || session.status === 'creating') return undefined;
   const capability = productByKind(catalogue, session.vendor, session.kind);
   const buttons: Button[] = [];
-  if (session.agentUrl) {
+  // Slack refuses a button URL over 3000 characters (and the whole card with it).
+  if (session.agentUrl && session.agentUrl.length <= SLACK_LIMITS.buttonUrl) {
     buttons.push({
       type: 'button',
       action_id: ACTION.joinAsAgent,
@@ -90,7 +102,7 @@ function cardActions(session: CardSession, catalogue: Catalogue): ActionsBlock |
     style: 'danger',
     confirm: {
       title: { type: 'plain_text', text: 'Cancel this session?' },
-      text: { type: 'mrkdwn', text: `Tracking stops and the card will say the session ${escapeMrkdwn(session.reference)} was cancelled.` },
+      text: { type: 'mrkdwn', text: fitMrkdwn(`Tracking stops and the card will say the session ${session.reference} was cancelled.`, SLACK_LIMITS.confirmText) },
       confirm: { type: 'plain_text', text: 'Cancel session' },
       deny: { type: 'plain_text', text: 'Keep it' },
     },

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { escapeMrkdwn, link, slackDate, truncate } from '../../src/ui/mrkdwn.js';
+import { escapeMrkdwn, fitMrkdwn, link, messageText, slackDate, SLACK_LIMITS, truncate } from '../../src/ui/mrkdwn.js';
 
 describe('escapeMrkdwn', () => {
   it('escapes &, < and >, & first', () => {
@@ -28,5 +28,48 @@ describe('truncate', () => {
   it('keeps short text and cuts long text to the limit with an ellipsis', () => {
     assert.equal(truncate('abc', 3), 'abc');
     assert.equal(truncate('abcd', 3), 'ab…');
+  });
+});
+
+describe('truncate at a safe place', () => {
+  it('never splits an escape', () => {
+    assert.equal(truncate('ab&amp;cdef', 6), 'ab…');
+    assert.equal(truncate('ab&amp;cdef', 8), 'ab&amp;…');
+  });
+
+  it('never leaves half a Slack token', () => {
+    assert.equal(truncate('see <https://x.test/a|the card> now', 12), 'see …');
+    assert.equal(truncate('hi <@U0AGENT> there', 10), 'hi …');
+  });
+
+  it("shortens a link's label and keeps the link", () => {
+    assert.equal(truncate('see <https://x.test/a|the session card> now', 30), 'see <https://x.test/a|the se…>');
+    assert.equal(truncate('see <https://x.test/a|&amp;&amp;&amp;> now', 30), 'see <https://x.test/a|&amp;…>');
+  });
+
+  it('never splits an emoji', () => {
+    const cut = truncate('ab😀cd', 4);
+    assert.equal(cut, 'ab…');
+    assert.equal(cut.length <= 4, true);
+  });
+
+  it('always ends within the limit', () => {
+    for (let max = 1; max < 30; max++) assert.ok(truncate('&amp;<@U1> 😀'.repeat(5), max).length <= max, String(max));
+  });
+});
+
+describe('fitMrkdwn', () => {
+  it('escapes, then fits: the result is within the limit and carries no live token', () => {
+    const fitted = fitMrkdwn('<!channel> & <@U123> '.repeat(500), SLACK_LIMITS.contextText);
+    assert.ok(fitted.length <= SLACK_LIMITS.contextText);
+    assert.equal(/<[!@#]|&(?!amp;|lt;|gt;)/.test(fitted), false);
+    assert.ok(fitted.endsWith('…'));
+  });
+});
+
+describe('messageText', () => {
+  it("keeps a message's text within Slack's 40,000 characters", () => {
+    assert.equal(messageText('short'), 'short');
+    assert.equal(messageText('x'.repeat(50_000)).length, 40_000);
   });
 });

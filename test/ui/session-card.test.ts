@@ -4,7 +4,7 @@ import { maskContact } from '../../src/domain/contact.js';
 import { ACTION } from '../../src/ui/ids.js';
 import { cardText, sessionCard, type CardSession } from '../../src/ui/session-card.js';
 import { vendorModules } from '../../src/vendors/index.js';
-import { blockKitProblems } from '../helpers/block-kit.js';
+import { blockKitProblems, HOSTILE_INPUT, liveTokensFrom, messageProblems } from '../helpers/block-kit.js';
 
 const CREATED_AT = '2025-03-04T10:00:00.000Z';
 const CUSTOMER_URL = 'https://diag.apizee.com?convId=88a2c81a-2b5a-496f-8546-0d7bdde8&pwd=798042';
@@ -90,6 +90,39 @@ describe('sessionCard', () => {
     assert.equal(blocks.length, 4);
   });
 
+  // A Conpeek participant name, a Genesys target or nickname, a reference: whatever the user or
+  // the vendor wrote, the card shows it and Slack acts on none of it, in the blocks or the text.
+  for (const [what, overrides] of [
+    ['a Conpeek participant name', { vendor: 'conpeek', kind: 'room', contactMasked: `Jane ${HOSTILE_INPUT}` }],
+    ['a Genesys target', { vendor: 'genesys', kind: 'invite', contactMasked: `${HOSTILE_INPUT} → SMS session 0000Na9B26EF006E` }],
+    ['a reference', { reference: HOSTILE_INPUT }],
+    ['a vendor status detail', { statusDetail: `Genesys said ${HOSTILE_INPUT}` }],
+  ] as Array<[string, Partial<CardSession>]>) {
+    it(`makes no live mention or link of ${what}, in the blocks or the notification text`, () => {
+      for (const status of ['invited', 'failed'] as const) {
+        const message = { text: cardText(card({ status, ...overrides }), vendorModules), blocks: sessionCard(card({ status, ...overrides }), vendorModules) };
+        assert.deepEqual(liveTokensFrom(message), [], JSON.stringify(message));
+        assert.ok(message.text.includes('&lt;!channel&gt;') || JSON.stringify(message.blocks).includes('&lt;!channel&gt;'), 'still shown, escaped');
+      }
+    });
+  }
+
+  it('keeps the starter mention and the date live', () => {
+    const json = JSON.stringify(sessionCard(card({ contactMasked: HOSTILE_INPUT }), vendorModules));
+    assert.ok(json.includes('<@U0123ABCD>'));
+    assert.ok(json.includes('<!date^'));
+  });
+
+  it('fits every text to Slack: a huge invitee, reference, detail and notes', () => {
+    const huge = `${'&<>'.repeat(3000)}${'x'.repeat(40_000)}`;
+    const session = card({ contactMasked: huge, reference: huge, statusDetail: huge, agentUrl: `https://x.test/${'a'.repeat(3001)}` });
+    const message = { text: cardText(session, vendorModules), blocks: sessionCard(session, vendorModules) };
+    assert.deepEqual(messageProblems(message), []);
+    assert.deepEqual(liveTokensFrom(message), []);
+    assert.ok(message.text.endsWith('…') || message.text.length <= 40_000);
+    assert.equal(buttons(message.blocks).some((button) => button.action_id === ACTION.joinAsAgent), false, 'no button Slack would refuse');
+  });
+
   it('cardText names the session without a contact in clear', () => {
     assert.equal(cardText(card(), vendorModules), 'Apizee video assistance CASE-42 for +33 6•• •• •• 78: 📨 Invited, waiting for the guest');
   });
@@ -101,6 +134,41 @@ describe('blockKitProblems (test helper)', () => {
       { type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(3001) } },
       { type: 'actions', elements: [{ type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'y'.repeat(76) } }] },
     ];
-    assert.deepEqual(blockKitProblems(blocks, 1), ['2 blocks (max 1)', 'block 0: section text of 3001', 'block 1: button text of 76']);
+    assert.deepEqual(blockKitProblems(blocks, 1), ['2 blocks (max 1)', 'block 0: section text of 3001', 'block 1: button text of 76 (max 75)']);
+  });
+
+  it('reports a long header, context, field, confirm text and message text', () => {
+    const blocks: KnownBlock[] = [
+      { type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } },
+      { type: 'context', elements: Array.from({ length: 11 }, () => ({ type: 'mrkdwn' as const, text: 'c' })) },
+      { type: 'section', fields: [{ type: 'mrkdwn', text: 'f'.repeat(2001) }] },
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: 'b',
+            text: { type: 'plain_text', text: 'ok' },
+            confirm: { title: { type: 'plain_text', text: 't' }, text: { type: 'mrkdwn', text: 'x'.repeat(301) }, confirm: { type: 'plain_text', text: 'y' }, deny: { type: 'plain_text', text: 'n' } },
+          },
+        ],
+      },
+    ];
+    assert.deepEqual(messageProblems({ text: 'm'.repeat(40_001), blocks }), [
+      'block 0: header text of 151',
+      'block 1: 11 context elements',
+      'block 2: field of 2001',
+      'block 3: confirm text of 301 (max 300)',
+      'text of 40001 (max 40000)',
+    ]);
+  });
+});
+
+describe('liveTokensFrom (test helper)', () => {
+  it('finds each live token a hostile input carries, and none once escaped', () => {
+    const found = liveTokensFrom({ text: HOSTILE_INPUT, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'ok' } }] });
+    assert.deepEqual(found.slice(0, 5), ['<!channel>', '<@U123>', '<http://evil|click>', '<!here>', '<#C999>']);
+    assert.equal(found.length, 6, 'and the bare &');
+    assert.deepEqual(liveTokensFrom({ text: HOSTILE_INPUT.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;') }), []);
   });
 });

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { parseCommand, usageText } from '../../domain/command-grammar.js';
 import { commandToStart } from '../../services/command-requests.js';
 import { escapeMrkdwn } from '../../ui/mrkdwn.js';
-import { replyThrough } from '../reply.js';
+import { replyTo } from '../reply.js';
 import type { ListenerServices } from '../services.js';
 
 export function registerRendezvousCommand(app: App, services: ListenerServices): void {
@@ -11,7 +11,8 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
   app.command('/rendezvous', async ({ command, ack, client, respond }) => {
     const request = parseCommand(command.text ?? '', services.catalogue);
     const actor = { teamId: command.team_id, enterpriseId: command.enterprise_id, userId: command.user_id };
-    const reply = replyThrough(respond, services.logger);
+    // Slack may send no response_url (Bolt's `respond` is then undefined): the answers then go by chat.postEphemeral.
+    const reply = replyTo({ respond, gateway: services.gateway, channelId: command.channel_id, userId: command.user_id, logger: services.logger });
 
     switch (request.kind) {
       case 'modal': {
