@@ -1,4 +1,4 @@
-import type { RateLedger } from '../domain/vendor-module.js';
+import type { CallObserver, RateLedger } from '../domain/vendor-module.js';
 
 /**
  * Where the requests sent to a vendor account are counted (domain's `RateLedger`). In memory for
@@ -24,6 +24,8 @@ export interface RateBudgetOptions {
   ledger?: RateLedger;
   /** The vendor account this budget belongs to (the ledger's key). */
   account?: string;
+  /** Told how long each interactive call waited for its slot (metrics). */
+  observer?: Pick<CallObserver, 'budgetWaited'>;
 }
 
 /**
@@ -49,6 +51,7 @@ export class RateBudget {
   private lastBackgroundAt = -Infinity;
   private stopped = false;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly observer?: RateBudgetOptions['observer'];
 
   constructor(
     readonly limit: number,
@@ -60,6 +63,7 @@ export class RateBudget {
     this.now = options.now ?? Date.now;
     this.ledger = options.ledger ?? new MemoryRateLedger();
     this.account = options.account ?? 'default';
+    this.observer = typeof windowMsOrOptions === 'number' ? undefined : windowMsOrOptions.observer;
     this.reserve = limit >= 5 ? Math.max(1, Math.floor(limit * 0.2)) : 0;
     this.backgroundSpacingMs = this.windowMs / Math.max(1, limit - this.reserve);
   }
@@ -91,7 +95,8 @@ export class RateBudget {
   /** Waits for a slot, in arrival order. */
   take(): Promise<void> {
     this.waiting += 1;
-    const turn = this.queue.then(() => this.acquire());
+    const queuedAt = this.now();
+    const turn = this.queue.then(() => this.acquire()).then(() => this.observer?.budgetWaited(this.account, this.now() - queuedAt));
     this.queue = turn.catch(() => undefined);
     return turn.finally(() => {
       this.waiting -= 1;

@@ -10,7 +10,7 @@ import { apizeeWebhook } from './webhook.js';
 /** One Apizee account: tickets and conferences, followed by polling (and webhooks when a secret is set). */
 export function connectApizee(settings: ApizeeSettings, deps: VendorDeps): VendorConnection {
   // Counted in the database when given, so that replicas share the account's limit.
-  const budget = new RateBudget(settings.ratePerMinute, { ledger: deps.ledger, account: `apizee:${settings.username}` });
+  const budget = new RateBudget(settings.ratePerMinute, { ledger: deps.ledger, account: `apizee:${settings.username}`, observer: deps.budgetObserver });
   const client = new ApizeeClient(settings, { logger: deps.logger, health: deps.health, budget });
   const trackerDeps = { client, logger: deps.logger, intervalMs: deps.trackIntervalMs };
   const tickets = new ApizeeTicketTracker(trackerDeps);
