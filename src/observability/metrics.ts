@@ -128,6 +128,10 @@ export class Metrics implements CallObserver {
     return read;
   }
 
+  /**
+   * Labelled gauges show no series for what the database did not give; a gauge without labels
+   * always shows one, so it says NaN (unknown) rather than a reassuring 0.
+   */
   private figureGauges(): void {
     const registers = [this.registry];
     // Each gauge's `collect` runs with `this` = the gauge; these reach the shared figures.
@@ -162,7 +166,7 @@ export class Metrics implements CallObserver {
       async collect() {
         const figures = await read();
         this.reset();
-        if (figures) this.set(figures.outbox.depth);
+        this.set(figures ? figures.outbox.depth : Number.NaN);
       },
     });
     new Gauge({
@@ -172,18 +176,18 @@ export class Metrics implements CallObserver {
       async collect() {
         const figures = await read();
         this.reset();
-        if (figures) this.set(age(figures.outbox.oldestCreatedAt));
+        this.set(figures ? age(figures.outbox.oldestCreatedAt) : Number.NaN);
       },
     });
     new Gauge({
       name: 'rendezvous_outbox_dead_letters',
-      help: 'Thread replies given up on (dead letters); reported once the outbox has a dead-letter state',
+      help: 'Thread replies given up on (dead letters); NaN until the outbox has a dead-letter state',
       registers,
       async collect() {
         const figures = await read();
         this.reset();
         // DEAD LETTERS: filled by OperationalFigures.outbox() once milestones carry that state.
-        if (figures?.outbox.deadLetters !== undefined) this.set(figures.outbox.deadLetters);
+        this.set(figures?.outbox.deadLetters ?? Number.NaN);
       },
     });
   }
