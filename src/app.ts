@@ -251,7 +251,9 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     };
     if (Object.values(steps).includes(false)) logger.warn(steps, 'shutdown deadline reached; unfinished work keeps its lease until it runs out');
     await vendors.stop();
-    await app.stop().catch(() => undefined);
+    // Closing the server waits for open connections; a request still held past the deadline
+    // must not hold the exit (its lease, if any, runs out and is taken over).
+    await settledWithin(app.stop().catch(() => undefined), Math.max(1000, left()));
     if (!deps.database) await database.db.destroy();
     logger.info(steps, 'Rendezvous stopped');
   }

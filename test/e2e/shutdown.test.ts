@@ -133,6 +133,23 @@ describe('e2e: graceful shutdown of the real process', function () {
     assert.match(await refusedOrUnavailable(`${replica.url}/healthz`), /ECONNREFUSED/);
   });
 
+  it('exits 0 at the deadline when a request is still held, saying what was cut short', async () => {
+    const replica = await start('deadline', 2);
+    const held = heldCommand(replica.url, sandboxes, signingSecret, 'help');
+    held.answered.catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const exited = exitOf(replica);
+    const signalledAt = Date.now();
+    replica.process.kill('SIGTERM');
+    const { code, at } = await exited;
+    assert.equal(code, 0, replica.logs.slice(-20).join('\n'));
+    assert.ok(at - signalledAt >= 2000, 'it waited for the request until the deadline');
+    assert.ok(at - signalledAt < 2000 + 3000, `exited ${at - signalledAt} ms after SIGTERM`);
+    const warning = replica.logs.find((line) => /shutdown deadline reached/.test(line));
+    assert.ok(warning);
+    assert.match(warning, /"requestsAnswered":false/);
+  });
+
   it('a second signal exits at once, without waiting for the deadline', async () => {
     const replica = await start('second-signal', 30);
     // Never finished: the shutdown would wait the whole 30 s for it.
