@@ -2,7 +2,7 @@
  * The layers of src/ (README "Layout"), checked by `npm run lint`: each imports only the layers
  * below it, type-only imports included, and nothing imports in a cycle.
  *
- *   entry      main, app, config, logger, http/
+ *   entry      main, app, config, logger, http/, observability/ (metrics, readiness, shutdown gate)
  *   inbound    listeners/ (Slack requests) · tracking/ (scheduler, webhooks, outbox sender)
  *   services   services/ (use cases, the one SessionLifecycle)
  *   adapters   vendors/ · store/ · ui/ · slack/   (none imports another)
@@ -12,7 +12,7 @@
  * vendor kit (src/vendors/*.ts); no module imports another, and only the entry layer knows the
  * list of modules (src/vendors/index.ts).
  */
-const ENTRY = '^src/(main|app|config|logger)\\.ts$|^src/http/';
+const ENTRY = '^src/(main|app|config|logger)\\.ts$|^src/(http|observability)/';
 const INBOUND = '^src/(listeners|tracking)/';
 const SERVICES = '^src/services/';
 const ADAPTERS = ['vendors', 'store', 'ui', 'slack'];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
-import { App, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import { type Logger, boltLogger } from './logger.js';
@@ -16,13 +16,18 @@ import { SessionService } from './services/sessions.js';
 import { StatsService } from './services/stats.js';
 import { assembleVendors } from './services/vendor-assembly.js';
 import { VendorDirectory } from './services/vendor-directory.js';
-import { healthRoute, unhandledRequest, webhookRoute } from './http/routes.js';
+import { healthRoute, metricsRoute, readyRoute, unhandledRequest, webhookRoute } from './http/routes.js';
 import { SlackReceiver } from './http/slack-receiver.js';
+import { currentCorrelation, withCorrelation } from './observability/correlation.js';
+import { Metrics, ackKindOf } from './observability/metrics.js';
+import { RequestGate } from './observability/request-gate.js';
+import { slackErrorReportingFetch } from './observability/slack-fetch.js';
 import { WebhookDispatch } from './tracking/webhook-dispatch.js';
 import { SlackGateway } from './slack/gateway.js';
 import { ContactCrypto } from './store/contact-crypto.js';
 import { migrate, openDatabase, type OpenedDatabase } from './store/database.js';
 import { MilestonesRepository } from './store/milestones-repository.js';
+import { OperationalFigures } from './store/operational-figures.js';
 import { DatabasePendingOperations } from './store/pending-operations.js';
 import { DatabaseRateLedger } from './store/rate-ledger.js';
 import { SessionsRepository } from './store/sessions-repository.js';
@@ -41,6 +46,8 @@ export interface AppDeps {
   database?: OpenedDatabase;
   /** The vendor modules (default: the five of src/vendors/index.ts); a test may add one. */
   modules?: readonly VendorModule<unknown>[];
+  /** Node's process metrics (memory, event loop, GC) in /metrics: once per process, so main.ts only. */
+  processMetrics?: boolean;
 }
 
 export interface Rendezvous {
@@ -49,16 +56,28 @@ export interface Rendezvous {
   tracking: TrackingLoop;
   health: VendorHealth;
   database: OpenedDatabase;
+  metrics: Metrics;
   /** Migrates, then listens (HTTP on config.port, or Socket Mode) and starts tracking. */
   start(): Promise<{ port?: number }>;
+  /**
+   * Graceful shutdown within config.shutdownTimeoutMs: new requests get 503, requests in flight
+   * are answered, tracking stops leasing and its running pass ends (vendor calls finish, leases
+   * are released), queued creations finish, the outbox posts what it can, the database closes.
+   * Whatever the deadline cuts short keeps its lease until it runs out, and another replica (or
+   * the next start) takes it over. Calling it again returns the same shutdown.
+   */
   stop(): Promise<void>;
 }
 
 /** Builds the whole app from its configuration; nothing here is global. */
 export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const { logger } = deps;
-  const database = deps.database ?? openDatabase(config.databaseUrl);
+  const database = deps.database ?? openDatabase(config.databaseUrl, config.database);
   const health = new VendorHealth();
+  const metrics = new Metrics({ figures: new OperationalFigures(database.db), logger, processMetrics: deps.processMetrics });
+  const gate = new RequestGate();
+  // Every Slack Web API call, Bolt's client and the background one alike, reports its failures.
+  const slackFetch = slackErrorReportingFetch(config.slack.apiUrl, (method, error) => metrics.slackApiError(method, error));
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const milestonesRepo = new MilestonesRepository(database.db, database.kind);
   // The modules' declarations, handed down as data to what draws and parses (grammar, modal, card…).
@@ -72,7 +91,9 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     config.vendors,
     {
       logger,
-      health,
+      // Health for /healthz, and each call's latency and outcome for /metrics.
+      health: { record: (...call) => health.record(...call), observe: (call) => metrics.call(call) },
+      budgetObserver: metrics,
       ledger: new DatabaseRateLedger(database.db, database.kind),
       pending: new DatabasePendingOperations(database.db),
       trackIntervalMs: config.trackIntervalMs,
@@ -83,6 +104,8 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const webhooks = new WebhookDispatch({ sessions: sessionsRepo, logger, onDue: () => void tracking.runOnce() });
   const routes = [
     healthRoute(database, health, () => configuredVendors()),
+    readyRoute(database, () => gate.stopping),
+    metricsRoute(metrics),
     ...modules.map(({ name }) => webhookRoute(name, vendors.webhooks[name], webhooks, logger)),
   ];
 
@@ -109,11 +132,15 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     token: config.slack.botToken,
     receiver,
     logger: boltLogger(logger),
-    clientOptions: { slackApiUrl: config.slack.apiUrl },
+    clientOptions: { slackApiUrl: config.slack.apiUrl, fetch: slackFetch },
     // Rendezvous keeps no conversation state in Bolt; its default in-memory store only cost
     // every request a lookup (seen in the bench's profile).
     convoStore: false,
   });
+
+  // The door in HTTP mode: 503 once stopping, requests in flight counted, a correlation id each.
+  if (receiver instanceof HTTPReceiver) receiver.requestListener = gate.wrap(receiver.requestListener);
+  observeSlackRequests(app, gate, metrics, Boolean(config.slack.appToken));
 
   const gateway = new SlackGateway(app.client, { logger, adminUsergroup: config.adminUsergroup });
   const cards = new CardPublisher({ gateway, sessions: sessionsRepo, logger, catalogue });
@@ -123,6 +150,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     slackApiUrl: config.slack.apiUrl,
     rejectRateLimitedCalls: true,
     logger: boltLogger(logger),
+    fetch: slackFetch,
   });
   const notifier = new ThreadNotifier({
     milestones: milestonesRepo,
@@ -206,8 +234,35 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       }),
     ),
   );
-  const tracking = new TrackingLoop([...trackers, { tick: () => notifier.flush() }], config.trackIntervalMs, logger);
+  // Each tracker's pass (and the outbox's) logs under a correlation id of its own.
+  const tracking = new TrackingLoop(
+    [...trackers, { tick: () => notifier.flush() }].map((tracker) => ({ tick: () => withCorrelation(() => tracker.tick()) })),
+    config.trackIntervalMs,
+    logger,
+  );
   const configuredVendors = () => vendors.providers.vendors();
+
+  let stopping: Promise<void> | undefined;
+  async function shutdown(): Promise<void> {
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    const left = () => Math.max(0, deadline - Date.now());
+    gate.close();
+    logger.info({ timeoutMs: config.shutdownTimeoutMs }, 'Rendezvous is stopping: new requests get 503');
+    const steps = {
+      requestsAnswered: await gate.drained(left()),
+      // No new leases; the running pass finishes its vendor calls and releases what it leased.
+      trackingStopped: await settledWithin(tracking.stop(), left()),
+      creationsFinished: await settledWithin(sessions.drain(), left()),
+      outboxFlushed: await settledWithin(notifier.flush(), left()),
+    };
+    if (Object.values(steps).includes(false)) logger.warn(steps, 'shutdown deadline reached; unfinished work keeps its lease until it runs out');
+    await vendors.stop();
+    // Closing the server waits for open connections; a request still held past the deadline
+    // must not hold the exit (its lease, if any, runs out and is taken over).
+    await settledWithin(app.stop().catch(() => undefined), Math.max(1000, left()));
+    if (!deps.database) await database.db.destroy();
+    logger.info(steps, 'Rendezvous stopped');
+  }
 
   return {
     app,
@@ -215,6 +270,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     tracking,
     health,
     database,
+    metrics,
     async start() {
       await migrate(database.db);
       const started = (await app.start(config.port)) as Server | undefined;
@@ -224,12 +280,44 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http', database: database.kind }, 'Rendezvous is listening');
       return { port };
     },
-    async stop() {
-      await tracking.stop();
-      await sessions.drain();
-      await vendors.stop();
-      await app.stop().catch(() => undefined);
-      if (!deps.database) await database.db.destroy();
+    stop() {
+      stopping ??= shutdown();
+      return stopping;
     },
+  };
+}
+
+/** True when `work` settles within `ms` (its failure is logged where it happens), false otherwise. */
+function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([work.then(() => true, () => true), late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Wraps Bolt's entry point for every Slack request (both receivers call `app.processEvent`): the
+ * request's ack latency by kind, counted from its arrival (the gate's timestamp in HTTP mode),
+ * and a correlation id when the gate gave none (Socket Mode). In Socket Mode a request arriving
+ * while stopping is left unacknowledged, so Slack sends it again, to another connection.
+ */
+function observeSlackRequests(app: App, gate: RequestGate, metrics: Metrics, socketMode: boolean): void {
+  const processEvent = app.processEvent.bind(app);
+  const observed = (event: ReceiverEvent): Promise<void> => {
+    const startedAt = currentCorrelation()?.startedAt ?? performance.now();
+    const kind = ackKindOf(event.body);
+    const ack: ReceiverEvent['ack'] = async (response) => {
+      try {
+        await event.ack(response);
+      } finally {
+        metrics.ack(kind, (performance.now() - startedAt) / 1000);
+      }
+    };
+    return gate.track(processEvent({ ...event, ack }));
+  };
+  app.processEvent = (event) => {
+    if (socketMode && gate.stopping) return Promise.resolve();
+    return currentCorrelation() ? observed(event) : withCorrelation(() => observed(event));
   };
 }

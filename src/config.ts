@@ -66,6 +66,11 @@ export const ConfigSchema = z
     ADMIN_USERGROUP: optionalText,
     /** Every module's default call timeout (CommonSettings.timeoutMs). */
     VENDOR_TIMEOUT_SECONDS: positiveNumber(15),
+    /** PostgreSQL: how long to wait for a connection, and the longest a statement may run. */
+    DATABASE_CONNECT_TIMEOUT_SECONDS: positiveNumber(5),
+    DATABASE_STATEMENT_TIMEOUT_SECONDS: positiveNumber(10),
+    /** On SIGTERM/SIGINT: how long in-flight work and the outbox get before the process exits. */
+    SHUTDOWN_TIMEOUT_SECONDS: positiveNumber(10),
   })
   .superRefine((env, ctx) => {
     if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
@@ -100,6 +105,9 @@ export interface Config {
   defaultVendor?: string;
   trackIntervalMs: number;
   adminUsergroup?: string;
+  database: { connectTimeoutMs: number; statementTimeoutMs: number };
+  /** The whole graceful shutdown's deadline (SHUTDOWN_TIMEOUT_SECONDS). */
+  shutdownTimeoutMs: number;
   /** Each configured module's settings, by module name; an unconfigured module has no entry. */
   vendors: Record<string, unknown>;
 }
@@ -161,6 +169,11 @@ function toConfig(env: Env): Omit<Config, 'vendors'> {
     defaultVendor: env.DEFAULT_VENDOR,
     trackIntervalMs: Math.round(env.TRACK_INTERVAL_SECONDS * 1000),
     adminUsergroup: env.ADMIN_USERGROUP,
+    database: {
+      connectTimeoutMs: Math.round(env.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000),
+      statementTimeoutMs: Math.round(env.DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000),
+    },
+    shutdownTimeoutMs: Math.round(env.SHUTDOWN_TIMEOUT_SECONDS * 1000),
   };
 }
 

@@ -186,6 +186,30 @@ export interface Product {
 /** Records each vendor call's outcome (health for /healthz, `vendors`, App Home). */
 export interface CallRecorder {
   record(vendor: string, operation: string, ok: boolean, code?: string): void;
+  /** Sees each call's latency and outcome too (metrics); a vendor module never knows who listens. */
+  observe?: CallObserver['call'];
+}
+
+/** One finished vendor call, as metrics see it (no contact, no secret: names and numbers only). */
+export interface ObservedCall {
+  vendor: string;
+  operation: string;
+  ok: boolean;
+  /** VendorError code when it failed. */
+  code?: string;
+  /** The vendor's HTTP status when it answered with an error (429 counted apart). */
+  status?: number;
+  durationMs: number;
+}
+
+/**
+ * The observer port: what the entry layer (metrics) learns from vendor calls and rate budgets,
+ * without any vendor code importing a metrics library.
+ */
+export interface CallObserver {
+  call(call: ObservedCall): void;
+  /** A call waited this long for a slot of the account's request budget. */
+  budgetWaited(account: string, waitedMs: number): void;
 }
 
 /**
@@ -255,6 +279,8 @@ export interface VendorDeps {
   trackIntervalMs: number;
   /** A secret to derive stable pseudonyms from (never a contact itself). */
   pseudonymKey: string;
+  /** Told how long each call waited for a rate-budget slot (metrics); optional. */
+  budgetObserver?: Pick<CallObserver, 'budgetWaited'>;
 }
 
 export interface VendorConnection {

@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, type CustomRoute } from '@slack/bolt';
 import type { WebhookHandler } from '../domain/vendor-module.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { checkReadiness } from '../observability/readiness.js';
 import { pingDatabase, type OpenedDatabase } from '../store/database.js';
 import type { WebhookDispatch } from '../tracking/webhook-dispatch.js';
 import type { VendorHealth } from '../vendors/health.js';
@@ -51,6 +53,31 @@ export function unhandledRequest(logger: Logger): (args: { error: Error; request
     else logger.error({ method: request.method, path, err: error }, 'HTTP request failed');
     response.writeHead(deferred ? 404 : 500);
     response.end();
+  };
+}
+
+/** `GET /readyz`: readiness (database reachable, migrations applied, not stopping); 200 or 503 with JSON. */
+export function readyRoute(database: OpenedDatabase, stopping: () => boolean): CustomRoute {
+  return {
+    path: '/readyz',
+    method: ['GET'],
+    handler: async (_req, res) => {
+      const { ready, body } = await checkReadiness(database, stopping());
+      json(res, ready ? 200 : 503, body);
+    },
+  };
+}
+
+/** `GET /metrics`: Prometheus text exposition of this app's registry. */
+export function metricsRoute(metrics: Metrics): CustomRoute {
+  return {
+    path: '/metrics',
+    method: ['GET'],
+    handler: async (_req, res) => {
+      const { contentType, body } = await metrics.render();
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(body);
+    },
   };
 }
 

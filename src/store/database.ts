@@ -18,10 +18,27 @@ export interface OpenedDatabase {
   location: string;
 }
 
+export interface DatabaseTimeouts {
+  /** How long to wait for a new PostgreSQL connection before the query fails (default 5 s). */
+  connectTimeoutMs?: number;
+  /** PostgreSQL `statement_timeout`: a query running longer is cancelled by the server (default 10 s). */
+  statementTimeoutMs?: number;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
+
 /** `DATABASE_URL` unset → ./data/rendezvous.db; `file:/path.db` → that file; `postgres://…` → PostgreSQL. */
-export function openDatabase(databaseUrl?: string): OpenedDatabase {
+export function openDatabase(databaseUrl?: string, timeouts: DatabaseTimeouts = {}): OpenedDatabase {
   if (databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl)) {
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+    // Without these, a database that stops answering holds every request (and shutdown) forever:
+    // pg waits for a connection and for a query without any limit by default.
+    const pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 10,
+      connectionTimeoutMillis: timeouts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      statement_timeout: timeouts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    });
     // An idle connection the server ended (restart, failover) is dropped by the pool and the
     // next query opens a new one; without a listener, Node would end the whole process.
     pool.on('error', () => undefined);
@@ -71,11 +88,19 @@ export async function migrate(db: Db): Promise<void> {
   // makes it explicit and also covers the first creation of Kysely's tables (which its lock does
   // not). Lock, migrations and unlock run on one connection: the lock belongs to the session.
   await db.connection().execute(async (conn) => {
-    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY}::bigint)`.execute(conn);
+    // Waiting for another replica's migrations (and a long migration) may take longer than the
+    // pool's statement timeout, which is meant for the app's own queries.
+    await sql`set statement_timeout = 0`.execute(conn);
     try {
-      await runMigrations(conn);
+      await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY}::bigint)`.execute(conn);
+      try {
+        await runMigrations(conn);
+      } finally {
+        await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY}::bigint)`.execute(conn);
+      }
     } finally {
-      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY}::bigint)`.execute(conn);
+      // Back to the connection's own setting (the pool's statement_timeout) before it is reused.
+      await sql`reset statement_timeout`.execute(conn);
     }
   });
 }
@@ -88,11 +113,40 @@ async function runMigrations(db: Db): Promise<void> {
   }
 }
 
-export async function pingDatabase(db: Db): Promise<boolean> {
+export async function pingDatabase(db: Db, timeoutMs?: number): Promise<boolean> {
   try {
-    await sql`select 1`.execute(db);
+    await withTimeout(sql`select 1`.execute(db), timeoutMs);
     return true;
   } catch {
     return false;
   }
+}
+
+/** The newest migration this code knows. */
+export async function latestKnownMigration(): Promise<string> {
+  return Object.keys(await migrationProvider.getMigrations()).sort().at(-1)!;
+}
+
+/**
+ * The newest migration recorded in the database (Kysely's `kysely_migration` table), or
+ * undefined when none is (not migrated yet); throws when the database does not answer in time.
+ */
+export async function latestAppliedMigration(db: Db, timeoutMs?: number): Promise<string | undefined> {
+  try {
+    const { rows } = await withTimeout(sql<{ name: string }>`select max(name) as name from kysely_migration`.execute(db), timeoutMs);
+    return rows[0]?.name ?? undefined;
+  } catch (error) {
+    // No migration table at all: nothing applied yet (an unreachable database is a different answer).
+    if (/kysely_migration/.test(String(error))) return undefined;
+    throw error;
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, timeoutMs: number | undefined): Promise<T> {
+  if (timeoutMs === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`database did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -4,7 +4,8 @@ import type { CallRecorder } from '../domain/vendor-module.js';
 
 /**
  * Runs one vendor operation and records its outcome: in the vendor's health (read by /healthz,
- * `vendors` and the App Home) and as one log line with its duration. `fields` adds what is worth
+ * `vendors` and the App Home), for metrics (`observe`, when wired) and as one log line with its
+ * duration. Every vendor client calls through here, so this is where all calls are seen. `fields` adds what is worth
  * logging about a success (never a contact or a secret).
  */
 export async function observedCall<T>(
@@ -18,11 +19,14 @@ export async function observedCall<T>(
   try {
     const result = await run();
     deps.health.record(vendor, operation, true);
+    deps.health.observe?.({ vendor, operation, ok: true, durationMs: Date.now() - started });
     deps.logger.info({ vendor, operation, durationMs: Date.now() - started, ...fields(result) }, 'vendor call succeeded');
     return result;
   } catch (error) {
     const code = error instanceof VendorError ? error.code : 'unavailable';
     deps.health.record(vendor, operation, false, code);
+    const status = error instanceof VendorError ? error.status : undefined;
+    deps.health.observe?.({ vendor, operation, ok: false, code, status, durationMs: Date.now() - started });
     deps.logger.warn(
       { vendor, operation, code, status: error instanceof VendorError ? error.status : undefined, durationMs: Date.now() - started },
       'vendor call failed',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RateLedger } from '../domain/vendor-module.js';
+import type { CallObserver, RateLedger } from '../domain/vendor-module.js';
 
 /**
  * Where the requests sent to a vendor account are counted (domain's `RateLedger`). In memory for
@@ -59,6 +59,8 @@ export interface RateBudgetOptions {
   ledger?: RateLedger;
   /** The vendor account this budget belongs to (the ledger's key). */
   account?: string;
+  /** Told how long each interactive call waited for its slot (metrics). */
+  observer?: Pick<CallObserver, 'budgetWaited'>;
 }
 
 /**
@@ -113,6 +115,7 @@ export class RateBudget {
   private lastBackgroundAt = -Infinity;
   private stopped = false;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly observer?: RateBudgetOptions['observer'];
 
   constructor(
     readonly limit: number,
@@ -128,6 +131,7 @@ export class RateBudget {
     this.wait = options.sleep;
     this.ledger = options.ledger ?? new MemoryRateLedger();
     this.account = options.account ?? 'default';
+    this.observer = typeof windowMsOrOptions === 'number' ? undefined : windowMsOrOptions.observer;
     this.reserve = limit >= 5 ? Math.max(1, Math.floor(limit * 0.2)) : 0;
     this.backgroundSpacingMs = this.heldMs / Math.max(1, limit - this.reserve);
   }
@@ -172,7 +176,13 @@ export class RateBudget {
 
   private enqueue(inFlightMs: number): Promise<RateSlot> {
     this.waiting += 1;
-    const turn = this.queue.then(() => this.acquire(this.limit, inFlightMs));
+    const queuedAt = this.now();
+    const turn = this.queue
+      .then(() => this.acquire(this.limit, inFlightMs))
+      .then((slot) => {
+        this.observer?.budgetWaited(this.account, this.now() - queuedAt);
+        return slot;
+      });
     this.queue = turn.catch(() => undefined);
     return turn.finally(() => {
       this.waiting -= 1;

@@ -12,7 +12,7 @@ export function connectApizee(settings: ApizeeSettings, deps: VendorDeps): Vendo
   // Counted in the database when given, so that replicas share the account's limit. A request
   // with no answer holds its slot at least as long as it may take (rate-budget.ts).
   const maxRequestMs = Math.max(60_000, settings.timeoutMs);
-  const budget = new RateBudget(settings.ratePerMinute, { ledger: deps.ledger, account: `apizee:${settings.username}`, maxRequestMs });
+  const budget = new RateBudget(settings.ratePerMinute, { ledger: deps.ledger, account: `apizee:${settings.username}`, maxRequestMs, observer: deps.budgetObserver });
   const client = new ApizeeClient(settings, { logger: deps.logger, health: deps.health, budget });
   const trackerDeps = { client, logger: deps.logger, intervalMs: deps.trackIntervalMs };
   const tickets = new ApizeeTicketTracker(trackerDeps);

@@ -1,0 +1,72 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { withCorrelation } from './correlation.js';
+
+/** Answered even while stopping: liveness (the process is alive) and the last scrapes. */
+const ALWAYS_OPEN = new Set(['/healthz', '/metrics']);
+
+/**
+ * The app's door. While open, it counts the requests in flight and gives each a correlation id;
+ * once `close()` is called (shutdown), every new request but /healthz and /metrics is answered
+ * 503 at once (Slack retries elsewhere, a load balancer takes the replica out), and `drained`
+ * tells when the requests already inside have been answered.
+ */
+export class RequestGate {
+  private closed = false;
+  private inFlight = 0;
+  private readonly waiters = new Set<() => void>();
+
+  get stopping(): boolean {
+    return this.closed;
+  }
+
+  /** Wraps the HTTP receiver's listener (Slack requests, webhooks, /readyz, /healthz, /metrics). */
+  wrap(listener: RequestListener): RequestListener {
+    return (req: IncomingMessage, res: ServerResponse) => {
+      const startedAt = performance.now();
+      if (this.closed && !ALWAYS_OPEN.has((req.url ?? '/').split('?')[0]!)) {
+        res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '5' });
+        res.end(JSON.stringify({ ok: false, status: 'stopping' }));
+        return;
+      }
+      this.enter();
+      res.once('close', () => this.leave());
+      return withCorrelation(() => listener(req, res), startedAt);
+    };
+  }
+
+  /** Counts work that is not an HTTP request (a Socket Mode event) as in flight until it settles. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.enter();
+    return work.finally(() => this.leave());
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Resolves true once nothing is in flight, or false when `timeoutMs` passes first. */
+  drained(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(done);
+        resolve(false);
+      }, Math.max(0, timeoutMs));
+      this.waiters.add(done);
+    });
+  }
+
+  private enter(): void {
+    this.inFlight += 1;
+  }
+
+  private leave(): void {
+    this.inFlight -= 1;
+    if (this.inFlight === 0) for (const waiter of [...this.waiters]) waiter();
+  }
+}
