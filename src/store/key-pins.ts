@@ -1,0 +1,37 @@
+import type { ContactCrypto } from './contact-crypto.js';
+import type { Db } from './database.js';
+
+/** The pin holding the key Imbee's `virtual_user` is derived from (VendorDeps.pseudonymKey). */
+export const VENDOR_IDENTITY_PIN = 'vendor-identity';
+
+/**
+ * The key vendor pseudonyms are computed with (Imbee's `virtual_user` = HMAC(key, contact)).
+ *
+ * Imbee keys its links on the virtual user (`previously_created`), so a person must keep the same
+ * one for as long as the deployment lives, across every rotation of ENCRYPTION_KEY. The key is
+ * therefore chosen once, stored sealed like a contact (and re-keyed with them), and never derived
+ * again:
+ * - a database that already holds sessions (a deployment from before key versioning): the value
+ *   Imbee has seen so far, the raw legacy ENCRYPTION_KEY in base64 (ContactCrypto.legacyMaster);
+ * - a new database: a key of its own, HKDF(ENCRYPTION_KEY, "imbee identity"), in base64.
+ * Replicas starting together compute the same value; the first insert wins and all read it back.
+ */
+export async function vendorIdentityKey(db: Db, crypto: ContactCrypto, now: Date = new Date()): Promise<string> {
+  const pinned = await readPin(db, crypto, VENDOR_IDENTITY_PIN);
+  if (pinned !== undefined) return pinned;
+  const upgraded = await db.selectFrom('sessions').select('id').limit(1).executeTakeFirst();
+  const key = upgraded ? crypto.legacyMaster() : crypto.derived('vendorIdentity');
+  await db
+    .insertInto('key_pins')
+    .values({ name: VENDOR_IDENTITY_PIN, sealed: crypto.encrypt(key.toString('base64')), created_at: now.toISOString() })
+    .onConflict((conflict) => conflict.column('name').doNothing())
+    .execute();
+  const chosen = await readPin(db, crypto, VENDOR_IDENTITY_PIN);
+  if (chosen === undefined) throw new Error(`key pin ${VENDOR_IDENTITY_PIN} vanished after it was written`);
+  return chosen;
+}
+
+async function readPin(db: Db, crypto: ContactCrypto, name: string): Promise<string | undefined> {
+  const row = await db.selectFrom('key_pins').select('sealed').where('name', '=', name).executeTakeFirst();
+  return row ? crypto.decrypt(row.sealed) : undefined;
+}
