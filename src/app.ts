@@ -219,9 +219,10 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     database,
     async start() {
       await migrate(database.db);
-      // Before any request: what is stored under a previous key is sealed again with the current one.
-      await rekeyStoredSecrets(database.db, contactCrypto, { logger });
+      // Before any request. The identity key first: an upgraded deployment's is told by its v1
+      // rows, which the re-key job then seals again with the current key (with all the others).
       pseudonymKey = await vendorIdentityKey(database.db, contactCrypto);
+      await rekeyStoredSecrets(database.db, contactCrypto, { logger });
       const started = (await app.start(config.port)) as Server | undefined;
       tracking.start();
       const address = started && typeof started.address === 'function' ? started.address() : undefined;

@@ -123,11 +123,28 @@ export class ContactCrypto {
   }
 
   /**
-   * The ENCRYPTION_KEY rows from before key versioning were written with: ENCRYPTION_KEY_PREVIOUS
-   * when set (the deployment is rotating away from it), else ENCRYPTION_KEY.
+   * The ENCRYPTION_KEY the release before key versioning ran with: the raw key (current or
+   * previous) that opens `v1Sample`, a v1 value it stored; without one, ENCRYPTION_KEY. Throws when
+   * neither key opens the sample (the previous release's key is not configured).
    */
-  legacyMaster(): Buffer {
-    return (this.previous ?? this.current).master;
+  legacyMaster(v1Sample?: string): Buffer {
+    if (v1Sample === undefined) return this.current.master;
+    const [version, iv, tag, sealed] = v1Sample.split(':');
+    if (version !== 'v1' || !iv || !tag || !sealed) throw new Error('not a v1 value');
+    for (const generation of this.generations()) {
+      try {
+        open(generation.master, iv, tag, sealed);
+        return generation.master;
+      } catch {
+        // not this one
+      }
+    }
+    throw new Error('contacts stored before key versioning open with neither ENCRYPTION_KEY nor ENCRYPTION_KEY_PREVIOUS: set the key the previous release used');
+  }
+
+  /** The previous key's id, during a rotation. */
+  get previousKid(): string | undefined {
+    return this.previous?.kid;
   }
 
   /** A key derived from the current ENCRYPTION_KEY for one purpose (see KEY_PURPOSES). */

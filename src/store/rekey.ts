@@ -34,9 +34,8 @@ export async function rekeyStoredSecrets(db: Db, crypto: ContactCrypto, options:
   const unreadable: string[] = [];
   await rekeySessions(db, crypto, batchSize, report, unreadable);
   await rekeyPins(db, crypto, report, unreadable);
-  if (report.rekeyed > 0 || report.raced > 0) {
-    options.logger?.info({ kid: crypto.kid, ...report }, 'stored contacts re-keyed to the current ENCRYPTION_KEY');
-  }
+  // Key ids only (never a key): the operator checks here that a rotation is complete.
+  options.logger?.info({ kid: crypto.kid, previousKid: crypto.previousKid, ...report }, 'stored contacts checked against the current ENCRYPTION_KEY');
   if (unreadable.length > 0) {
     // Ids only: a session id or a pin name is no secret, and tells the operator where to look.
     options.logger?.warn(

@@ -156,9 +156,13 @@ describe('ContactCrypto', () => {
       assert.equal(new ContactCrypto(KEY_B).lookupHashes('jane@example.com').includes(underA), false);
     });
 
-    it('takes v1 values as the previous key when rotating (legacyMaster), else the current one', () => {
-      assert.deepEqual(new ContactCrypto(KEY_B, KEY_A).legacyMaster(), KEY_A);
-      assert.deepEqual(new ContactCrypto(KEY_B).legacyMaster(), KEY_B);
+    it('tells which key the release before versioning used from one of its v1 values (legacyMaster)', () => {
+      const underA = legacyEncrypt(KEY_A, PHONE);
+      assert.deepEqual(new ContactCrypto(KEY_B, KEY_A).legacyMaster(underA), KEY_A);
+      assert.deepEqual(new ContactCrypto(KEY_A, KEY_B).legacyMaster(underA), KEY_A);
+      assert.deepEqual(new ContactCrypto(KEY_A).legacyMaster(underA), KEY_A);
+      assert.deepEqual(new ContactCrypto(KEY_B).legacyMaster(), KEY_B, 'no v1 value: the current key');
+      assert.throws(() => new ContactCrypto(KEY_B).legacyMaster(underA), /neither ENCRYPTION_KEY nor ENCRYPTION_KEY_PREVIOUS/);
     });
   });
 });

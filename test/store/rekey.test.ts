@@ -151,6 +151,20 @@ eachDatabase('vendorIdentityKey (Imbee virtual_user)', (ctx) => {
     assert.equal(virtualUserFor(PHONE, key), virtualUserFor(PHONE, legacySalt(KEY_A)));
   });
 
+  it('also when the new key is rolled out as ENCRYPTION_KEY_PREVIOUS first (accepted before it is used)', async () => {
+    const db = ctx.db();
+    await insertContact(db, PHONE, legacyEncrypt(KEY_A, PHONE), legacyHash(KEY_A, PHONE));
+    const key = await vendorIdentityKey(db, new ContactCrypto(KEY_A, KEY_B));
+    assert.equal(virtualUserFor(PHONE, key), virtualUserFor(PHONE, legacySalt(KEY_A)));
+  });
+
+  it('refuses to pin anything when neither key opens the v1 contacts (the old key is missing)', async () => {
+    const db = ctx.db();
+    await insertContact(db, PHONE, legacyEncrypt(KEY_A, PHONE), legacyHash(KEY_A, PHONE));
+    await assert.rejects(vendorIdentityKey(db, new ContactCrypto(KEY_B, KEY_C)), /set the key the previous release used/);
+    assert.deepEqual(await db.selectFrom('key_pins').selectAll().execute(), []);
+  });
+
   it('gives a new deployment a key of its own (HKDF "imbee identity"), kept through rotations', async () => {
     const db = ctx.db();
     const fresh = await vendorIdentityKey(db, new ContactCrypto(KEY_A));
