@@ -9,7 +9,9 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, ran
 export const KEY_PURPOSES = {
   contacts: 'rendezvous contacts encryption v2',
   contactHash: 'rendezvous contact hash v2',
-  vendorIdentity: 'rendezvous imbee identity v2',
+  // The identities Rendezvous gives vendors for a person (today Imbee's `virtual_user`); the label
+  // names no vendor, as nothing outside src/vendors/ does.
+  vendorIdentity: 'rendezvous vendor identity v2',
 } as const;
 
 export type KeyPurpose = keyof typeof KEY_PURPOSES;

@@ -165,7 +165,7 @@ eachDatabase('vendorIdentityKey (Imbee virtual_user)', (ctx) => {
     assert.deepEqual(await db.selectFrom('key_pins').selectAll().execute(), []);
   });
 
-  it('gives a new deployment a key of its own (HKDF "imbee identity"), kept through rotations', async () => {
+  it('gives a new deployment a key of its own (HKDF "vendor identity"), kept through rotations', async () => {
     const db = ctx.db();
     const fresh = await vendorIdentityKey(db, new ContactCrypto(KEY_A));
     assert.equal(fresh, deriveKey(KEY_A, 'vendorIdentity').toString('base64'));
