@@ -126,11 +126,10 @@ export class ContactCrypto {
 
   /**
    * The ENCRYPTION_KEY the release before key versioning ran with: the raw key (current or
-   * previous) that opens `v1Sample`, a v1 value it stored; without one, ENCRYPTION_KEY. Throws when
-   * neither key opens the sample (the previous release's key is not configured).
+   * previous) that opens `v1Sample`, a v1 value it stored. Throws when neither key opens it (the
+   * previous release's key is not configured).
    */
-  legacyMaster(v1Sample?: string): Buffer {
-    if (v1Sample === undefined) return this.current.master;
+  legacyMaster(v1Sample: string): Buffer {
     const [version, iv, tag, sealed] = v1Sample.split(':');
     if (version !== 'v1' || !iv || !tag || !sealed) throw new Error('not a v1 value');
     for (const generation of this.generations()) {

@@ -11,20 +11,19 @@ export const VENDOR_IDENTITY_PIN = 'vendor-identity';
  * one for as long as the deployment lives, across every rotation of ENCRYPTION_KEY. The key is
  * therefore chosen once, stored sealed like a contact (and re-keyed with them), and never derived
  * again:
- * - a database that already holds sessions (a deployment from before key versioning): the value
- *   Imbee has seen so far, the raw ENCRYPTION_KEY of that release in base64: the key (current or
- *   previous) that opens its v1 contacts, so this must run before the re-key job converts them;
- * - a new database: a key of its own, HKDF(ENCRYPTION_KEY, "imbee identity"), in base64.
+ * - a database with contacts from before key versioning (v1: an upgraded deployment): the value
+ *   Imbee has seen so far, the raw ENCRYPTION_KEY of that release in base64, i.e. the key
+ *   (current or previous) that opens those v1 contacts; so this runs before the re-key job
+ *   converts them;
+ * - otherwise (a new database, or the pin deleted on purpose to give everyone new identities):
+ *   a key of its own, HKDF(ENCRYPTION_KEY, "vendor identity"), in base64.
  * Replicas starting together compute the same value; the first insert wins and all read it back.
  */
 export async function vendorIdentityKey(db: Db, crypto: ContactCrypto, now: Date = new Date()): Promise<string> {
   const pinned = await readPin(db, crypto, VENDOR_IDENTITY_PIN);
   if (pinned !== undefined) return pinned;
-  const upgraded = await db.selectFrom('sessions').select('id').limit(1).executeTakeFirst();
-  const v1 = upgraded
-    ? await db.selectFrom('sessions').select('contact_encrypted').where('contact_encrypted', 'like', 'v1:%').limit(1).executeTakeFirst()
-    : undefined;
-  const key = upgraded ? crypto.legacyMaster(v1?.contact_encrypted ?? undefined) : crypto.derived('vendorIdentity');
+  const v1 = await db.selectFrom('sessions').select('contact_encrypted').where('contact_encrypted', 'like', 'v1:%').limit(1).executeTakeFirst();
+  const key = v1?.contact_encrypted ? crypto.legacyMaster(v1.contact_encrypted) : crypto.derived('vendorIdentity');
   await db
     .insertInto('key_pins')
     .values({ name: VENDOR_IDENTITY_PIN, sealed: crypto.encrypt(key.toString('base64')), created_at: now.toISOString() })

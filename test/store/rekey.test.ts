@@ -177,6 +177,15 @@ eachDatabase('vendorIdentityKey (Imbee virtual_user)', (ctx) => {
     assert.equal(await vendorIdentityKey(db, new ContactCrypto(KEY_B)), fresh);
   });
 
+  it('gives new identities (its own key) when the pin is deleted on a database with no v1 contacts left', async () => {
+    const db = ctx.db();
+    await insertContact(db, PHONE, legacyEncrypt(KEY_A, PHONE), legacyHash(KEY_A, PHONE));
+    assert.equal(await vendorIdentityKey(db, new ContactCrypto(KEY_A)), legacySalt(KEY_A));
+    await rekeyStoredSecrets(db, new ContactCrypto(KEY_A));
+    await db.deleteFrom('key_pins').execute();
+    assert.equal(await vendorIdentityKey(db, new ContactCrypto(KEY_A)), deriveKey(KEY_A, 'vendorIdentity').toString('base64'));
+  });
+
   it('agrees between replicas starting together', async () => {
     const keys = await Promise.all([vendorIdentityKey(ctx.db(), new ContactCrypto(KEY_A)), vendorIdentityKey(ctx.open(), new ContactCrypto(KEY_A))]);
     assert.equal(keys[0], keys[1]);
