@@ -26,6 +26,8 @@ import { WebhookDispatch } from './tracking/webhook-dispatch.js';
 import { SlackGateway } from './slack/gateway.js';
 import { ContactCrypto } from './store/contact-crypto.js';
 import { migrate, openDatabase, type OpenedDatabase } from './store/database.js';
+import { vendorIdentityKey } from './store/key-pins.js';
+import { rekeyStoredSecrets } from './store/rekey.js';
 import { MilestonesRepository } from './store/milestones-repository.js';
 import { OperationalFigures } from './store/operational-figures.js';
 import { DatabasePendingOperations } from './store/pending-operations.js';
@@ -85,6 +87,9 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const catalogue = modules;
   // Each session's vendor details are read back through its module's own schema.
   const sessionsRepo = new SessionsRepository(database.db, database.kind, detailsParserOf(catalogue));
+  const contactCrypto = new ContactCrypto(config.encryptionKey, config.encryptionKeyPrevious);
+  // Read from the database at start() (src/store/key-pins.ts): it must survive key rotations.
+  let pseudonymKey: string | undefined;
   // Every module whose settings were read connects here; the others are never offered.
   const vendors = assembleVendors(
     modules,
@@ -97,7 +102,10 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       ledger: new DatabaseRateLedger(database.db, database.kind),
       pending: new DatabasePendingOperations(database.db),
       trackIntervalMs: config.trackIntervalMs,
-      pseudonymKey: config.encryptionKey.toString('base64'),
+      get pseudonymKey(): string {
+        if (pseudonymKey === undefined) throw new Error('the vendor identity key is read at start(); start the app first');
+        return pseudonymKey;
+      },
     },
   );
   // A webhook only makes its session due; the next tracking pass (started at once) reads it.
@@ -176,7 +184,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     gateway,
     cards,
     lifecycle,
-    crypto: new ContactCrypto(config.encryptionKey),
+    crypto: contactCrypto,
     logger,
     trackIntervalMs: config.trackIntervalMs,
     providers: vendors.providers,
@@ -273,6 +281,10 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     metrics,
     async start() {
       await migrate(database.db);
+      // Before any request. The identity key first: an upgraded deployment's is told by its v1
+      // rows, which the re-key job then seals again with the current key (with all the others).
+      pseudonymKey = await vendorIdentityKey(database.db, contactCrypto);
+      await rekeyStoredSecrets(database.db, contactCrypto, { logger });
       const started = (await app.start(config.port)) as Server | undefined;
       tracking.start();
       const address = started && typeof started.address === 'function' ? started.address() : undefined;

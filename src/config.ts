@@ -59,6 +59,8 @@ export const ConfigSchema = z
       .default(3000),
     DATABASE_URL: databaseUrl,
     ENCRYPTION_KEY: encryptionKey,
+    /** The key being rotated away from: still read (contacts sealed with it), never written. */
+    ENCRYPTION_KEY_PREVIOUS: encryptionKey.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     // Checked against the modules in loadConfig: only a module that takes a contact can be the default.
     DEFAULT_VENDOR: z.string().trim().optional(),
@@ -83,6 +85,9 @@ export const ConfigSchema = z
     if (!env.SLACK_BOT_TOKEN) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required (xoxb-…)' });
     }
+    if (env.ENCRYPTION_KEY_PREVIOUS && Buffer.from(env.ENCRYPTION_KEY_PREVIOUS, 'base64').equals(Buffer.from(env.ENCRYPTION_KEY, 'base64'))) {
+      ctx.addIssue({ code: 'custom', path: ['ENCRYPTION_KEY_PREVIOUS'], message: 'must differ from ENCRYPTION_KEY (unset it once a rotation is over)' });
+    }
     if (env.SLACK_APP_TOKEN && !env.SLACK_APP_TOKEN.startsWith('xapp-')) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_APP_TOKEN'], message: 'must be an app-level token (xapp-…)' });
     }
@@ -100,6 +105,8 @@ export interface Config {
   port: number;
   databaseUrl?: string;
   encryptionKey: Buffer;
+  /** During a key rotation: the ENCRYPTION_KEY before it (see README, Key rotation). */
+  encryptionKeyPrevious?: Buffer;
   logLevel: Env['LOG_LEVEL'];
   /** A module's name (one that takes a contact). */
   defaultVendor?: string;
@@ -165,6 +172,7 @@ function toConfig(env: Env): Omit<Config, 'vendors'> {
     port: env.PORT,
     databaseUrl: env.DATABASE_URL,
     encryptionKey: Buffer.from(env.ENCRYPTION_KEY, 'base64'),
+    encryptionKeyPrevious: env.ENCRYPTION_KEY_PREVIOUS === undefined ? undefined : Buffer.from(env.ENCRYPTION_KEY_PREVIOUS, 'base64'),
     logLevel: env.LOG_LEVEL,
     defaultVendor: env.DEFAULT_VENDOR,
     trackIntervalMs: Math.round(env.TRACK_INTERVAL_SECONDS * 1000),

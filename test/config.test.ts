@@ -29,6 +29,15 @@ describe('loadConfig', () => {
     assert.deepEqual(config.vendors, {});
     assert.equal(config.databaseUrl, undefined);
     assert.deepEqual(config.encryptionKey, Buffer.alloc(32, 7));
+    assert.equal(config.encryptionKeyPrevious, undefined);
+  });
+
+  it('reads ENCRYPTION_KEY_PREVIOUS for a key rotation', () => {
+    const previous = Buffer.alloc(32, 9);
+    const config = loadConfig({ ...MINIMAL, ENCRYPTION_KEY_PREVIOUS: ` ${previous.toString('base64')} ` });
+    assert.deepEqual(config.encryptionKeyPrevious, previous);
+    assert.deepEqual(config.encryptionKey, Buffer.alloc(32, 7));
+    assert.equal(loadConfig({ ...MINIMAL, ENCRYPTION_KEY_PREVIOUS: '' }).encryptionKeyPrevious, undefined);
   });
 
   it('adds the trailing slash to SLACK_API_URL', () => {
@@ -92,6 +101,16 @@ describe('loadConfig', () => {
       { ENCRYPTION_KEY: Buffer.alloc(16, 1).toString('base64') },
       'Configuration error: ENCRYPTION_KEY must be 32 random bytes in base64 (openssl rand -base64 32)',
     ],
+    [
+      'ENCRYPTION_KEY_PREVIOUS of 16 bytes',
+      { ENCRYPTION_KEY_PREVIOUS: Buffer.alloc(16, 1).toString('base64') },
+      'Configuration error: ENCRYPTION_KEY_PREVIOUS must be 32 random bytes in base64 (openssl rand -base64 32)',
+    ],
+    [
+      'ENCRYPTION_KEY_PREVIOUS equal to ENCRYPTION_KEY',
+      { ENCRYPTION_KEY_PREVIOUS: Buffer.alloc(32, 7).toString('base64') },
+      'Configuration error: ENCRYPTION_KEY_PREVIOUS must differ from ENCRYPTION_KEY (unset it once a rotation is over)',
+    ],
     ['PORT=abc', { PORT: 'abc' }, 'Configuration error: PORT must be a port number'],
     ['TRACK_INTERVAL_SECONDS=0', { TRACK_INTERVAL_SECONDS: '0' }, 'Configuration error: TRACK_INTERVAL_SECONDS must be a number above 0'],
     [
@@ -130,6 +149,7 @@ describe('loadConfig', () => {
     const cases: Array<[Record<string, string>, string]> = [
       [{ SLACK_APP_TOKEN: 'xoxb-9999-TOPSECRETVALUE' }, 'SLACK_APP_TOKEN'],
       [{ ENCRYPTION_KEY: 'TOPSECRETVALUE' }, 'ENCRYPTION_KEY'],
+      [{ ENCRYPTION_KEY_PREVIOUS: 'TOPSECRETVALUE' }, 'ENCRYPTION_KEY_PREVIOUS'],
       [{ LOG_LEVEL: 'TOPSECRETVALUE' }, 'LOG_LEVEL'],
       [{ APIZEE_PASSWORD: 'TOPSECRETVALUE' }, 'APIZEE_USERNAME'],
     ];

@@ -120,6 +120,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('pending_operations').execute();
     },
   },
+  '2026-12-02-010-keys': {
+    async up(db: Kysely<unknown>) {
+      // Secrets that outlive a rotation of ENCRYPTION_KEY (Imbee's identity key), sealed with it.
+      await db.schema
+        .createTable('key_pins')
+        .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('sealed', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('key_pins').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

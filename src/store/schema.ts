@@ -76,11 +76,22 @@ export interface PendingOperationsTable {
   created_at: string;
 }
 
+/**
+ * A secret Rendezvous must keep although ENCRYPTION_KEY rotates (see src/store/key-pins.ts),
+ * sealed like a contact (ContactCrypto) and re-keyed with them.
+ */
+export interface KeyPinsTable {
+  name: string;
+  sealed: string;
+  created_at: string;
+}
+
 export interface Database {
   sessions: SessionsTable;
   milestones: MilestonesTable;
   rate_slots: RateSlotsTable;
   pending_operations: PendingOperationsTable;
+  key_pins: KeyPinsTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;

@@ -45,6 +45,9 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
  * get their existing link back instead of a new one each time. A keyed hash, not a plain one:
  * phone numbers are few enough that an unkeyed SHA-256 could be reversed by trying them all, and
  * this value leaves Rendezvous for a third party.
+ *
+ * The salt is VendorDeps.pseudonymKey: a key pinned in the database (src/store/key-pins.ts), not
+ * ENCRYPTION_KEY itself, so that rotating ENCRYPTION_KEY never gives a person a new virtual user.
  */
 export function virtualUserFor(contact: string, salt: string): string {
   if (salt === '') throw new Error('virtualUserFor needs a non-empty salt');
