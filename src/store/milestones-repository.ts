@@ -69,27 +69,28 @@ export class MilestonesRepository {
   ) {}
 
   /**
-   * Leases the outboxes of up to `limit` sessions that have a milestone due (not posted, not set
-   * aside, its backoff over), the one waiting longest first, so that one replica posts a thread's
-   * replies, in order, while the others take other threads. Returns them oldest first.
+   * Leases the outboxes of up to `limit` sessions whose thread can go on (a reply to post, none
+   * waiting for its backoff: a thread's replies stay in order), the one waiting longest first,
+   * so that one replica posts a thread's replies while the others take other threads. Returns
+   * them oldest first.
    */
   async leaseOutboxes(owner: string, now: Date, leaseMs: number, limit: number): Promise<string[]> {
     const nowIso = now.toISOString();
-    const oldestDue = (eb: ExpressionBuilder<Database, 'sessions'>) =>
+    const pending = (eb: ExpressionBuilder<Database, 'sessions'>) =>
       eb
         .selectFrom('milestones')
-        .select((inner) => inner.fn.min('milestones.created_at').as('oldest'))
         .whereRef('milestones.session_id', '=', 'sessions.id')
         .where('milestones.posted_ts', 'is', null)
-        .where('milestones.dead_lettered_at', 'is', null)
-        .where((inner) => inner.or([inner('milestones.next_attempt_at', 'is', null), inner('milestones.next_attempt_at', '<=', nowIso)]));
+        .where('milestones.dead_lettered_at', 'is', null);
+    const oldest = (eb: ExpressionBuilder<Database, 'sessions'>) => pending(eb).select((inner) => inner.fn.min('milestones.created_at').as('oldest'));
     let due = this.db
       .selectFrom('sessions')
       .select('sessions.id')
       .where('sessions.card_ts', 'is not', null)
       .where((eb) => eb.or([eb('sessions.outbox_until', 'is', null), eb('sessions.outbox_until', '<', nowIso)]))
-      .where((eb) => eb(oldestDue(eb), 'is not', null))
-      .orderBy((eb) => oldestDue(eb))
+      .where((eb) => eb.exists(pending(eb).select('milestones.id')))
+      .where((eb) => eb.not(eb.exists(pending(eb).select('milestones.id').where('milestones.next_attempt_at', '>', nowIso))))
+      .orderBy((eb) => oldest(eb))
       .orderBy('sessions.id')
       .limit(limit);
     if (this.kind === 'postgres') due = due.forUpdate().skipLocked();
@@ -109,8 +110,8 @@ export class MilestonesRepository {
       .where('dead_lettered_at', 'is', null)
       .groupBy('session_id')
       .execute();
-    const oldest = new Map(ages.map((row) => [row.session_id, String(row.oldest)]));
-    return leased.map((row) => row.id).sort((a, b) => (oldest.get(a) ?? '').localeCompare(oldest.get(b) ?? '') || a.localeCompare(b));
+    const ageOf = new Map(ages.map((row) => [row.session_id, String(row.oldest)]));
+    return leased.map((row) => row.id).sort((a, b) => (ageOf.get(a) ?? '').localeCompare(ageOf.get(b) ?? '') || a.localeCompare(b));
   }
 
   /** Extends a held outbox lease; false when this owner no longer holds it (another replica took over). */
