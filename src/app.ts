@@ -127,7 +127,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     timeout: deps.slackBackgroundTimeoutMs ?? SLACK_BACKGROUND_TIMEOUT_MS,
     logger: boltLogger(logger),
   });
-  const backgroundGateway = new SlackGateway(backgroundClient, { logger });
+  const backgroundGateway = new SlackGateway(backgroundClient, { logger, updateRetryAfterMaxMs: 10_000 });
   const trackingCards = new CardPublisher({ gateway: backgroundGateway, sessions: sessionsRepo, logger, catalogue });
   const notifier = new ThreadNotifier({
     milestones: milestonesRepo,

@@ -93,7 +93,16 @@ export class SlackGateway {
 
   constructor(
     private readonly client: WebClient,
-    private readonly deps: { logger: Logger; adminUsergroup?: string },
+    private readonly deps: {
+      logger: Logger;
+      adminUsergroup?: string;
+      /**
+       * For a client that rejects 429s at once (background work): a card update Slack throttled
+       * is sent again once after the wait Slack asked for, when no longer than this. chat.update
+       * is idempotent (the whole card each time), so this cannot double anything.
+       */
+      updateRetryAfterMaxMs?: number;
+    },
   ) {}
 
   async postMessage(args: { channel: string; text: string; blocks: KnownBlock[]; threadTs?: string; metadata?: { outboxId: string; sessionId: string } }): Promise<PostedMessage> {
@@ -116,10 +125,18 @@ export class SlackGateway {
   }
 
   async updateMessage(args: { channel: string; ts: string; text: string; blocks: KnownBlock[] }): Promise<void> {
+    const update = () => this.client.chat.update({ channel: args.channel, ts: args.ts, text: args.text, blocks: args.blocks });
     try {
-      await this.client.chat.update({ channel: args.channel, ts: args.ts, text: args.text, blocks: args.blocks });
+      await update();
     } catch (error) {
-      throw postError(error);
+      const wait = retryAfterMs(error);
+      if (wait === undefined || wait > (this.deps.updateRetryAfterMaxMs ?? -1)) throw postError(error);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      try {
+        await update();
+      } catch (again) {
+        throw postError(again);
+      }
     }
   }
 

@@ -164,3 +164,31 @@ describe('e2e: the outbox when Slack’s answer to a thread reply is lost', func
     });
   }
 });
+
+describe('e2e: tracker card updates throttled by Slack', function () {
+  this.timeout(30_000);
+  let stack: LocalStack;
+
+  afterEach(async () => {
+    await stack?.close();
+  });
+
+  it('go through the background client: a new session’s card is posted at once meanwhile, and the card is updated once Slack’s wait is over', async () => {
+    stack = await startLocalStack({ apizeeRatePerMinute: 60, vendors: ['apizee'] });
+    await stack.requester.slash('+33612345678 ref:CASE-429', { userId: STARTER, channelId: HEALTHY });
+    await stack.slack.waitFor('chat.postMessage', (call) => isThreadPost(HEALTHY)(call) && /sent the invitation/.test(call.args.text));
+    const [ticket] = [...stack.apizee.tickets.values()];
+    stack.slack.failNext('chat.update', 'ratelimited', { status: 429, retryAfter: 3 });
+    stack.apizee.setTicketState(ticket!.id, 'inprogress');
+    const throttled = await stack.slack.waitFor('chat.update', (call) => call.status === 429, 10_000);
+    // Had the tracker used the interactive client (app.client), its whole queue would now wait
+    // 3 s: a new session's card (posted through it) would wait too.
+    await stack.requester.slash('+33612345679 ref:CASE-NEW', { userId: COLLEAGUE, channelId: 'C0OTHER' });
+    const card = await stack.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'C0OTHER' && !call.args.thread_ts);
+    assert.ok(card.at - throttled.at < 1500, `the new card came ${card.at - throttled.at} ms after the 429`);
+    assert.equal(card.response.ok, true);
+    // The tracker's card update is sent again after the 3 s Slack asked for, and lands.
+    const updated = await stack.slack.waitFor('chat.update', (call) => call.status === 200 && call.at > throttled.at && /In progress|joined/i.test(JSON.stringify(call.args.blocks)), 10_000);
+    assert.ok(updated.at - throttled.at >= 2900, `sent again ${updated.at - throttled.at} ms after the 429`);
+  });
+});
