@@ -135,8 +135,8 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     logger,
     owner,
     leaseMs: Math.max(10_000, 2 * config.trackIntervalMs),
-    // The starter's Home tab lists what was set aside; refreshed at once if they have it open.
-    onDeadLettered: (teamId, userId) => void home.publish(teamId, userId),
+    // The starter's Home tab lists what was set aside; republished at once (background client).
+    onDeadLettered: (teamId, userId) => void backgroundHome.publish(teamId, userId),
   });
   // Nothing awaits the outbox but the tracking loop's own pass: buttons and creations only start
   // a flush, so Slack's pacing or a failing thread never holds up an interactive request.
@@ -168,6 +168,16 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     sessions: sessionsRepo,
     permalink: (row) => sessions.permalink(row),
     gateway,
+    vendors: () => directory.configured(),
+    deadLetters: (teamId, userId, limit) => milestonesRepo.deadLettersOf(teamId, userId, limit),
+    logger,
+    catalogue,
+  });
+  const backgroundHomeGateway = new SlackGateway(backgroundClient, { logger, adminUsergroup: config.adminUsergroup });
+  const backgroundHome = new HomeService({
+    sessions: sessionsRepo,
+    permalink: async (row) => (row.cardTs ? backgroundHomeGateway.permalink(row.channelId, row.cardTs) : undefined),
+    gateway: backgroundHomeGateway,
     vendors: () => directory.configured(),
     deadLetters: (teamId, userId, limit) => milestonesRepo.deadLettersOf(teamId, userId, limit),
     logger,

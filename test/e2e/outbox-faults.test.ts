@@ -80,7 +80,11 @@ describe('e2e: the outbox when a channel refuses posts', function () {
     const healthyReplies = stack.slack.calls.filter(isThreadPost(HEALTHY)).map((call) => call.args.text as string);
     assert.equal(healthyReplies.length, 4, healthyReplies.join('\n'));
 
-    // The starter's Home tab lists what could not be posted.
+    // The starter's Home tab lists what could not be posted: republished when the reply was set
+    // aside, and so whenever they open it.
+    const republished = stack.slack.callsTo('views.publish').filter((call) => call.args.user_id === STARTER);
+    assert.ok(republished.some((call) => JSON.stringify(call.args.view.blocks).includes('Replies that could not be posted')), 'republished when set aside');
+    stack.slack.reset();
     await stack.requester.event({ type: 'app_home_opened', user: STARTER, channel: 'D0AGENT', tab: 'home', event_ts: (Date.now() / 1000).toFixed(6) }, { eventId: 'Ev0OUTBOX01' });
     await eventually('the Home tab with the replies set aside', () => {
       const view = stack.slack.lastView(STARTER);
