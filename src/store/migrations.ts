@@ -120,7 +120,7 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('pending_operations').execute();
     },
   },
-  '2026-12-02-005-outbox-retries': {
+  '2026-12-02-011-outbox-retries': {
     async up(db: Kysely<unknown>) {
       // Each outbox row is retried with backoff and set aside (dead-lettered) after a limit or a
       // refusal Slack will repeat; the session remembers that its starter was told, so once only.
