@@ -149,6 +149,18 @@ export interface FakeSlackApi {
    * HTTP 429, a `Retry-After` header and `{ ok: false, error: 'ratelimited' }` whatever `error` says.
    */
   failNext(method: string, error: string, options?: FailNextOptions): void;
+  /**
+   * Archives a channel: posts and updates there fail with `is_archived` (reading still works,
+   * as on Slack). `unarchive` undoes it.
+   */
+  archiveChannel(channel: string): void;
+  unarchiveChannel(channel: string): void;
+  /**
+   * The next call(s) to `method` are carried out (a message is stored, the call recorded) but
+   * their answer is lost: `hang` never answers (the client times out), `reset` closes the
+   * connection instead of answering.
+   */
+  loseAnswerNext(method: string, options?: { times?: number; mode?: 'hang' | 'reset' }): void;
 
   callsTo(method: string): FakeSlackCall[];
   /** Resolves with the first matching call, past or future; rejects after `timeoutMs` listing recent calls. */
@@ -243,6 +255,9 @@ class FakeSlackServer implements FakeSlackApi {
   private recordedRejections: FakeSlackRejection[] = [];
   private waiters: Waiter[] = [];
   private faults = new Map<string, Fault[]>();
+  private archived = new Set<string>();
+  private lostAnswers = new Map<string, Array<{ remaining: number; mode: 'hang' | 'reset' }>>();
+  private hungResponses = new Set<ServerResponse>();
   /** Per channel, every message (roots and replies) in posting order. */
   private channels = new Map<string, FakeMessage[]>();
   private dmUsers = new Map<string, string>();
@@ -307,6 +322,8 @@ class FakeSlackServer implements FakeSlackApi {
   }
 
   close(): Promise<void> {
+    for (const res of this.hungResponses) res.destroy();
+    this.hungResponses.clear();
     for (const waiter of this.waiters) {
       clearTimeout(waiter.timer);
       waiter.reject(new Error(`fake Slack API closed while waiting for ${waiter.method}`));
@@ -323,6 +340,8 @@ class FakeSlackServer implements FakeSlackApi {
     this.recordedCalls = [];
     this.recordedRejections = [];
     this.faults.clear();
+    this.archived.clear();
+    this.lostAnswers.clear();
     this.channels.clear();
     this.dmUsers.clear();
     this.ephemeralMessages = [];
@@ -356,6 +375,29 @@ class FakeSlackServer implements FakeSlackApi {
       remaining: options.times ?? 1,
     });
     this.faults.set(method, queue);
+  }
+
+  archiveChannel(channel: string): void {
+    this.archived.add(channel);
+  }
+
+  unarchiveChannel(channel: string): void {
+    this.archived.delete(channel);
+  }
+
+  loseAnswerNext(method: string, options: { times?: number; mode?: 'hang' | 'reset' } = {}): void {
+    const queue = this.lostAnswers.get(method) ?? [];
+    queue.push({ remaining: options.times ?? 1, mode: options.mode ?? 'hang' });
+    this.lostAnswers.set(method, queue);
+  }
+
+  private takeLostAnswer(method: string): 'hang' | 'reset' | undefined {
+    const queue = this.lostAnswers.get(method);
+    const lost = queue?.[0];
+    if (queue === undefined || lost === undefined) return undefined;
+    lost.remaining -= 1;
+    if (lost.remaining <= 0) queue.shift();
+    return lost.mode;
   }
 
   callsTo(method: string): FakeSlackCall[] {
@@ -461,6 +503,17 @@ class FakeSlackServer implements FakeSlackApi {
     const call: FakeSlackCall = { method, args, at: Date.now(), status: answer.status, response: answer.body };
     if (token !== undefined) call.token = token;
     this.record(call);
+    const lost = answer.status === 200 && answer.body.ok === true ? this.takeLostAnswer(method) : undefined;
+    if (lost === 'reset') {
+      res.destroy();
+      return;
+    }
+    if (lost === 'hang') {
+      // Never answered; destroyed by close() (or by the client giving up).
+      this.hungResponses.add(res);
+      res.on('close', () => this.hungResponses.delete(res));
+      return;
+    }
     send(res, answer);
   }
 
@@ -576,6 +629,7 @@ class FakeSlackServer implements FakeSlackApi {
     requireContent(args);
     assertValidMessagePayload(args);
     const channel = this.resolveChannel(String(args.channel));
+    if (this.archived.has(channel)) throw new SlackApiError('is_archived');
     const message = this.findMessage(channel, String(args.ts));
     if (message === undefined) throw new SlackApiError('message_not_found');
     if (message.user !== this.botUserId) throw new SlackApiError('cant_update_message');
@@ -881,6 +935,7 @@ class FakeSlackServer implements FakeSlackApi {
 
   private assertAppIsMember(channel: string): void {
     if (this.channelsWithoutApp.has(channel)) throw new SlackApiError('not_in_channel');
+    if (this.archived.has(channel)) throw new SlackApiError('is_archived');
   }
 
   /** Slack hides private channels the app is not in: they look like they do not exist. */

@@ -50,7 +50,12 @@ export interface AppDeps {
   modules?: readonly VendorModule<unknown>[];
   /** Node's process metrics (memory, event loop, GC) in /metrics: once per process, so main.ts only. */
   processMetrics?: boolean;
+  /** How long a background Slack call (thread replies, tracker card updates) may take; tests shorten it. */
+  slackBackgroundTimeoutMs?: number;
 }
+
+/** A background Slack call that takes longer has probably lost its answer: the outbox settles it. */
+export const SLACK_BACKGROUND_TIMEOUT_MS = 10_000;
 
 export interface Rendezvous {
   app: App;
@@ -152,32 +157,34 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
 
   const gateway = new SlackGateway(app.client, { logger, adminUsergroup: config.adminUsergroup });
   const cards = new CardPublisher({ gateway, sessions: sessionsRepo, logger, catalogue });
-  // Thread replies go through a Web API client of their own that does not queue behind 429s,
-  // so tracking traffic never holds up an interactive request.
+  // Background work (thread replies, tracker card updates) goes through a Web API client of its
+  // own that does not queue behind 429s, so it never holds up an interactive request. It never
+  // retries by itself (a post whose answer was lost would stand twice) and gives up after a
+  // timeout: the outbox retries, settled by the reply's metadata.
   const backgroundClient = new WebClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl,
     rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    timeout: deps.slackBackgroundTimeoutMs ?? SLACK_BACKGROUND_TIMEOUT_MS,
     logger: boltLogger(logger),
     fetch: slackFetch,
   });
+  const backgroundGateway = new SlackGateway(backgroundClient, { logger, updateRetryAfterMaxMs: 10_000 });
+  const trackingCards = new CardPublisher({ gateway: backgroundGateway, sessions: sessionsRepo, logger, catalogue });
   const notifier = new ThreadNotifier({
     milestones: milestonesRepo,
-    gateway: new SlackGateway(backgroundClient, { logger }),
+    gateway: backgroundGateway,
     logger,
     owner,
     leaseMs: Math.max(10_000, 2 * config.trackIntervalMs),
+    // The starter's Home tab lists what was set aside; republished at once (background client).
+    onDeadLettered: (teamId, userId) => void backgroundHome.publish(teamId, userId),
   });
-  // Buttons and creations wait for their thread replies; tracking passes only start the flush
-  // (the loop's own notifier pass finishes it), so a pass is not held up by Slack's pacing.
-  const lifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards, onOutbox: () => notifier.flush(), logger });
-  const trackingLifecycle = new SessionLifecycle({
-    sessions: sessionsRepo,
-    cards,
-    onOutbox: async () => {
-      notifier.flush().catch((error: unknown) => logger.warn({ err: error }, 'thread replies not flushed; the next pass retries'));
-    },
-    logger,
-  });
+  // Nothing awaits the outbox but the tracking loop's own pass: buttons and creations only start
+  // a flush, so Slack's pacing or a failing thread never holds up an interactive request.
+  const onOutbox = async () => notifier.trigger();
+  const lifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards, onOutbox, logger });
+  const trackingLifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards: trackingCards, onOutbox, logger });
 
   const sessions = new SessionService({
     sessions: sessionsRepo,
@@ -204,6 +211,17 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     permalink: (row) => sessions.permalink(row),
     gateway,
     vendors: () => directory.configured(),
+    deadLetters: (teamId, userId, limit) => milestonesRepo.deadLettersOf(teamId, userId, limit),
+    logger,
+    catalogue,
+  });
+  const backgroundHomeGateway = new SlackGateway(backgroundClient, { logger, adminUsergroup: config.adminUsergroup });
+  const backgroundHome = new HomeService({
+    sessions: sessionsRepo,
+    permalink: async (row) => (row.cardTs ? backgroundHomeGateway.permalink(row.channelId, row.cardTs) : undefined),
+    gateway: backgroundHomeGateway,
+    vendors: () => directory.configured(),
+    deadLetters: (teamId, userId, limit) => milestonesRepo.deadLettersOf(teamId, userId, limit),
     logger,
     catalogue,
   });
@@ -264,6 +282,8 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       outboxFlushed: await settledWithin(notifier.flush(), left()),
     };
     if (Object.values(steps).includes(false)) logger.warn(steps, 'shutdown deadline reached; unfinished work keeps its lease until it runs out');
+    // The outbox takes no more rows before the database closes; a reply in flight is bounded by the client's timeout.
+    void notifier.stop();
     await vendors.stop();
     // Closing the server waits for open connections; a request still held past the deadline
     // must not hold the exit (its lease, if any, runs out and is taken over).

@@ -181,12 +181,11 @@ export class Metrics implements CallObserver {
     });
     new Gauge({
       name: 'rendezvous_outbox_dead_letters',
-      help: 'Thread replies given up on (dead letters); NaN until the outbox has a dead-letter state',
+      help: 'Thread replies given up on (dead letters): set aside after their last try or a refusal Slack will repeat',
       registers,
       async collect() {
         const figures = await read();
         this.reset();
-        // DEAD LETTERS: filled by OperationalFigures.outbox() once milestones carry that state.
         this.set(figures?.outbox.deadLetters ?? Number.NaN);
       },
     });

@@ -3,7 +3,8 @@ import type { Catalogue } from '../domain/product-catalogue.js';
 import type { Logger } from '../domain/logger.js';
 import type { SlackGateway } from '../slack/gateway.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
-import { homeView, MAX_ACTIVE_SHOWN, MAX_RECENT_SHOWN, type HomeSession } from '../ui/home.js';
+import type { DeadLetter } from '../store/milestones-repository.js';
+import { homeView, MAX_ACTIVE_SHOWN, MAX_DEAD_LETTERS_SHOWN, MAX_RECENT_SHOWN, type HomeSession } from '../ui/home.js';
 import type { LastCall } from '../vendors/health.js';
 
 /** How many of the user's newest sessions the Home tab reads. */
@@ -18,6 +19,8 @@ export interface HomeServiceDeps {
   gateway: Pick<SlackGateway, 'isAdmin' | 'publishHome'>;
   /** The configured vendors and their last call (VendorDirectory.configured). */
   vendors(): Array<{ vendor: string; lastCall?: LastCall }>;
+  /** Thread replies of the user's sessions that Slack refused for good (newest first). */
+  deadLetters?(teamId: string, userId: string, limit: number): Promise<DeadLetter[]>;
   logger: Logger;
   catalogue: Catalogue;
 }
@@ -32,9 +35,21 @@ export class HomeService {
       const sessions = await this.deps.sessions.startedBy(teamId, userId, HOME_SESSIONS_READ);
       const active = sessions.filter((session) => !isFinal(session.status)).slice(0, MAX_ACTIVE_SHOWN);
       const recent = sessions.filter((session) => isFinal(session.status)).slice(0, MAX_RECENT_SHOWN);
-      const [links, isAdmin] = await Promise.all([this.permalinks([...active, ...recent]), this.deps.gateway.isAdmin(teamId, userId)]);
+      const [links, isAdmin, deadLetters] = await Promise.all([
+        this.permalinks([...active, ...recent]),
+        this.deps.gateway.isAdmin(teamId, userId),
+        this.deps.deadLetters?.(teamId, userId, MAX_DEAD_LETTERS_SHOWN) ?? [],
+      ]);
       const toHome = (session: Session): HomeSession => homeSession(session, links.get(session.id));
-      const view = homeView({ userId, active: active.map(toHome), recent: recent.map(toHome), vendors: this.deps.vendors(), isAdmin, catalogue: this.deps.catalogue });
+      const view = homeView({
+        userId,
+        active: active.map(toHome),
+        recent: recent.map(toHome),
+        vendors: this.deps.vendors(),
+        isAdmin,
+        catalogue: this.deps.catalogue,
+        notPosted: deadLetters.map(({ vendor, reference, channelId, key, error, deadLetteredAt }) => ({ vendor, reference, channelId, key, error, deadLetteredAt })),
+      });
       await this.deps.gateway.publishHome(userId, view);
     } catch (error) {
       this.deps.logger.warn({ err: error, teamId, userId }, 'App Home not published');

@@ -5,6 +5,38 @@ import type { Logger } from '../domain/logger.js';
 /** Thread replies carry this metadata type, so a crash-interrupted post can be found again. */
 export const MILESTONE_EVENT_TYPE = 'rendezvous_milestone';
 
+/**
+ * Refusals a retry will not change: the channel is gone, archived or closed to the app, or the
+ * app itself lost its token or scope. An outbox row refused so is set aside at once.
+ */
+export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
+  'channel_not_found',
+  'is_archived',
+  'channel_is_archived',
+  'not_in_channel',
+  'restricted_action',
+  'restricted_action_read_only_channel',
+  'restricted_action_thread_only_channel',
+  'restricted_action_non_threadable_channel',
+  'cannot_reply_to_message',
+  'thread_not_found',
+  'message_not_found',
+  'account_inactive',
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'no_permission',
+  'missing_scope',
+  'ekm_access_denied',
+  'team_access_not_granted',
+  'team_not_found',
+  'msg_too_long',
+  'invalid_blocks',
+  'invalid_metadata_format',
+  'invalid_arguments',
+]);
+
 /** Slack said no: a platform error code (`not_in_channel`, `channel_not_found`, …). */
 export class SlackPostError extends Error {
   /** Set when Slack answered 429: how long it asked to wait. */
@@ -14,6 +46,14 @@ export class SlackPostError extends Error {
     super(`Slack refused the post: ${code}`, options);
     this.name = 'SlackPostError';
     this.retryAfterMs = options?.retryAfterMs;
+  }
+  /** Slack will answer the same to the same request: retrying is pointless. */
+  get permanent(): boolean {
+    return PERMANENT_SLACK_ERRORS.has(this.code);
+  }
+  /** Slack asked to wait (429): not a failure of the request itself. */
+  get rateLimited(): boolean {
+    return this.retryAfterMs !== undefined;
   }
   /** The app cannot post there until someone adds it (private channel or DM without the app). */
   get needsInvitation(): boolean {
@@ -29,6 +69,8 @@ export interface PostedMessage {
 function platformCode(error: unknown): string | undefined {
   const candidate = error as Partial<WebAPIPlatformError>;
   if ((error as { code?: string })?.code === ErrorCode.RateLimitedError) return 'ratelimited';
+  // An HTTP failure keeps its status for the operator (`http_503`); a network error or a timeout is `request_failed`.
+  if ((error as { code?: string })?.code === ErrorCode.HTTPError) return `http_${(error as { statusCode?: number }).statusCode ?? 'error'}`;
   return candidate?.code === ErrorCode.PlatformError ? candidate.data?.error : undefined;
 }
 
@@ -51,7 +93,16 @@ export class SlackGateway {
 
   constructor(
     private readonly client: WebClient,
-    private readonly deps: { logger: Logger; adminUsergroup?: string },
+    private readonly deps: {
+      logger: Logger;
+      adminUsergroup?: string;
+      /**
+       * For a client that rejects 429s at once (background work): a card update Slack throttled
+       * is sent again once after the wait Slack asked for, when no longer than this. chat.update
+       * is idempotent (the whole card each time), so this cannot double anything.
+       */
+      updateRetryAfterMaxMs?: number;
+    },
   ) {}
 
   async postMessage(args: { channel: string; text: string; blocks: KnownBlock[]; threadTs?: string; metadata?: { outboxId: string; sessionId: string } }): Promise<PostedMessage> {
@@ -74,10 +125,18 @@ export class SlackGateway {
   }
 
   async updateMessage(args: { channel: string; ts: string; text: string; blocks: KnownBlock[] }): Promise<void> {
+    const update = () => this.client.chat.update({ channel: args.channel, ts: args.ts, text: args.text, blocks: args.blocks });
     try {
-      await this.client.chat.update({ channel: args.channel, ts: args.ts, text: args.text, blocks: args.blocks });
+      await update();
     } catch (error) {
-      throw postError(error);
+      const wait = retryAfterMs(error);
+      if (wait === undefined || wait > (this.deps.updateRetryAfterMaxMs ?? -1)) throw postError(error);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      try {
+        await update();
+      } catch (again) {
+        throw postError(again);
+      }
     }
   }
 
@@ -86,11 +145,16 @@ export class SlackGateway {
     await this.client.chat.postEphemeral({ channel: args.channel, user: args.user, text: args.text, ...(args.blocks ? { blocks: args.blocks } : {}) });
   }
 
-  /** Finds a reply this app posted with the given outbox id (settling a post a crash interrupted). */
+  /**
+   * Finds a reply this app posted with the given outbox id (settling a post a crash or a lost
+   * answer interrupted). Fails with a SlackPostError like a post, a 429 included.
+   */
   async findReplyByOutboxId(channel: string, threadTs: string, outboxId: string): Promise<string | undefined> {
     let cursor: string | undefined;
     do {
-      const page = await this.client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200, cursor });
+      const page = await this.client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200, cursor }).catch((error: unknown) => {
+        throw postError(error);
+      });
       for (const message of page.messages ?? []) {
         const metadata = message.metadata as { event_type?: string; event_payload?: { outbox_id?: string } } | undefined;
         if (metadata?.event_type === MILESTONE_EVENT_TYPE && metadata.event_payload?.outbox_id === outboxId) return message.ts;

@@ -134,6 +134,22 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('key_pins').execute();
     },
   },
+  '2026-12-02-011-outbox-retries': {
+    async up(db: Kysely<unknown>) {
+      // Each outbox row is retried with backoff and set aside (dead-lettered) after a limit or a
+      // refusal Slack will repeat; the session remembers that its starter was told, so once only.
+      await db.schema.alterTable('milestones').addColumn('next_attempt_at', 'varchar(32)').execute();
+      await db.schema.alterTable('milestones').addColumn('dead_lettered_at', 'varchar(32)').execute();
+      await db.schema.alterTable('milestones').addColumn('last_error', 'varchar(64)').execute();
+      await db.schema.alterTable('sessions').addColumn('outbox_starter_told_at', 'varchar(32)').execute();
+      await db.schema.createIndex('milestones_dead_letters').on('milestones').columns(['dead_lettered_at', 'session_id']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('milestones_dead_letters').execute();
+      for (const column of ['next_attempt_at', 'dead_lettered_at', 'last_error']) await db.schema.alterTable('milestones').dropColumn(column).execute();
+      await db.schema.alterTable('sessions').dropColumn('outbox_starter_told_at').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

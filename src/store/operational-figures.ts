@@ -10,12 +10,12 @@ export interface SessionCount {
 }
 
 export interface OutboxFigures {
-  /** Thread replies written and not posted yet. */
+  /** Thread replies written and not posted yet (those set aside not counted). */
   depth: number;
   /** When the oldest of them was written, or undefined when none waits. */
   oldestCreatedAt?: Date;
-  /** Replies given up on; undefined until the outbox has a dead-letter state (see `outbox`). */
-  deadLetters?: number;
+  /** Replies set aside (dead letters), never posted. */
+  deadLetters: number;
 }
 
 /**
@@ -52,15 +52,25 @@ export class OperationalFigures {
   }
 
   async outbox(): Promise<OutboxFigures> {
-    // DEAD LETTERS: when milestones gain a dead-letter state (issue 10, outbox part), exclude
-    // dead-lettered rows from this query and count them into `deadLetters`, which /metrics
-    // exports as rendezvous_outbox_dead_letters as soon as it is a number.
-    const row = await this.db
+    // Replies set aside (dead letters) are counted apart: they wait for no one, so they would
+    // otherwise hold the depth and the oldest age up for ever.
+    const pending = await this.db
       .selectFrom('milestones')
       .select([(eb) => eb.fn.countAll<string | number>().as('depth'), (eb) => eb.fn.min('created_at').as('oldest')])
       .where('posted_ts', 'is', null)
+      .where('dead_lettered_at', 'is', null)
       .executeTakeFirst();
-    const depth = Number(row?.depth ?? 0);
-    return { depth, oldestCreatedAt: row?.oldest ? new Date(row.oldest) : undefined, deadLetters: undefined };
+    const dead = await this.db
+      .selectFrom('milestones')
+      .select((eb) => eb.fn.countAll<string | number>().as('count'))
+      .where('posted_ts', 'is', null)
+      .where('dead_lettered_at', 'is not', null)
+      .executeTakeFirst();
+    return {
+      depth: Number(pending?.depth ?? 0),
+      oldestCreatedAt: pending?.oldest ? new Date(pending.oldest) : undefined,
+      deadLetters: Number(dead?.count ?? 0),
+    };
   }
+
 }

@@ -38,6 +38,8 @@ export interface SessionsTable {
   lease_until: string | null;
   outbox_owner: string | null;
   outbox_until: string | null;
+  /** When the starter was told this session's thread refuses replies (once per session). */
+  outbox_starter_told_at?: string | null;
   /** Bumped by every state change (compare-and-set). */
   version: Generated<number>;
 }
@@ -62,6 +64,12 @@ export interface MilestonesTable {
   posted_ts: string | null;
   posted_at: string | null;
   attempts: Generated<number>;
+  /** Not tried again before this (backoff after a failure). */
+  next_attempt_at?: string | null;
+  /** Set aside for good: Slack refused it in a way a retry will not change, or too many tries failed. */
+  dead_lettered_at?: string | null;
+  /** Slack's error code of the last failed try. */
+  last_error?: string | null;
 }
 
 /** An asynchronous vendor operation waiting for its outcome (domain `PendingOperation`). */

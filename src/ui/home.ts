@@ -23,6 +23,20 @@ export interface HomeViewInput {
   isAdmin: boolean;
   /** Every vendor module's declarations (labels, products), in order. */
   catalogue: Catalogue;
+  /** Thread replies of the user's sessions that Slack refused for good, newest first. */
+  notPosted?: NotPostedReply[];
+}
+
+/** A thread reply set aside: its channel refused it (archived, app removed…) or every try failed. */
+export interface NotPostedReply {
+  vendor: string;
+  reference: string;
+  channelId: string;
+  /** The milestone (`joined`, `ended`…). */
+  key: string;
+  /** Slack's error code. */
+  error: string | null;
+  deadLetteredAt: Date;
 }
 
 /** Slack's limits for a view (PRODUCT.md §4), with a little room kept. */
@@ -31,6 +45,7 @@ const MAX_SECTION_CHARS = 3000;
 /** Active sessions get a block each; past this, a line says how many more there are. */
 export const MAX_ACTIVE_SHOWN = 20;
 export const MAX_RECENT_SHOWN = 10;
+export const MAX_DEAD_LETTERS_SHOWN = 10;
 /** Raw lengths before escaping (which may grow `&` fivefold), so every line stays well under a section's limit. */
 const MAX_FIELD_CHARS = 60;
 const MAX_PERMALINK_CHARS = 300;
@@ -63,6 +78,7 @@ export function homeView(input: HomeViewInput): HomeView {
     { type: 'divider' },
     ...recentBlocks(input.recent.slice(0, MAX_RECENT_SHOWN), input.catalogue),
     { type: 'divider' },
+    ...notPostedBlocks(input.notPosted ?? [], input.catalogue),
     ...sections('*Vendor health*', vendorLines(input.vendors, input.catalogue), 'No vendor is set up in this workspace yet: an admin must add credentials first.'),
   ];
   if (input.isAdmin) blocks.push({ type: 'divider' }, ...configurationBlocks(input.vendors, input.catalogue));
@@ -118,6 +134,20 @@ function recentBlocks(recent: HomeSession[], catalogue: Catalogue): KnownBlock[]
     return `${emoji} *${field(cardTitle(session, catalogue))}* · ${code(session.reference)} · ${field(label)} · ${field(session.contactMasked)} · started ${date(session.createdAt)}${cardLink(session)}`;
   });
   return sections('*Recently finished*', lines, 'Nothing finished yet: your ended, cancelled or expired sessions will show here.');
+}
+
+/** Shown only when there is something: the replies a channel refused, so the starter still sees them. */
+function notPostedBlocks(replies: NotPostedReply[], catalogue: Catalogue): KnownBlock[] {
+  if (replies.length === 0) return [];
+  const lines = replies.slice(0, MAX_DEAD_LETTERS_SHOWN).map((reply) => {
+    const where = /^[A-Z0-9]+$/.test(reply.channelId) ? `<#${reply.channelId}>` : 'its channel';
+    return `⚠️ ${code(reply.reference)} · ${field(vendorLabel(catalogue, reply.vendor))} · ${field(reply.key)} in ${where} · ${date(reply.deadLetteredAt)} (${code(reply.error ?? 'refused')})`;
+  });
+  return [
+    ...sections('*Replies that could not be posted*', lines, ''),
+    context('Slack refused these thread replies (archived channel, app removed…). `/rendezvous status <reference>` shows the session as it is now.'),
+    { type: 'divider' },
+  ];
 }
 
 /** One compact line per configured vendor, like `/rendezvous vendors` without the product list. */

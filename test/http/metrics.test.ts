@@ -6,7 +6,7 @@ import type { OperationalFigures, OutboxFigures } from '../../src/store/operatio
 const NOW = new Date('2026-12-02T09:00:00.000Z');
 
 /** Figures as the database would give them, counting the reads. */
-function fakeFigures(outbox: OutboxFigures = { depth: 0 }, fail = false) {
+function fakeFigures(outbox: OutboxFigures = { depth: 0, deadLetters: 0 }, fail = false) {
   const reads = { count: 0 };
   const figures = {
     async sessionsByStatus() {
@@ -78,7 +78,7 @@ describe('Metrics', () => {
   });
 
   it('reads sessions, tracking lag and outbox figures at scrape time, once per cache period', async () => {
-    const { figures, reads } = fakeFigures({ depth: 4, oldestCreatedAt: new Date(NOW.getTime() - 45_000) });
+    const { figures, reads } = fakeFigures({ depth: 4, oldestCreatedAt: new Date(NOW.getTime() - 45_000), deadLetters: 0 });
     const metrics = metricsWith(figures, { figuresCacheMs: 60_000 });
     assert.equal(reads.count, 0, 'nothing is read before a scrape');
     const { body } = await metrics.render();
@@ -92,15 +92,15 @@ describe('Metrics', () => {
     assert.equal(reads.count, 1, 'a scrape within the cache period reads nothing');
   });
 
-  it('reports dead letters as unknown (NaN) until the outbox gives a number', async () => {
-    const without = await metricsWith(fakeFigures({ depth: 0 }).figures).render();
-    assert.ok(Number.isNaN(value(without.body, 'rendezvous_outbox_dead_letters')));
+  it('reports the dead letters the outbox counts, and NaN (unknown) while the database does not answer', async () => {
     const withDead = await metricsWith(fakeFigures({ depth: 0, deadLetters: 7 }).figures).render();
     assert.equal(value(withDead.body, 'rendezvous_outbox_dead_letters'), 7);
+    const down = await metricsWith(fakeFigures({ depth: 0, deadLetters: 7 }, true).figures).render();
+    assert.ok(Number.isNaN(value(down.body, 'rendezvous_outbox_dead_letters')));
   });
 
   it('still answers a scrape while the database does not, without database figures', async () => {
-    const metrics = metricsWith(fakeFigures({ depth: 2 }, true).figures);
+    const metrics = metricsWith(fakeFigures({ depth: 2, deadLetters: 0 }, true).figures);
     metrics.ack('event', 0.01);
     const { body } = await metrics.render();
     assert.equal(value(body, 'rendezvous_slack_ack_seconds_count{kind="event"}'), 1);

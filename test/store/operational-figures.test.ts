@@ -43,7 +43,7 @@ eachDatabase('OperationalFigures (what /metrics reads from the database)', (ctx)
 
   it('counts the thread replies not posted yet and names the oldest', async () => {
     const figures = new OperationalFigures(ctx.db());
-    assert.deepEqual(await figures.outbox(), { depth: 0, oldestCreatedAt: undefined, deadLetters: undefined });
+    assert.deepEqual(await figures.outbox(), { depth: 0, oldestCreatedAt: undefined, deadLetters: 0 });
     const session = sessionRow();
     await ctx.db().insertInto('sessions').values(session).execute();
     await ctx
@@ -53,10 +53,13 @@ eachDatabase('OperationalFigures (what /metrics reads from the database)', (ctx)
         milestoneRow(session.id, 'invited', { created_at: minutesAgo(10), posted_ts: '1.1', posted_at: minutesAgo(9) }),
         milestoneRow(session.id, 'joined', { created_at: minutesAgo(4) }),
         milestoneRow(session.id, 'ended', { created_at: minutesAgo(2) }),
+        // Set aside (a refusal Slack will repeat): counted as a dead letter, not as waiting.
+        milestoneRow(session.id, 'media', { created_at: minutesAgo(30), dead_lettered_at: minutesAgo(29), last_error: 'is_archived' }),
       ])
       .execute();
     const outbox = await figures.outbox();
     assert.equal(outbox.depth, 2);
     assert.equal(outbox.oldestCreatedAt?.toISOString(), minutesAgo(4));
+    assert.equal(outbox.deadLetters, 1);
   });
 });
