@@ -46,12 +46,12 @@ describe('e2e: budget fairness (Apizee at 12 requests a minute)', function () {
     assert.ok(refusals().some((call) => /was checked \d+ s ago/.test(call.args.text)), 'a card checked moments ago says when');
     assert.equal(lookups(stack).length, 1, JSON.stringify(lookups(stack).map((request) => request.query.reference)));
 
-    // A new session now goes to Apizee at once: nothing queued ahead of it.
+    // A new session now goes to Apizee at once (queued behind refreshes, it would wait about a minute).
     const asked = Date.now();
     await stack.requester.slash('+33612345699 ref:FAIR-NEW');
     await eventually('the new ticket at Apizee', () => ticketPosts(stack).length === 7, 5000);
     const waited = ticketPosts(stack)[6]!.at.getTime() - asked;
-    assert.ok(waited < 1500, `the new ticket reached Apizee ${waited} ms after the command`);
+    assert.ok(waited < 2500, `the new ticket reached Apizee ${waited} ms after the command`);
     await eventually('its invitation', () => invitations(stack).length === 7, 5000);
     assert.equal(stack.apizee.rateLimitedCount, 0);
   });
