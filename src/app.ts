@@ -13,6 +13,7 @@ import { HomeService } from './services/home.js';
 import { InviteModals } from './services/invite-modals.js';
 import { SessionLifecycle } from './services/session-lifecycle.js';
 import { SessionService } from './services/sessions.js';
+import { SpareBudget } from './services/spare-budget.js';
 import { StatsService } from './services/stats.js';
 import { assembleVendors } from './services/vendor-assembly.js';
 import { VendorDirectory } from './services/vendor-directory.js';
@@ -186,6 +187,8 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const lifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards, onOutbox, logger });
   const trackingLifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards: trackingCards, onOutbox, logger });
 
+  // Refresh and stats share what is spare of each vendor's budget, after new sessions and tracking.
+  const spare = new SpareBudget(vendors.budgets);
   const sessions = new SessionService({
     sessions: sessionsRepo,
     gateway,
@@ -198,6 +201,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     budgets: vendors.budgets,
     linkDelivery: vendors.linkDelivery,
     catalogue,
+    spare,
   });
   const modal = new InviteModals({
     providers: vendors.providers,
@@ -225,7 +229,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     logger,
     catalogue,
   });
-  const stats = new StatsService({ sessions: sessionsRepo, usage: vendors.usage, catalogue, logger });
+  const stats = new StatsService({ sessions: sessionsRepo, usage: vendors.usage, catalogue, logger, spare });
   registerListeners(app, {
     sessions,
     gateway,

@@ -288,8 +288,11 @@ export interface VendorConnection {
   trackers: VendorTracker[];
   /** A delivery channel this vendor offers for other vendors' links (`via:`). */
   delivery?: LinkDelivery;
-  /** The account's request budget, to tell a user how long a queued request will wait. */
-  budget?: { limit: number; estimateWaitMs(): number };
+  /**
+   * The account's request budget, to tell a user how long a queued request will wait, and
+   * (free slots, the reserve kept for new sessions) whether a Refresh or stats may spend one.
+   */
+  budget?: { limit: number; estimateWaitMs(): number; available?(): number; readonly reserve?: number };
   /** Incoming webhooks at `POST /webhooks/<module name>`. */
   webhook?: WebhookHandler;
   /** The vendor's own usage figures for `/rendezvous stats`. */

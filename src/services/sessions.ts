@@ -15,7 +15,9 @@ import type { SessionsRepository } from '../store/sessions-repository.js';
 import { describeError, VendorError } from '../vendors/errors.js';
 import type { CardPublisher } from './card-publisher.js';
 import type { ProviderRegistry, SessionProvider } from './provider-registry.js';
+import { RefreshLimiter, type RefreshVerdict } from './refresh-limiter.js';
 import type { SessionLifecycle } from './session-lifecycle.js';
+import { type BudgetView, NO_SPARE, SpareBudget } from './spare-budget.js';
 import { waitWords } from './wait-words.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -40,11 +42,18 @@ export interface SessionServiceDeps {
   trackIntervalMs: number;
   providers: ProviderRegistry;
   /** Per-account request budgets, to tell a user how long a queued request will wait. */
-  budgets?: Partial<Record<string, { limit: number; estimateWaitMs(): number }>>;
+  budgets?: Partial<Record<string, BudgetView>>;
   /** The vendor modules' declarations, for their labels. */
   catalogue: Catalogue;
   linkDelivery?: LinkDelivery;
+  /** Refresh's per-session and per-user limits (default: one a session every 30 s, 5 a user a minute). */
+  refreshLimiter?: RefreshLimiter;
+  /** Refresh asks a budgeted vendor only with a spare request (default: over `budgets`). */
+  spare?: SpareBudget;
 }
+
+/** The most a Refresh sends a vendor: the lookup, and the media list when the session ended. */
+const REFRESH_REQUESTS = 2;
 
 export class SessionService {
   private readonly lastClicks = new Map<string, number>();
@@ -61,8 +70,13 @@ export class SessionService {
    */
   private readonly vendorCalls = new Map<string, WorkQueue>();
   private readonly background = new Set<Promise<unknown>>();
+  private readonly refreshLimiter: RefreshLimiter;
+  private readonly spare: SpareBudget;
 
-  constructor(private readonly deps: SessionServiceDeps) {}
+  constructor(private readonly deps: SessionServiceDeps) {
+    this.refreshLimiter = deps.refreshLimiter ?? new RefreshLimiter();
+    this.spare = deps.spare ?? new SpareBudget(deps.budgets ?? {});
+  }
 
   canDeliverVia(): boolean {
     return Boolean(this.deps.linkDelivery);
@@ -157,26 +171,48 @@ export class SessionService {
     }
   }
 
-  /** Anyone may refresh; double clicks within a few seconds are ignored. */
+  /**
+   * Anyone who sees the card may refresh (PRODUCT §1.3), within the RefreshLimiter's limits, and
+   * the vendor is asked only with a request to spare (SpareBudget): a Refresh never queues ahead
+   * of a new session nor takes tracking's turn. Refused, it answers ephemerally and asks nothing.
+   */
   async refresh(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
     const session = await this.sessionFor(sessionId, actor, reply);
     if (!session) return;
-    if (this.isDoubleClick(`refresh:${sessionId}`)) return;
+    const verdict = this.refreshLimiter.check(session.id, actor.userId);
+    if (!verdict.ok) {
+      await reply(refreshRefusedWords(verdict, session.reference));
+      return;
+    }
     const provider = this.deps.providers.get(session.vendor, session.kind);
     if (!session.tracking || !provider?.reconcile) {
+      this.acceptRefresh(session.id, actor.userId);
       await this.deps.cards.refresh(session.id);
       return;
     }
     const label = this.labelOf(session.vendor);
-    const waitMs = this.deps.budgets?.[session.vendor]?.estimateWaitMs() ?? 0;
-    if (waitMs > 1000) await reply(`⏳ Refreshing: queued behind ${label}'s request limit, about ${waitWords(waitMs)}.`);
     try {
-      const outcome = await provider.reconcile(session);
+      const outcome = await this.spare.run(session.vendor, REFRESH_REQUESTS, () => {
+        this.acceptRefresh(session.id, actor.userId);
+        return provider.reconcile!(session);
+      });
+      if (outcome === NO_SPARE) {
+        await reply(
+          `⏳ ${label}'s requests are kept for new sessions and tracking right now, so Rendezvous did not ask ${label} again: tracking will bring ${escapeMrkdwn(session.reference)}'s status up to date shortly.`,
+        );
+        return;
+      }
       const applied = outcome ? await this.deps.lifecycle.apply(session, outcome) : undefined;
       if (!applied?.cardRefreshed) await this.deps.cards.refresh(session.id);
     } catch (error) {
       await reply(`Could not refresh ${escapeMrkdwn(session.reference)}: ${escapeMrkdwn(this.describe(error))}`);
     }
+  }
+
+  /** A Refresh that goes ahead: it counts against the user, and the session was checked now. */
+  private acceptRefresh(sessionId: string, userId: string): void {
+    this.refreshLimiter.countClick(userId);
+    this.refreshLimiter.markChecked(sessionId);
   }
 
   async cancel(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
@@ -431,6 +467,18 @@ class CreationUnconfirmed extends Error {
   words(label: string): string {
     return `${label} did not confirm the session and Rendezvous could not check: ${label} may have sent the invitation. Check in ${label} before trying again.`;
   }
+}
+
+/** A Refresh over its limits, said kindly: when the session was last checked, and when to try again. */
+function refreshRefusedWords(verdict: Exclude<RefreshVerdict, { ok: true }>, reference: string): string {
+  const { now } = verdict;
+  const again = `in ${waitWords(verdict.nextAt - now)}`;
+  if (verdict.reason === 'session') {
+    const seconds = Math.max(0, Math.round((now - verdict.checkedAt) / 1000));
+    const at = `<!date^${Math.floor(verdict.checkedAt / 1000)}^{time_secs}|${new Date(verdict.checkedAt).toISOString()}>`;
+    return `${escapeMrkdwn(reference)} was checked ${seconds} s ago (at ${at}); the card shows what came back. You can refresh it again ${again}, and tracking keeps it up to date meanwhile.`;
+  }
+  return `You have refreshed several cards in the last minute. Tracking keeps every card up to date by itself; you can refresh again ${again}.`;
 }
 
 function cardNotPostedWords(error: unknown, channelId: string): string {

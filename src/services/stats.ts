@@ -8,6 +8,8 @@ import type { SessionsRepository } from '../store/sessions-repository.js';
 import { escapeMrkdwn, fitMrkdwn, messageText, SLACK_LIMITS, truncate } from '../domain/mrkdwn.js';
 import { describeError } from '../vendors/errors.js';
 import type { Actor } from './sessions.js';
+import { NO_SPARE, type SpareBudget } from './spare-budget.js';
+import { StatsCache } from './stats-cache.js';
 import type { VendorUsage } from './vendor-assembly.js';
 
 export interface UsageSummary {
@@ -60,10 +62,22 @@ export interface VendorFigures {
   figures: { title: string; lines: string[] } | string;
 }
 
-/** The Block Kit summary, then each vendor's own figures. */
-export function statsBlocks(summary: UsageSummary, catalogue: Catalogue, vendors: VendorFigures[] = []): { text: string; blocks: KnownBlock[] } {
+/** "40 s ago", "3 min ago": how old an answer served from the cache is. */
+export function ageWords(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  return seconds < 60 ? `${seconds} s ago` : `${Math.floor(seconds / 60)} min ago`;
+}
+
+/** The Block Kit summary, then each vendor's own figures; `asOf` when the figures come from the cache. */
+export function statsBlocks(
+  summary: UsageSummary,
+  catalogue: Catalogue,
+  vendors: VendorFigures[] = [],
+  asOf?: string,
+): { text: string; blocks: KnownBlock[] } {
   const title = `Rendezvous usage ${summary.from} → ${summary.to}`;
-  const text = messageText(`${escapeMrkdwn(title)}: ${summary.total} session${summary.total === 1 ? '' : 's'}`);
+  const age = asOf ? ` (as of ${asOf})` : '';
+  const text = messageText(`${escapeMrkdwn(title)}: ${summary.total} session${summary.total === 1 ? '' : 's'}${age}`);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(title, SLACK_LIMITS.headerText) } },
     {
@@ -88,8 +102,15 @@ export function statsBlocks(summary: UsageSummary, catalogue: Catalogue, vendors
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*${escapeMrkdwn(figures.title)}*: ${figures.lines.join(' · ')}`, SLACK_LIMITS.sectionText) } });
     }
   }
+  if (asOf) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `As of ${asOf}: figures are kept ${STATS_TTL_MINUTES} minutes, so that asking again costs the vendors nothing.` }] });
   return { text, blocks };
 }
+
+/** How long a team's answer is kept. */
+export const STATS_TTL_MINUTES = 5;
+
+/** Why a budgeted vendor's figures were not asked for (SpareBudget said no). */
+export const NO_SPARE_FIGURES = 'its requests are kept for new sessions and tracking right now, so Rendezvous did not ask. Try again in a few minutes.';
 
 /** Dates `YYYY-MM-DD`; default the last 7 days; `to` is inclusive. */
 export function statsRange(from: string | undefined, to: string | undefined, now: Date): { start: Date; end: Date } {
@@ -99,25 +120,64 @@ export function statsRange(from: string | undefined, to: string | undefined, now
   return { start, end };
 }
 
-/** `/rendezvous stats [<from> [<to>]]`: local session records and the vendors' own usage figures. */
+interface StatsAnswer {
+  summary: UsageSummary;
+  vendors: VendorFigures[];
+}
+
+export interface StatsServiceDeps {
+  sessions: SessionsRepository;
+  usage: VendorUsage[];
+  catalogue: Catalogue;
+  logger: Logger;
+  now?: () => Date;
+  /** Budgeted vendors are asked only with a spare request (none: always asked). */
+  spare?: SpareBudget;
+  /** How long a team's answer is kept (default 5 minutes). */
+  cacheTtlMs?: number;
+}
+
+/**
+ * `/rendezvous stats [<from> [<to>]]`: local session records and the vendors' own usage figures.
+ * Any member may ask, and a vendor's figures cost one of its requests (Apizee: 10 a minute), so
+ * each team's answer for a range is kept 5 minutes and said to be as old as it is; a budgeted
+ * vendor is asked only when a request is spare (SpareBudget), never queued ahead of new sessions.
+ */
 export class StatsService {
-  constructor(private readonly deps: { sessions: SessionsRepository; usage: VendorUsage[]; catalogue: Catalogue; logger: Logger; now?: () => Date }) {}
+  private readonly cache: StatsCache<StatsAnswer>;
+
+  constructor(private readonly deps: StatsServiceDeps) {
+    this.cache = new StatsCache({ ttlMs: deps.cacheTtlMs ?? STATS_TTL_MINUTES * 60_000, now: () => this.now().getTime() });
+  }
 
   async summary(from: string | undefined, to: string | undefined, actor: Actor): Promise<{ text: string; blocks: KnownBlock[] }> {
-    const { start, end } = statsRange(from, to, this.deps.now?.() ?? new Date());
-    const sessions = await this.deps.sessions.createdBetween(actor.teamId, start, addDays(end, 1));
+    const now = this.now();
+    const { start, end } = statsRange(from, to, now);
     const day = (date: Date) => format(date, 'yyyy-MM-dd');
+    const key = `${actor.teamId}:${day(start)}:${day(end)}`;
+    const cached = this.cache.get(key);
+    if (cached) return statsBlocks(cached.value.summary, this.deps.catalogue, cached.value.vendors, ageWords(now.getTime() - cached.at));
+    const sessions = await this.deps.sessions.createdBetween(actor.teamId, start, addDays(end, 1));
     const summary = summarize(sessions, day(start), day(end));
-    const vendors = await Promise.all(
-      this.deps.usage.map(async ({ vendor, usage }): Promise<VendorFigures> => {
-        try {
-          return { vendor, figures: await usage(start, end) };
-        } catch (error) {
-          this.deps.logger.warn({ vendor, err: error }, 'vendor usage figures failed');
-          return { vendor, figures: describeError(error, (name) => vendorLabel(this.deps.catalogue, name)) };
-        }
-      }),
-    );
+    const figures = await Promise.all(this.deps.usage.map((usage) => this.figuresOf(usage, start, end)));
+    const vendors = figures.map(({ figures }) => figures);
+    // An answer missing figures only for want of a spare request is not kept: the next ask may get them.
+    if (figures.every(({ asked }) => asked)) this.cache.set(key, { summary, vendors });
     return statsBlocks(summary, this.deps.catalogue, vendors);
+  }
+
+  private async figuresOf({ vendor, usage }: VendorUsage, start: Date, end: Date): Promise<{ figures: VendorFigures; asked: boolean }> {
+    try {
+      const answer = this.deps.spare ? await this.deps.spare.run(vendor, 1, () => usage(start, end)) : await usage(start, end);
+      if (answer === NO_SPARE) return { figures: { vendor, figures: NO_SPARE_FIGURES }, asked: false };
+      return { figures: { vendor, figures: answer }, asked: true };
+    } catch (error) {
+      this.deps.logger.warn({ vendor, err: error }, 'vendor usage figures failed');
+      return { figures: { vendor, figures: describeError(error, (name) => vendorLabel(this.deps.catalogue, name)) }, asked: true };
+    }
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
   }
 }

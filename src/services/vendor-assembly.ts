@@ -11,7 +11,7 @@ export interface VendorAssembly {
   /** What follows sessions in the background; the entry layer runs each over its tracking port. */
   trackers: Array<{ vendor: string; tracker: VendorTracker }>;
   /** Per-account request budgets, to tell a user how long a queued request will wait. */
-  budgets: Partial<Record<string, { limit: number; estimateWaitMs(): number }>>;
+  budgets: Partial<Record<string, NonNullable<VendorConnection['budget']>>>;
   /** The delivery channel one module offers for the others' links (`via:`). */
   linkDelivery?: LinkDelivery;
   webhooks: Partial<Record<string, WebhookHandler>>;
