@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 3000));
     step('Apizee: the call ends with a photo and a recording (ticket → done)');
     stack.apizee.completeWithMedia(phoneTicket!.id);
-    await until('the end and the media', () => replies(stack, /session ended/) === 1 && replies(stack, /from the session/) === 1);
+    await until('the end and the media', () => replies(stack, /session ended/) === 1 && replies(stack, /from the session/) === 1, 60_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
 
     step('Alex types /rendezvous vendors');
@@ -140,6 +140,14 @@ async function main(): Promise<void> {
     say(`Slack Web API calls: ${stack.slack.calls.length}, rejected by Block Kit checks: ${stack.slack.rejections.length}`);
     say(`Demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     if (stack.apizee.rateLimitedCount > 0 || stack.slack.rejections.length > 0) process.exitCode = 1;
+  } catch (error) {
+    // A demo that stops should say what it had seen, so the failure can be read without a debugger.
+    say('\nThread replies so far:');
+    for (const call of stack.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts)) say(`  ${readable(String(call.args.text))}`);
+    const byPath = new Map<string, number>();
+    for (const request of stack.apizee.requests) byPath.set(`${request.method} ${request.path}`, (byPath.get(`${request.method} ${request.path}`) ?? 0) + 1);
+    say(`Apizee requests: ${[...byPath].map(([path, n]) => `${path} ×${n}`).join(', ')}`);
+    throw error;
   } finally {
     await stack.close();
   }

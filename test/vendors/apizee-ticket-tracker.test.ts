@@ -80,6 +80,32 @@ describe('ApizeeTicketTracker passes', () => {
     return { apizee, tracker, pass };
   }
 
+  it('polls an ended ticket’s media even when its pass waited longer than an interval for the slot', async () => {
+    // The pass's time for media polls counts from its slot: counted from before the wait, a pass
+    // that waited (the conference pass took the slot just before) never polled any media.
+    let clock = Date.parse('2026-12-02T10:00:00.000Z');
+    const apizee = stubApizee(1);
+    const mediaPolls: string[] = [];
+    const client = apizee.client as unknown as Record<string, unknown>;
+    client.backgroundSlotWithin = async () => {
+      clock += 5000;
+      return true;
+    };
+    client.listTicketMedias = async (ticketId: string) => {
+      mediaPolls.push(ticketId);
+      return { medias: [] };
+    };
+    await sessions.insert(
+      sessionFixture({ id: 's-1', vendorId: '1', reference: 'REF-1', status: 'ended', vendorState: 'done', endedAt: new Date(clock - 1000), nextCheckAt: null }),
+    );
+    const logger = createLogger('silent');
+    const tracker = new ApizeeTicketTracker({ client: apizee.client, logger, intervalMs: 1000, now: () => new Date(clock) });
+    const lifecycle = new SessionLifecycle({ sessions, cards: { show: async () => undefined }, onOutbox: async () => undefined, logger });
+    const port = new StoreTrackingPort({ sessions, lifecycle, vendor: 'apizee', kind: 'ticket', owner: 'replica-1', leaseMs: 60_000 });
+    await tracker.tick(port);
+    assert.deepEqual(mediaPolls, ['1']);
+  });
+
   it('alternates the list call with lookups of older tickets, and sees the newest change at each list', async () => {
     const { apizee, pass } = await setup(300);
     for (let i = 0; i < 4; i += 1) await pass();

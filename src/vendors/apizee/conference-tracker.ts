@@ -87,11 +87,12 @@ export class ApizeeConferenceTracker implements VendorTracker {
   async tick(port: TrackingPort): Promise<void> {
     const leased = await port.leaseDue(MAX_LIST_LIMIT);
     if (leased.length === 0) return;
-    this.passEndsAt = this.now().getTime() + this.deps.intervalMs;
     let looked = false;
     try {
       // Waits for the slot the ticket pass may have just used, rather than skipping the whole pass.
       if (!(await this.deps.client.backgroundSlotWithin(this.slotWaitMs()))) return;
+      // The pass's time for media polls counts from its first slot, not from the wait for it.
+      this.passEndsAt = this.now().getTime() + this.deps.intervalMs;
       looked = true;
       const open = leased.filter((session) => !isFinal(session.status));
       if (open.length > 0) {

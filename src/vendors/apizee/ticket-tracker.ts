@@ -113,12 +113,14 @@ export class ApizeeTicketTracker implements VendorTracker {
    * Gives way (returns) whenever the rate budget has no spare request; leases are always released.
    */
   async tick(port: TrackingPort): Promise<void> {
-    if (!this.deps.client.canRunBackground()) return;
     const leased = await port.leaseDue(MAX_LIST_LIMIT);
     if (leased.length === 0) return;
-    this.passEndsAt = this.now().getTime() + this.deps.intervalMs;
     const observed = new Set<string>();
     try {
+      // Waits for the next background slot as the conference pass does: if only one of the two
+      // waited, it would take every slot as it frees and the other would never get a turn.
+      if (!(await this.deps.client.backgroundSlotWithin(this.deps.mediaSlotWaitMs ?? MEDIA_SLOT_WAIT_MS))) return;
+      this.passEndsAt = this.now().getTime() + this.deps.intervalMs;
       const open = leased.filter((session) => !isFinal(session.status));
       // A session a webhook put first in line is looked up at once: one request, sure to find it.
       const urgent = open.filter((session) => port.isFirstInLine(session));
