@@ -8,7 +8,9 @@ import { type Logger, boltLogger } from './logger.js';
 import { detailsParserOf } from './domain/product-catalogue.js';
 import type { VendorModule } from './domain/vendor-module.js';
 import { registerListeners } from './listeners/index.js';
+import { replyTo, respondThrough } from './listeners/reply.js';
 import { CardPublisher } from './services/card-publisher.js';
+import { CreationRunner } from './services/creation-jobs.js';
 import { HomeService } from './services/home.js';
 import { InviteModals } from './services/invite-modals.js';
 import { SessionLifecycle } from './services/session-lifecycle.js';
@@ -21,6 +23,7 @@ import { SlackReceiver } from './http/slack-receiver.js';
 import { WebhookDispatch } from './tracking/webhook-dispatch.js';
 import { SlackGateway } from './slack/gateway.js';
 import { ContactCrypto } from './store/contact-crypto.js';
+import { CreationJobsRepository } from './store/creation-jobs-repository.js';
 import { migrate, openDatabase, type OpenedDatabase } from './store/database.js';
 import { MilestonesRepository } from './store/milestones-repository.js';
 import { DatabasePendingOperations } from './store/pending-operations.js';
@@ -143,6 +146,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     logger,
   });
 
+  const creationJobs = new CreationJobsRepository(database.db, database.kind);
   const sessions = new SessionService({
     sessions: sessionsRepo,
     gateway,
@@ -155,7 +159,13 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     budgets: vendors.budgets,
     linkDelivery: vendors.linkDelivery,
     catalogue,
+    jobs: creationJobs,
+    replyFor: ({ channelId, userId, responseUrl }) =>
+      replyTo({ respond: responseUrl ? respondThrough(responseUrl) : undefined, gateway, channelId, userId, logger }),
+    onQueued: () => creations.wake(),
   });
+  // Creations acknowledged on any replica (or left by a dead one) are worked off here.
+  const creations = new CreationRunner({ jobs: creationJobs, steps: sessions, vendors: () => vendors.providers.vendors(), owner, logger });
   const modal = new InviteModals({
     providers: vendors.providers,
     catalogue,
@@ -219,6 +229,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       await migrate(database.db);
       const started = (await app.start(config.port)) as Server | undefined;
       tracking.start();
+      creations.start();
       const address = started && typeof started.address === 'function' ? started.address() : undefined;
       const port = address && typeof address === 'object' ? address.port : undefined;
       logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http', database: database.kind }, 'Rendezvous is listening');
@@ -226,6 +237,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     },
     async stop() {
       await tracking.stop();
+      await creations.stop();
       await sessions.drain();
       await vendors.stop();
       await app.stop().catch(() => undefined);
