@@ -162,7 +162,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     jobs: creationJobs,
     replyFor: ({ channelId, userId, responseUrl }) =>
       replyTo({ respond: responseUrl ? respondThrough(responseUrl) : undefined, gateway, channelId, userId, logger }),
-    onQueued: () => creations.wake(),
+    onQueued: () => creations.wake({ cards: true, vendors: [] }),
   });
   // Creations acknowledged on any replica (or left by a dead one) are worked off here.
   const creations = new CreationRunner({ jobs: creationJobs, steps: sessions, vendors: () => vendors.providers.vendors(), owner, logger });

@@ -2,6 +2,15 @@ import type { Logger } from '../domain/logger.js';
 import type { CreationJob, CreationJobsRepository, CreationStep } from '../store/creation-jobs-repository.js';
 import type { StepResult } from './sessions.js';
 
+/** Which lanes a wake looks at: every lane (a poll), or the card lane and some vendors' lanes. */
+export type WakeScope = 'all' | { cards: boolean; vendors: string[] };
+
+function merge(a: WakeScope | undefined, b: WakeScope): WakeScope {
+  if (!a) return b;
+  if (a === 'all' || b === 'all') return 'all';
+  return { cards: a.cards || b.cards, vendors: [...new Set([...a.vendors, ...b.vendors])] };
+}
+
 /** What the runner asks of the session service, one step at a time. */
 export interface CreationSteps {
   postCard(job: CreationJob): Promise<StepResult | { kind: 'posted' }>;
@@ -42,7 +51,7 @@ export class CreationRunner {
   private readonly calls = new Map<string, number>();
   private stopped = true;
   private passing?: Promise<void>;
-  private again = false;
+  private pending?: WakeScope;
   private pollTimer?: NodeJS.Timeout;
   private renewTimer?: NodeJS.Timeout;
   private lastSweep = 0;
@@ -61,9 +70,9 @@ export class CreationRunner {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.pollTimer = setInterval(() => this.wake(), this.pollMs);
+    this.pollTimer = setInterval(() => this.wake('all'), this.pollMs);
     this.renewTimer = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.leaseMs / 3)));
-    this.wake();
+    this.wake('all');
   }
 
   /**
@@ -82,21 +91,23 @@ export class CreationRunner {
     clearInterval(this.renewTimer);
   }
 
-  /** A job was written here, or a slot freed: lease now rather than at the next poll. */
-  wake(): void {
+  /**
+   * A job was written here (`cards`), a card was posted or a call ended (that vendor): lease
+   * now rather than at the next poll. Only the lanes named are looked at, and a lane without a
+   * free slot costs no query, so a flood of acks does not turn into a flood of queries.
+   */
+  wake(scope: WakeScope = 'all'): void {
     if (this.stopped) return;
-    if (this.passing) {
-      this.again = true;
-      return;
-    }
-    this.passing = this.pass()
+    this.pending = merge(this.pending, scope);
+    if (this.passing) return;
+    const next = this.pending;
+    this.pending = undefined;
+    if (!next) return;
+    this.passing = this.pass(next)
       .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'creation jobs not leased; the next poll retries'))
       .finally(() => {
         this.passing = undefined;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-        }
+        if (this.pending) this.wake(this.pending);
       });
   }
 
@@ -108,17 +119,18 @@ export class CreationRunner {
     }
   }
 
-  private async pass(): Promise<void> {
+  private async pass(scope: WakeScope): Promise<void> {
     const lease = { owner: this.deps.owner, now: this.now(), leaseMs: this.leaseMs };
-    if (lease.now.getTime() - this.lastSweep >= Math.min(30_000, this.staleAfterMs / 4)) {
+    const all = scope === 'all';
+    if (all && lease.now.getTime() - this.lastSweep >= Math.min(30_000, this.staleAfterMs / 4)) {
       this.lastSweep = lease.now.getTime();
       await this.sweep(lease);
     }
     const cardSlots = (this.deps.cardConcurrency ?? 2) - this.cards;
-    if (cardSlots > 0) {
+    if ((all || scope.cards) && cardSlots > 0) {
       for (const job of await this.deps.jobs.leaseForCard({ ...lease, limit: cardSlots })) this.run(job, 'card');
     }
-    for (const vendor of this.deps.vendors()) {
+    for (const vendor of all ? this.deps.vendors() : scope.vendors) {
       const slots = (this.deps.vendorConcurrency ?? 16) - (this.calls.get(vendor) ?? 0);
       if (slots <= 0) continue;
       for (const job of await this.deps.jobs.leaseForVendor(vendor, { ...lease, limit: slots })) this.run(job, 'call');
@@ -146,7 +158,8 @@ export class CreationRunner {
         this.held.delete(job.sessionId);
         this.count(lane, job.vendor, -1);
         this.inFlight.delete(running);
-        this.wake();
+        // The slot it held is free; a posted card is now the vendor lane's.
+        this.wake(lane === 'card' ? { cards: true, vendors: [job.vendor] } : lane === 'call' ? { cards: false, vendors: [job.vendor] } : 'all');
       });
     this.inFlight.add(running);
   }

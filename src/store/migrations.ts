@@ -140,8 +140,11 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('creation_jobs_due').on('creation_jobs').columns(['step', 'vendor', 'next_at']).execute();
       await db.schema.createIndex('creation_jobs_age').on('creation_jobs').columns(['created_at']).execute();
+      // Sessions still "creating" long after the ack are looked for every half minute.
+      await db.schema.createIndex('sessions_creating').on('sessions').columns(['status', 'created_at']).execute();
     },
     async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('sessions_creating').execute();
       await db.schema.dropTable('creation_jobs').execute();
     },
   },
