@@ -97,7 +97,7 @@ export class CreationRunner {
    * free slot costs no query, so a flood of acks does not turn into a flood of queries.
    */
   wake(scope: WakeScope = 'all'): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.hasRoomFor(scope)) return;
     this.pending = merge(this.pending, scope);
     if (this.passing) return;
     const next = this.pending;
@@ -109,6 +109,13 @@ export class CreationRunner {
         this.passing = undefined;
         if (this.pending) this.wake(this.pending);
       });
+  }
+
+  /** Whether a lane named has a free slot: an ack while every card slot is busy costs nothing. */
+  private hasRoomFor(scope: WakeScope): boolean {
+    if (scope === 'all') return true;
+    if (scope.cards && this.cards < (this.deps.cardConcurrency ?? 2)) return true;
+    return scope.vendors.some((vendor) => (this.calls.get(vendor) ?? 0) < (this.deps.vendorConcurrency ?? 16));
   }
 
   /** Resolves once nothing is held (tests). */
