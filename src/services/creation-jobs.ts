@@ -19,7 +19,7 @@ export interface CreationSteps {
 }
 
 export interface CreationRunnerDeps {
-  jobs: Pick<CreationJobsRepository, 'leaseForCard' | 'leaseForVendor' | 'leaseStale' | 'renew' | 'advance' | 'release' | 'finish' | 'adoptOrphans'>;
+  jobs: Pick<CreationJobsRepository, 'leaseForCard' | 'leaseForVendor' | 'leaseInterrupted' | 'leaseStale' | 'renew' | 'advance' | 'release' | 'finish' | 'adoptOrphans'>;
   steps: CreationSteps;
   /** The vendors set up here (their jobs are leased per vendor). */
   vendors: () => string[];
@@ -138,8 +138,16 @@ export class CreationRunner {
       for (const job of await this.deps.jobs.leaseForCard({ ...lease, limit: cardSlots })) this.run(job, 'card');
     }
     for (const vendor of all ? this.deps.vendors() : scope.vendors) {
-      const slots = (this.deps.vendorConcurrency ?? 16) - (this.calls.get(vendor) ?? 0);
+      let slots = (this.deps.vendorConcurrency ?? 16) - (this.calls.get(vendor) ?? 0);
       if (slots <= 0) continue;
+      // Calls a dead replica left half done go first (looked for at each poll): their starters
+      // have waited longest.
+      if (all) {
+        const interrupted = await this.deps.jobs.leaseInterrupted(vendor, { ...lease, limit: slots });
+        for (const job of interrupted) this.run(job, 'call');
+        slots -= interrupted.length;
+        if (slots <= 0) continue;
+      }
       for (const job of await this.deps.jobs.leaseForVendor(vendor, { ...lease, limit: slots })) this.run(job, 'call');
     }
   }

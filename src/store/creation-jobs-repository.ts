@@ -83,12 +83,17 @@ export class CreationJobsRepository {
     return this.lease((query) => query.where('step', '=', 'queued').where('next_at', '<=', now.toISOString()), { owner, now, leaseMs, limit });
   }
 
-  /** One vendor's jobs whose card is posted (and those whose owner died mid-call), oldest first. */
+  /** One vendor's jobs whose card is posted, due first. */
   async leaseForVendor(vendor: string, { owner, now, leaseMs, limit }: LeaseOptions): Promise<CreationJob[]> {
-    return this.lease(
-      (query) => query.where('vendor', '=', vendor).where('step', 'in', ['card_posted', 'calling']).where('next_at', '<=', now.toISOString()),
-      { owner, now, leaseMs, limit },
-    );
+    return this.lease((query) => query.where('step', '=', 'card_posted').where('vendor', '=', vendor).where('next_at', '<=', now.toISOString()), { owner, now, leaseMs, limit });
+  }
+
+  /**
+   * One vendor's jobs left in `calling` by an owner whose lease ran out (killed mid-call): a
+   * job in `calling` is never released, so found free, its vendor call may have gone out.
+   */
+  async leaseInterrupted(vendor: string, { owner, now, leaseMs, limit }: LeaseOptions): Promise<CreationJob[]> {
+    return this.lease((query) => query.where('step', '=', 'calling').where('vendor', '=', vendor), { owner, now, leaseMs, limit });
   }
 
   /** Jobs created before `before`, whatever their step, that nobody holds: to settle. */
@@ -101,9 +106,10 @@ export class CreationJobsRepository {
     { owner, now, leaseMs, limit }: LeaseOptions,
   ): Promise<CreationJob[]> {
     const nowIso = now.toISOString();
-    let due = filter(this.candidates(nowIso)).orderBy('created_at').limit(limit);
+    // Due first (a fresh job is due when it was written; a card to retry, later): the order the
+    // indexes keep, so a lease never sorts the backlog.
+    let due = filter(this.candidates(nowIso)).orderBy('next_at').limit(limit);
     if (this.kind === 'postgres') due = due.forUpdate().skipLocked();
-    // A job in `calling` is never released by its owner: found free, its owner died mid-call.
     const rows = await this.db
       .updateTable('creation_jobs')
       .set({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs).toISOString() })

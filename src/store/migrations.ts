@@ -138,6 +138,9 @@ const migrations: Record<string, Migration> = {
         .addColumn('lease_until', 'varchar(32)')
         .addColumn('last_error', 'text')
         .execute();
+      // Leases take the first due jobs in `next_at` order straight from an index: with a backlog
+      // of thousands, a lease must not sort them all.
+      await db.schema.createIndex('creation_jobs_cards').on('creation_jobs').columns(['step', 'next_at']).execute();
       await db.schema.createIndex('creation_jobs_due').on('creation_jobs').columns(['step', 'vendor', 'next_at']).execute();
       await db.schema.createIndex('creation_jobs_age').on('creation_jobs').columns(['created_at']).execute();
       // Sessions still "creating" long after the ack are looked for every half minute.

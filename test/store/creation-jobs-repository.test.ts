@@ -74,7 +74,7 @@ eachDatabase('CreationJobsRepository', (ctx) => {
     assert.equal((await jobs.get(session.id))?.lastError, 'ratelimited');
   });
 
-  it('leases one vendor its jobs whose card is posted and those whose owner died mid-call, never a queued one', async () => {
+  it('leases one vendor its jobs whose card is posted, and apart those whose owner died mid-call, never a queued one', async () => {
     const queuedOne = await queued('apizee', at(0));
     const carded = await queued('apizee', at(1));
     const calling = await queued('apizee', at(2));
@@ -86,10 +86,13 @@ eachDatabase('CreationJobsRepository', (ctx) => {
     await jobs.release(queuedOne.id, 'a', 'queued', at(4));
 
     const now = await jobs.leaseForVendor('apizee', { owner: 'b', now: at(5), ...LEASE });
-    assert.deepEqual(now.map((job) => job.sessionId), [carded.id], 'the call in flight stays with its owner');
+    assert.deepEqual(now.map((job) => job.sessionId), [carded.id], 'only the posted card of this vendor');
+    assert.deepEqual(await jobs.leaseInterrupted('apizee', { owner: 'b', now: at(5), ...LEASE }), [], 'the call in flight stays with its owner');
     // a is killed: its lease on the call runs out, and the job comes back still in `calling`.
-    const later = await jobs.leaseForVendor('apizee', { owner: 'b', now: at(34.5), ...LEASE });
+    assert.deepEqual(await jobs.leaseForVendor('apizee', { owner: 'b', now: at(34.5), ...LEASE }), []);
+    const later = await jobs.leaseInterrupted('apizee', { owner: 'b', now: at(34.5), ...LEASE });
     assert.deepEqual(later.map((job) => [job.sessionId, job.step]), [[calling.id, 'calling']]);
+    assert.deepEqual(await jobs.leaseInterrupted('blitzz', { owner: 'b', now: at(34.5), ...LEASE }), []);
   });
 
   it('renews only its own leases', async () => {
