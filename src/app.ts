@@ -8,7 +8,9 @@ import { type Logger, boltLogger } from './logger.js';
 import { detailsParserOf } from './domain/product-catalogue.js';
 import type { VendorModule } from './domain/vendor-module.js';
 import { registerListeners } from './listeners/index.js';
+import { replyTo, respondThrough } from './listeners/reply.js';
 import { CardPublisher } from './services/card-publisher.js';
+import { CreationRunner } from './services/creation-jobs.js';
 import { HomeService } from './services/home.js';
 import { InviteModals } from './services/invite-modals.js';
 import { SessionLifecycle } from './services/session-lifecycle.js';
@@ -26,6 +28,7 @@ import { slackErrorReportingFetch } from './observability/slack-fetch.js';
 import { WebhookDispatch } from './tracking/webhook-dispatch.js';
 import { SlackGateway } from './slack/gateway.js';
 import { ContactCrypto } from './store/contact-crypto.js';
+import { CreationJobsRepository } from './store/creation-jobs-repository.js';
 import { migrate, openDatabase, type OpenedDatabase } from './store/database.js';
 import { vendorIdentityKey } from './store/key-pins.js';
 import { rekeyStoredSecrets } from './store/rekey.js';
@@ -189,6 +192,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
 
   // Refresh and stats share what is spare of each vendor's budget, after new sessions and tracking.
   const spare = new SpareBudget(vendors.budgets);
+  const creationJobs = new CreationJobsRepository(database.db, database.kind);
   const sessions = new SessionService({
     sessions: sessionsRepo,
     gateway,
@@ -202,7 +206,13 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     linkDelivery: vendors.linkDelivery,
     catalogue,
     spare,
+    jobs: creationJobs,
+    replyFor: ({ channelId, userId, responseUrl }) =>
+      replyTo({ respond: responseUrl ? respondThrough(responseUrl) : undefined, gateway, channelId, userId, logger }),
+    onQueued: () => creations.wake({ cards: true, vendors: [] }),
   });
+  // Creations acknowledged on any replica (or left by a dead one) are worked off here.
+  const creations = new CreationRunner({ jobs: creationJobs, steps: sessions, vendors: () => vendors.providers.vendors(), owner, logger });
   const modal = new InviteModals({
     providers: vendors.providers,
     catalogue,
@@ -282,7 +292,8 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       requestsAnswered: await gate.drained(left()),
       // No new leases; the running pass finishes its vendor calls and releases what it leased.
       trackingStopped: await settledWithin(tracking.stop(), left()),
-      creationsFinished: await settledWithin(sessions.drain(), left()),
+      // No new creation jobs are leased; those running finish or keep their lease for another replica.
+      creationsFinished: await settledWithin(creations.stop(Math.max(0, left() - 1000)).then(() => sessions.drain()), left()),
       outboxFlushed: await settledWithin(notifier.flush(), left()),
     };
     if (Object.values(steps).includes(false)) logger.warn(steps, 'shutdown deadline reached; unfinished work keeps its lease until it runs out');
@@ -311,6 +322,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       await rekeyStoredSecrets(database.db, contactCrypto, { logger });
       const started = (await app.start(config.port)) as Server | undefined;
       tracking.start();
+      creations.start();
       const address = started && typeof started.address === 'function' ? started.address() : undefined;
       const port = address && typeof address === 'object' ? address.port : undefined;
       logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http', database: database.kind }, 'Rendezvous is listening');

@@ -1,13 +1,16 @@
-import type { RespondFn } from '@slack/bolt';
+import type { RespondArguments } from '@slack/bolt';
 import type { Logger } from '../domain/logger.js';
 import { messageText } from '../domain/mrkdwn.js';
 import type { Reply } from '../services/sessions.js';
 import type { SlackGateway } from '../slack/gateway.js';
 
+/** Bolt's `respond`, or `respondThrough` a stored response_url. */
+export type Respond = (message: RespondArguments) => Promise<unknown>;
+
 /** Where an ephemeral answer can go: the request's response_url, else the conversation and user. */
 export interface ReplyTarget {
   /** Bolt's `respond`: undefined when Slack sent no `response_url` (it may not). */
-  respond?: RespondFn;
+  respond?: Respond;
   gateway: Pick<SlackGateway, 'postEphemeral'>;
   channelId?: string;
   userId: string;
@@ -40,5 +43,22 @@ export function replyTo(target: ReplyTarget): Reply {
     } catch (error) {
       target.logger.warn({ err: error }, 'ephemeral reply failed');
     }
+  };
+}
+
+/**
+ * Bolt's `respond` for a response_url kept with a creation job: the answer comes after the ack,
+ * maybe from another replica or after a restart, so there is no Bolt request to hang it on.
+ * The URL is a credential of sorts (it posts into the conversation): never logged.
+ */
+export function respondThrough(responseUrl: string, timeoutMs = 5000): Respond {
+  return async (message) => {
+    const answer = await fetch(responseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(message),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!answer.ok) throw new Error(`the response_url answered ${answer.status}`);
   };
 }

@@ -18,8 +18,9 @@ import type { ProviderRegistry, SessionProvider } from './provider-registry.js';
 import { RefreshLimiter, type RefreshVerdict } from './refresh-limiter.js';
 import type { SessionLifecycle } from './session-lifecycle.js';
 import { type BudgetView, NO_SPARE, SpareBudget } from './spare-budget.js';
+import type { CreationJob, CreationJobsRepository } from '../store/creation-jobs-repository.js';
+import { decodeCreationPayload, encodeCreationPayload, type CreationPayload } from './creation-payload.js';
 import { waitWords } from './wait-words.js';
-import { WorkQueue } from './work-queue.js';
 
 /** Who acts, from the Slack request: every row carries the team (and enterprise). */
 export interface Actor {
@@ -50,25 +51,38 @@ export interface SessionServiceDeps {
   refreshLimiter?: RefreshLimiter;
   /** Refresh asks a budgeted vendor only with a spare request (default: over `budgets`). */
   spare?: SpareBudget;
+  /** Creation jobs: written with the session before the ack, worked off by the creation runner. */
+  jobs: CreationJobsRepository;
+  /** An ephemeral answer to the starter after the ack: through the response_url when there is one. */
+  replyFor(target: { channelId: string; userId: string; responseUrl?: string }): Reply;
+  /** A job was written on this replica: the runner takes it at once rather than at its next poll. */
+  onQueued?: () => void;
+  /** How long the pre-ack write may take before the ack says nothing was started (default 1 s). */
+  writeDeadlineMs?: number;
 }
 
 /** The most a Refresh sends a vendor: the lookup, and the media list when the session ended. */
 const REFRESH_REQUESTS = 2;
 
+/** What the ack says about a creation request, and whether a creation job was written. */
+export interface Acceptance {
+  accepted: boolean;
+  text: string;
+  sessionId?: string;
+}
+
+/** What a creation step did, for the runner to record. */
+export type StepResult = { kind: 'done' } | { kind: 'retry'; afterMs: number; reason: string } | { kind: 'lost' };
+
+/** Said in the ack when the request could not be written: nothing was started, so nothing can be doubled. */
+export const NOTHING_STARTED =
+  '⚠️ Nothing was started: Rendezvous could not save your request (its database did not answer in time). Please try again in a moment.';
+
+/** Card posts tried this many times (Slack 429s, 5xx) before the creation is given up. */
+const CARD_ATTEMPTS = 5;
+
 export class SessionService {
   private readonly lastClicks = new Map<string, number>();
-  /**
-   * Cards being opened (row, masked and encrypted contact, card post) at once. A burst of
-   * commands is acknowledged first and its cards follow steadily, two at a time: more in flight
-   * only competes with the next acks for the CPU (measured in `npm run bench`), and Slack paces
-   * card posts per channel anyway.
-   */
-  private readonly cardPosts = new WorkQueue(2);
-  /**
-   * Vendor calls in flight, per vendor: a vendor that is slow or queues behind its own rate
-   * limit holds up its own sessions only, never another vendor's or any card.
-   */
-  private readonly vendorCalls = new Map<string, WorkQueue>();
   private readonly background = new Set<Promise<unknown>>();
   private readonly refreshLimiter: RefreshLimiter;
   private readonly spare: SpareBudget;
@@ -94,42 +108,162 @@ export class SessionService {
   }
 
   /**
-   * Creates a session: card first (so failures have a place to show, and the agent sees it at
-   * once), then the vendor. Resolves with the session once the vendor answered (whatever it
-   * said), or undefined when there is no card.
+   * Before the ack: the session's row and its creation job, in one write that must answer within
+   * a second (the one exception to "ack first"); the card and the vendor call follow in the
+   * creation runner, on whichever replica leases the job. When the write fails or is late, the
+   * ack says that nothing was started.
    */
-  async start(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<Session | undefined> {
-    const opened = await this.cardPosts.run(() => this.open(request, channelId, actor, reply));
-    if (!opened) return undefined;
-    return this.vendorQueue(opened.session.vendor).run(() => this.create(opened.session, opened.provider, request, actor, reply));
-  }
-
-  private vendorQueue(vendor: string): WorkQueue {
-    let queue = this.vendorCalls.get(vendor);
-    if (!queue) this.vendorCalls.set(vendor, (queue = new WorkQueue(16)));
-    return queue;
-  }
-
-  /** The session's row and card, before any vendor call. */
-  private async open(request: StartRequest, channelId: string, actor: Actor, reply: Reply): Promise<{ session: Session; provider: SessionProvider } | undefined> {
+  async accept(request: StartRequest, channelId: string, actor: Actor, answer: Omit<CreationPayload, 'request'> = {}): Promise<Acceptance> {
     const found = this.deps.providers.forRequest(request);
     if (!found) {
-      await reply(`${escapeMrkdwn(this.labelOf(request.vendor))} is not set up for this in this workspace. \`/rendezvous vendors\` lists what is.`);
-      return undefined;
+      return { accepted: false, text: `${escapeMrkdwn(this.labelOf(request.vendor))} is not set up for this in this workspace. \`/rendezvous vendors\` lists what is.` };
     }
-    const { vendor, provider } = found;
-    const session = this.newSession(vendor, provider, request, channelId, actor);
-    await this.deps.sessions.insert(session);
+    const session = this.newSession(found.vendor, found.provider, request, channelId, actor);
+    const payload = this.deps.crypto.encrypt(encodeCreationPayload({ request, ...answer }));
+    const written = this.deps.jobs.create(session, payload);
+    const within = await settleWithin(written, this.deps.writeDeadlineMs ?? 1000);
+    if (within === 'written') {
+      this.deps.onQueued?.();
+      return { accepted: true, text: this.acknowledgement(found.vendor), sessionId: session.id };
+    }
+    if (within === 'late') this.withdrawWhenWritten(session, written);
+    else this.deps.logger.warn({ sessionId: session.id, vendor: found.vendor, err: within.error }, 'creation request not saved; nothing started');
+    return { accepted: false, text: NOTHING_STARTED };
+  }
+
+  /** The write answered after the ack said nothing was started: that stays true. */
+  private withdrawWhenWritten(session: Session, written: Promise<void>): void {
+    this.deps.logger.warn({ sessionId: session.id, vendor: session.vendor }, 'creation request not saved within its deadline; nothing started');
+    this.track(async () => {
+      try {
+        await written;
+      } catch {
+        return; // never written: nothing to withdraw
+      }
+      if (await this.deps.jobs.withdraw(session.id)) {
+        await this.deps.sessions.apply(session.id, { status: 'failed', statusDetail: 'Not started: saving the request took too long.', lastError: 'not_started' }, { basedOn: session.version });
+      } else {
+        this.deps.logger.warn({ sessionId: session.id }, 'a late creation request was already taken by a replica; it goes ahead');
+      }
+    });
+  }
+
+  /**
+   * Step 1 of a creation job: the card, so that what follows has a place to show and the agent
+   * sees it at once. Idempotent: a card already stored is not posted again. Retried on Slack's
+   * passing errors; a conversation the app cannot post in ends the job (nothing was sent).
+   */
+  async postCard(job: CreationJob): Promise<StepResult | { kind: 'posted' }> {
+    const session = await this.deps.sessions.get(job.sessionId);
+    if (!session || session.status !== 'creating') return { kind: 'done' };
+    if (session.cardTs) return { kind: 'posted' };
     try {
-      session.cardTs = await this.deps.cards.post(session);
+      await this.deps.cards.post(session);
+      return { kind: 'posted' };
     } catch (error) {
-      await this.deps.lifecycle.apply(session, { status: 'failed', lastError: 'card_not_posted' });
       const code = error instanceof SlackPostError ? error.code : undefined;
-      this.deps.logger.warn({ sessionId: session.id, vendor, kind: session.kind, reference: session.reference, code }, 'session card not posted');
-      await reply(cardNotPostedWords(error, channelId));
-      return undefined;
+      const final = (error instanceof SlackPostError && error.needsInvitation) || job.attempts + 1 >= CARD_ATTEMPTS;
+      this.deps.logger.warn({ sessionId: session.id, vendor: session.vendor, kind: session.kind, reference: session.reference, code, attempt: job.attempts + 1, final }, 'session card not posted');
+      if (!final) {
+        const retryAfterMs = error instanceof SlackPostError ? error.retryAfterMs : undefined;
+        return { kind: 'retry', afterMs: retryAfterMs ?? 1000 * 2 ** job.attempts, reason: code ?? 'card_not_posted' };
+      }
+      await this.deps.lifecycle.apply(session, { status: 'failed', lastError: 'card_not_posted' });
+      await this.replyForJob(session, job).then((reply) => reply(cardNotPostedWords(error, session.channelId)));
+      return { kind: 'done' };
     }
-    return { session, provider };
+  }
+
+  /**
+   * Step 2: asks the vendor, then applies what it said (or why not). `calling` is recorded first,
+   * so that a crash during the call is never answered by a second call. A job found in
+   * `calling` (its owner died mid-call) is reconciled instead.
+   */
+  async callVendor(job: CreationJob, markCalling: () => Promise<boolean>): Promise<StepResult> {
+    const session = await this.deps.sessions.get(job.sessionId);
+    if (!session || session.status !== 'creating') return { kind: 'done' };
+    if (job.step === 'calling' || !job.payload) {
+      await this.settleInDoubt(session, 'interrupted');
+      return { kind: 'done' };
+    }
+    const payload = decodeCreationPayload(this.deps.crypto.decrypt(job.payload));
+    const provider = this.deps.providers.get(session.vendor, session.kind);
+    const actor: Actor = { teamId: session.teamId, enterpriseId: session.enterpriseId ?? undefined, userId: session.startedBy };
+    if (!provider) {
+      await this.recordFailure(session, actor, new Error(`${this.labelOf(session.vendor)} is no longer set up for this`));
+      return { kind: 'done' };
+    }
+    if (!(await markCalling())) return { kind: 'lost' };
+    const reply = this.deps.replyFor({ channelId: session.channelId, userId: session.startedBy, responseUrl: payload.responseUrl });
+    const created = await this.create(session, provider, payload.request, actor, reply);
+    if (payload.source && created.cardTs) await this.linkFromMessage(created, payload.source);
+    return { kind: 'done' };
+  }
+
+  /**
+   * A job older than the creation limit that nobody holds: if the vendor was never asked, the
+   * session failed and nothing was sent; if it may have been, the vendor is asked what it made.
+   * The card (posted now if it never was) says what happened.
+   */
+  async settleStale(job: CreationJob, limitMs: number): Promise<StepResult> {
+    const session = await this.deps.sessions.get(job.sessionId);
+    if (!session || session.status !== 'creating') return { kind: 'done' };
+    if (job.step === 'calling' || !job.payload) {
+      await this.settleInDoubt(session, 'stale');
+    } else {
+      const label = this.labelOf(session.vendor);
+      const detail = `Not created: it waited more than ${waitWords(limitMs)} for its turn, so Rendezvous gave up before asking ${label}. Nothing was sent to the invitee; try again.`;
+      await this.recordFailure(session, { teamId: session.teamId, userId: session.startedBy }, new CreationAbandoned(detail));
+    }
+    await this.ensureCard(session.id);
+    return { kind: 'done' };
+  }
+
+  /** A card for a session settled before its card was ever posted (best effort). */
+  private async ensureCard(sessionId: string): Promise<void> {
+    const session = await this.deps.sessions.get(sessionId);
+    if (!session || session.cardTs) return;
+    await this.deps.cards.post(session).catch((error: unknown) => this.deps.logger.warn({ sessionId, err: error }, 'card of a settled creation not posted'));
+  }
+
+  private async replyForJob(session: Session, job: CreationJob): Promise<Reply> {
+    let responseUrl: string | undefined;
+    try {
+      responseUrl = job.payload ? decodeCreationPayload(this.deps.crypto.decrypt(job.payload)).responseUrl : undefined;
+    } catch {
+      responseUrl = undefined;
+    }
+    return this.deps.replyFor({ channelId: session.channelId, userId: session.startedBy, responseUrl });
+  }
+
+  /**
+   * A creation interrupted while its vendor call may have gone out (its replica died, or it is
+   * past the creation limit): never called again, but looked up through the vendor module's
+   * `reconcile` where it has one; without one, failed with words that say the vendor may have acted.
+   */
+  private async settleInDoubt(session: Session, why: 'interrupted' | 'stale'): Promise<void> {
+    const actor: Actor = { teamId: session.teamId, enterpriseId: session.enterpriseId ?? undefined, userId: session.startedBy };
+    const provider = this.deps.providers.get(session.vendor, session.kind);
+    const label = this.labelOf(session.vendor);
+    if (!provider?.reconcile) {
+      this.deps.logger.warn({ sessionId: session.id, vendor: session.vendor, why }, 'creation interrupted mid-call; no lookup for this vendor');
+      await this.recordFailure(session, actor, new CreationAbandoned(`Rendezvous was interrupted while asking ${label} to create this session: ${label} may have created it and sent the invitation. Check in ${label} before trying again.`, 'interrupted'));
+      return;
+    }
+    let found: Outcome | undefined;
+    try {
+      found = await provider.reconcile(session);
+    } catch (error) {
+      this.deps.logger.warn({ sessionId: session.id, vendor: session.vendor, err: error }, 'interrupted creation: the lookup failed');
+      await this.recordFailure(session, actor, new CreationUnconfirmed(error));
+      return;
+    }
+    if (found && isCreationOutcome(found)) {
+      this.deps.logger.info({ sessionId: session.id, vendor: session.vendor, vendorId: found.vendorId, why }, 'interrupted creation: adopted what the vendor made');
+      await this.deps.lifecycle.apply(session, creationChange(found, actor, this.deps.trackIntervalMs));
+      return;
+    }
+    await this.recordFailure(session, actor, new CreationAbandoned(`Rendezvous was interrupted while asking ${label} to create this session, and ${label} has no record of it: it was not created and nothing was sent. Try again.`, 'interrupted'));
   }
 
   /** Asks the vendor, then applies what it said (or why not) to the session and its card. */
@@ -141,7 +275,7 @@ export class SessionService {
       const adopted = await this.reconcileInDoubt(session, provider, error);
       if (!adopted) {
         await this.recordFailure(session, actor, adopted === null ? new CreationUnconfirmed(error) : error);
-        return session;
+        return (await this.deps.sessions.get(session.id)) ?? session;
       }
       outcome = adopted;
     }
@@ -378,8 +512,8 @@ export class SessionService {
   }
 
   private async recordFailure(session: Session, actor: Actor, error: unknown): Promise<void> {
-    const detail = error instanceof CreationUnconfirmed ? error.words(this.labelOf(session.vendor)) : this.describe(error);
-    const code = error instanceof VendorError ? error.code : error instanceof CreationUnconfirmed ? 'unconfirmed' : 'internal';
+    const detail = error instanceof CreationUnconfirmed ? error.words(this.labelOf(session.vendor)) : error instanceof CreationAbandoned ? error.message : this.describe(error);
+    const code = error instanceof VendorError ? error.code : error instanceof CreationUnconfirmed ? 'unconfirmed' : error instanceof CreationAbandoned ? error.code : 'internal';
     this.deps.logger.warn({ sessionId: session.id, vendor: session.vendor, code, err: error }, 'session not created');
     const label = this.labelOf(session.vendor);
     await this.deps.lifecycle.apply(session, {
@@ -479,6 +613,35 @@ function refreshRefusedWords(verdict: Exclude<RefreshVerdict, { ok: true }>, ref
     return `${escapeMrkdwn(reference)} was checked ${seconds} s ago (at ${at}); the card shows what came back. You can refresh it again ${again}, and tracking keeps it up to date meanwhile.`;
   }
   return `You have refreshed several cards in the last minute. Tracking keeps every card up to date by itself; you can refresh again ${again}.`;
+}
+
+/** A creation given up by Rendezvous itself (interrupted, or past the creation limit): its words are final. */
+class CreationAbandoned extends Error {
+  constructor(
+    message: string,
+    readonly code: string = 'stale',
+  ) {
+    super(message);
+    this.name = 'CreationAbandoned';
+  }
+}
+
+/** Resolves 'written' when the write answered within `ms`, 'late' when it did not (yet), or the error it raised. */
+async function settleWithin(write: Promise<void>, ms: number): Promise<'written' | 'late' | { error: unknown }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  // Never rejects: a write that fails after the deadline is handled by its withdrawal.
+  const answered = write.then(
+    () => 'written' as const,
+    (error: unknown) => ({ error }),
+  );
+  try {
+    return await Promise.race([answered, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function cardNotPostedWords(error: unknown, channelId: string): string {

@@ -150,6 +150,37 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('sessions').dropColumn('outbox_starter_told_at').execute();
     },
   },
+  '2026-12-02-012-creation-jobs': {
+    async up(db: Kysely<unknown>) {
+      // A session's creation, written with its row before the ack: any replica leases it, after
+      // any restart, and each step (card, vendor call) is recorded so a crash never repeats a
+      // vendor call that may have gone out, nor loses the request.
+      await db.schema
+        .createTable('creation_jobs')
+        .addColumn('session_id', 'varchar(36)', (c) => c.primaryKey().references('sessions.id').onDelete('cascade'))
+        .addColumn('vendor', 'varchar(16)', (c) => c.notNull())
+        .addColumn('step', 'varchar(16)', (c) => c.notNull())
+        .addColumn('payload', 'text')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('lease_owner', 'varchar(64)')
+        .addColumn('lease_until', 'varchar(32)')
+        .addColumn('last_error', 'text')
+        .execute();
+      // Leases take the first due jobs in `next_at` order straight from an index: with a backlog
+      // of thousands, a lease must not sort them all.
+      await db.schema.createIndex('creation_jobs_cards').on('creation_jobs').columns(['step', 'next_at']).execute();
+      await db.schema.createIndex('creation_jobs_due').on('creation_jobs').columns(['step', 'vendor', 'next_at']).execute();
+      await db.schema.createIndex('creation_jobs_age').on('creation_jobs').columns(['created_at']).execute();
+      // Sessions still "creating" long after the ack are looked for every half minute.
+      await db.schema.createIndex('sessions_creating').on('sessions').columns(['status', 'created_at']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('sessions_creating').execute();
+      await db.schema.dropTable('creation_jobs').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -94,12 +94,31 @@ export interface KeyPinsTable {
   created_at: string;
 }
 
+/**
+ * A session's creation in progress (domain `CreationJob`): `queued` → `card_posted` → `calling`
+ * (the vendor call may have gone out) → deleted once the outcome is applied.
+ */
+export interface CreationJobsTable {
+  session_id: string;
+  vendor: string;
+  step: string;
+  /** The request, response_url and source message, encrypted (ContactCrypto); null for a row found without a job. */
+  payload: string | null;
+  attempts: Generated<number>;
+  next_at: string;
+  created_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_error: string | null;
+}
+
 export interface Database {
   sessions: SessionsTable;
   milestones: MilestonesTable;
   rate_slots: RateSlotsTable;
   pending_operations: PendingOperationsTable;
   key_pins: KeyPinsTable;
+  creation_jobs: CreationJobsTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;

@@ -39,8 +39,11 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
       default: {
         const start = commandToStart(request, services.commandDefaults());
         if (!start.ok) return ack({ response_type: 'ephemeral', text: escapeMrkdwn(start.reason) });
-        await ack({ response_type: 'ephemeral', text: services.sessions.acknowledgement(start.request.vendor) });
-        await services.sessions.start(start.request, command.channel_id, actor, reply);
+        // The one write before the ack (session row and creation job, a few milliseconds): once
+        // acknowledged, a request survives any restart; if it cannot be written, the ack says so.
+        const responseUrl = command.response_url ? command.response_url : undefined;
+        const accepted = await services.sessions.accept(start.request, command.channel_id, actor, { responseUrl });
+        await ack({ response_type: 'ephemeral', text: accepted.text });
       }
     }
   });

@@ -2,39 +2,37 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { CALLBACK } from '../../ui/ids.js';
 import { readInviteForm } from '../../ui/invite-form.js';
-import type { Reply } from '../../services/sessions.js';
 import type { ListenerServices } from '../services.js';
 
 const ResponseUrls = z.array(z.object({ channel_id: z.string(), response_url: z.url() })).catch([]);
 
 export function registerInviteSubmission(app: App, services: ListenerServices): void {
-  app.view(CALLBACK.inviteModal, async ({ ack, body, view, respond }) => {
+  app.view(CALLBACK.inviteModal, async ({ ack, body, view }) => {
     const form = readInviteForm(view.state.values, view.private_metadata, services.catalogue);
     if (!form.ok) {
       await ack({ response_action: 'errors', errors: form.errors });
       return;
     }
-    await ack();
     const { channelId, request } = form;
     const userId = body.user.id;
     const responseUrls = ResponseUrls.parse((body as { response_urls?: unknown }).response_urls ?? []);
-    const viaUrl = responseUrls[0]?.channel_id === channelId;
     // The conversations_select has response_url_enabled: Slack hands a response_url for the
     // chosen conversation, so the starter's ephemeral links land where the card is.
-    const reply: Reply = async (text) => {
-      try {
-        if (viaUrl && respond) await respond({ response_type: 'ephemeral', text });
-        else await services.gateway.postEphemeral({ channel: channelId, user: userId, text });
-      } catch (error) {
-        services.logger.warn({ err: error }, 'ephemeral reply failed');
-      }
-    };
-    const session = await services.sessions.start(
+    const responseUrl = responseUrls[0]?.channel_id === channelId ? responseUrls[0].response_url : undefined;
+    // The one write before the ack (session row and creation job): once the modal closes, the
+    // request survives any restart. If it cannot be written, the modal stays open and says so.
+    const accepted = await services.sessions.accept(
       request,
       channelId,
       { teamId: body.team?.id ?? body.user.team_id ?? '', enterpriseId: body.enterprise?.id, userId },
-      reply,
+      { responseUrl, source: form.source },
     );
-    if (session && form.source) await services.sessions.linkFromMessage(session, form.source);
+    const field = view.blocks.find((block) => block.type === 'input')?.block_id;
+    if (!accepted.accepted && field) {
+      await ack({ response_action: 'errors', errors: { [field]: accepted.text } });
+      return;
+    }
+    await ack();
+    if (!accepted.accepted) await services.gateway.postEphemeral({ channel: channelId, user: userId, text: accepted.text }).catch(() => undefined);
   });
 }

@@ -1,0 +1,222 @@
+import { type SelectQueryBuilder, sql } from 'kysely';
+import type { Session } from '../domain/session.js';
+import type { Db, DatabaseKind } from './database.js';
+import type { CreationJobsTable, Database } from './schema.js';
+import { toNewRow } from './session-mapper.js';
+
+/**
+ * Where a creation stands. `queued`: row written, no card yet. `card_posted`: the card is in
+ * the channel, the vendor not asked yet. `calling`: the vendor call started, so it may have
+ * reached the vendor (never sent again blindly). A job is deleted once its outcome is applied.
+ */
+export const CREATION_STEPS = ['queued', 'card_posted', 'calling'] as const;
+export type CreationStep = (typeof CREATION_STEPS)[number];
+
+export interface CreationJob {
+  sessionId: string;
+  vendor: string;
+  step: CreationStep;
+  /** Encrypted (ContactCrypto): what the creation needs; null for a session found without a job. */
+  payload: string | null;
+  attempts: number;
+  createdAt: Date;
+}
+
+type Candidates = SelectQueryBuilder<Database, 'creation_jobs', object>;
+
+type JobRow = Pick<CreationJobsTable, 'session_id' | 'vendor' | 'step' | 'payload' | 'created_at'> & { attempts: number | string };
+
+function toJob(row: JobRow): CreationJob {
+  if (!(CREATION_STEPS as readonly string[]).includes(row.step)) throw new Error(`creation_jobs.step holds an unknown value: ${row.step}`);
+  return {
+    sessionId: row.session_id,
+    vendor: row.vendor,
+    step: row.step as CreationStep,
+    payload: row.payload,
+    attempts: Number(row.attempts),
+    createdAt: new Date(row.created_at),
+  };
+}
+
+export interface LeaseOptions {
+  owner: string;
+  now: Date;
+  leaseMs: number;
+  limit: number;
+}
+
+/**
+ * Creation jobs: written with their session in one statement before the ack, then leased by
+ * any replica (the pattern of `SessionsRepository.leaseDue`). Every write after the lease is
+ * guarded by the owner, so a replica whose lease ran out never overwrites the one that took over.
+ */
+export class CreationJobsRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly kind: DatabaseKind = 'sqlite',
+  ) {}
+
+  /**
+   * The session's row and its creation job, together or not at all, in one round trip on
+   * PostgreSQL (a data-modifying CTE) and one local transaction on SQLite: this runs before the
+   * ack, so it must stay a few milliseconds.
+   */
+  async create(session: Session, payload: string): Promise<void> {
+    const at = session.createdAt.toISOString();
+    const job = { session_id: session.id, vendor: session.vendor, step: 'queued', payload, attempts: 0, next_at: at, created_at: at, lease_owner: null, lease_until: null, last_error: null };
+    if (this.kind === 'postgres') {
+      await this.db
+        .with('inserted', (db) => db.insertInto('sessions').values(toNewRow(session)).returning('id'))
+        .insertInto('creation_jobs')
+        .values(job)
+        .execute();
+      return;
+    }
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('sessions').values(toNewRow(session)).execute();
+      await trx.insertInto('creation_jobs').values(job).execute();
+    });
+  }
+
+  /** Jobs whose card is still to post, oldest first. */
+  async leaseForCard({ owner, now, leaseMs, limit }: LeaseOptions): Promise<CreationJob[]> {
+    return this.lease((query) => query.where('step', '=', 'queued').where('next_at', '<=', now.toISOString()), { owner, now, leaseMs, limit });
+  }
+
+  /** One vendor's jobs whose card is posted, due first. */
+  async leaseForVendor(vendor: string, { owner, now, leaseMs, limit }: LeaseOptions): Promise<CreationJob[]> {
+    return this.lease((query) => query.where('step', '=', 'card_posted').where('vendor', '=', vendor).where('next_at', '<=', now.toISOString()), { owner, now, leaseMs, limit });
+  }
+
+  /**
+   * One vendor's jobs left in `calling` by an owner whose lease ran out (killed mid-call): a
+   * job in `calling` is never released, so found free, its vendor call may have gone out.
+   */
+  async leaseInterrupted(vendor: string, { owner, now, leaseMs, limit }: LeaseOptions): Promise<CreationJob[]> {
+    return this.lease((query) => query.where('step', '=', 'calling').where('vendor', '=', vendor), { owner, now, leaseMs, limit });
+  }
+
+  /** Jobs created before `before`, whatever their step, that nobody holds: to settle. */
+  async leaseStale(before: Date, { owner, now, leaseMs, limit }: LeaseOptions): Promise<CreationJob[]> {
+    return this.lease((query) => query.where('created_at', '<', before.toISOString()), { owner, now, leaseMs, limit });
+  }
+
+  private async lease(
+    filter: (query: Candidates) => Candidates,
+    { owner, now, leaseMs, limit }: LeaseOptions,
+  ): Promise<CreationJob[]> {
+    const nowIso = now.toISOString();
+    // Due first (a fresh job is due when it was written; a card to retry, later): the order the
+    // indexes keep, so a lease never sorts the backlog.
+    let due = filter(this.candidates(nowIso)).orderBy('next_at').limit(limit);
+    if (this.kind === 'postgres') due = due.forUpdate().skipLocked();
+    const rows = await this.db
+      .updateTable('creation_jobs')
+      .set({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs).toISOString() })
+      .where('session_id', 'in', due.select('session_id'))
+      .returning(['session_id', 'vendor', 'step', 'payload', 'attempts', 'created_at'])
+      .execute();
+    return rows.map((row) => toJob(row));
+  }
+
+  private candidates(nowIso: string): Candidates {
+    return this.db.selectFrom('creation_jobs').where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', nowIso)]));
+  }
+
+  /** Keeps this owner's leases alive while their work runs (a vendor call may wait behind a rate limit). */
+  async renew(owner: string, ids: string[], now: Date, leaseMs: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('creation_jobs')
+      .set({ lease_until: new Date(now.getTime() + leaseMs).toISOString() })
+      .where('lease_owner', '=', owner)
+      .where('session_id', 'in', ids)
+      .execute();
+  }
+
+  /**
+   * Records a step while keeping the lease (the next step follows at once on this replica).
+   * False when this owner no longer holds the job: it must stop.
+   */
+  async advance(id: string, owner: string, step: CreationStep): Promise<boolean> {
+    const result = await this.db.updateTable('creation_jobs').set({ step }).where('session_id', '=', id).where('lease_owner', '=', owner).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Records a step and lets the job go, due at `nextAt` (for whichever replica leases it next). */
+  async release(id: string, owner: string, step: CreationStep, nextAt: Date, failure?: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('creation_jobs')
+      .set((eb) => ({
+        step,
+        next_at: nextAt.toISOString(),
+        lease_owner: null,
+        lease_until: null,
+        ...(failure === undefined ? {} : { last_error: failure, attempts: eb('attempts', '+', 1) }),
+      }))
+      .where('session_id', '=', id)
+      .where('lease_owner', '=', owner)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** The outcome is applied: the job is over. */
+  async finish(id: string, owner: string): Promise<void> {
+    await this.db.deleteFrom('creation_jobs').where('session_id', '=', id).where('lease_owner', '=', owner).execute();
+  }
+
+  /**
+   * Withdraws a job nobody has started (the write answered after the ack had already said that
+   * nothing was started). False when a replica already holds it.
+   */
+  async withdraw(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('creation_jobs').where('session_id', '=', id).where('step', '=', 'queued').where('lease_owner', 'is', null).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /**
+   * Sessions still "creating" since before `before` with no job (written before jobs existed, or
+   * left by a bug): each gets a job in `calling`, since nobody knows whether the vendor was asked.
+   */
+  async adoptOrphans(before: Date, now: Date, limit: number): Promise<number> {
+    const orphans = await this.db
+      .selectFrom('sessions')
+      .select(['id', 'vendor', 'created_at'])
+      .where('status', '=', 'creating')
+      .where('created_at', '<', before.toISOString())
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('creation_jobs').select(sql`1`.as('one')).whereRef('creation_jobs.session_id', '=', 'sessions.id'))))
+      .limit(limit)
+      .execute();
+    if (orphans.length === 0) return 0;
+    await this.db
+      .insertInto('creation_jobs')
+      .values(
+        orphans.map((row) => ({
+          session_id: row.id,
+          vendor: row.vendor,
+          step: 'calling',
+          payload: null,
+          attempts: 0,
+          next_at: now.toISOString(),
+          created_at: row.created_at,
+          lease_owner: null,
+          lease_until: null,
+          last_error: null,
+        })),
+      )
+      .onConflict((conflict) => conflict.column('session_id').doNothing())
+      .execute();
+    return orphans.length;
+  }
+
+  async get(id: string): Promise<(CreationJob & { leaseOwner: string | null; nextAt: Date; lastError: string | null }) | undefined> {
+    const row = await this.db.selectFrom('creation_jobs').selectAll().where('session_id', '=', id).executeTakeFirst();
+    return row && { ...toJob(row), leaseOwner: row.lease_owner, nextAt: new Date(row.next_at), lastError: row.last_error };
+  }
+
+  /** Jobs waiting or running: the backlog (for logs and tests). */
+  async count(): Promise<number> {
+    const row = await this.db.selectFrom('creation_jobs').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirst();
+    return Number(row?.count ?? 0);
+  }
+}
