@@ -283,6 +283,12 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const configuredVendors = () => vendors.providers.vendors();
 
   let stopping: Promise<void> | undefined;
+  async function finishCreations(left: () => number): Promise<void> {
+    creations.wake('all');
+    await settledWithin(creations.idle(), Math.max(0, left() - 2000));
+    await creations.stop(Math.max(0, left() - 1000));
+    await sessions.drain();
+  }
   async function shutdown(): Promise<void> {
     const deadline = Date.now() + config.shutdownTimeoutMs;
     const left = () => Math.max(0, deadline - Date.now());
@@ -292,8 +298,9 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       requestsAnswered: await gate.drained(left()),
       // No new leases; the running pass finishes its vendor calls and releases what it leased.
       trackingStopped: await settledWithin(tracking.stop(), left()),
-      // No new creation jobs are leased; those running finish or keep their lease for another replica.
-      creationsFinished: await settledWithin(creations.stop(Math.max(0, left() - 1000)).then(() => sessions.drain()), left()),
+      // The creations acked before the door closed are carried through while the deadline allows;
+      // then no job is leased any more, and one still running keeps its lease for another replica.
+      creationsFinished: await settledWithin(finishCreations(left), left()),
       outboxFlushed: await settledWithin(notifier.flush(), left()),
     };
     if (Object.values(steps).includes(false)) logger.warn(steps, 'shutdown deadline reached; unfinished work keeps its lease until it runs out');
