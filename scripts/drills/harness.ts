@@ -49,7 +49,7 @@ export function drillContext(database: DrillDatabase): DrillContext & { cleanup(
   const cleanups: Array<() => Promise<unknown> | unknown> = [];
   return {
     database,
-    async databaseEnv() {
+    async databaseEnv(): Promise<Record<string, string>> {
       if (database === 'sqlite') return {};
       const fresh = await freshPostgresDatabase();
       if (!fresh) throw new DrillSkipped('no PostgreSQL server on this machine');
