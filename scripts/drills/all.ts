@@ -1,5 +1,7 @@
 /** Every drill, in the order of the table. */
 import { apizeeDrills } from './apizee-faults.js';
+import { duplicateDrills } from './duplicates.js';
 import type { Drill } from './harness.js';
+import { slackDrills } from './slack-faults.js';
 
-export const ALL_DRILLS: Drill[] = [...apizeeDrills];
+export const ALL_DRILLS: Drill[] = [...apizeeDrills, ...slackDrills, ...duplicateDrills];

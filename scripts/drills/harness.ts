@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { ApizeeSandbox } from '../../sandbox/apizee.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../sandbox/local-stack.js';
 import type { FakeSlackApi } from '../../sandbox/slack-api.js';
-import type { SlackRequester } from '../../sandbox/slack-requests.js';
+import type { SlackAppResponse, SlackRequester, SlashCommandOptions } from '../../sandbox/slack-requests.js';
 import { freshPostgresDatabase } from '../../test/helpers/databases.js';
 
 export type DrillDatabase = 'sqlite' | 'postgres';
@@ -91,12 +91,24 @@ const PATTERN: Record<Milestone | 'failed', RegExp> = {
   failed: /could not be created/,
 };
 
+/** What the card must say once a milestone is the latest (chat.update carried it). */
+const CARD: Record<Milestone | 'failed', RegExp> = {
+  invited: /Invited, waiting/,
+  joined: /In progress/,
+  ended: /Ended/,
+  media: /Ended/,
+  failed: /Failed/,
+};
+
 export interface Started {
   ref: string;
   channel: string;
   /** The ack's text. */
   ack: string;
 }
+
+/** How a command reaches the app (a plain slash command unless a drill redelivers it). */
+export type SlashSender = (requester: SlackRequester, text: string, options: SlashCommandOptions) => Promise<SlackAppResponse>;
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -126,13 +138,14 @@ export class Campaign {
   ) {}
 
   /** Sends `count` slash commands (round robin over the requesters), keeping those Slack saw acked. */
-  async create(count: number, options: { channel?: (index: number) => string; prefix?: string } = {}): Promise<void> {
+  async create(count: number, options: { channel?: (index: number) => string; prefix?: string; send?: SlashSender } = {}): Promise<void> {
     const offset = this.started.length;
     for (let i = offset; i < offset + count; i++) {
       const ref = `${options.prefix ?? 'DRILL'}-${this.tag}-${i}`;
       const channel = options.channel?.(i) ?? `C0DRILL${i}`;
       const requesters = this.requesters();
-      const response = await requesters[i % requesters.length]!.slash(`+336${String(10_000_000 + i).slice(-8)} ref:${ref}`, { channelId: channel, userId: 'U0AGENT' });
+      const send: SlashSender = options.send ?? ((requester, text, slash) => requester.slash(text, slash));
+      const response = await send(requesters[i % requesters.length]!, `+336${String(10_000_000 + i).slice(-8)} ref:${ref}`, { channelId: channel, userId: 'U0AGENT' });
       const ack = typeof response.body === 'object' ? String(response.body?.text ?? '') : String(response.body);
       if (response.status === 200 && /Creating|queued/.test(ack)) this.started.push({ ref, channel, ack });
     }
@@ -141,6 +154,17 @@ export class Campaign {
 
   private tickets() {
     return this.started.flatMap((started) => this.ticketsOf(started.ref));
+  }
+
+  /** A session started some other way (the modal): counted like the rest. */
+  adopt(started: Started): void {
+    this.started.push(started);
+    this.reached = ['invited'];
+  }
+
+  /** A fresh reference for a session started some other way. */
+  nextRef(prefix = 'DRILL'): string {
+    return `${prefix}-${this.tag}-${this.started.length}`;
   }
 
   ticketsOf(ref: string) {
@@ -156,13 +180,29 @@ export class Campaign {
     return this.cardsOf(started).flatMap((card) => card.replies.map((reply) => reply.text));
   }
 
-  /** Each session shows every milestone reached so far (or its failure); doubles are not judged here. */
+  /** After a drill's own action (Cancel), the card must say this instead of the latest milestone. */
+  private cardOverride: RegExp | undefined;
+
+  expectCard(pattern: RegExp): void {
+    this.cardOverride = pattern;
+  }
+
+  private expected(started: Started): Array<Milestone | 'failed'> {
+    return this.ticketsOf(started.ref).length === 0 ? ['failed'] : this.reached;
+  }
+
+  /** The card (its last version in Slack) shows the latest expected state. */
+  private cardCurrent(started: Started): boolean {
+    const pattern = this.cardOverride ?? CARD[this.expected(started).at(-1)!];
+    return this.cardsOf(started).some((card) => pattern.test(JSON.stringify(card.blocks ?? [])));
+  }
+
+  /** Each session shows every milestone reached so far (or its failure), on its card and in its thread; doubles are not judged here. */
   complete(): boolean {
     return this.started.every((started) => {
       const replies = this.replies(started);
-      if (this.cardsOf(started).length === 0) return false;
-      if (this.ticketsOf(started.ref).length === 0) return replies.some((text) => PATTERN.failed.test(text));
-      return this.reached.every((key) => replies.some((text) => PATTERN[key].test(text)));
+      if (this.cardsOf(started).length === 0 || !this.cardCurrent(started)) return false;
+      return this.expected(started).every((key) => replies.some((text) => PATTERN[key].test(text)));
     });
   }
 
@@ -215,9 +255,12 @@ export class Campaign {
         doubled += tickets.length - 1;
         note(`${started.ref}: ${tickets.length} Apizee tickets`);
       }
+      if (!this.cardCurrent(started)) {
+        lost++;
+        note(`${started.ref}: the card does not show ${String(this.cardOverride ?? this.expected(started).at(-1))}`);
+      }
       const replies = this.replies(started);
-      const expected: Array<Milestone | 'failed'> = tickets.length === 0 ? ['failed'] : this.reached;
-      for (const key of expected) {
+      for (const key of this.expected(started)) {
         const times = replies.filter((text) => PATTERN[key].test(text)).length;
         if (times === 0) {
           lost++;
