@@ -1,7 +1,8 @@
 /** Every drill, in the order of the table. */
 import { apizeeDrills } from './apizee-faults.js';
+import { crashDrills } from './crashes.js';
 import { duplicateDrills } from './duplicates.js';
 import type { Drill } from './harness.js';
 import { slackDrills } from './slack-faults.js';
 
-export const ALL_DRILLS: Drill[] = [...apizeeDrills, ...slackDrills, ...duplicateDrills];
+export const ALL_DRILLS: Drill[] = [...apizeeDrills, ...slackDrills, ...duplicateDrills, ...crashDrills];
