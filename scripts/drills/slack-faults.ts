@@ -30,10 +30,10 @@ function slackDrill(name: string, fault: (slack: import('../../sandbox/slack-api
 const rateLimited = (times: number): FailNextOptions => ({ status: 429, retryAfter: 2, times });
 
 export const slackDrills: Drill[] = [
-  ...slackDrill('Slack 429 (Retry-After: 2) on chat.postMessage ×3', (slack) => slack.failNext('chat.postMessage', 'ratelimited', rateLimited(3)), true),
-  ...slackDrill('Slack 429 (Retry-After: 2) on chat.update ×3', (slack) => slack.failNext('chat.update', 'ratelimited', rateLimited(3)), true),
+  ...slackDrill('Slack 429 (Retry-After: 2) on chat.postMessage ×3', (slack) => slack.failNext('chat.postMessage', 'ratelimited', rateLimited(3)), false),
+  ...slackDrill('Slack 429 (Retry-After: 2) on chat.update ×3', (slack) => slack.failNext('chat.update', 'ratelimited', rateLimited(3)), false),
   ...slackDrill('Slack 500 on chat.postMessage ×3', (slack) => slack.failNext('chat.postMessage', 'internal_error', { status: 500, times: 3 }), false),
   ...slackDrill('Slack 503 on chat.update ×3', (slack) => slack.failNext('chat.update', 'service_unavailable', { status: 503, times: 3 }), false),
-  ...slackDrill('Slack answer to chat.postMessage lost (hang) ×2', (slack) => slack.loseAnswerNext('chat.postMessage', { mode: 'hang', times: 2 }), true),
-  ...slackDrill('Slack answer to chat.postMessage lost (reset) ×2', (slack) => slack.loseAnswerNext('chat.postMessage', { mode: 'reset', times: 2 }), false),
+  ...slackDrill('Slack answer to chat.postMessage lost (hang) ×2', (slack) => slack.loseAnswerNext('chat.postMessage', { mode: 'hang', times: 2 }), false),
+  ...slackDrill('Slack answer to chat.postMessage lost (reset) ×2', (slack) => slack.loseAnswerNext('chat.postMessage', { mode: 'reset', times: 2 }), true),
 ];
