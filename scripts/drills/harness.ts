@@ -110,6 +110,11 @@ export interface Started {
 /** How a command reaches the app (a plain slash command unless a drill redelivers it). */
 export type SlashSender = (requester: SlackRequester, text: string, options: SlashCommandOptions) => Promise<SlackAppResponse>;
 
+/** Matches `ref` and not a longer reference it starts (DRILL-1 is not DRILL-10). */
+export function mentions(ref: string): RegExp {
+  return new RegExp(`${ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![0-9])`);
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `done()` or `timeoutMs`; says whether it got there. */
@@ -173,7 +178,8 @@ export class Campaign {
 
   /** Every card in the started sessions' channels carrying `ref`, with its thread as Slack stores it. */
   cardsOf(started: Started) {
-    return this.sandboxes.slack.messages(started.channel).filter((message) => JSON.stringify(message.blocks ?? []).includes(started.ref) || message.text.includes(started.ref));
+    const ref = mentions(started.ref);
+    return this.sandboxes.slack.messages(started.channel).filter((message) => ref.test(JSON.stringify(message.blocks ?? [])) || ref.test(message.text));
   }
 
   private replies(started: Started): string[] {
