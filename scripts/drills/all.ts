@@ -4,6 +4,7 @@ import { archivedDrills } from './archived.js';
 import { crashDrills } from './crashes.js';
 import { duplicateDrills } from './duplicates.js';
 import type { Drill } from './harness.js';
+import { postgresDrills } from './postgres-pause.js';
 import { slackDrills } from './slack-faults.js';
 
-export const ALL_DRILLS: Drill[] = [...apizeeDrills, ...slackDrills, ...duplicateDrills, ...crashDrills, ...archivedDrills];
+export const ALL_DRILLS: Drill[] = [...apizeeDrills, ...slackDrills, ...duplicateDrills, ...crashDrills, ...archivedDrills, ...postgresDrills];
