@@ -29,6 +29,8 @@ export interface LocalStackOptions {
   genesysOutcomeDelayMs?: number;
   /** The vendor modules the app runs with (default: src/vendors/index.ts's five). */
   modules?: readonly VendorModule<unknown>[];
+  /** How long the app's background Slack calls may take (the drills shorten it to play lost answers). */
+  slackBackgroundTimeoutMs?: number;
 }
 
 export interface LocalStack extends Omit<Sandboxes, 'close'> {
@@ -158,7 +160,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     options.modules,
   );
-  const app = createApp(config, { logger: options.logger ?? createLogger('silent'), modules: options.modules });
+  const app = createApp(config, { logger: options.logger ?? createLogger('silent'), modules: options.modules, slackBackgroundTimeoutMs: options.slackBackgroundTimeoutMs });
   const { port } = await app.start();
   const appUrl = `http://127.0.0.1:${port}`;
   const requester = new SlackRequester({ appUrl, signingSecret, fakeSlack: sandboxes.slack });

@@ -124,6 +124,31 @@ export class SlackRequester {
 
   /** Sends a slash command exactly as Slack posts it. */
   slash(text: string, options: SlashCommandOptions = {}): Promise<SlackAppResponse> {
+    return this.send(this.slashBody(text, options));
+  }
+
+  /**
+   * One slash command delivered `1 + retries` times, byte for byte the same body (same trigger id
+   * and response URL), the later ones with `X-Slack-Retry-Num`, as when Slack did not see the ack
+   * in time. With `concurrent`, all at once (a retry racing the first delivery).
+   */
+  async slashRedelivered(text: string, options: SlashCommandOptions & { retries: number; concurrent?: boolean }): Promise<SlackAppResponse[]> {
+    const body = this.slashBody(text, options);
+    const deliver = (retryNum: number) =>
+      this.post(body, {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        'User-Agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+        ...(retryNum > 0 ? { 'X-Slack-Retry-Num': String(retryNum), 'X-Slack-Retry-Reason': 'http_timeout' } : {}),
+        ...signRequest(this.signingSecret, body),
+      });
+    const numbers = Array.from({ length: options.retries + 1 }, (_, index) => index);
+    if (options.concurrent) return Promise.all(numbers.map(deliver));
+    const responses: SlackAppResponse[] = [];
+    for (const retryNum of numbers) responses.push(await deliver(retryNum));
+    return responses;
+  }
+
+  private slashBody(text: string, options: SlashCommandOptions): string {
     const userId = options.userId ?? DEFAULT_USER_ID;
     const channelId = options.channelId ?? DEFAULT_CHANNEL_ID;
     // Field order as in Slack's own payloads.
@@ -142,7 +167,7 @@ export class SlackRequester {
       response_url: options.responseUrl ?? this.newResponseUrl({ channelId, userId }),
       trigger_id: options.triggerId ?? this.newTriggerId(userId),
     });
-    return this.send(form.toString());
+    return form.toString();
   }
 
   /**
