@@ -15,8 +15,9 @@ function redelivered(concurrent: boolean) {
     const from = Date.now();
     await campaign.create(SESSIONS, {
       send: async (requester, text, options) => {
-        const [first] = await requester.slashRedelivered(text, { ...options, retries: 2, concurrent });
-        return first!;
+        // Racing, any delivery may be the one that started the session; the others say so.
+        const answers = await requester.slashRedelivered(text, { ...options, retries: 2, concurrent });
+        return answers.find((answer) => !/Already on it/.test(String(answer.body?.text))) ?? answers[0]!;
       },
     });
     return campaign.account(from, await campaign.live());
@@ -108,7 +109,7 @@ function both(name: string, run: (ctx: DrillContext) => Promise<DrillResult>, fa
 
 export const duplicateDrills: Drill[] = [
   ...both('Slash command redelivered (X-Slack-Retry-Num 1, 2)', redelivered(false), false),
-  ...both('Slash command redelivery racing the first', redelivered(true), false),
+  ...both('Slash command redelivery racing the first', redelivered(true), true),
   ...both('Cancel double-clicked', doubleClickedCancel, true),
-  ...both('Invite modal submitted twice at once', modalSubmittedTwice, false),
+  ...both('Invite modal submitted twice at once', modalSubmittedTwice, true),
 ];

@@ -18,7 +18,7 @@ import type { ProviderRegistry, SessionProvider } from './provider-registry.js';
 import { RefreshLimiter, type RefreshVerdict } from './refresh-limiter.js';
 import type { SessionLifecycle } from './session-lifecycle.js';
 import { type BudgetView, NO_SPARE, SpareBudget } from './spare-budget.js';
-import type { CreationJob, CreationJobsRepository } from '../store/creation-jobs-repository.js';
+import { isDuplicateRequest, type CreationJob, type CreationJobsRepository } from '../store/creation-jobs-repository.js';
 import { decodeCreationPayload, encodeCreationPayload, type CreationPayload } from './creation-payload.js';
 import { waitWords } from './wait-words.js';
 
@@ -69,7 +69,12 @@ export interface Acceptance {
   accepted: boolean;
   text: string;
   sessionId?: string;
+  /** The same Slack request was accepted before (a redelivery, a double submit): nothing more was started. */
+  duplicate?: boolean;
 }
+
+/** Said to a request Slack delivered twice: the first delivery's session is the one. */
+export const ALREADY_STARTED = '⏳ Already on it: this request reached Rendezvous twice, and one session is being created for it.';
 
 /** What a creation step did, for the runner to record. */
 export type StepResult = { kind: 'done' } | { kind: 'retry'; afterMs: number; reason: string } | { kind: 'lost' };
@@ -113,18 +118,29 @@ export class SessionService {
    * creation runner, on whichever replica leases the job. When the write fails or is late, the
    * ack says that nothing was started.
    */
-  async accept(request: StartRequest, channelId: string, actor: Actor, answer: Omit<CreationPayload, 'request'> = {}): Promise<Acceptance> {
+  async accept(
+    request: StartRequest,
+    channelId: string,
+    actor: Actor,
+    answer: Omit<CreationPayload, 'request'> = {},
+    /** The Slack request's own id (a command's trigger_id, a modal's view id): one session per request. */
+    requestKey?: string,
+  ): Promise<Acceptance> {
     const found = this.deps.providers.forRequest(request);
     if (!found) {
       return { accepted: false, text: `${escapeMrkdwn(this.labelOf(request.vendor))} is not set up for this in this workspace. \`/rendezvous vendors\` lists what is.` };
     }
     const session = this.newSession(found.vendor, found.provider, request, channelId, actor);
     const payload = this.deps.crypto.encrypt(encodeCreationPayload({ request, ...answer }));
-    const written = this.deps.jobs.create(session, payload);
+    const written = this.deps.jobs.create(session, payload, requestKey);
     const within = await settleWithin(written, this.deps.writeDeadlineMs ?? 1000);
     if (within === 'written') {
       this.deps.onQueued?.();
       return { accepted: true, text: this.acknowledgement(found.vendor), sessionId: session.id };
+    }
+    if (within !== 'late' && isDuplicateRequest(within.error)) {
+      this.deps.logger.info({ vendor: found.vendor }, 'a Slack request delivered twice; its session is already on its way');
+      return { accepted: true, duplicate: true, text: ALREADY_STARTED };
     }
     if (within === 'late') this.withdrawWhenWritten(session, written);
     else this.deps.logger.warn({ sessionId: session.id, vendor: found.vendor, err: within.error }, 'creation request not saved; nothing started');

@@ -61,19 +61,20 @@ export class CreationJobsRepository {
    * PostgreSQL (a data-modifying CTE) and one local transaction on SQLite: this runs before the
    * ack, so it must stay a few milliseconds.
    */
-  async create(session: Session, payload: string): Promise<void> {
+  async create(session: Session, payload: string, requestKey?: string): Promise<void> {
+    const row = { ...toNewRow(session), request_key: requestKey ?? null };
     const at = session.createdAt.toISOString();
     const job = { session_id: session.id, vendor: session.vendor, step: 'queued', payload, attempts: 0, next_at: at, created_at: at, lease_owner: null, lease_until: null, last_error: null };
     if (this.kind === 'postgres') {
       await this.db
-        .with('inserted', (db) => db.insertInto('sessions').values(toNewRow(session)).returning('id'))
+        .with('inserted', (db) => db.insertInto('sessions').values(row).returning('id'))
         .insertInto('creation_jobs')
         .values(job)
         .execute();
       return;
     }
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('sessions').values(toNewRow(session)).execute();
+      await trx.insertInto('sessions').values(row).execute();
       await trx.insertInto('creation_jobs').values(job).execute();
     });
   }
@@ -219,4 +220,11 @@ export class CreationJobsRepository {
     const row = await this.db.selectFrom('creation_jobs').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirst();
     return Number(row?.count ?? 0);
   }
+}
+
+/** Whether a write failed on a unique index (SQLite and PostgreSQL words): a request seen before. */
+export function isDuplicateRequest(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : '';
+  return (code === '23505' && message.includes('request_key')) || (code === 'SQLITE_CONSTRAINT_UNIQUE' && message.includes('request_key'));
 }

@@ -181,6 +181,18 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('creation_jobs').execute();
     },
   },
+  '2026-12-02-013-request-keys': {
+    async up(db: Kysely<unknown>) {
+      // Slack may deliver one request twice (a retry, a double submit), to any replica: the
+      // request's own id is unique among sessions, so the second write fails and starts nothing.
+      await db.schema.alterTable('sessions').addColumn('request_key', 'varchar(160)').execute();
+      await db.schema.createIndex('sessions_request_key').unique().on('sessions').column('request_key').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('sessions_request_key').execute();
+      await db.schema.alterTable('sessions').dropColumn('request_key').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

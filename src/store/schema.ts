@@ -40,6 +40,8 @@ export interface SessionsTable {
   outbox_until: string | null;
   /** When the starter was told this session's thread refuses replies (once per session). */
   outbox_starter_told_at?: string | null;
+  /** The Slack request that asked for the session (a command's trigger_id, a modal's view id): unique, so a redelivery starts nothing. */
+  request_key?: string | null;
   /** Bumped by every state change (compare-and-set). */
   version: Generated<number>;
 }

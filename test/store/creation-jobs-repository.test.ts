@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CreationJobsRepository } from '../../src/store/creation-jobs-repository.js';
+import { CreationJobsRepository, isDuplicateRequest } from '../../src/store/creation-jobs-repository.js';
 import { SessionsRepository } from '../../src/store/sessions-repository.js';
 import { eachDatabase, sessionFixture, sessionRow } from '../helpers/databases.js';
 
@@ -37,6 +37,25 @@ eachDatabase('CreationJobsRepository', (ctx) => {
     await assert.rejects(jobs.create(session, 'again'));
     assert.equal(await jobs.count(), 1);
     assert.equal((await jobs.get(session.id))?.payload, `sealed-${session.id}`);
+  });
+
+  it('refuses a second session for the same Slack request (a redelivery, a double submit), and says so', async () => {
+    const first = sessionFixture({ status: 'creating', vendorId: null, tracking: false, createdAt: T0, updatedAt: T0 });
+    const second = sessionFixture({ status: 'creating', vendorId: null, tracking: false, createdAt: T0, updatedAt: T0 });
+    await jobs.create(first, 'one', 'command:trigger-1');
+    const refused = await jobs.create(second, 'two', 'command:trigger-1').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.ok(refused, 'the second write failed');
+    assert.equal(isDuplicateRequest(refused), true);
+    assert.equal(await jobs.count(), 1);
+    assert.equal(await sessions.get(second.id), undefined);
+    // Requests without a key (older callers) never collide.
+    await jobs.create(sessionFixture({ status: 'creating', vendorId: null, tracking: false }), 'three');
+    await jobs.create(sessionFixture({ status: 'creating', vendorId: null, tracking: false }), 'four');
+    assert.equal(await jobs.count(), 3);
+    assert.equal(isDuplicateRequest(new Error('something else')), false);
   });
 
   it('leases queued jobs for their card oldest first, each to one owner until its lease runs out', async () => {

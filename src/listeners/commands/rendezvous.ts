@@ -42,7 +42,7 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
         // The one write before the ack (session row and creation job, a few milliseconds): once
         // acknowledged, a request survives any restart; if it cannot be written, the ack says so.
         const responseUrl = command.response_url ? command.response_url : undefined;
-        const accepted = await services.sessions.accept(start.request, command.channel_id, actor, { responseUrl });
+        const accepted = await services.sessions.accept(start.request, command.channel_id, actor, { responseUrl }, `command:${command.trigger_id}`);
         await ack({ response_type: 'ephemeral', text: accepted.text });
       }
     }

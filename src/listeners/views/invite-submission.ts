@@ -26,6 +26,8 @@ export function registerInviteSubmission(app: App, services: ListenerServices): 
       channelId,
       { teamId: body.team?.id ?? body.user.team_id ?? '', enterpriseId: body.enterprise?.id, userId },
       { responseUrl, source: form.source },
+      // A modal submitted twice (a double click, a retry) carries the same view id.
+      `view:${view.id}`,
     );
     const field = view.blocks.find((block) => block.type === 'input')?.block_id;
     if (!accepted.accepted && field) {
