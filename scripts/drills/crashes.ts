@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { sandboxEnvironment, startSandboxes } from '../../sandbox/local-stack.js';
 import { SlackRequester } from '../../sandbox/slack-requests.js';
 import { startReplica, type Replica } from '../../test/helpers/replica.js';
-import { Campaign, FAST_ENV, until, type Drill, type DrillContext, type DrillDatabase, type DrillResult } from './harness.js';
+import { Campaign, FAST_ENV, onBothDatabases, until, type Drill, type DrillContext, type DrillResult } from './harness.js';
 
 const SESSIONS = 8;
 
@@ -85,13 +85,8 @@ async function killedDuringOutboxSend(ctx: DrillContext): Promise<DrillResult> {
   return campaign.account(from, await campaign.waitComplete(30_000), 2500);
 }
 
-function both(name: string, run: (ctx: DrillContext) => Promise<DrillResult>): Drill[] {
-  const make = (database: DrillDatabase): Drill => ({ name, database, run });
-  return [make('sqlite'), make('postgres')];
-}
-
 export const crashDrills: Drill[] = [
   { name: 'kill -9 during creation', database: 'sqlite', pending: 'not in this table yet: test/e2e/durable-creation.test.ts kills a replica mid-creation on SQLite and PostgreSQL (one ticket, card completed by the next instance)', run: async () => ({ sessions: 0, lost: 0, doubled: 0, recoveredMs: 0 }) },
-  ...both('kill -9 of a replica during tracking, restarted', killedDuringTracking),
-  ...both('kill -9 during a thread reply (answer held), restarted', killedDuringOutboxSend),
+  ...onBothDatabases('kill -9 of a replica during tracking, restarted', killedDuringTracking),
+  ...onBothDatabases('kill -9 during a thread reply (answer held), restarted', killedDuringOutboxSend),
 ];

@@ -4,7 +4,7 @@
  */
 import { ACTION, CALLBACK, INPUT } from '../../src/ui/ids.js';
 import { PRODUCT_INPUT } from '../../test/helpers/product-inputs.js';
-import { campaignOn, drillStack, until, type Drill, type DrillContext, type DrillDatabase, type DrillResult } from './harness.js';
+import { campaignOn, drillStack, onBothDatabases, until, type Drill, type DrillContext, type DrillResult } from './harness.js';
 
 const SESSIONS = 4;
 
@@ -102,14 +102,9 @@ async function modalSubmittedTwice(ctx: DrillContext): Promise<DrillResult> {
   return campaign.account(from, await campaign.live());
 }
 
-function both(name: string, run: (ctx: DrillContext) => Promise<DrillResult>, fastOnSqlite: boolean): Drill[] {
-  const make = (database: DrillDatabase): Drill => ({ name, database, run });
-  return [{ ...make('sqlite'), fast: fastOnSqlite }, make('postgres')];
-}
-
 export const duplicateDrills: Drill[] = [
-  ...both('Slash command redelivered (X-Slack-Retry-Num 1, 2)', redelivered(false), false),
-  ...both('Slash command redelivery racing the first', redelivered(true), true),
-  ...both('Cancel double-clicked', doubleClickedCancel, true),
-  ...both('Invite modal submitted twice at once', modalSubmittedTwice, true),
+  ...onBothDatabases('Slash command redelivered (X-Slack-Retry-Num 1, 2)', redelivered(false), false),
+  ...onBothDatabases('Slash command redelivery racing the first', redelivered(true), true),
+  ...onBothDatabases('Cancel double-clicked', doubleClickedCancel, true),
+  ...onBothDatabases('Invite modal submitted twice at once', modalSubmittedTwice, true),
 ];

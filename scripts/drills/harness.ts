@@ -42,6 +42,14 @@ export interface Drill {
   run(ctx: DrillContext): Promise<DrillResult>;
 }
 
+/** The same drill on SQLite and on PostgreSQL; `fastOnSqlite` puts the SQLite one in `npm test`. */
+export function onBothDatabases(name: string, run: (ctx: DrillContext) => Promise<DrillResult>, fastOnSqlite = false): Drill[] {
+  return [
+    { name, database: 'sqlite', run, fast: fastOnSqlite },
+    { name, database: 'postgres', run },
+  ];
+}
+
 /** Thrown when a drill cannot run here (no PostgreSQL on this machine). */
 export class DrillSkipped extends Error {}
 
@@ -284,4 +292,32 @@ export class Campaign {
 /** The usual drill on an in-process stack: `sessions` created, faulted by `fault`, taken through their life. */
 export async function campaignOn(stack: LocalStack): Promise<Campaign> {
   return new Campaign(stack, () => [stack.requester]);
+}
+
+/** `sessions` sessions created while `fault` is in place, then accounted. */
+export async function faultOnCreation(ctx: DrillContext, fault: (stack: LocalStack) => void, sessions: number): Promise<DrillResult> {
+  const stack = await drillStack(ctx);
+  const campaign = await campaignOn(stack);
+  fault(stack);
+  await campaign.create(sessions);
+  const from = Date.now();
+  return campaign.account(from, await campaign.live());
+}
+
+/** Sessions created and invited; `fault` is injected as guests join; then they end with media. */
+export async function faultWhileTracking(
+  ctx: DrillContext,
+  fault: (stack: LocalStack) => void,
+  options: { sessions: number; stepMs: number; stack?: LocalStackOptions },
+): Promise<DrillResult> {
+  const stack = await drillStack(ctx, options.stack);
+  const campaign = await campaignOn(stack);
+  await campaign.create(options.sessions);
+  await campaign.waitComplete(10_000);
+  fault(stack);
+  const from = Date.now();
+  campaign.join();
+  await campaign.waitComplete(options.stepMs);
+  campaign.end();
+  return campaign.account(from, await campaign.waitComplete(options.stepMs));
 }

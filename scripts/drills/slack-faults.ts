@@ -3,28 +3,15 @@
  * (chat.postMessage) and card updates (chat.update), 5xx on thread replies, and thread replies
  * Slack carried out but whose answer never came back (the connection hung or was reset).
  */
-import { campaignOn, drillStack, type Drill, type DrillContext, type DrillDatabase, type DrillResult } from './harness.js';
-import type { FailNextOptions } from '../../sandbox/slack-api.js';
+import { faultWhileTracking, onBothDatabases, type Drill } from './harness.js';
+import type { FailNextOptions, FakeSlackApi } from '../../sandbox/slack-api.js';
 
 const SESSIONS = 6;
 
-/** Sessions created and invited; `fault` is injected as guests join; then they end with media. */
-async function faultWhileTracking(ctx: DrillContext, fault: (slack: import('../../sandbox/slack-api.js').FakeSlackApi) => void, stepMs = 15_000): Promise<DrillResult> {
-  const stack = await drillStack(ctx, { slackBackgroundTimeoutMs: 1000 });
-  const campaign = await campaignOn(stack);
-  await campaign.create(SESSIONS);
-  await campaign.waitComplete(10_000);
-  fault(stack.slack);
-  const from = Date.now();
-  campaign.join();
-  await campaign.waitComplete(stepMs);
-  campaign.end();
-  return campaign.account(from, await campaign.waitComplete(stepMs));
-}
-
-function slackDrill(name: string, fault: (slack: import('../../sandbox/slack-api.js').FakeSlackApi) => void, fastOnSqlite: boolean): Drill[] {
-  const make = (database: DrillDatabase): Drill => ({ name, database, run: (ctx) => faultWhileTracking(ctx, fault) });
-  return [{ ...make('sqlite'), fast: fastOnSqlite }, make('postgres')];
+/** A Slack fault injected as guests join, on the app's background posts (a 1 s Web API timeout). */
+function slackDrill(name: string, fault: (slack: FakeSlackApi) => void, fastOnSqlite: boolean): Drill[] {
+  const options = { sessions: SESSIONS, stepMs: 15_000, stack: { slackBackgroundTimeoutMs: 1000 } };
+  return onBothDatabases(name, (ctx) => faultWhileTracking(ctx, (stack) => fault(stack.slack), options), fastOnSqlite);
 }
 
 const rateLimited = (times: number): FailNextOptions => ({ status: 429, retryAfter: 2, times });
