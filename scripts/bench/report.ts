@@ -278,7 +278,7 @@ export function renderMarkdown(report: Report): string {
     out.push(
       'CPU per command is the app process\'s user + system time over the round and its settling (help: none; modal: until every ' +
         'view was opened; create, bare Bolt: until every card was updated; create, Rendezvous: 1 s), divided by the commands sent. ' +
-        'Rendezvous works creations off at most 16 at a time after acking them (SessionService\'s WorkQueue): during a create round ' +
+        'Rendezvous works creations off from the database after acking them, at most 16 vendor calls at a time (CreationRunner): during a create round ' +
         'it posts about 16 cards and defers the rest, while the baseline posts every card at once; its backlog is dropped by ' +
         'restarting it (SIGKILL, fresh database, warm-up) before its next round, so that it does not compete with the next ' +
         `measurement. With Apizee at ${f(ack.vendorDelayMs / 1000, 0)} s that is about ${f(16 / (ack.vendorDelayMs / 1000), 1)} creations a second: ` +

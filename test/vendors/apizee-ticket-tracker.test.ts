@@ -28,7 +28,6 @@ function stubApizee(count: number) {
   const calls: string[] = [];
   let slots = 0;
   const client = {
-    canRunBackground: () => slots > 0,
     backgroundSlotWithin: async () => slots > 0,
     async listTickets(query: { limit: number; reference?: string }) {
       if (slots <= 0) throw new Error('no slot');

@@ -217,11 +217,6 @@ export class ApizeeClient {
     return `${ticket.agent_url.replace(/\/+$/, '')}/entrypoint/${ticket.button_id}/tickets/${ticket.id}`;
   }
 
-  /** A background call can go now only if it leaves the interactive reserve untouched. */
-  canRunBackground(): boolean {
-    return this.budget.backgroundReady();
-  }
-
   /** Waits a little for the next background slot (the budget spreads them over the minute). */
   backgroundSlotWithin(maxWaitMs: number): Promise<boolean> {
     return this.budget.backgroundReadyWithin(maxWaitMs);
