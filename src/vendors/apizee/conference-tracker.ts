@@ -6,9 +6,7 @@ import { callFor, inBackground } from './background-call.js';
 import { MAX_LIST_LIMIT, type Priority } from './client.js';
 import { LIVE_MEDIA_PACE, type ListedMedia, MediaWatch, settleLeased, settleMedia } from './media-settling.js';
 import type { Conference, ConferenceMediaItem } from './schemas.js';
-import type { ApizeeTrackerDeps } from './ticket-tracker.js';
-
-const MEDIA_SLOT_WAIT_MS = 10_000;
+import { slotWaitMs, type ApizeeTrackerDeps } from './ticket-tracker.js';
 
 /**
  * Every conference Rendezvous creates carries this word in its name, so one
@@ -90,7 +88,7 @@ export class ApizeeConferenceTracker implements VendorTracker {
     let looked = false;
     try {
       // Waits for the slot the ticket pass may have just used, rather than skipping the whole pass.
-      if (!(await this.deps.client.backgroundSlotWithin(this.slotWaitMs()))) return;
+      if (!(await this.deps.client.backgroundSlotWithin(slotWaitMs(this.deps)))) return;
       // The pass's time for media polls counts from its first slot, not from the wait for it.
       this.passEndsAt = this.now().getTime() + this.deps.intervalMs;
       looked = true;
@@ -138,9 +136,6 @@ export class ApizeeConferenceTracker implements VendorTracker {
     return settleMedia(session, this.media, this.now(), () => this.fetchMedia(session, priority));
   }
 
-  private slotWaitMs(): number {
-    return this.deps.mediaSlotWaitMs ?? MEDIA_SLOT_WAIT_MS;
-  }
 
   /**
    * A running meeting: its completed recordings are posted without waiting for the end (its
@@ -156,7 +151,7 @@ export class ApizeeConferenceTracker implements VendorTracker {
   }
 
   private async fetchMedia(session: Session, priority: Priority): Promise<ListedMedia[] | undefined> {
-    if (priority === 'background' && (this.now().getTime() > this.passEndsAt || !(await this.deps.client.backgroundSlotWithin(this.slotWaitMs())))) {
+    if (priority === 'background' && (this.now().getTime() > this.passEndsAt || !(await this.deps.client.backgroundSlotWithin(slotWaitMs(this.deps))))) {
       return undefined;
     }
     const run = () => this.deps.client.listConferenceMedia(session.vendorId!, priority);

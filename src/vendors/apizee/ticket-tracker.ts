@@ -82,6 +82,11 @@ export interface ApizeeTrackerDeps {
 
 const MEDIA_SLOT_WAIT_MS = 10_000;
 
+/** How long a pass of either tracker waits for a background slot: both wait alike, so they take turns. */
+export function slotWaitMs(deps: Pick<ApizeeTrackerDeps, 'mediaSlotWaitMs'>): number {
+  return deps.mediaSlotWaitMs ?? MEDIA_SLOT_WAIT_MS;
+}
+
 /**
  * Follows Apizee tickets: one documented list call covers many tickets per poll; a ticket
  * missing from it is looked up by reference; a session stops being tracked once final and,
@@ -119,7 +124,7 @@ export class ApizeeTicketTracker implements VendorTracker {
     try {
       // Waits for the next background slot as the conference pass does: if only one of the two
       // waited, it would take every slot as it frees and the other would never get a turn.
-      if (!(await this.deps.client.backgroundSlotWithin(this.deps.mediaSlotWaitMs ?? MEDIA_SLOT_WAIT_MS))) return;
+      if (!(await this.deps.client.backgroundSlotWithin(slotWaitMs(this.deps)))) return;
       this.passEndsAt = this.now().getTime() + this.deps.intervalMs;
       const open = leased.filter((session) => !isFinal(session.status));
       // A session a webhook put first in line is looked up at once: one request, sure to find it.
@@ -192,7 +197,7 @@ export class ApizeeTicketTracker implements VendorTracker {
 
   private settle(session: Session, priority: Priority): Promise<Outcome | undefined> {
     return settleMedia(session, this.media, this.now(), async () => {
-      const wait = this.deps.mediaSlotWaitMs ?? MEDIA_SLOT_WAIT_MS;
+      const wait = slotWaitMs(this.deps);
       if (priority === 'background' && (this.now().getTime() > this.passEndsAt || !(await this.deps.client.backgroundSlotWithin(wait)))) return undefined;
       const run = () => this.deps.client.listTicketMedias(session.vendorId!, priority);
       const answer = await callFor(priority, this.deps.logger, 'ticket tracking', run);
