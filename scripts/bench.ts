@@ -12,13 +12,16 @@
  *  4. Two replicas on PostgreSQL, one killed midway: every milestone once, no 429.
  *  5. A burst of 12 Apizee creations against the sandbox enforcing 10 requests in any 60 s, with
  *     latency before it counts a request: 429s, for one app and for two replicas (issue 9).
+ *  6. A flood of creations at saturation for 10 s, Apizee answering in 5 s: the peak RSS of
+ *     Rendezvous against a bare Bolt app doing the same Slack work, and every acked creation kept
+ *     (issue 10).
  *
  * Everything listens on and talks to 127.0.0.1 only. Every loop is bounded; the script exits by
  * itself, with code 0 when every part ran (whether or not its goal was met) and 1 when a part
  * could not run.
  *
- * BENCH_QUICK=1: parts 1 (smaller rounds) and 5 (the burst: a minute or so per setup, as the
- * limit is a minute's), printed but not written to BENCHMARKS.md unless BENCH_WRITE=1.
+ * BENCH_QUICK=1: parts 1 (smaller rounds), 5 (the burst: a minute or so per setup, as the
+ * limit is a minute's) and 6 (the flood), printed but not written to BENCHMARKS.md unless BENCH_WRITE=1.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -26,6 +29,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchAck, type AckResults } from './bench/ack.js';
 import { benchBurst, BURST_LATENCY_MS, type BurstResults } from './bench/burst.js';
+import { benchFlood, type FloodResults } from './bench/flood.js';
 import { describeMachine } from './bench/machine.js';
 import { renderMarkdown, renderPerformanceTable, renderTable, type Report } from './bench/report.js';
 import { benchReplicas, type ReplicaResults } from './bench/replicas.js';
@@ -124,7 +128,11 @@ const burst: BurstResults | undefined = await part(
   () => benchBurst({ creations: 12, latencyMs: BURST_LATENCY_MS, log }),
 );
 
-const report: Report = { machine, ack, startup, views, tracking, replicas, burst, errors, quick: QUICK, totalSeconds: (Date.now() - startedAt) / 1000 };
+const flood: FloodResults | undefined = await part('6. A flood of creations at saturation, Apizee answering in 5 s: RSS against bare Bolt', () =>
+  benchFlood({ floodMs: 10_000, settleMs: 10_000, concurrency: 50, prepared: 40_000, channels: 200, vendorDelayMs: 5000, log }),
+);
+
+const report: Report = { machine, ack, startup, views, tracking, replicas, burst, flood, errors, quick: QUICK, totalSeconds: (Date.now() - startedAt) / 1000 };
 log(renderPerformanceTable(report));
 log('');
 log(renderTable(report));

@@ -252,7 +252,7 @@ export async function benchAck(options: AckOptions): Promise<AckResults> {
   }
 }
 
-async function kill(child: ChildApp): Promise<void> {
+export async function kill(child: ChildApp): Promise<void> {
   if (!child.exited) child.process.kill('SIGKILL');
   await child.stop();
 }
@@ -271,7 +271,7 @@ function tally(calls: readonly FakeSlackCall[]): Record<string, number> {
   return out;
 }
 
-async function spawnBare(dir: string, slack: FakeSlackApi, signingSecret: string, fixturesPath: string, vendorDelayMs: number): Promise<ChildApp> {
+export async function spawnBare(dir: string, slack: FakeSlackApi, signingSecret: string, fixturesPath: string, vendorDelayMs: number): Promise<ChildApp> {
   const port = await freePort();
   return spawnApp({
     entry: BARE_BOLT_MAIN,
@@ -309,7 +309,7 @@ export function rendezvousEnv(options: { slackApiUrl: string; signingSecret: str
   };
 }
 
-async function spawnRendezvous(dir: string, generation: number, slack: FakeSlackApi, signingSecret: string, proxy: DelayProxy, nodeArgs?: string[]): Promise<ChildApp> {
+export async function spawnRendezvous(dir: string, generation: number, slack: FakeSlackApi, signingSecret: string, proxy: DelayProxy, nodeArgs?: string[]): Promise<ChildApp> {
   const port = await freePort();
   return spawnApp({
     entry: APP_MAIN_COMPILED,

@@ -1,6 +1,7 @@
 /** The figures as a console table and as BENCHMARKS.md. */
 import { describeCalls, type AckResults } from './ack.js';
 import { describeRun, type BurstResults } from './burst.js';
+import type { FloodResults, FloodRun } from './flood.js';
 import type { Machine } from './machine.js';
 import type { ReplicaResults } from './replicas.js';
 import type { StartupResults } from './startup.js';
@@ -17,6 +18,7 @@ export interface Report {
   tracking?: TrackingResults;
   replicas?: ReplicaResults;
   burst?: BurstResults;
+  flood?: FloodResults;
   errors: string[];
   totalSeconds: number;
 }
@@ -34,6 +36,7 @@ const START_GOAL_MS = 1000;
 const VIEWS_OPEN_GOAL_MS = 300;
 const RSS_GOAL_MIB = 200;
 const WEBHOOK_GOAL_MS = 10_000;
+const FLOOD_RSS_GOAL = 1.2;
 
 const f = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
@@ -133,6 +136,52 @@ function rows(report: Report): Row[] {
     });
   }
   out.push(...burstRows(report));
+  out.push(...floodRows(report));
+  return out;
+}
+
+/** Part 6 (issue 10): the peak RSS ratio under a flood, and every acked creation kept. */
+function floodRows(report: Report): Row[] {
+  const fl = report.flood;
+  if (!fl) {
+    const failed = report.errors.some((e) => e.startsWith('6.'));
+    return failed ? [{ figure: 'Flood of creations', value: 'not measured (error)', goal: `RSS ≤ ${FLOOD_RSS_GOAL}× bare Bolt`, met: false }] : [];
+  }
+  const [bare, mine] = fl.runs as [FloodRun, FloodRun];
+  return [
+    {
+      figure: `Peak RSS under a flood of creations (${fl.floodMs / 1000} s at ${fl.concurrency} connections, Apizee ${fl.vendorDelayMs / 1000} s; Rendezvous / bare Bolt)`,
+      value: `${f(mine.peakMiB, 0)} / ${f(bare.peakMiB, 0)} MiB = ${f(fl.peakRatio)}× (${mine.acked.toLocaleString('en')} and ${bare.acked.toLocaleString('en')} commands acked)`,
+      goal: `≤ ${FLOOD_RSS_GOAL}×`,
+      met: fl.peakRatio <= FLOOD_RSS_GOAL,
+    },
+    {
+      figure: 'Creations Rendezvous acked under the flood that its database holds',
+      value: `${fl.rendezvousKept.inDatabase.toLocaleString('en')} of ${fl.rendezvousKept.acked.toLocaleString('en')}`,
+      goal: 'all',
+      met: fl.rendezvousKept.inDatabase >= fl.rendezvousKept.acked,
+    },
+  ];
+}
+
+function floodDetails(fl: FloodResults): string[] {
+  const out = ['### 6. A flood of creations (issue 10: the backlog lives in the database)', ''];
+  out.push(
+    `Signed \`/rendezvous +33612345678\` commands at saturation (${fl.concurrency} keep-alive connections, each sending its next command ` +
+      `when the previous one is answered) for ${fl.floodMs / 1000} s, Apizee answering each ticket creation after ${fl.vendorDelayMs / 1000} s; ` +
+      `RSS (/proc/<pid>/status VmRSS) sampled every 100 ms from the flood's start until ${fl.settleMs / 1000} s after its end. Each app is a ` +
+      'fresh process, warmed with 200 help commands; bare Bolt goes first. Bare Bolt posts each card and holds the command until its ' +
+      'update; Rendezvous writes the session and its creation job before the ack and works the backlog off from the database.',
+    '',
+    '| App | Commands sent | Acked | Non-200 | Ack p99 | RSS idle | RSS peak | RSS at the end |',
+    '|---|---|---|---|---|---|---|---|',
+  );
+  for (const run of fl.runs) {
+    out.push(
+      `| ${run.app} | ${run.sent.toLocaleString('en')} | ${run.acked.toLocaleString('en')} | ${run.non200} | ${f(run.ackP99, 1)} ms | ${f(run.idleMiB, 0)} MiB | ${f(run.peakMiB, 0)} MiB | ${f(run.endMiB, 0)} MiB |`,
+    );
+  }
+  out.push('', `Rendezvous's database held ${fl.rendezvousKept.inDatabase.toLocaleString('en')} sessions started by the ${fl.rendezvousKept.acked.toLocaleString('en')} commands it acked.`, '');
   return out;
 }
 
@@ -354,6 +403,7 @@ export function renderMarkdown(report: Report): string {
     for (const run of b.runs) out.push(`- ${run.setup}: ${describeRun(run)}; ${f(run.seconds, 0)} s in all.`);
     out.push('');
   }
+  if (report.flood) out.push(...floodDetails(report.flood));
   out.push('## Method', '');
   const levels = [...new Map((ack?.rounds ?? []).map((r) => [`${r.scenario}@${r.concurrency}`, r])).values()]
     .map((r) => `${r.planned} ${r.scenario} commands at ${r.concurrency} connections`)
