@@ -90,11 +90,14 @@ describe('e2e: graceful shutdown of the real process', function () {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  // One key per database, so that a restart on it reads what the first process sealed.
+  const keys = new Map<string, string>();
   async function start(name: string, shutdownSeconds: number): Promise<Replica> {
+    if (!keys.has(name)) keys.set(name, randomBytes(32).toString('base64'));
     const replica = await startReplica({
       ...sandboxEnvironment(sandboxes, { vendors: ['apizee'], apizeeRatePerMinute: 60 }),
       SLACK_SIGNING_SECRET: signingSecret,
-      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      ENCRYPTION_KEY: keys.get(name)!,
       DATABASE_URL: `file:${join(dataDir, `${name}.db`)}`,
       TRACK_INTERVAL_SECONDS: '1',
       SHUTDOWN_TIMEOUT_SECONDS: String(shutdownSeconds),
@@ -131,6 +134,70 @@ describe('e2e: graceful shutdown of the real process', function () {
     assert.ok(sandboxes.slack.callsTo('chat.postMessage').some((call) => call.args.channel === CHANNEL && !call.args.thread_ts && JSON.stringify(call.args.blocks).includes('CASE-77')));
     assert.ok(replica.logs.some((line) => /Rendezvous stopped/.test(line)));
     assert.match(await refusedOrUnavailable(`${replica.url}/healthz`), /ECONNREFUSED/);
+  });
+
+  it('under load loses no acked creation: what the deadline cut short is finished by the next start, each exactly once', async () => {
+    const first = await start('load', 2);
+    const ref = (n: number) => `LOAD-${String(n).padStart(2, '0')}`;
+    const send = async (url: string, n: number): Promise<'acked' | 'refused'> => {
+      const body = new URLSearchParams({
+        team_id: sandboxes.slack.teamId,
+        channel_id: CHANNEL,
+        user_id: AGENT,
+        command: '/rendezvous',
+        text: `+33 6 12 34 56 ${String(n).padStart(2, '0')} apizee ref:${ref(n)}`,
+        api_app_id: sandboxes.slack.appId,
+        response_url: sandboxes.slack.responseUrl(undefined, { channelId: CHANNEL, userId: AGENT }),
+        trigger_id: sandboxes.slack.triggerId(AGENT),
+      }).toString();
+      try {
+        const response = await fetch(`${url}/slack/events`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...signRequest(signingSecret, body) } });
+        const text = await response.text();
+        if (response.status === 200) {
+          assert.match(text, /Creating the Apizee session/);
+          return 'acked';
+        }
+        assert.equal(response.status, 503, text);
+        return 'refused';
+      } catch {
+        return 'refused'; // the server had closed: Slack retries, nothing was acked
+      }
+    };
+    const exited = exitOf(first);
+    // Four lanes keep commands in flight; the signal lands after the fourth ack, while others are on the way.
+    const outcomes: Array<'acked' | 'refused'> = [];
+    let next = 0;
+    let signalled = false;
+    const lane = async () => {
+      while (next < 20) {
+        const n = next++;
+        outcomes[n] = await send(first.url, n);
+        if (!signalled && outcomes.filter((o) => o === 'acked').length >= 4) {
+          signalled = true;
+          first.process.kill('SIGTERM');
+        }
+      }
+    };
+    await Promise.all([lane(), lane(), lane(), lane()]);
+    assert.equal((await exited).code, 0, first.logs.slice(-20).join('\n'));
+    const acked = outcomes.flatMap((outcome, n) => (outcome === 'acked' ? [ref(n)] : []));
+    const refused = outcomes.flatMap((outcome, n) => (outcome === 'refused' ? [ref(n)] : []));
+    assert.ok(acked.length > 0, 'some commands were acked before the signal');
+    assert.ok(refused.length > 0, 'the commands sent while stopping were refused');
+
+    const ticketsFor = (reference: string) => [...sandboxes.apizee.tickets.values()].filter((ticket) => ticket.reference === reference).length;
+    const cardsFor = (reference: string) =>
+      sandboxes.slack.callsTo('chat.postMessage').filter((call) => call.args.channel === CHANNEL && !call.args.thread_ts && JSON.stringify(call.args.blocks).includes(reference)).length;
+    // The next start, on the same database, finishes whatever the 2 s deadline cut short.
+    await start('load', 10);
+    const deadline = Date.now() + 45_000;
+    while (!acked.every((reference) => ticketsFor(reference) === 1 && cardsFor(reference) === 1)) {
+      assert.ok(Date.now() < deadline, `not every acked creation finished: ${acked.filter((r) => ticketsFor(r) !== 1 || cardsFor(r) !== 1).join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const reference of acked) assert.deepEqual([reference, ticketsFor(reference), cardsFor(reference)], [reference, 1, 1], 'each acked creation exactly once');
+    for (const reference of refused) assert.deepEqual([reference, ticketsFor(reference), cardsFor(reference)], [reference, 0, 0], 'nothing for a refused command');
   });
 
   it('exits 0 at the deadline when a request is still held, saying what was cut short', async () => {
