@@ -18,9 +18,11 @@ export type RefreshVerdict =
 /**
  * Refresh stays open to anyone who sees the card (PRODUCT §1.3), within limits that keep one
  * session or one person from spending a vendor's requests: one vendor check per session every
- * 30 s, and a few per user a minute across sessions. Kept in memory: each replica counts its own
- * clicks (the vendor's budget itself is shared, see SpareBudget), and memory stays bounded
- * because entries older than their window are dropped as they are met.
+ * 30 s, and a few per user a minute across sessions. Kept in memory, as a first check that costs
+ * no query; the per-session limit also holds across replicas through a claim on the session row
+ * (`claimFor`, SessionsRepository.claimRefresh). Per-user clicks are counted per replica (the
+ * vendor's budget itself is shared, see SpareBudget). Memory stays bounded because entries older
+ * than their window are dropped as they are met.
  */
 export class RefreshLimiter {
   private readonly perSessionMs: number;
@@ -48,6 +50,16 @@ export class RefreshLimiter {
     const recent = this.recentClicks(userId, now);
     if (recent.length >= this.perUser) return { ok: false, reason: 'user', nextAt: recent[0]! + this.perUserWindowMs, now };
     return { ok: true };
+  }
+
+  /** What a claim on the session row for this Refresh needs: now, and the per-session window. */
+  claimFor(): { now: Date; everyMs: number } {
+    return { now: new Date(this.now()), everyMs: this.perSessionMs };
+  }
+
+  /** The refusal when the session was refreshed at `checkedAt` (epoch ms) on another replica. */
+  refusedBySession(checkedAt: number): Extract<RefreshVerdict, { reason: 'session' }> {
+    return { ok: false, reason: 'session', checkedAt, nextAt: checkedAt + this.perSessionMs, now: this.now() };
   }
 
   /** The user's Refresh went ahead: it counts against them. */

@@ -341,12 +341,20 @@ export class SessionService {
       return;
     }
     const label = this.labelOf(session.vendor);
+    // The vendor is asked once a session every 30 s whichever replica the clicks reach.
+    const { now, everyMs } = this.refreshLimiter.claimFor();
+    const claim = await this.deps.sessions.claimRefresh(session.id, now, everyMs);
+    if (!claim.claimed) {
+      await reply(refreshRefusedWords(this.refreshLimiter.refusedBySession(claim.refreshedAt.getTime()), session.reference));
+      return;
+    }
     try {
       const outcome = await this.spare.run(session.vendor, REFRESH_REQUESTS, () => {
         this.acceptRefresh(session.id, actor.userId);
         return provider.reconcile!(session);
       });
       if (outcome === NO_SPARE) {
+        await this.deps.sessions.unclaimRefresh(session.id, claim);
         await reply(
           `⏳ ${label}'s requests are kept for new sessions and tracking right now, so Rendezvous did not ask ${label} again: tracking will bring ${escapeMrkdwn(session.reference)}'s status up to date shortly.`,
         );

@@ -193,6 +193,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('sessions').dropColumn('request_key').execute();
     },
   },
+  '2026-12-02-014-refresh-claims': {
+    async up(db: Kysely<unknown>) {
+      // One Refresh of a session a 30 s across every replica: claimed on the row itself.
+      await db.schema.alterTable('sessions').addColumn('refreshed_at', 'varchar(32)').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('sessions').dropColumn('refreshed_at').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

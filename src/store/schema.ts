@@ -42,6 +42,8 @@ export interface SessionsTable {
   outbox_starter_told_at?: string | null;
   /** The Slack request that asked for the session (a command's trigger_id, a modal's view id): unique, so a redelivery starts nothing. */
   request_key?: string | null;
+  /** When a Refresh last asked the vendor about this session, on any replica (claimed with compare-and-set). */
+  refreshed_at?: string | null;
   /** Bumped by every state change (compare-and-set). */
   version: Generated<number>;
 }

@@ -66,6 +66,30 @@ export class SessionsRepository {
   }
 
   /**
+   * Claims the session's Refresh for `now`, unless one asked the vendor less than `everyMs` ago on
+   * any replica: a compare-and-set on the row, so two replicas never both ask. Refused, it says
+   * when the last one went.
+   */
+  async claimRefresh(id: string, now: Date, everyMs: number): Promise<RefreshClaim> {
+    const previous = await this.db.selectFrom('sessions').select('refreshed_at').where('id', '=', id).executeTakeFirst();
+    const claimedAt = now.toISOString();
+    const result = await this.db
+      .updateTable('sessions')
+      .set({ refreshed_at: claimedAt })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('refreshed_at', 'is', null), eb('refreshed_at', '<=', new Date(now.getTime() - everyMs).toISOString())]))
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 1) return { claimed: true, claimedAt, previous: previous?.refreshed_at ?? null };
+    const current = await this.db.selectFrom('sessions').select('refreshed_at').where('id', '=', id).executeTakeFirst();
+    return { claimed: false, refreshedAt: new Date(current?.refreshed_at ?? claimedAt) };
+  }
+
+  /** Gives a claimed Refresh back (the vendor was not asked after all), unless another claimed it since. */
+  async unclaimRefresh(id: string, claim: Extract<RefreshClaim, { claimed: true }>): Promise<void> {
+    await this.db.updateTable('sessions').set({ refreshed_at: claim.previous }).where('id', '=', id).where('refreshed_at', '=', claim.claimedAt).execute();
+  }
+
+  /**
    * Puts a session first in line (a webhook said it changed): its next check is set before any
    * other's, so the next lease takes it whatever the backlog.
    */
@@ -198,3 +222,6 @@ export class SessionsRepository {
     return rows.map(this.toSession);
   }
 }
+
+/** A Refresh claimed on the session row, or refused because another went at `refreshedAt`. */
+export type RefreshClaim = { claimed: true; claimedAt: string; previous: string | null } | { claimed: false; refreshedAt: Date };

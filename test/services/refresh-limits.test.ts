@@ -14,13 +14,31 @@ function session(i: number): Session {
 }
 
 /** SessionService.refresh over counting fakes: the provider's reconcile counts vendor checks. */
-function harness(options: { free?: number } = {}) {
-  let now = Date.parse('2026-11-25T15:00:00Z');
+/** The session rows' Refresh claims, shared by every harness given the same map (replicas on one database). */
+type Claims = Map<string, string | null>;
+
+function sharedRows(claims: Claims) {
+  return {
+    get: async (id: string) => session(Number(id.slice(1))),
+    claimRefresh: async (id: string, now: Date, everyMs: number) => {
+      const last = claims.get(id) ?? null;
+      if (last !== null && Date.parse(last) > now.getTime() - everyMs) return { claimed: false, refreshedAt: new Date(last) };
+      claims.set(id, now.toISOString());
+      return { claimed: true, claimedAt: now.toISOString(), previous: last };
+    },
+    unclaimRefresh: async (id: string, claim: { claimedAt: string; previous: string | null }) => {
+      if (claims.get(id) === claim.claimedAt) claims.set(id, claim.previous);
+    },
+  };
+}
+
+function harness(options: { free?: number; claims?: Claims; clock?: { now: number } } = {}) {
+  const clock = options.clock ?? { now: Date.parse('2026-11-25T15:00:00Z') };
   const reconciled: string[] = [];
   const cardRefreshes: string[] = [];
   const budget = { limit: 10, reserve: 2, free: options.free ?? 10 };
   const deps = {
-    sessions: { get: async (id: string) => session(Number(id.slice(1))) },
+    sessions: sharedRows(options.claims ?? new Map()),
     providers: {
       get: () => ({
         reconcile: async (row: Session): Promise<Outcome | undefined> => {
@@ -34,7 +52,7 @@ function harness(options: { free?: number } = {}) {
     logger: createLogger('silent'),
     catalogue: vendorModules,
     trackIntervalMs: 30_000,
-    refreshLimiter: new RefreshLimiter({ now: () => now }),
+    refreshLimiter: new RefreshLimiter({ now: () => clock.now }),
     spare: new SpareBudget({ apizee: { limit: budget.limit, reserve: budget.reserve, available: () => budget.free, estimateWaitMs: () => 0 } }),
   } as unknown as SessionServiceDeps;
   const service = new SessionService(deps);
@@ -45,7 +63,7 @@ function harness(options: { free?: number } = {}) {
     replies,
     budget,
     advance: (ms: number) => {
-      now += ms;
+      clock.now += ms;
     },
     click: (sessionId: string, userId: string) =>
       service.refresh(sessionId, { teamId: TEAM, userId }, async (text) => void replies.push({ userId, text })),
@@ -94,5 +112,20 @@ describe('Refresh limits', () => {
     refresh.budget.free = 5;
     await refresh.click('s1', 'U0AGENT');
     assert.deepEqual(refresh.reconciled, ['s1'], 'a refused Refresh neither marks the session nor counts');
+  });
+
+  it('holds the one-a-30-s limit across replicas: a click on another replica is refused and told when the first went', async () => {
+    const claims: Claims = new Map();
+    const clock = { now: Date.parse('2026-11-25T15:00:00Z') };
+    const first = harness({ claims, clock });
+    const second = harness({ claims, clock });
+    await first.click('s1', 'U0AGENT');
+    clock.now += 12_000;
+    await second.click('s1', 'U0OTHER');
+    assert.deepEqual([first.reconciled, second.reconciled], [['s1'], []]);
+    assert.match(second.replies[0]!.text, /CASE-1 was checked 12 s ago.*refresh it again in 20 s/s);
+    clock.now += 18_000;
+    await second.click('s1', 'U0OTHER');
+    assert.deepEqual(second.reconciled, ['s1']);
   });
 });

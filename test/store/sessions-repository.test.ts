@@ -294,6 +294,24 @@ eachDatabase('SessionsRepository', (ctx) => {
     });
   });
 
+  describe('claimRefresh', () => {
+    it('lets one Refresh a window through, across replicas, and gives a claim back only while it is still its own', async () => {
+      const row = sessionRow({});
+      await insertRow(row);
+      const first = await repo().claimRefresh(row.id, NOW, 30_000);
+      assert.deepEqual(first, { claimed: true, claimedAt: iso(0), previous: null });
+      // Another replica, 10 s later: refused, told when the last one went.
+      assert.deepEqual(await repo().claimRefresh(row.id, at(10_000), 30_000), { claimed: false, refreshedAt: NOW });
+      const second = await repo().claimRefresh(row.id, at(30_000), 30_000);
+      assert.equal(second.claimed, true);
+      // The first claim is stale: giving it back changes nothing.
+      if (first.claimed) await repo().unclaimRefresh(row.id, first);
+      assert.deepEqual(await repo().claimRefresh(row.id, at(31_000), 30_000), { claimed: false, refreshedAt: at(30_000) });
+      if (second.claimed) await repo().unclaimRefresh(row.id, second);
+      assert.equal((await repo().claimRefresh(row.id, at(31_000), 30_000)).claimed, true, 'given back: the window is open again');
+    });
+  });
+
   describe('lookups', () => {
     it('byVendorId matches vendor, product and vendor id', async () => {
       const apizee = sessionRow({ vendor_id: 'X-1' });
