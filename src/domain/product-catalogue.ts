@@ -59,11 +59,22 @@ export function viaProvider(catalogue: Catalogue): (CatalogueModule & { viaChann
 
 export type CommandFormOf = { module: CatalogueModule; kind: SessionKind; command: CommandForm };
 
-/** Products with a command form of their own (`genesys <sms-session-id> <agent-or-queue>`). */
+const formsByCatalogue = new WeakMap<Catalogue, CommandFormOf[]>();
+
+/**
+ * Products with a command form of their own (`genesys <sms-session-id> <agent-or-queue>`).
+ * Worked out once per catalogue (it never changes while the app runs): every command's parse
+ * asks for them, and the profile of the ack path showed the rebuild.
+ */
 export function commandForms(catalogue: Catalogue): CommandFormOf[] {
-  return catalogue.flatMap((module) =>
-    module.products.flatMap((product) => (product.command ? [{ module, kind: product.kind, command: product.command }] : [])),
-  );
+  let forms = formsByCatalogue.get(catalogue);
+  if (!forms) {
+    forms = catalogue.flatMap((module) =>
+      module.products.flatMap((product) => (product.command ? [{ module, kind: product.kind, command: product.command }] : [])),
+    );
+    formsByCatalogue.set(catalogue, forms);
+  }
+  return forms;
 }
 
 /** The command form a first word opens, if any. */
