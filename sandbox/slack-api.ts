@@ -35,6 +35,12 @@ export interface FakeSlackApiOptions {
   usergroups?: Record<string, string[]>;
   /** Private channels the app was never invited to: posting fails with `not_in_channel`. */
   channelsWithoutApp?: string[];
+  /**
+   * Slack honours a trigger_id for 3 s after the user's action: set this (3000) and views.open and
+   * views.push answer `expired_trigger_id` for a trigger minted longer ago. Unset, triggers never
+   * expire, so a test slowed by a busy machine does not fail for it.
+   */
+  triggerTtlMs?: number;
 }
 
 export interface FakeSlackCall {
@@ -264,7 +270,8 @@ class FakeSlackServer implements FakeSlackApi {
   private ephemeralMessages: FakeEphemeral[] = [];
   /** Insertion order is recency order: a changed view is moved to the end. */
   private views = new Map<string, StoredView>();
-  private triggers = new Map<string, string>();
+  private triggers = new Map<string, { userId: string; mintedAt: number }>();
+  private readonly triggerTtlMs: number | undefined;
   private responseTargets = new Map<string, ResponseUrlTarget>();
   private responseUrlUses = new Map<string, number>();
   private sequence = 0;
@@ -279,6 +286,7 @@ class FakeSlackServer implements FakeSlackApi {
     this.admins = new Set(options.admins ?? []);
     this.usergroups = options.usergroups ?? {};
     this.channelsWithoutApp = new Set(options.channelsWithoutApp ?? []);
+    this.triggerTtlMs = options.triggerTtlMs;
     this.methods = this.buildMethods();
     this.server = createServer((req, res) => {
       // Only a broken connection gets here (handle() answers every other failure itself).
@@ -362,8 +370,15 @@ class FakeSlackServer implements FakeSlackApi {
   triggerId(userId: string): string {
     // Same shape as Slack's trigger ids: digits.digits.hex
     const triggerId = `${this.nextId()}.${Date.now()}.${randomBytes(16).toString('hex')}`;
-    this.triggers.set(triggerId, userId);
+    this.triggers.set(triggerId, { userId, mintedAt: Date.now() });
     return triggerId;
+  }
+
+  /** Whose trigger this is (undefined for one the fake never minted); refused once past `triggerTtlMs`. */
+  private triggerUser(triggerId: unknown): string | undefined {
+    const trigger = this.triggers.get(String(triggerId));
+    if (trigger && this.triggerTtlMs !== undefined && Date.now() - trigger.mintedAt > this.triggerTtlMs) throw new SlackApiError('expired_trigger_id');
+    return trigger?.userId;
   }
 
   failNext(method: string, error: string, options: FailNextOptions = {}): void {
@@ -809,14 +824,14 @@ class FakeSlackServer implements FakeSlackApi {
   private openView(args: SlackArgs): SlackArgs {
     requireArgs(args, 'trigger_id', 'view');
     assertValidView(args.view);
-    const userId = this.triggers.get(String(args.trigger_id));
+    const userId = this.triggerUser(args.trigger_id);
     return { view: this.saveView(args.view, { userId }) };
   }
 
   private pushView(args: SlackArgs): SlackArgs {
     requireArgs(args, 'trigger_id', 'view');
     assertValidView(args.view);
-    const userId = this.triggers.get(String(args.trigger_id));
+    const userId = this.triggerUser(args.trigger_id);
     const previous = userId === undefined ? undefined : this.lastStoredView(userId);
     return { view: this.saveView(args.view, { userId, previous }) };
   }

@@ -27,6 +27,7 @@ import { RequestGate } from './observability/request-gate.js';
 import { slackErrorReportingFetch } from './observability/slack-fetch.js';
 import { WebhookDispatch } from './tracking/webhook-dispatch.js';
 import { SlackGateway } from './slack/gateway.js';
+import { modalClient, ModalOpener } from './slack/modal-opener.js';
 import { ContactCrypto } from './store/contact-crypto.js';
 import { CreationJobsRepository } from './store/creation-jobs-repository.js';
 import { migrate, openDatabase, type OpenedDatabase } from './store/database.js';
@@ -174,6 +175,10 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     fetch: slackFetch,
   });
   const backgroundGateway = new SlackGateway(backgroundClient, { logger, updateRetryAfterMaxMs: 10_000 });
+  // Modals must open within their trigger's 3 s. Bolt's client answers a 429 by pausing its whole
+  // queue and retrying after Slack's Retry-After plus a backoff of its own, past the trigger; this
+  // one hands the 429 back, and the opener waits only while a retry still fits.
+  const views = new ModalOpener(modalClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, logger: boltLogger(logger), fetch: slackFetch }), { logger });
   const trackingCards = new CardPublisher({ gateway: backgroundGateway, sessions: sessionsRepo, logger, catalogue });
   const notifier = new ThreadNotifier({
     milestones: milestonesRepo,
@@ -245,6 +250,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     gateway,
     logger,
     modal,
+    views,
     directory,
     catalogue,
     commandDefaults: () => ({

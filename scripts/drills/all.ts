@@ -6,5 +6,6 @@ import { duplicateDrills } from './duplicates.js';
 import type { Drill } from './harness.js';
 import { postgresDrills } from './postgres-pause.js';
 import { slackDrills } from './slack-faults.js';
+import { viewsOpenDrills } from './views-open.js';
 
-export const ALL_DRILLS: Drill[] = [...apizeeDrills, ...slackDrills, ...duplicateDrills, ...crashDrills, ...archivedDrills, ...postgresDrills];
+export const ALL_DRILLS: Drill[] = [...apizeeDrills, ...slackDrills, ...viewsOpenDrills, ...duplicateDrills, ...crashDrills, ...archivedDrills, ...postgresDrills];

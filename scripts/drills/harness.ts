@@ -37,8 +37,6 @@ export interface Drill {
   database: DrillDatabase;
   /** Run by `npm test` too (test/e2e/drills.test.ts): well under 10 s. */
   fast?: boolean;
-  /** Not run: why (listed in the table as a TODO). */
-  pending?: string;
   run(ctx: DrillContext): Promise<DrillResult>;
 }
 

@@ -4,7 +4,7 @@ import { drillContext, DrillSkipped, type Drill } from './harness.js';
 export interface DrillRow {
   fault: string;
   database: string;
-  outcome: 'ok' | 'lost or doubled' | 'failed' | 'skipped' | 'pending';
+  outcome: 'ok' | 'lost or doubled' | 'failed' | 'skipped';
   sessions?: number;
   lost?: number;
   doubled?: number;
@@ -14,7 +14,6 @@ export interface DrillRow {
 
 export async function runDrill(drill: Drill): Promise<DrillRow> {
   const base = { fault: drill.name, database: drill.database === 'sqlite' ? 'SQLite' : 'PostgreSQL' };
-  if (drill.pending) return { ...base, outcome: 'pending', details: [drill.pending] };
   const ctx = drillContext(drill.database);
   try {
     const result = await drill.run(ctx);
@@ -31,7 +30,7 @@ export async function runDrill(drill: Drill): Promise<DrillRow> {
 export function renderTable(rows: DrillRow[]): string {
   const header = ['Fault', 'Database', 'Sessions', 'Lost', 'Doubled', 'Recovered in'];
   const body = rows.map((row) => {
-    if (row.outcome === 'pending' || row.outcome === 'skipped' || row.outcome === 'failed') {
+    if (row.outcome === 'skipped' || row.outcome === 'failed') {
       return [row.fault, row.database, '–', '–', '–', `${row.outcome.toUpperCase()}: ${(row.details?.[0] ?? '').split('\n')[0]}`];
     }
     return [row.fault, row.database, String(row.sessions), String(row.lost), String(row.doubled), `${((row.recoveredMs ?? 0) / 1000).toFixed(1)} s`];

@@ -4,6 +4,7 @@ import type { Catalogue } from '../domain/product-catalogue.js';
 import type { CommandDefaults } from '../services/command-requests.js';
 import type { Actor, SessionService } from '../services/sessions.js';
 import type { SlackGateway } from '../slack/gateway.js';
+import type { ModalOpening } from '../slack/modal-opener.js';
 
 /** What listeners may call: services only (no HTTP, no SQL). */
 export interface ListenerServices {
@@ -14,6 +15,8 @@ export interface ListenerServices {
     open(channelId?: string, prefill?: { phone?: string; email?: string }, source?: { channelId: string; ts: string }): ModalView | undefined;
     switchTo(vendor: string, meeting: boolean, channelId?: string, source?: { channelId: string; ts: string }): ModalView | undefined;
   };
+  /** Opens a modal within its trigger's 3 s, honouring a 429's Retry-After only where it fits. */
+  views: { open(triggerId: string, view: ModalView, receivedAt: number): Promise<ModalOpening> };
   directory: { vendorsText(): string; statusText(reference: string, actor: Actor): Promise<string> };
   /** Every vendor module's declarations: the grammar, usage and modal are drawn from them. */
   catalogue: Catalogue;

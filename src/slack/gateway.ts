@@ -80,7 +80,8 @@ function retryAfterMs(error: unknown): number | undefined {
   return limited?.code === ErrorCode.RateLimitedError && typeof limited.retryAfter === 'number' ? limited.retryAfter * 1000 : undefined;
 }
 
-function postError(error: unknown): SlackPostError {
+/** What Slack said, as a typed error: its code and, for a 429, how long it asked to wait. */
+export function postError(error: unknown): SlackPostError {
   return new SlackPostError(platformCode(error) ?? 'request_failed', { cause: error, retryAfterMs: retryAfterMs(error) });
 }
 

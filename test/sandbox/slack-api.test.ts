@@ -319,3 +319,22 @@ describe('fake Slack Web API', () => {
     assert.match(fake.transcript(), /^── #support \(C0SUPPORT\) ──\nRemote session \(edited\)/);
   });
 });
+
+describe('fake Slack Web API: trigger ids expire like Slack’s', () => {
+  it('refuses views.open and views.push with expired_trigger_id once triggerTtlMs has passed', async () => {
+    const fake = await startFakeSlackApi({ triggerTtlMs: 150 });
+    try {
+      const client = new WebClient('xoxb-test', clientOptions(fake.apiUrl));
+      const view = { type: 'modal' as const, callback_id: 'invite', title: { type: 'plain_text' as const, text: 'Invite' }, blocks: sectionBlocks(1) };
+      const fresh = fake.triggerId('U0AGENT');
+      const stale = fake.triggerId('U0AGENT');
+      await client.views.open({ trigger_id: fresh, view });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal((await slackError(client.views.open({ trigger_id: stale, view }))).error, 'expired_trigger_id');
+      assert.equal((await slackError(client.views.push({ trigger_id: stale, view }))).error, 'expired_trigger_id');
+      assert.equal(fake.callsTo('views.open').filter((call) => call.response.ok).length, 1);
+    } finally {
+      await fake.close();
+    }
+  });
+});

@@ -5,10 +5,15 @@ import { escapeMrkdwn } from '../../ui/mrkdwn.js';
 import { replyTo } from '../reply.js';
 import type { ListenerServices } from '../services.js';
 
+/** Slack refused or throttled views.open past the trigger's life: the user would otherwise see nothing. */
+export const MODAL_NOT_OPENED = 'Slack is busy and did not let Rendezvous open the invite form in time. Run `/rendezvous` again to open it.';
+
 export function registerRendezvousCommand(app: App, services: ListenerServices): void {
   // The usage is drawn from the catalogue, which does not change while the app runs.
   const usage = usageText(services.catalogue);
-  app.command('/rendezvous', async ({ command, ack, client, respond }) => {
+  app.command('/rendezvous', async ({ command, ack, respond }) => {
+    // The trigger_id's 3 s run from about now.
+    const receivedAt = Date.now();
     const request = parseCommand(command.text ?? '', services.catalogue);
     const actor = { teamId: command.team_id, enterpriseId: command.enterprise_id, userId: command.user_id };
     // Slack may send no response_url (Bolt's `respond` is then undefined): the answers then go by chat.postEphemeral.
@@ -19,7 +24,8 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
         await ack();
         const view = services.modal.open(command.channel_id);
         if (!view) return reply('No vendor is set up in this workspace yet: an admin must add credentials first.');
-        await client.views.open({ trigger_id: command.trigger_id, view });
+        const opening = await services.views.open(command.trigger_id, view, receivedAt);
+        if (!opening.opened) return reply(MODAL_NOT_OPENED);
         return;
       }
       case 'help':
