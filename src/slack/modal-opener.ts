@@ -19,6 +19,9 @@ export function modalClient(token: string, options: Pick<WebClientOptions, 'slac
   return new WebClient(token, { ...options, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, timeout: TRIGGER_WINDOW_MS });
 }
 
+/** What the user is told when Slack did not let the modal open in time (each caller adds how to try again). */
+export const MODAL_NOT_OPENED_WORDS = 'Slack is busy and did not let Rendezvous open the invite form in time.';
+
 /** Opened, or not, with Slack's code (`ratelimited`, `expired_trigger_id`, `request_failed`…). */
 export type ModalOpening = { opened: true } | { opened: false; code: string };
 

@@ -243,6 +243,23 @@ describe('e2e: shortcuts', function () {
     assert.equal(open.args.view.callback_id, CALLBACK.inviteModal);
   });
 
+  it('says by direct message to try again when Slack throttles views.open past the global shortcut’s trigger', async () => {
+    stack.slack.failNext('views.open', 'ratelimited', { status: 429, retryAfter: 5 });
+    const response = await stack.requester.interaction({ ...base, type: 'shortcut', callback_id: 'start_remote_session', trigger_id: 'trigger-busy', action_ts: '1' });
+    assert.equal(response.status, 200);
+    const told = await stack.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'U0AGENT');
+    assert.match(String(told.args.text), /did not let Rendezvous open the invite form in time\. Use the "Start a remote session" shortcut again/);
+    assert.equal(stack.slack.callsTo('views.open').length, 1, 'a wait past the trigger is not tried');
+  });
+
+  it('says ephemerally where the message is when Slack throttles the message shortcut’s views.open', async () => {
+    stack.slack.failNext('views.open', 'ratelimited', { status: 429, retryAfter: 5 });
+    const message = { type: 'message', user: 'U0CUSTOMERCARE', ts: '1700000000.000200', text: 'Call +33 6 12 34 56 78' };
+    await stack.requester.interaction({ ...base, type: 'message_action', callback_id: 'invite_from_message', trigger_id: 'trigger-busy-2', action_ts: '1', message_ts: message.ts, channel: { id: 'C0CASES', name: 'cases' }, message });
+    const told = await stack.slack.waitFor('chat.postEphemeral', (call) => call.args.channel === 'C0CASES' && call.args.user === 'U0AGENT');
+    assert.match(String(told.args.text), /Use "Invite from this message" again/);
+  });
+
   it('invites the contact found in a message, and links the card from that message’s thread', async () => {
     const message = { type: 'message', user: 'U0CUSTOMERCARE', ts: '1700000000.000100', text: 'Customer on +33 6 12 34 56 78 needs help with the router' };
     await stack.requester.interaction({

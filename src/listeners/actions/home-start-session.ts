@@ -1,12 +1,11 @@
 import { noVendorModal } from '../../ui/home.js';
+import { openModalOrSay } from '../open-modal.js';
 import type { ActionHandler } from './action-handler.js';
 
 /** The Home tab's "Start a remote session": the invite modal, opened at once with the click's trigger. */
-export const homeStartSessionButton: ActionHandler = async ({ body, client }, services) => {
+export const homeStartSessionButton: ActionHandler = async ({ body }, services) => {
+  const receivedAt = Date.now();
   const view = services.modal.open() ?? noVendorModal();
-  try {
-    await client.views.open({ trigger_id: body.trigger_id, view });
-  } catch (error) {
-    services.logger.warn({ err: error }, 'invite modal not opened from the Home tab');
-  }
+  // The Home tab is no conversation: a failure is told in the app's DM with the user.
+  await openModalOrSay(services, body.trigger_id, view, receivedAt, { directMessageTo: body.user.id }, 'Click "Start a remote session" again to open it.');
 };

@@ -2,11 +2,12 @@ import type { App } from '@slack/bolt';
 import { parseCommand, usageText } from '../../domain/command-grammar.js';
 import { commandToStart } from '../../services/command-requests.js';
 import { escapeMrkdwn } from '../../ui/mrkdwn.js';
+import { MODAL_NOT_OPENED_WORDS } from '../../slack/modal-opener.js';
 import { replyTo } from '../reply.js';
 import type { ListenerServices } from '../services.js';
 
 /** Slack refused or throttled views.open past the trigger's life: the user would otherwise see nothing. */
-export const MODAL_NOT_OPENED = 'Slack is busy and did not let Rendezvous open the invite form in time. Run `/rendezvous` again to open it.';
+export const MODAL_NOT_OPENED = `${MODAL_NOT_OPENED_WORDS} Run \`/rendezvous\` again to open it.`;
 
 export function registerRendezvousCommand(app: App, services: ListenerServices): void {
   // The usage is drawn from the catalogue, which does not change while the app runs.

@@ -9,11 +9,13 @@ import { startSessionShortcut } from './start-session.js';
 export function registerShortcuts(app: App, services: ListenerServices): void {
   const ids = new RegExp(`^(${SHORTCUT.startSession}|${SHORTCUT.inviteFromMessage})$`);
   app.shortcut(ids, async (args) => {
+    // The trigger_id's 3 s run from about now.
+    const receivedAt = Date.now();
     await args.ack();
     if (args.shortcut.type === 'message_action' && args.shortcut.callback_id === SHORTCUT.inviteFromMessage) {
-      await inviteFromMessageShortcut(args as SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs, services);
+      await inviteFromMessageShortcut(args as SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs, services, receivedAt);
     } else if (args.shortcut.type === 'shortcut' && args.shortcut.callback_id === SHORTCUT.startSession) {
-      await startSessionShortcut(args as SlackShortcutMiddlewareArgs<GlobalShortcut> & AllMiddlewareArgs, services);
+      await startSessionShortcut(args as SlackShortcutMiddlewareArgs<GlobalShortcut> & AllMiddlewareArgs, services, receivedAt);
     }
   });
 }

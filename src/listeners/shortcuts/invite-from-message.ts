@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import { contactsInText } from '../../domain/contact-in-text.js';
+import { openModalOrSay } from '../open-modal.js';
 import type { ListenerServices } from '../services.js';
 
 /**
@@ -7,8 +8,9 @@ import type { ListenerServices } from '../services.js';
  * the message; the card goes to that channel, and a reply under the message links to it.
  */
 export async function inviteFromMessageShortcut(
-  { shortcut, client }: SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs,
+  { shortcut }: SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs,
   services: ListenerServices,
+  receivedAt: number,
 ): Promise<void> {
   const found = contactsInText(shortcut.message.text ?? '');
   const prefill = {
@@ -18,5 +20,6 @@ export async function inviteFromMessageShortcut(
   const source = { channelId: shortcut.channel.id, ts: shortcut.message.thread_ts ?? shortcut.message.ts };
   const view = services.modal.open(shortcut.channel.id, prefill, source);
   if (!view) return;
-  await client.views.open({ trigger_id: shortcut.trigger_id, view });
+  const fallback = { channelId: shortcut.channel.id, userId: shortcut.user.id };
+  await openModalOrSay(services, shortcut.trigger_id, view, receivedAt, fallback, 'Use "Invite from this message" again to open it.');
 }

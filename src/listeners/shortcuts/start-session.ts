@@ -1,12 +1,15 @@
 import type { GlobalShortcut, SlackShortcutMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
+import { openModalOrSay } from '../open-modal.js';
 import type { ListenerServices } from '../services.js';
 
 /** Global shortcut "Start a remote session": the invite modal, from anywhere. */
 export async function startSessionShortcut(
-  { shortcut, client }: SlackShortcutMiddlewareArgs<GlobalShortcut> & AllMiddlewareArgs,
+  { shortcut }: SlackShortcutMiddlewareArgs<GlobalShortcut> & AllMiddlewareArgs,
   services: ListenerServices,
+  receivedAt: number,
 ): Promise<void> {
   const view = services.modal.open();
   if (!view) return;
-  await client.views.open({ trigger_id: shortcut.trigger_id, view });
+  // A global shortcut has no conversation: a failure is told in the app's DM with the user.
+  await openModalOrSay(services, shortcut.trigger_id, view, receivedAt, { directMessageTo: shortcut.user.id }, 'Use the "Start a remote session" shortcut again to open it.');
 }
