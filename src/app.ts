@@ -9,11 +9,13 @@ import { detailsParserOf } from './domain/product-catalogue.js';
 import type { VendorModule } from './domain/vendor-module.js';
 import { registerListeners } from './listeners/index.js';
 import { replyTo, respondThrough } from './listeners/reply.js';
+import { AdminPolicy, adminUsergroupFor } from './services/admin-policy.js';
 import { CardPublisher } from './services/card-publisher.js';
 import { CreationRunner } from './services/creation-jobs.js';
 import { HomeService } from './services/home.js';
 import { InviteModals } from './services/invite-modals.js';
 import { SessionLifecycle } from './services/session-lifecycle.js';
+import { SessionAccess } from './services/session-access.js';
 import { SessionService } from './services/sessions.js';
 import { SpareBudget } from './services/spare-budget.js';
 import { StatsService } from './services/stats.js';
@@ -159,7 +161,10 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   if (receiver instanceof HTTPReceiver) receiver.requestListener = gate.wrap(receiver.requestListener);
   observeSlackRequests(app, gate, metrics, Boolean(config.slack.appToken));
 
-  const gateway = new SlackGateway(app.client, { logger, adminUsergroup: config.adminUsergroup });
+  const gateway = new SlackGateway(app.client, { logger });
+  // Who may do what (README "Permissions"): one guard for every button and view.
+  const admins = new AdminPolicy({ slackFor: () => gateway, adminUsergroupFor: adminUsergroupFor(config.adminUsergroup), logger });
+  const access = new SessionAccess({ sessions: sessionsRepo, admins, logger, retentionDays: config.retentionDays });
   const cards = new CardPublisher({ gateway, sessions: sessionsRepo, logger, catalogue });
   // Background work (thread replies, tracker card updates) goes through a Web API client of its
   // own that does not queue behind 429s, so it never holds up an interactive request. It never
@@ -196,6 +201,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const sessions = new SessionService({
     sessions: sessionsRepo,
     gateway,
+    access,
     cards,
     lifecycle,
     crypto: contactCrypto,
@@ -224,16 +230,18 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     sessions: sessionsRepo,
     permalink: (row) => sessions.permalink(row),
     gateway,
+    admins,
     vendors: () => directory.configured(),
     deadLetters: (teamId, userId, limit) => milestonesRepo.deadLettersOf(teamId, userId, limit),
     logger,
     catalogue,
   });
-  const backgroundHomeGateway = new SlackGateway(backgroundClient, { logger, adminUsergroup: config.adminUsergroup });
+  const backgroundHomeGateway = new SlackGateway(backgroundClient, { logger });
   const backgroundHome = new HomeService({
     sessions: sessionsRepo,
     permalink: async (row) => (row.cardTs ? backgroundHomeGateway.permalink(row.channelId, row.cardTs) : undefined),
     gateway: backgroundHomeGateway,
+    admins,
     vendors: () => directory.configured(),
     deadLetters: (teamId, userId, limit) => milestonesRepo.deadLettersOf(teamId, userId, limit),
     logger,
@@ -242,6 +250,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const stats = new StatsService({ sessions: sessionsRepo, usage: vendors.usage, catalogue, logger, spare });
   registerListeners(app, {
     sessions,
+    access,
     gateway,
     logger,
     modal,

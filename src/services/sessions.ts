@@ -21,13 +21,10 @@ import { type BudgetView, NO_SPARE, SpareBudget } from './spare-budget.js';
 import { isDuplicateRequest, type CreationJob, type CreationJobsRepository } from '../store/creation-jobs-repository.js';
 import { decodeCreationPayload, encodeCreationPayload, type CreationPayload } from './creation-payload.js';
 import { waitWords } from './wait-words.js';
+import type { SessionAccess } from './session-access.js';
+import type { Actor } from '../domain/actor.js';
 
-/** Who acts, from the Slack request: every row carries the team (and enterprise). */
-export interface Actor {
-  teamId: string;
-  enterpriseId?: string;
-  userId: string;
-}
+export type { Actor } from '../domain/actor.js';
 
 /** An ephemeral answer to the acting user, in the conversation they acted from. */
 export type Reply = (text: string, blocks?: KnownBlock[]) => Promise<void>;
@@ -35,6 +32,8 @@ export type Reply = (text: string, blocks?: KnownBlock[]) => Promise<void>;
 export interface SessionServiceDeps {
   sessions: SessionsRepository;
   gateway: SlackGateway;
+  /** The guard of every button: the session must be the acting workspace's; Cancel, Resend and Customer link the starter's or an admin's. */
+  access: SessionAccess;
   cards: CardPublisher;
   /** Every state change goes through it (compare-and-set, card, outbox). */
   lifecycle: SessionLifecycle;
@@ -327,7 +326,7 @@ export class SessionService {
    * of a new session nor takes tracking's turn. Refused, it answers ephemerally and asks nothing.
    */
   async refresh(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
-    const session = await this.sessionFor(sessionId, actor, reply);
+    const session = await this.sessionFor(sessionId, actor, reply, 'refresh');
     if (!session) return;
     const verdict = this.refreshLimiter.check(session.id, actor.userId);
     if (!verdict.ok) {
@@ -366,7 +365,7 @@ export class SessionService {
   }
 
   async cancel(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
-    const session = await this.sessionFor(sessionId, actor, reply);
+    const session = await this.sessionFor(sessionId, actor, reply, 'cancel');
     if (!session || !(await this.mayManage(session, actor, reply, 'cancel'))) return;
     if (isFinal(session.status)) {
       await reply(`${escapeMrkdwn(session.reference)} is already over (${session.status}).`);
@@ -405,7 +404,7 @@ export class SessionService {
 
   /** Sends the invitation again, to the stored (encrypted) contact; starter or admin only. */
   async resend(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
-    const session = await this.sessionFor(sessionId, actor, reply);
+    const session = await this.sessionFor(sessionId, actor, reply, 'resend');
     if (!session || !(await this.mayManage(session, actor, reply, 'resend the invitation of'))) return;
     if (this.isDoubleClick(`resend:${sessionId}`)) return;
     const provider = this.deps.providers.get(session.vendor, session.kind);
@@ -426,7 +425,7 @@ export class SessionService {
 
   /** The customer's link, shown only to the clicker, and only to the starter or an admin. */
   async revealCustomerLink(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
-    const session = await this.sessionFor(sessionId, actor, reply);
+    const session = await this.sessionFor(sessionId, actor, reply, 'customer_link');
     if (!session || !(await this.mayManage(session, actor, reply, 'see the customer link of'))) return;
     if (!session.customerUrl) {
       await reply(`${escapeMrkdwn(session.reference)} has no customer link.`);
@@ -569,18 +568,17 @@ export class SessionService {
     void running.finally(() => this.background.delete(running));
   }
 
-  private async sessionFor(sessionId: string, actor: Actor, reply: Reply): Promise<Session | undefined> {
-    const session = await this.deps.sessions.get(sessionId);
-    if (!session || session.teamId !== actor.teamId) {
-      await reply('This session is not known to Rendezvous any more.');
-      return undefined;
-    }
-    return session;
+  /** The session a button names, if it is the acting workspace's; otherwise the clicker is told, politely. */
+  private async sessionFor(sessionId: string, actor: Actor, reply: Reply, action: string): Promise<Session | undefined> {
+    const found = await this.deps.access.sessionFor(sessionId, actor, action);
+    if ('session' in found) return found.session;
+    await reply(found.refused);
+    return undefined;
   }
 
   private async mayManage(session: Session, actor: Actor, reply: Reply, verb: string): Promise<boolean> {
-    if (session.startedBy === actor.userId || (await this.deps.gateway.isAdmin(actor.teamId, actor.userId))) return true;
-    await reply(`Only <@${session.startedBy}>, who started ${escapeMrkdwn(session.reference)}, or a Rendezvous admin may ${verb} this session.`);
+    if (await this.deps.access.mayManage(session, actor)) return true;
+    await reply(this.deps.access.managerOnly(session, verb));
     return false;
   }
 }

@@ -3,14 +3,19 @@ import { createLogger } from '../../src/logger.js';
 import type { Outcome } from '../../src/domain/outcome.js';
 import type { Session } from '../../src/domain/session.js';
 import { RefreshLimiter } from '../../src/services/refresh-limiter.js';
+import { SessionAccess } from '../../src/services/session-access.js';
 import { SessionService, type SessionServiceDeps } from '../../src/services/sessions.js';
 import { SpareBudget } from '../../src/services/spare-budget.js';
 import { vendorModules } from '../../src/vendors/index.js';
 
 const TEAM = 'T0001';
 
+/** Tests name sessions `s1`, `s2`…; the app's ids are UUIDs (a button naming anything else is refused). */
+const uuidOf = (label: string) => `00000000-0000-4000-8000-${label.slice(1).padStart(12, '0')}`;
+const labelOf = (id: string) => `s${Number(id.slice(-12))}`;
+
 function session(i: number): Session {
-  return { id: `s${i}`, teamId: TEAM, vendor: 'apizee', kind: 'ticket', vendorId: `v${i}`, reference: `CASE-${i}`, status: 'invited', tracking: true } as Session;
+  return { id: uuidOf(`s${i}`), teamId: TEAM, vendor: 'apizee', kind: 'ticket', vendorId: `v${i}`, reference: `CASE-${i}`, status: 'invited', tracking: true } as Session;
 }
 
 /** SessionService.refresh over counting fakes: the provider's reconcile counts vendor checks. */
@@ -19,12 +24,14 @@ function harness(options: { free?: number } = {}) {
   const reconciled: string[] = [];
   const cardRefreshes: string[] = [];
   const budget = { limit: 10, reserve: 2, free: options.free ?? 10 };
+  const sessions = { get: async (id: string) => session(Number(id.slice(-12))) };
   const deps = {
-    sessions: { get: async (id: string) => session(Number(id.slice(1))) },
+    sessions,
+    access: new SessionAccess({ sessions, admins: { isAdmin: async () => false }, logger: createLogger('silent'), retentionDays: 90 }),
     providers: {
       get: () => ({
         reconcile: async (row: Session): Promise<Outcome | undefined> => {
-          reconciled.push(row.id);
+          reconciled.push(labelOf(row.id));
           return undefined;
         },
       }),
@@ -48,7 +55,7 @@ function harness(options: { free?: number } = {}) {
       now += ms;
     },
     click: (sessionId: string, userId: string) =>
-      service.refresh(sessionId, { teamId: TEAM, userId }, async (text) => void replies.push({ userId, text })),
+      service.refresh(uuidOf(sessionId), { teamId: TEAM, userId }, async (text) => void replies.push({ userId, text })),
   };
 }
 

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { parseCommand, usageText } from '../../domain/command-grammar.js';
 import { commandToStart } from '../../services/command-requests.js';
 import { escapeMrkdwn } from '../../ui/mrkdwn.js';
+import { withScope } from '../../ui/view-scope.js';
 import { replyTo } from '../reply.js';
 import type { ListenerServices } from '../services.js';
 
@@ -19,7 +20,7 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
         await ack();
         const view = services.modal.open(command.channel_id);
         if (!view) return reply('No vendor is set up in this workspace yet: an admin must add credentials first.');
-        await client.views.open({ trigger_id: command.trigger_id, view });
+        await client.views.open({ trigger_id: command.trigger_id, view: withScope(view, actor) });
         return;
       }
       case 'help':

@@ -1,5 +1,7 @@
 import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import { contactsInText } from '../../domain/contact-in-text.js';
+import { withScope } from '../../ui/view-scope.js';
+import { interactionActor } from '../actor.js';
 import type { ListenerServices } from '../services.js';
 
 /**
@@ -7,7 +9,7 @@ import type { ListenerServices } from '../services.js';
  * the message; the card goes to that channel, and a reply under the message links to it.
  */
 export async function inviteFromMessageShortcut(
-  { shortcut, client }: SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs,
+  { shortcut, client, context }: SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs,
   services: ListenerServices,
 ): Promise<void> {
   const found = contactsInText(shortcut.message.text ?? '');
@@ -18,5 +20,5 @@ export async function inviteFromMessageShortcut(
   const source = { channelId: shortcut.channel.id, ts: shortcut.message.thread_ts ?? shortcut.message.ts };
   const view = services.modal.open(shortcut.channel.id, prefill, source);
   if (!view) return;
-  await client.views.open({ trigger_id: shortcut.trigger_id, view });
+  await client.views.open({ trigger_id: shortcut.trigger_id, view: withScope(view, interactionActor(shortcut, context)) });
 }
