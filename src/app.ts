@@ -213,8 +213,8 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     catalogue,
     spare,
     jobs: creationJobs,
-    replyFor: ({ channelId, userId, responseUrl }) =>
-      replyTo({ respond: responseUrl ? respondThrough(responseUrl) : undefined, gateway, channelId, userId, logger }),
+    replyFor: ({ channelId, userId, responseUrl, orDirectMessage }) =>
+      replyTo({ respond: responseUrl ? respondThrough(responseUrl) : undefined, gateway, channelId, userId, logger, orDirectMessage }),
     onQueued: () => creations.wake({ cards: true, vendors: [] }),
   });
   // Creations acknowledged on any replica (or left by a dead one) are worked off here.

@@ -52,8 +52,11 @@ export interface SessionServiceDeps {
   spare?: SpareBudget;
   /** Creation jobs: written with the session before the ack, worked off by the creation runner. */
   jobs: CreationJobsRepository;
-  /** An ephemeral answer to the starter after the ack: through the response_url when there is one. */
-  replyFor(target: { channelId: string; userId: string; responseUrl?: string }): Reply;
+  /**
+   * An ephemeral answer to the starter after the ack: through the response_url when there is one.
+   * `orDirectMessage`: when no ephemeral can reach them there, in their DM with the app (never for links).
+   */
+  replyFor(target: { channelId: string; userId: string; responseUrl?: string; orDirectMessage?: boolean }): Reply;
   /** A job was written on this replica: the runner takes it at once rather than at its next poll. */
   onQueued?: () => void;
   /** How long the pre-ack write may take before the ack says nothing was started (default 1 s). */
@@ -184,7 +187,8 @@ export class SessionService {
         return { kind: 'retry', afterMs: retryAfterMs ?? 1000 * 2 ** job.attempts, reason: code ?? 'card_not_posted' };
       }
       await this.deps.lifecycle.apply(session, { status: 'failed', lastError: 'card_not_posted' });
-      await this.replyForJob(session, job).then((reply) => reply(cardNotPostedWords(error, session.channelId)));
+      // The conversation may be one the app cannot see at all: then the words go to the starter's DM.
+      await this.replyForJob(session, job, { orDirectMessage: true }).then((reply) => reply(cardNotPostedWords(error, session.channelId)));
       return { kind: 'done' };
     }
   }
@@ -241,14 +245,14 @@ export class SessionService {
     await this.deps.cards.post(session).catch((error: unknown) => this.deps.logger.warn({ sessionId, err: error }, 'card of a settled creation not posted'));
   }
 
-  private async replyForJob(session: Session, job: CreationJob): Promise<Reply> {
+  private async replyForJob(session: Session, job: CreationJob, options: { orDirectMessage?: boolean } = {}): Promise<Reply> {
     let responseUrl: string | undefined;
     try {
       responseUrl = job.payload ? decodeCreationPayload(this.deps.crypto.decrypt(job.payload)).responseUrl : undefined;
     } catch {
       responseUrl = undefined;
     }
-    return this.deps.replyFor({ channelId: session.channelId, userId: session.startedBy, responseUrl });
+    return this.deps.replyFor({ channelId: session.channelId, userId: session.startedBy, responseUrl, ...options });
   }
 
   /**
@@ -659,6 +663,13 @@ async function settleWithin(write: Promise<void>, ms: number): Promise<'written'
 }
 
 function cardNotPostedWords(error: unknown, channelId: string): string {
+  // A direct message between people: Rendezvous cannot be added to it (PRODUCT §1.3).
+  if (error instanceof SlackPostError && error.needsInvitation && channelId.startsWith('D')) {
+    return (
+      "I can't post the session card in that direct message: Rendezvous is not part of it. Start the session from a channel instead " +
+      '(public channels need no invitation; add Rendezvous to a private one with `/invite @Rendezvous`), or from your own messages with Rendezvous. Nothing was sent to the invitee.'
+    );
+  }
   if (error instanceof SlackPostError && error.needsInvitation) {
     return `I can't post the session card in <#${channelId}>: Rendezvous is not in that conversation. Add it with \`/invite @Rendezvous\` (or the channel's *Integrations* tab) and try again. Nothing was sent to the invitee.`;
   }
