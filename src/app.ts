@@ -41,6 +41,9 @@ import { DatabaseRateLedger } from './store/rate-ledger.js';
 import { SessionsRepository } from './store/sessions-repository.js';
 import { ThreadNotifier } from './tracking/thread-notifier.js';
 import { TrackingLoop } from './tracking/tracking-loop.js';
+import { RetentionJob, type RetentionJobDeps } from './tracking/retention-job.js';
+import { JobLeases } from './store/job-leases.js';
+import { RetentionStore } from './store/retention.js';
 import { StoreTrackingPort, trackerOver } from './tracking/tracking-port.js';
 import { VendorHealth } from './vendors/health.js';
 import { fieldDefaultsOf, vendorModules } from './vendors/index.js';
@@ -58,6 +61,8 @@ export interface AppDeps {
   processMetrics?: boolean;
   /** How long a background Slack call (thread replies, tracker card updates) may take; tests shorten it. */
   slackBackgroundTimeoutMs?: number;
+  /** The retention purge's timing (default: hourly, each replica asking every 5 minutes); tests shorten or fake it. */
+  retention?: Pick<RetentionJobDeps, 'everyMs' | 'checkEveryMs' | 'now'>;
 }
 
 /** A background Slack call that takes longer has probably lost its answer: the outbox settles it. */
@@ -67,6 +72,8 @@ export interface Rendezvous {
   app: App;
   sessions: SessionService;
   tracking: TrackingLoop;
+  /** The leased purge of sessions past RETENTION_DAYS (README "Retention"). */
+  retention: RetentionJob;
   health: VendorHealth;
   database: OpenedDatabase;
   metrics: Metrics;
@@ -290,6 +297,14 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     logger,
   );
   const configuredVendors = () => vendors.providers.vendors();
+  const retention = new RetentionJob({
+    store: new RetentionStore(database.db, database.kind),
+    leases: new JobLeases(database.db),
+    retentionDays: config.retentionDays,
+    owner,
+    logger,
+    ...deps.retention,
+  });
 
   let stopping: Promise<void> | undefined;
   async function finishCreations(left: () => number): Promise<void> {
@@ -307,6 +322,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       requestsAnswered: await gate.drained(left()),
       // No new leases; the running pass finishes its vendor calls and releases what it leased.
       trackingStopped: await settledWithin(tracking.stop(), left()),
+      retentionStopped: await settledWithin(retention.stop(), left()),
       // The creations acked before the door closed are carried through while the deadline allows;
       // then no job is leased any more, and one still running keeps its lease for another replica.
       creationsFinished: await settledWithin(finishCreations(left), left()),
@@ -327,6 +343,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     app,
     sessions,
     tracking,
+    retention,
     health,
     database,
     metrics,
@@ -339,6 +356,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       const started = (await app.start(config.port)) as Server | undefined;
       tracking.start();
       creations.start();
+      retention.start();
       const address = started && typeof started.address === 'function' ? started.address() : undefined;
       const port = address && typeof address === 'object' ? address.port : undefined;
       logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http', database: database.kind }, 'Rendezvous is listening');
