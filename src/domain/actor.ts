@@ -28,8 +28,9 @@ export interface WorkspaceScope {
  * workspace of the same enterprise, since that installation serves all of them.
  */
 export function sameWorkspace(scope: WorkspaceScope, actor: Pick<Actor, 'teamId' | 'enterpriseId' | 'enterpriseInstall'>): boolean {
-  const scopeEnterprise = scope.enterpriseId ?? undefined;
-  const actorEnterprise = actor.enterpriseId ?? undefined;
+  // Outside Enterprise Grid, Slack may send an empty enterprise id: none.
+  const scopeEnterprise = scope.enterpriseId || undefined;
+  const actorEnterprise = actor.enterpriseId || undefined;
   if (scopeEnterprise !== actorEnterprise) return false;
   if (actor.enterpriseInstall && actorEnterprise !== undefined) return true;
   return scope.teamId !== '' && scope.teamId === actor.teamId;

@@ -17,7 +17,7 @@ export interface InteractionBody {
 export function interactionActor(body: InteractionBody, context: Pick<Context, 'teamId' | 'enterpriseId' | 'isEnterpriseInstall'>): Actor {
   return {
     teamId: context.teamId ?? body.team?.id ?? body.user.team_id ?? '',
-    enterpriseId: context.enterpriseId ?? body.enterprise?.id ?? undefined,
+    enterpriseId: context.enterpriseId || body.enterprise?.id || undefined,
     userId: body.user.id,
     userTeamId: body.user.team_id,
     ...(context.isEnterpriseInstall ? { enterpriseInstall: true } : {}),

@@ -8,6 +8,8 @@ describe('who acts, and where', () => {
       ['another team', { teamId: 'T1' }, { teamId: 'T2' }, false],
       ['the same team and enterprise', { teamId: 'T1', enterpriseId: 'E1' }, { teamId: 'T1', enterpriseId: 'E1' }, true],
       ['a stored null enterprise is none', { teamId: 'T1', enterpriseId: null }, { teamId: 'T1' }, true],
+      ['an empty enterprise id (outside Grid) is none', { teamId: 'T1', enterpriseId: '' }, { teamId: 'T1' }, true],
+      ['an empty enterprise id on the request is none', { teamId: 'T1' }, { teamId: 'T1', enterpriseId: '' }, true],
       ['the same team id under another enterprise', { teamId: 'T1', enterpriseId: 'E1' }, { teamId: 'T1', enterpriseId: 'E2' }, false],
       ['an enterprise on one side only', { teamId: 'T1' }, { teamId: 'T1', enterpriseId: 'E1' }, false],
       ['an enterprise on the other side only', { teamId: 'T1', enterpriseId: 'E1' }, { teamId: 'T1' }, false],

@@ -11,7 +11,8 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
   const usage = usageText(services.catalogue);
   app.command('/rendezvous', async ({ command, ack, client, respond }) => {
     const request = parseCommand(command.text ?? '', services.catalogue);
-    const actor = { teamId: command.team_id, enterpriseId: command.enterprise_id, userId: command.user_id };
+    // An empty enterprise_id (outside Enterprise Grid) is none: sessions and later clicks must agree.
+    const actor = { teamId: command.team_id, enterpriseId: command.enterprise_id || undefined, userId: command.user_id };
     // Slack may send no response_url (Bolt's `respond` is then undefined): the answers then go by chat.postEphemeral.
     const reply = replyTo({ respond, gateway: services.gateway, channelId: command.channel_id, userId: command.user_id, logger: services.logger });
 
