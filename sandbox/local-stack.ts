@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type Rendezvous } from '../src/app.js';
+import { createApp, type AppDeps, type Rendezvous } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { VendorModule } from '../src/domain/vendor-module.js';
 import { createLogger, type Logger } from '../src/logger.js';
@@ -31,6 +31,8 @@ export interface LocalStackOptions {
   modules?: readonly VendorModule<unknown>[];
   /** How long the app's background Slack calls may take (the drills shorten it to play lost answers). */
   slackBackgroundTimeoutMs?: number;
+  /** The retention purge's timing (tests run it by hand with `app.retention.runOnce()`). */
+  retention?: AppDeps['retention'];
 }
 
 export interface LocalStack extends Omit<Sandboxes, 'close'> {
@@ -160,7 +162,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     options.modules,
   );
-  const app = createApp(config, { logger: options.logger ?? createLogger('silent'), modules: options.modules, slackBackgroundTimeoutMs: options.slackBackgroundTimeoutMs });
+  const app = createApp(config, {
+    logger: options.logger ?? createLogger('silent'),
+    modules: options.modules,
+    slackBackgroundTimeoutMs: options.slackBackgroundTimeoutMs,
+    retention: options.retention,
+  });
   const { port } = await app.start();
   const appUrl = `http://127.0.0.1:${port}`;
   const requester = new SlackRequester({ appUrl, signingSecret, fakeSlack: sandboxes.slack });

@@ -41,6 +41,21 @@ export interface FakeSlackApiOptions {
    * expire, so a test slowed by a busy machine does not fail for it.
    */
   triggerTtlMs?: number;
+  /**
+   * Private channels and DMs the app is not in, as Slack really hides them: every call naming
+   * one (post, ephemeral, read) answers `channel_not_found`.
+   */
+  hiddenConversations?: string[];
+  /** Per user: their own team (Slack Connect guests belong to another) and their roles there, for `users.info`. */
+  users?: Record<string, FakeUser>;
+}
+
+/** What `users.info` says of one user; unset fields default to a plain member of the fake's team. */
+export interface FakeUser {
+  teamId?: string;
+  admin?: boolean;
+  owner?: boolean;
+  primaryOwner?: boolean;
 }
 
 export interface FakeSlackCall {
@@ -161,6 +176,10 @@ export interface FakeSlackApi {
    */
   archiveChannel(channel: string): void;
   unarchiveChannel(channel: string): void;
+  /** What `users.info` says of a user from now on. */
+  setUser(userId: string, user: FakeUser): void;
+  /** A user group's members from now on. */
+  setUsergroup(usergroupId: string, members: string[]): void;
   /**
    * The next call(s) to `method` are carried out (a message is stored, the call recorded) but
    * their answer is lost: `hang` never answers (the client times out), `reset` closes the
@@ -250,8 +269,10 @@ class FakeSlackServer implements FakeSlackApi {
 
   private readonly botToken: string;
   private readonly admins: ReadonlySet<string>;
-  private readonly usergroups: Readonly<Record<string, string[]>>;
+  private readonly usergroups: Record<string, string[]>;
   private readonly channelsWithoutApp: ReadonlySet<string>;
+  private readonly hiddenConversations: ReadonlySet<string>;
+  private readonly users: Map<string, FakeUser>;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly methods: Record<string, Handler>;
@@ -284,9 +305,11 @@ class FakeSlackServer implements FakeSlackApi {
     this.botId = options.botId ?? 'B0BOT';
     this.appId = options.appId ?? 'A0RENDEZVOUS';
     this.admins = new Set(options.admins ?? []);
-    this.usergroups = options.usergroups ?? {};
+    this.usergroups = { ...options.usergroups };
     this.channelsWithoutApp = new Set(options.channelsWithoutApp ?? []);
     this.triggerTtlMs = options.triggerTtlMs;
+    this.hiddenConversations = new Set(options.hiddenConversations ?? []);
+    this.users = new Map(Object.entries(options.users ?? {}));
     this.methods = this.buildMethods();
     this.server = createServer((req, res) => {
       // Only a broken connection gets here (handle() answers every other failure itself).
@@ -390,6 +413,16 @@ class FakeSlackServer implements FakeSlackApi {
       remaining: options.times ?? 1,
     });
     this.faults.set(method, queue);
+  }
+
+  /** Changes what `users.info` says of a user from now on (roles change while the app runs). */
+  setUser(userId: string, user: FakeUser): void {
+    this.users.set(userId, user);
+  }
+
+  /** Replaces a user group's members from now on (`usergroups.users.list`). */
+  setUsergroup(usergroupId: string, members: string[]): void {
+    this.usergroups[usergroupId] = [...members];
   }
 
   archiveChannel(channel: string): void {
@@ -781,22 +814,24 @@ class FakeSlackServer implements FakeSlackApi {
     const id = String(args.user);
     if (!isUserId(id)) throw new SlackApiError('user_not_found');
     const isBot = id === this.botUserId;
+    const known = this.users.get(id) ?? {};
+    const teamId = known.teamId ?? this.teamId;
     const name = isBot ? 'rendezvous' : userName(id);
     const realName = capitalize(name);
     const { offsetSeconds, label } = parisTimeZone(new Date());
     return {
       user: {
         id,
-        team_id: this.teamId,
+        team_id: teamId,
         name,
         deleted: false,
         real_name: realName,
         tz: 'Europe/Paris',
         tz_label: label,
         tz_offset: offsetSeconds,
-        is_admin: this.admins.has(id),
-        is_owner: false,
-        is_primary_owner: false,
+        is_admin: this.admins.has(id) || Boolean(known.admin),
+        is_owner: Boolean(known.owner),
+        is_primary_owner: Boolean(known.primaryOwner),
         is_restricted: false,
         is_ultra_restricted: false,
         is_bot: isBot,
@@ -808,7 +843,7 @@ class FakeSlackServer implements FakeSlackApi {
           display_name: name,
           display_name_normalized: name,
           ...(isBot ? { bot_id: this.botId } : { email: `${name}@example.com` }),
-          team: this.teamId,
+          team: teamId,
         },
       },
     };
@@ -949,13 +984,14 @@ class FakeSlackServer implements FakeSlackApi {
   }
 
   private assertAppIsMember(channel: string): void {
+    if (this.hiddenConversations.has(channel)) throw new SlackApiError('channel_not_found');
     if (this.channelsWithoutApp.has(channel)) throw new SlackApiError('not_in_channel');
     if (this.archived.has(channel)) throw new SlackApiError('is_archived');
   }
 
   /** Slack hides private channels the app is not in: they look like they do not exist. */
   private assertAppCanRead(channel: string): void {
-    if (this.channelsWithoutApp.has(channel)) throw new SlackApiError('channel_not_found');
+    if (this.channelsWithoutApp.has(channel) || this.hiddenConversations.has(channel)) throw new SlackApiError('channel_not_found');
   }
 
   private messagesOf(channel: string): FakeMessage[] {

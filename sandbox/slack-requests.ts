@@ -68,6 +68,21 @@ export interface BlockActionOptions {
   messageTs: string;
   /** Found in the message's blocks when omitted. */
   blockId?: string;
+  /** Where the click happened (default the requester's team); see `InteractionOrigin`. */
+  origin?: InteractionOrigin;
+}
+
+/**
+ * Which workspace an interaction comes from, and whose user: in a Slack Connect channel the
+ * clicking user may belong to another team than the workspace the app acts in.
+ */
+export interface InteractionOrigin {
+  /** The payload's `team.id` (default the requester's team). */
+  teamId?: string;
+  /** The payload's `enterprise.id` (default none). */
+  enterpriseId?: string;
+  /** The acting user's own team, `user.team_id` (default the payload's team). */
+  userTeamId?: string;
 }
 
 export interface ResponseUrlRequest {
@@ -89,6 +104,7 @@ export interface ViewSubmissionOptions {
   responseUrls?: ResponseUrlRequest[];
   /** The submitted view; defaults to the user's last view on the fake when its callback_id matches. */
   viewId?: string;
+  origin?: InteractionOrigin;
 }
 
 export interface EventOptions {
@@ -235,15 +251,16 @@ export class SlackRequester {
     };
     const value = options.value ?? located?.value;
     if (value !== undefined) action.value = value;
+    const origin = this.origin(options.origin);
     return {
       type: 'block_actions',
-      user: this.user(userId),
+      user: this.user(userId, origin.userTeamId),
       api_app_id: this.apiAppId,
       token: this.verificationToken,
       container: { type: 'message', message_ts: options.messageTs, channel_id: channelId, is_ephemeral: false },
       trigger_id: this.newTriggerId(userId),
-      team: { id: this.teamId, domain: this.teamDomain },
-      enterprise: null,
+      team: origin.team,
+      enterprise: origin.enterprise,
       is_enterprise_install: false,
       channel: { id: channelId, name: nameFromId(channelId) },
       message: message === undefined ? { type: 'message', ts: options.messageTs } : this.messagePayload(message),
@@ -257,10 +274,11 @@ export class SlackRequester {
   viewSubmission(options: ViewSubmissionOptions): SlackArgs {
     const userId = options.userId ?? DEFAULT_USER_ID;
     const opened = this.openedView(options, userId);
+    const origin = this.origin(options.origin);
     const viewId = opened?.id ?? options.viewId ?? `V${randomBytes(4).toString('hex').toUpperCase()}`;
     const view: SlackArgs = {
       id: viewId,
-      team_id: this.teamId,
+      team_id: origin.team.id,
       type: 'modal',
       blocks: [],
       title: { type: 'plain_text', text: 'Rendezvous' },
@@ -272,7 +290,7 @@ export class SlackRequester {
       root_view_id: viewId,
       app_id: this.apiAppId,
       external_id: '',
-      app_installed_team_id: this.teamId,
+      app_installed_team_id: origin.team.id,
       bot_id: this.fakeSlack?.botId ?? 'B0BOT',
       hash: `${Math.floor(Date.now() / 1000)}.${randomBytes(4).toString('hex')}`,
       ...opened,
@@ -282,8 +300,8 @@ export class SlackRequester {
     };
     return {
       type: 'view_submission',
-      team: { id: this.teamId, domain: this.teamDomain },
-      user: this.user(userId),
+      team: origin.team,
+      user: this.user(userId, origin.userTeamId),
       api_app_id: this.apiAppId,
       token: this.verificationToken,
       trigger_id: this.newTriggerId(userId),
@@ -295,7 +313,16 @@ export class SlackRequester {
         response_url: entry.responseUrl ?? this.newResponseUrl({ channelId: entry.channelId, userId }),
       })),
       is_enterprise_install: false,
-      enterprise: null,
+      enterprise: origin.enterprise,
+    };
+  }
+
+  private origin(origin: InteractionOrigin = {}): { team: SlackArgs; enterprise: SlackArgs | null; userTeamId: string } {
+    const teamId = origin.teamId ?? this.teamId;
+    return {
+      team: { id: teamId, domain: teamId === this.teamId ? this.teamDomain : teamId.toLowerCase(), ...(origin.enterpriseId ? { enterprise_id: origin.enterpriseId } : {}) },
+      enterprise: origin.enterpriseId ? { id: origin.enterpriseId, name: origin.enterpriseId } : null,
+      userTeamId: origin.userTeamId ?? teamId,
     };
   }
 
@@ -306,9 +333,9 @@ export class SlackRequester {
     return last?.callback_id === options.callbackId ? last : undefined;
   }
 
-  private user(userId: string): SlackArgs {
+  private user(userId: string, teamId: string = this.teamId): SlackArgs {
     const name = nameFromId(userId);
-    return { id: userId, username: name, name, team_id: this.teamId };
+    return { id: userId, username: name, name, team_id: teamId };
   }
 
   private messagePayload(message: FakeMessage): SlackArgs {

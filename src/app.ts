@@ -9,11 +9,13 @@ import { detailsParserOf } from './domain/product-catalogue.js';
 import type { VendorModule } from './domain/vendor-module.js';
 import { registerListeners } from './listeners/index.js';
 import { replyTo, respondThrough } from './listeners/reply.js';
+import { AdminPolicy, adminUsergroupFor } from './services/admin-policy.js';
 import { CardPublisher } from './services/card-publisher.js';
 import { CreationRunner } from './services/creation-jobs.js';
 import { HomeService } from './services/home.js';
 import { InviteModals } from './services/invite-modals.js';
 import { SessionLifecycle } from './services/session-lifecycle.js';
+import { SessionAccess } from './services/session-access.js';
 import { SessionService } from './services/sessions.js';
 import { SpareBudget } from './services/spare-budget.js';
 import { StatsService } from './services/stats.js';
@@ -40,6 +42,9 @@ import { DatabaseRateLedger } from './store/rate-ledger.js';
 import { SessionsRepository } from './store/sessions-repository.js';
 import { ThreadNotifier } from './tracking/thread-notifier.js';
 import { TrackingLoop } from './tracking/tracking-loop.js';
+import { RetentionJob, type RetentionJobDeps } from './tracking/retention-job.js';
+import { JobLeases } from './store/job-leases.js';
+import { RetentionStore } from './store/retention.js';
 import { StoreTrackingPort, trackerOver } from './tracking/tracking-port.js';
 import { VendorHealth } from './vendors/health.js';
 import { fieldDefaultsOf, vendorModules } from './vendors/index.js';
@@ -57,6 +62,8 @@ export interface AppDeps {
   processMetrics?: boolean;
   /** How long a background Slack call (thread replies, tracker card updates) may take; tests shorten it. */
   slackBackgroundTimeoutMs?: number;
+  /** The retention purge's timing (default: hourly, each replica asking every 5 minutes); tests shorten or fake it. */
+  retention?: Pick<RetentionJobDeps, 'everyMs' | 'checkEveryMs' | 'now'>;
 }
 
 /** A background Slack call that takes longer has probably lost its answer: the outbox settles it. */
@@ -66,6 +73,8 @@ export interface Rendezvous {
   app: App;
   sessions: SessionService;
   tracking: TrackingLoop;
+  /** The leased purge of sessions past RETENTION_DAYS (README "Retention"). */
+  retention: RetentionJob;
   health: VendorHealth;
   database: OpenedDatabase;
   metrics: Metrics;
@@ -160,7 +169,10 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   if (receiver instanceof HTTPReceiver) receiver.requestListener = gate.wrap(receiver.requestListener);
   observeSlackRequests(app, gate, metrics, Boolean(config.slack.appToken));
 
-  const gateway = new SlackGateway(app.client, { logger, adminUsergroup: config.adminUsergroup });
+  const gateway = new SlackGateway(app.client, { logger });
+  // Who may do what (README "Permissions"): one guard for every button and view.
+  const admins = new AdminPolicy({ slackFor: () => gateway, adminUsergroupFor: adminUsergroupFor(config.adminUsergroup), logger });
+  const access = new SessionAccess({ sessions: sessionsRepo, admins, logger, retentionDays: config.retentionDays });
   const cards = new CardPublisher({ gateway, sessions: sessionsRepo, logger, catalogue });
   // Background work (thread replies, tracker card updates) goes through a Web API client of its
   // own that does not queue behind 429s, so it never holds up an interactive request. It never
@@ -201,6 +213,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const sessions = new SessionService({
     sessions: sessionsRepo,
     gateway,
+    access,
     cards,
     lifecycle,
     crypto: contactCrypto,
@@ -212,8 +225,8 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     catalogue,
     spare,
     jobs: creationJobs,
-    replyFor: ({ channelId, userId, responseUrl }) =>
-      replyTo({ respond: responseUrl ? respondThrough(responseUrl) : undefined, gateway, channelId, userId, logger }),
+    replyFor: ({ channelId, userId, responseUrl, orDirectMessage }) =>
+      replyTo({ respond: responseUrl ? respondThrough(responseUrl) : undefined, gateway, channelId, userId, logger, orDirectMessage }),
     onQueued: () => creations.wake({ cards: true, vendors: [] }),
   });
   // Creations acknowledged on any replica (or left by a dead one) are worked off here.
@@ -229,16 +242,18 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     sessions: sessionsRepo,
     permalink: (row) => sessions.permalink(row),
     gateway,
+    admins,
     vendors: () => directory.configured(),
     deadLetters: (teamId, userId, limit) => milestonesRepo.deadLettersOf(teamId, userId, limit),
     logger,
     catalogue,
   });
-  const backgroundHomeGateway = new SlackGateway(backgroundClient, { logger, adminUsergroup: config.adminUsergroup });
+  const backgroundHomeGateway = new SlackGateway(backgroundClient, { logger });
   const backgroundHome = new HomeService({
     sessions: sessionsRepo,
     permalink: async (row) => (row.cardTs ? backgroundHomeGateway.permalink(row.channelId, row.cardTs) : undefined),
     gateway: backgroundHomeGateway,
+    admins,
     vendors: () => directory.configured(),
     deadLetters: (teamId, userId, limit) => milestonesRepo.deadLettersOf(teamId, userId, limit),
     logger,
@@ -247,6 +262,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const stats = new StatsService({ sessions: sessionsRepo, usage: vendors.usage, catalogue, logger, spare });
   registerListeners(app, {
     sessions,
+    access,
     gateway,
     logger,
     modal,
@@ -287,6 +303,14 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     logger,
   );
   const configuredVendors = () => vendors.providers.vendors();
+  const retention = new RetentionJob({
+    store: new RetentionStore(database.db, database.kind),
+    leases: new JobLeases(database.db),
+    retentionDays: config.retentionDays,
+    owner,
+    logger,
+    ...deps.retention,
+  });
 
   let stopping: Promise<void> | undefined;
   async function finishCreations(left: () => number): Promise<void> {
@@ -304,6 +328,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       requestsAnswered: await gate.drained(left()),
       // No new leases; the running pass finishes its vendor calls and releases what it leased.
       trackingStopped: await settledWithin(tracking.stop(), left()),
+      retentionStopped: await settledWithin(retention.stop(), left()),
       // The creations acked before the door closed are carried through while the deadline allows;
       // then no job is leased any more, and one still running keeps its lease for another replica.
       creationsFinished: await settledWithin(finishCreations(left), left()),
@@ -324,6 +349,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     app,
     sessions,
     tracking,
+    retention,
     health,
     database,
     metrics,
@@ -336,6 +362,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       const started = (await app.start(config.port)) as Server | undefined;
       tracking.start();
       creations.start();
+      retention.start();
       const address = started && typeof started.address === 'function' ? started.address() : undefined;
       const port = address && typeof address === 'object' ? address.port : undefined;
       logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http', database: database.kind }, 'Rendezvous is listening');

@@ -66,6 +66,13 @@ export const ConfigSchema = z
     DEFAULT_VENDOR: z.string().trim().optional(),
     TRACK_INTERVAL_SECONDS: positiveNumber(30),
     ADMIN_USERGROUP: optionalText,
+    /** Sessions (and all kept with them) are purged this many days after their last activity. */
+    RETENTION_DAYS: z.coerce
+      .number({ error: 'must be a number of days' })
+      .int('must be a whole number of days')
+      .min(1, 'must be at least 1 day')
+      .max(3650, 'must be at most 3650 days')
+      .default(90),
     /** Every module's default call timeout (CommonSettings.timeoutMs). */
     VENDOR_TIMEOUT_SECONDS: positiveNumber(15),
     /** PostgreSQL: how long to wait for a connection, and the longest a statement may run. */
@@ -112,6 +119,8 @@ export interface Config {
   defaultVendor?: string;
   trackIntervalMs: number;
   adminUsergroup?: string;
+  /** RETENTION_DAYS: sessions untouched this long (and no longer tracked) are purged. */
+  retentionDays: number;
   database: { connectTimeoutMs: number; statementTimeoutMs: number };
   /** The whole graceful shutdown's deadline (SHUTDOWN_TIMEOUT_SECONDS). */
   shutdownTimeoutMs: number;
@@ -177,6 +186,7 @@ function toConfig(env: Env): Omit<Config, 'vendors'> {
     defaultVendor: env.DEFAULT_VENDOR,
     trackIntervalMs: Math.round(env.TRACK_INTERVAL_SECONDS * 1000),
     adminUsergroup: env.ADMIN_USERGROUP,
+    retentionDays: env.RETENTION_DAYS,
     database: {
       connectTimeoutMs: Math.round(env.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000),
       statementTimeoutMs: Math.round(env.DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000),

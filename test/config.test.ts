@@ -44,6 +44,11 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ ...MINIMAL, SLACK_API_URL: 'http://127.0.0.1:4000/api' }).slack.apiUrl, 'http://127.0.0.1:4000/api/');
   });
 
+  it('keeps sessions RETENTION_DAYS after their last activity, 90 by default', () => {
+    assert.equal(loadConfig(MINIMAL).retentionDays, 90);
+    assert.equal(loadConfig({ ...MINIMAL, RETENTION_DAYS: ' 30 ' }).retentionDays, 30);
+  });
+
   it('accepts a fractional TRACK_INTERVAL_SECONDS', () => {
     assert.equal(loadConfig({ ...MINIMAL, TRACK_INTERVAL_SECONDS: '0.5' }).trackIntervalMs, 500);
   });
@@ -112,6 +117,9 @@ describe('loadConfig', () => {
       'Configuration error: ENCRYPTION_KEY_PREVIOUS must differ from ENCRYPTION_KEY (unset it once a rotation is over)',
     ],
     ['PORT=abc', { PORT: 'abc' }, 'Configuration error: PORT must be a port number'],
+    ['RETENTION_DAYS=abc', { RETENTION_DAYS: 'abc' }, 'Configuration error: RETENTION_DAYS must be a number of days'],
+    ['RETENTION_DAYS=0', { RETENTION_DAYS: '0' }, 'Configuration error: RETENTION_DAYS must be at least 1 day'],
+    ['RETENTION_DAYS=1.5', { RETENTION_DAYS: '1.5' }, 'Configuration error: RETENTION_DAYS must be a whole number of days'],
     ['TRACK_INTERVAL_SECONDS=0', { TRACK_INTERVAL_SECONDS: '0' }, 'Configuration error: TRACK_INTERVAL_SECONDS must be a number above 0'],
     [
       'DATABASE_URL=mysql://x',

@@ -1,6 +1,7 @@
 import type { RespondArguments } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
 import type { Logger } from '../domain/logger.js';
-import { messageText } from '../domain/mrkdwn.js';
+import { fitMrkdwn, messageText, SLACK_LIMITS } from '../domain/mrkdwn.js';
 import type { Reply } from '../services/sessions.js';
 import type { SlackGateway } from '../slack/gateway.js';
 
@@ -11,10 +12,16 @@ export type Respond = (message: RespondArguments) => Promise<unknown>;
 export interface ReplyTarget {
   /** Bolt's `respond`: undefined when Slack sent no `response_url` (it may not). */
   respond?: Respond;
-  gateway: Pick<SlackGateway, 'postEphemeral'>;
+  gateway: Pick<SlackGateway, 'postEphemeral'> & Partial<Pick<SlackGateway, 'postMessage'>>;
   channelId?: string;
   userId: string;
   logger: Logger;
+  /**
+   * When no ephemeral can reach the user (the conversation is one the app cannot see: a private
+   * channel or a DM without it), say it in their direct messages with the app instead. Only for
+   * words that may stay there (how to add the app): never for a link meant to be ephemeral.
+   */
+  orDirectMessage?: boolean;
 }
 
 /**
@@ -41,9 +48,20 @@ export function replyTo(target: ReplyTarget): Reply {
     try {
       await target.gateway.postEphemeral({ channel: target.channelId, user: target.userId, text, ...(blocks ? { blocks } : {}) });
     } catch (error) {
+      if (target.orDirectMessage && target.gateway.postMessage) return inDirectMessage(target, text, blocks, error);
       target.logger.warn({ err: error }, 'ephemeral reply failed');
     }
   };
+}
+
+/** The app's own DM with the user (posting to a user id opens it): the one place left to tell them. */
+async function inDirectMessage(target: ReplyTarget, text: string, blocks: KnownBlock[] | undefined, ephemeralError: unknown): Promise<void> {
+  target.logger.info({ err: ephemeralError, userId: target.userId }, 'no ephemeral possible in that conversation; answering in a direct message');
+  try {
+    await target.gateway.postMessage!({ channel: target.userId, text, blocks: blocks ?? [{ type: 'section', text: { type: 'mrkdwn', text: fitMrkdwn(text, SLACK_LIMITS.sectionText) } }] });
+  } catch (error) {
+    target.logger.warn({ err: error }, 'direct message reply failed');
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import type { Logger } from '../domain/logger.js';
 import type { Catalogue } from '../domain/product-catalogue.js';
 import type { CommandDefaults } from '../services/command-requests.js';
+import type { SessionAccess } from '../services/session-access.js';
 import type { Actor, SessionService } from '../services/sessions.js';
 import type { SlackGateway } from '../slack/gateway.js';
 import type { ModalOpening } from '../slack/modal-opener.js';
@@ -9,6 +10,8 @@ import type { ModalOpening } from '../slack/modal-opener.js';
 /** What listeners may call: services only (no HTTP, no SQL). */
 export interface ListenerServices {
   sessions: SessionService;
+  /** The guard of views: a modal's private_metadata must name the workspace the request acts in. */
+  access: Pick<SessionAccess, 'viewBelongs'>;
   gateway: SlackGateway;
   logger: Logger;
   modal: {

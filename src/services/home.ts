@@ -6,6 +6,7 @@ import type { SessionsRepository } from '../store/sessions-repository.js';
 import type { DeadLetter } from '../store/milestones-repository.js';
 import { homeView, MAX_ACTIVE_SHOWN, MAX_DEAD_LETTERS_SHOWN, MAX_RECENT_SHOWN, type HomeSession } from '../ui/home.js';
 import type { LastCall } from '../vendors/health.js';
+import type { AdminPolicy } from './admin-policy.js';
 
 /** How many of the user's newest sessions the Home tab reads. */
 export const HOME_SESSIONS_READ = 30;
@@ -16,7 +17,9 @@ export interface HomeServiceDeps {
   sessions: Pick<SessionsRepository, 'startedBy'>;
   /** A card's permalink (SessionService.permalink): undefined when it has none or Slack said no. */
   permalink(session: Session): Promise<string | undefined>;
-  gateway: Pick<SlackGateway, 'isAdmin' | 'publishHome'>;
+  gateway: Pick<SlackGateway, 'publishHome'>;
+  /** Admins see the configuration (the user opening their own Home acts from this workspace). */
+  admins: Pick<AdminPolicy, 'isAdmin'>;
   /** The configured vendors and their last call (VendorDirectory.configured). */
   vendors(): Array<{ vendor: string; lastCall?: LastCall }>;
   /** Thread replies of the user's sessions that Slack refused for good (newest first). */
@@ -37,7 +40,7 @@ export class HomeService {
       const recent = sessions.filter((session) => isFinal(session.status)).slice(0, MAX_RECENT_SHOWN);
       const [links, isAdmin, deadLetters] = await Promise.all([
         this.permalinks([...active, ...recent]),
-        this.deps.gateway.isAdmin(teamId, userId),
+        this.deps.admins.isAdmin(teamId, { teamId, userId }),
         this.deps.deadLetters?.(teamId, userId, MAX_DEAD_LETTERS_SHOWN) ?? [],
       ]);
       const toHome = (session: Session): HomeSession => homeSession(session, links.get(session.id));

@@ -21,13 +21,10 @@ import { type BudgetView, NO_SPARE, SpareBudget } from './spare-budget.js';
 import { isDuplicateRequest, type CreationJob, type CreationJobsRepository } from '../store/creation-jobs-repository.js';
 import { decodeCreationPayload, encodeCreationPayload, type CreationPayload } from './creation-payload.js';
 import { waitWords } from './wait-words.js';
+import type { SessionAccess } from './session-access.js';
+import type { Actor } from '../domain/actor.js';
 
-/** Who acts, from the Slack request: every row carries the team (and enterprise). */
-export interface Actor {
-  teamId: string;
-  enterpriseId?: string;
-  userId: string;
-}
+export type { Actor } from '../domain/actor.js';
 
 /** An ephemeral answer to the acting user, in the conversation they acted from. */
 export type Reply = (text: string, blocks?: KnownBlock[]) => Promise<void>;
@@ -35,6 +32,8 @@ export type Reply = (text: string, blocks?: KnownBlock[]) => Promise<void>;
 export interface SessionServiceDeps {
   sessions: SessionsRepository;
   gateway: SlackGateway;
+  /** The guard of every button: the session must be the acting workspace's; Cancel, Resend and Customer link the starter's or an admin's. */
+  access: SessionAccess;
   cards: CardPublisher;
   /** Every state change goes through it (compare-and-set, card, outbox). */
   lifecycle: SessionLifecycle;
@@ -53,8 +52,11 @@ export interface SessionServiceDeps {
   spare?: SpareBudget;
   /** Creation jobs: written with the session before the ack, worked off by the creation runner. */
   jobs: CreationJobsRepository;
-  /** An ephemeral answer to the starter after the ack: through the response_url when there is one. */
-  replyFor(target: { channelId: string; userId: string; responseUrl?: string }): Reply;
+  /**
+   * An ephemeral answer to the starter after the ack: through the response_url when there is one.
+   * `orDirectMessage`: when no ephemeral can reach them there, in their DM with the app (never for links).
+   */
+  replyFor(target: { channelId: string; userId: string; responseUrl?: string; orDirectMessage?: boolean }): Reply;
   /** A job was written on this replica: the runner takes it at once rather than at its next poll. */
   onQueued?: () => void;
   /** How long the pre-ack write may take before the ack says nothing was started (default 1 s). */
@@ -185,7 +187,8 @@ export class SessionService {
         return { kind: 'retry', afterMs: retryAfterMs ?? 1000 * 2 ** job.attempts, reason: code ?? 'card_not_posted' };
       }
       await this.deps.lifecycle.apply(session, { status: 'failed', lastError: 'card_not_posted' });
-      await this.replyForJob(session, job).then((reply) => reply(cardNotPostedWords(error, session.channelId)));
+      // The conversation may be one the app cannot see at all: then the words go to the starter's DM.
+      await this.replyForJob(session, job, { orDirectMessage: true }).then((reply) => reply(cardNotPostedWords(error, session.channelId)));
       return { kind: 'done' };
     }
   }
@@ -242,14 +245,14 @@ export class SessionService {
     await this.deps.cards.post(session).catch((error: unknown) => this.deps.logger.warn({ sessionId, err: error }, 'card of a settled creation not posted'));
   }
 
-  private async replyForJob(session: Session, job: CreationJob): Promise<Reply> {
+  private async replyForJob(session: Session, job: CreationJob, options: { orDirectMessage?: boolean } = {}): Promise<Reply> {
     let responseUrl: string | undefined;
     try {
       responseUrl = job.payload ? decodeCreationPayload(this.deps.crypto.decrypt(job.payload)).responseUrl : undefined;
     } catch {
       responseUrl = undefined;
     }
-    return this.deps.replyFor({ channelId: session.channelId, userId: session.startedBy, responseUrl });
+    return this.deps.replyFor({ channelId: session.channelId, userId: session.startedBy, responseUrl, ...options });
   }
 
   /**
@@ -327,7 +330,7 @@ export class SessionService {
    * of a new session nor takes tracking's turn. Refused, it answers ephemerally and asks nothing.
    */
   async refresh(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
-    const session = await this.sessionFor(sessionId, actor, reply);
+    const session = await this.sessionFor(sessionId, actor, reply, 'refresh');
     if (!session) return;
     const verdict = this.refreshLimiter.check(session.id, actor.userId);
     if (!verdict.ok) {
@@ -374,7 +377,7 @@ export class SessionService {
   }
 
   async cancel(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
-    const session = await this.sessionFor(sessionId, actor, reply);
+    const session = await this.sessionFor(sessionId, actor, reply, 'cancel');
     if (!session || !(await this.mayManage(session, actor, reply, 'cancel'))) return;
     if (isFinal(session.status)) {
       await reply(`${escapeMrkdwn(session.reference)} is already over (${session.status}).`);
@@ -413,7 +416,7 @@ export class SessionService {
 
   /** Sends the invitation again, to the stored (encrypted) contact; starter or admin only. */
   async resend(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
-    const session = await this.sessionFor(sessionId, actor, reply);
+    const session = await this.sessionFor(sessionId, actor, reply, 'resend');
     if (!session || !(await this.mayManage(session, actor, reply, 'resend the invitation of'))) return;
     if (this.isDoubleClick(`resend:${sessionId}`)) return;
     const provider = this.deps.providers.get(session.vendor, session.kind);
@@ -434,7 +437,7 @@ export class SessionService {
 
   /** The customer's link, shown only to the clicker, and only to the starter or an admin. */
   async revealCustomerLink(sessionId: string, actor: Actor, reply: Reply): Promise<void> {
-    const session = await this.sessionFor(sessionId, actor, reply);
+    const session = await this.sessionFor(sessionId, actor, reply, 'customer_link');
     if (!session || !(await this.mayManage(session, actor, reply, 'see the customer link of'))) return;
     if (!session.customerUrl) {
       await reply(`${escapeMrkdwn(session.reference)} has no customer link.`);
@@ -577,18 +580,17 @@ export class SessionService {
     void running.finally(() => this.background.delete(running));
   }
 
-  private async sessionFor(sessionId: string, actor: Actor, reply: Reply): Promise<Session | undefined> {
-    const session = await this.deps.sessions.get(sessionId);
-    if (!session || session.teamId !== actor.teamId) {
-      await reply('This session is not known to Rendezvous any more.');
-      return undefined;
-    }
-    return session;
+  /** The session a button names, if it is the acting workspace's; otherwise the clicker is told, politely. */
+  private async sessionFor(sessionId: string, actor: Actor, reply: Reply, action: string): Promise<Session | undefined> {
+    const found = await this.deps.access.sessionFor(sessionId, actor, action);
+    if ('session' in found) return found.session;
+    await reply(found.refused);
+    return undefined;
   }
 
   private async mayManage(session: Session, actor: Actor, reply: Reply, verb: string): Promise<boolean> {
-    if (session.startedBy === actor.userId || (await this.deps.gateway.isAdmin(actor.teamId, actor.userId))) return true;
-    await reply(`Only <@${session.startedBy}>, who started ${escapeMrkdwn(session.reference)}, or a Rendezvous admin may ${verb} this session.`);
+    if (await this.deps.access.mayManage(session, actor)) return true;
+    await reply(this.deps.access.managerOnly(session, verb));
     return false;
   }
 }
@@ -669,6 +671,13 @@ async function settleWithin(write: Promise<void>, ms: number): Promise<'written'
 }
 
 function cardNotPostedWords(error: unknown, channelId: string): string {
+  // A direct message between people: Rendezvous cannot be added to it (PRODUCT §1.3).
+  if (error instanceof SlackPostError && error.needsInvitation && channelId.startsWith('D')) {
+    return (
+      "I can't post the session card in that direct message: Rendezvous is not part of it. Start the session from a channel instead " +
+      '(public channels need no invitation; add Rendezvous to a private one with `/invite @Rendezvous`), or from your own messages with Rendezvous. Nothing was sent to the invitee.'
+    );
+  }
   if (error instanceof SlackPostError && error.needsInvitation) {
     return `I can't post the session card in <#${channelId}>: Rendezvous is not in that conversation. Add it with \`/invite @Rendezvous\` (or the channel's *Integrations* tab) and try again. Nothing was sent to the invitee.`;
   }

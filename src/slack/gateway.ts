@@ -85,18 +85,22 @@ export function postError(error: unknown): SlackPostError {
   return new SlackPostError(platformCode(error) ?? 'request_failed', { cause: error, retryAfterMs: retryAfterMs(error) });
 }
 
+/** What `users.info` says of a user: their own team, and whether they administer it. */
+export interface UserRoles {
+  teamId?: string;
+  /** A workspace admin, owner or primary owner. */
+  admin: boolean;
+}
+
 /**
  * Every Slack Web API call the services make, in one place: posts, updates, ephemerals, the
- * admin check. Knows Slack, not vendors.
+ * lookups of the admin check. Knows Slack, not vendors.
  */
 export class SlackGateway {
-  private readonly adminCache = new Map<string, { admin: boolean; until: number }>();
-
   constructor(
     private readonly client: WebClient,
     private readonly deps: {
       logger: Logger;
-      adminUsergroup?: string;
       /**
        * For a client that rejects 429s at once (background work): a card update Slack throttled
        * is sent again once after the wait Slack asked for, when no longer than this. chat.update
@@ -183,23 +187,23 @@ export class SlackGateway {
     }
   }
 
-  /** A workspace admin or owner, or a member of ADMIN_USERGROUP; cached for five minutes. */
-  async isAdmin(teamId: string, userId: string): Promise<boolean> {
-    const key = `${teamId}:${userId}`;
-    const cached = this.adminCache.get(key);
-    if (cached && cached.until > Date.now()) return cached.admin;
-    let admin = false;
+  /** `users.info`: the user's own team and roles (the admin check; AdminPolicy caches it). Fails with a SlackPostError. */
+  async userRoles(userId: string): Promise<UserRoles> {
     try {
-      const info = await this.client.users.info({ user: userId });
-      admin = Boolean(info.user?.is_admin || info.user?.is_owner || info.user?.is_primary_owner);
-      if (!admin && this.deps.adminUsergroup) {
-        const members = await this.client.usergroups.users.list({ usergroup: this.deps.adminUsergroup });
-        admin = (members.users ?? []).includes(userId);
-      }
+      const { user } = await this.client.users.info({ user: userId });
+      return { teamId: user?.team_id, admin: Boolean(user?.is_admin || user?.is_owner || user?.is_primary_owner) };
     } catch (error) {
-      this.deps.logger.warn({ code: platformCode(error) }, 'admin check failed; treating the user as not an admin');
+      throw postError(error);
     }
-    this.adminCache.set(key, { admin, until: Date.now() + 5 * 60_000 });
-    return admin;
+  }
+
+  /** `usergroups.users.list`: a user group's members. Fails with a SlackPostError (`no_such_subteam`…). */
+  async usergroupMembers(usergroupId: string): Promise<string[]> {
+    try {
+      const { users } = await this.client.usergroups.users.list({ usergroup: usergroupId });
+      return users ?? [];
+    } catch (error) {
+      throw postError(error);
+    }
   }
 }

@@ -202,6 +202,28 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('sessions').dropColumn('refreshed_at').execute();
     },
   },
+  '2026-12-02-015-retention': {
+    async up(db: Kysely<unknown>) {
+      // Jobs one replica at a time runs now and then (the retention purge): who holds each, until
+      // when, and when it is next due, so N replicas purge once an interval, not N times.
+      await db.schema
+        .createTable('job_runs')
+        .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('lease_owner', 'varchar(64)')
+        .addColumn('lease_until', 'varchar(32)')
+        .addColumn('next_run_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('last_run_at', 'varchar(32)')
+        .execute();
+      // The purge reads untracked sessions by last activity, and removes their pending operations.
+      await db.schema.createIndex('sessions_retention').on('sessions').columns(['tracking', 'updated_at']).execute();
+      await db.schema.createIndex('pending_operations_session').on('pending_operations').column('session_id').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('pending_operations_session').execute();
+      await db.schema.dropIndex('sessions_retention').execute();
+      await db.schema.dropTable('job_runs').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -116,8 +116,18 @@ export interface CreationJobsTable {
   last_error: string | null;
 }
 
+/** A job one replica at a time runs now and then (`JobLeases`): who holds it, and when it is next due. */
+export interface JobRunsTable {
+  name: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  next_run_at: string;
+  last_run_at: string | null;
+}
+
 export interface Database {
   sessions: SessionsTable;
+  job_runs: JobRunsTable;
   milestones: MilestonesTable;
   rate_slots: RateSlotsTable;
   pending_operations: PendingOperationsTable;

@@ -50,6 +50,22 @@ describe('replyTo', () => {
     assert.match(lines[1]!, /ephemeral reply failed/);
   });
 
+  it('says it in the app’s DM with the user when asked to and no ephemeral can reach them, and only then', async () => {
+    const posted: Array<{ channel: string; text: string }> = [];
+    const hidden = {
+      postEphemeral: async () => Promise.reject(new Error('channel_not_found')),
+      postMessage: async (args: { channel: string; text: string }) => (posted.push(args), { channel: 'D0U1', ts: '1.000100' }),
+    };
+    const { logger, lines } = captureLogs();
+    await replyTo({ respond: undefined, gateway: hidden, channelId: 'G0SECRET', userId: 'U1', logger })('an agent link');
+    assert.deepEqual(posted, [], 'not without orDirectMessage');
+    assert.match(lines.join(''), /ephemeral reply failed/);
+    await replyTo({ respond: undefined, gateway: hidden, channelId: 'G0SECRET', userId: 'U1', logger, orDirectMessage: true })('add the app');
+    assert.deepEqual(posted.map(({ channel, text }) => [channel, text]), [['U1', 'add the app']]);
+    await replyTo({ respond: undefined, gateway: { ...hidden, postEphemeral: async () => undefined }, channelId: 'C1', userId: 'U1', logger, orDirectMessage: true })('seen');
+    assert.equal(posted.length, 1, 'an ephemeral that works is enough');
+  });
+
   it("keeps the text within Slack's 40,000 characters", async () => {
     await replyTo({ respond: undefined, gateway, channelId: 'C1', userId: 'U1', logger: captureLogs().logger })('x'.repeat(45_000));
     assert.equal(ephemerals[0]!.text.length, 40_000);

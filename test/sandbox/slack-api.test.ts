@@ -60,6 +60,8 @@ describe('fake Slack Web API', () => {
       admins: ['U0ADMIN'],
       usergroups: { S0ONCALL: ['U0AGENT', 'U0ADMIN'] },
       channelsWithoutApp: ['G0PRIVATE'],
+      hiddenConversations: ['G0SECRET', 'D0TWOPEOPLE'],
+      users: { U0OWNER: { owner: true }, U0GUEST: { teamId: 'T0GUEST', admin: true } },
     });
     client = new WebClient('xoxb-test', clientOptions(`${fake.url}/api/`));
   });
@@ -128,6 +130,14 @@ describe('fake Slack Web API', () => {
   it('fails posting to private channels the app is not in', async () => {
     assert.equal((await slackError(client.chat.postMessage({ channel: 'G0PRIVATE', text: 'x' }))).error, 'not_in_channel');
     assert.equal((await slackError(client.conversations.info({ channel: 'G0PRIVATE' }))).error, 'channel_not_found');
+  });
+
+  it('hides private channels and DMs the app is not in: channel_not_found everywhere', async () => {
+    for (const channel of ['G0SECRET', 'D0TWOPEOPLE']) {
+      assert.equal((await slackError(client.chat.postMessage({ channel, text: 'x' }))).error, 'channel_not_found');
+      assert.equal((await slackError(client.chat.postEphemeral({ channel, user: 'U0AGENT', text: 'x' }))).error, 'channel_not_found');
+      assert.equal((await slackError(client.conversations.info({ channel }))).error, 'channel_not_found');
+    }
   });
 
   it('rejects a wrong or missing token with invalid_auth', async () => {
@@ -236,6 +246,18 @@ describe('fake Slack Web API', () => {
     assert.ok([3600, 7200].includes(admin.user?.tz_offset ?? 0));
     assert.equal((await client.users.info({ user: 'U0AGENT' })).user?.is_admin, false);
     assert.deepEqual((await client.usergroups.users.list({ usergroup: 'S0ONCALL' })).users, ['U0AGENT', 'U0ADMIN']);
+    assert.equal((await slackError(client.usergroups.users.list({ usergroup: 'S0NONE' }))).error, 'no_such_subteam');
+  });
+
+  it('describes each user as configured: owners, and Slack Connect guests of another team', async () => {
+    const owner = (await client.users.info({ user: 'U0OWNER' })).user;
+    assert.deepEqual([owner?.team_id, owner?.is_admin, owner?.is_owner, owner?.is_primary_owner], ['T0001', false, true, false]);
+    const guest = (await client.users.info({ user: 'U0GUEST' })).user;
+    assert.deepEqual([guest?.team_id, guest?.is_admin, guest?.profile?.team], ['T0GUEST', true, 'T0GUEST']);
+    fake.setUser('U0AGENT', { primaryOwner: true });
+    assert.equal((await client.users.info({ user: 'U0AGENT' })).user?.is_primary_owner, true);
+    fake.setUsergroup('S0ONCALL', ['U0OWNER']);
+    assert.deepEqual((await client.usergroups.users.list({ usergroup: 'S0ONCALL' })).users, ['U0OWNER']);
   });
 
   it('fails the next calls on demand, including Slack-style rate limiting', async () => {

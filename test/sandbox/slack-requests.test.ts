@@ -174,6 +174,21 @@ describe('signed Slack requests', () => {
       assert.deepEqual(JSON.parse(form.get('payload') ?? ''), payload);
     });
 
+    it('plays a click from another workspace, or by a Slack Connect user of another team', () => {
+      const connect = requester.blockAction({ actionId: 'cancel', value: 'rdv_1', userId: 'U0GUEST', channelId: CHANNEL, messageTs: '1.000100', origin: { userTeamId: 'T0GUEST' } });
+      assert.deepEqual(connect.team, { id: 'T0001', domain: 'rendezvous-sandbox' });
+      assert.equal(connect.user.team_id, 'T0GUEST');
+      assert.equal(connect.enterprise, null);
+      const elsewhere = requester.blockAction({ actionId: 'cancel', value: 'rdv_1', channelId: CHANNEL, messageTs: '1.000100', origin: { teamId: 'T0OTHER', enterpriseId: 'E0GRID' } });
+      assert.deepEqual(elsewhere.team, { id: 'T0OTHER', domain: 't0other', enterprise_id: 'E0GRID' });
+      assert.deepEqual(elsewhere.enterprise, { id: 'E0GRID', name: 'E0GRID' });
+      assert.equal(elsewhere.user.team_id, 'T0OTHER');
+      const submitted = requester.viewSubmission({ callbackId: 'never_opened', origin: { teamId: 'T0OTHER' } });
+      assert.deepEqual(submitted.team, { id: 'T0OTHER', domain: 't0other' });
+      assert.equal(submitted.view.app_installed_team_id, 'T0OTHER');
+      assert.equal(submitted.user.team_id, 'T0OTHER');
+    });
+
     it('builds a view_submission payload from the view the fake opened', async () => {
       const triggerId = fake.triggerId('U0AGENT');
       await fetch(`${fake.apiUrl}views.open`, {

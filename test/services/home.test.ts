@@ -47,6 +47,7 @@ function harness(rows: Session[], options: { admin?: boolean; publishFails?: boo
   const published: Array<{ userId: string; view: HomeView }> = [];
   const permalinkCalls: string[] = [];
   const reads: Array<[string, string, number]> = [];
+  const adminChecks: Array<[string, string]> = [];
   const warnings: unknown[] = [];
   const logger = createLogger('silent');
   logger.warn = ((...args: unknown[]) => void warnings.push(args)) as typeof logger.warn;
@@ -62,8 +63,13 @@ function harness(rows: Session[], options: { admin?: boolean; publishFails?: boo
       permalinkCalls.push(session.id);
       return `https://acme.slack.com/archives/${session.channelId}/p${session.cardTs!.replace('.', '')}`;
     },
+    admins: {
+      isAdmin: async (teamId, actor) => {
+        adminChecks.push([teamId, actor.userId]);
+        return options.admin ?? false;
+      },
+    },
     gateway: {
-      isAdmin: async () => options.admin ?? false,
       publishHome: async (userId, view) => {
         if (options.publishFails) throw new Error('views.publish failed');
         published.push({ userId, view });
@@ -73,7 +79,7 @@ function harness(rows: Session[], options: { admin?: boolean; publishFails?: boo
     logger,
     catalogue: vendorModules,
   });
-  return { service, published, permalinkCalls, reads, warnings };
+  return { service, published, permalinkCalls, reads, warnings, adminChecks };
 }
 
 describe('HomeService', () => {
@@ -111,6 +117,7 @@ describe('HomeService', () => {
     const admin = harness([], { admin: true });
     await admin.service.publish(TEAM, USER);
     assert.ok(JSON.stringify(admin.published[0]!.view).includes('Vendor configuration'));
+    assert.deepEqual(admin.adminChecks, [[TEAM, USER]], 'asked about this workspace');
   });
 
   it('logs failures and never throws', async () => {

@@ -3,23 +3,27 @@ import { createLogger } from '../../src/logger.js';
 import type { Outcome } from '../../src/domain/outcome.js';
 import type { Session } from '../../src/domain/session.js';
 import { RefreshLimiter } from '../../src/services/refresh-limiter.js';
+import { SessionAccess } from '../../src/services/session-access.js';
 import { SessionService, type SessionServiceDeps } from '../../src/services/sessions.js';
 import { SpareBudget } from '../../src/services/spare-budget.js';
 import { vendorModules } from '../../src/vendors/index.js';
 
 const TEAM = 'T0001';
 
+/** Tests name sessions `s1`, `s2`…; the app's ids are UUIDs (a button naming anything else is refused). */
+const uuidOf = (label: string) => `00000000-0000-4000-8000-${label.slice(1).padStart(12, '0')}`;
+const labelOf = (id: string) => `s${Number(id.slice(-12))}`;
+
 function session(i: number): Session {
-  return { id: `s${i}`, teamId: TEAM, vendor: 'apizee', kind: 'ticket', vendorId: `v${i}`, reference: `CASE-${i}`, status: 'invited', tracking: true } as Session;
+  return { id: uuidOf(`s${i}`), teamId: TEAM, vendor: 'apizee', kind: 'ticket', vendorId: `v${i}`, reference: `CASE-${i}`, status: 'invited', tracking: true } as Session;
 }
 
-/** SessionService.refresh over counting fakes: the provider's reconcile counts vendor checks. */
 /** The session rows' Refresh claims, shared by every harness given the same map (replicas on one database). */
 type Claims = Map<string, string | null>;
 
 function sharedRows(claims: Claims) {
   return {
-    get: async (id: string) => session(Number(id.slice(1))),
+    get: async (id: string) => session(Number(id.slice(-12))),
     claimRefresh: async (id: string, now: Date, everyMs: number) => {
       const last = claims.get(id) ?? null;
       if (last !== null && Date.parse(last) > now.getTime() - everyMs) return { claimed: false, refreshedAt: new Date(last) };
@@ -32,17 +36,20 @@ function sharedRows(claims: Claims) {
   };
 }
 
+/** SessionService.refresh over counting fakes: the provider's reconcile counts vendor checks. */
 function harness(options: { free?: number; claims?: Claims; clock?: { now: number } } = {}) {
   const clock = options.clock ?? { now: Date.parse('2026-11-25T15:00:00Z') };
   const reconciled: string[] = [];
   const cardRefreshes: string[] = [];
   const budget = { limit: 10, reserve: 2, free: options.free ?? 10 };
+  const sessions = sharedRows(options.claims ?? new Map());
   const deps = {
-    sessions: sharedRows(options.claims ?? new Map()),
+    sessions,
+    access: new SessionAccess({ sessions, admins: { isAdmin: async () => false }, logger: createLogger('silent'), retentionDays: 90 }),
     providers: {
       get: () => ({
         reconcile: async (row: Session): Promise<Outcome | undefined> => {
-          reconciled.push(row.id);
+          reconciled.push(labelOf(row.id));
           return undefined;
         },
       }),
@@ -66,7 +73,7 @@ function harness(options: { free?: number; claims?: Claims; clock?: { now: numbe
       clock.now += ms;
     },
     click: (sessionId: string, userId: string) =>
-      service.refresh(sessionId, { teamId: TEAM, userId }, async (text) => void replies.push({ userId, text })),
+      service.refresh(uuidOf(sessionId), { teamId: TEAM, userId }, async (text) => void replies.push({ userId, text })),
   };
 }
 

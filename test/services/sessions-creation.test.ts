@@ -8,6 +8,7 @@ import { createLogger } from '../../src/logger.js';
 import { CardPublisher } from '../../src/services/card-publisher.js';
 import { decodeCreationPayload } from '../../src/services/creation-payload.js';
 import { ProviderRegistry } from '../../src/services/provider-registry.js';
+import { SessionAccess } from '../../src/services/session-access.js';
 import { SessionLifecycle } from '../../src/services/session-lifecycle.js';
 import { NOTHING_STARTED, SessionService } from '../../src/services/sessions.js';
 import { SlackPostError, type SlackGateway } from '../../src/slack/gateway.js';
@@ -70,6 +71,7 @@ eachDatabase('SessionService creation steps', (ctx) => {
     const service = new SessionService({
       sessions,
       gateway,
+      access: new SessionAccess({ sessions, admins: { isAdmin: async () => false }, logger, retentionDays: 90 }),
       cards,
       lifecycle,
       crypto,

@@ -1,11 +1,13 @@
 import { noVendorModal } from '../../ui/home.js';
+import { withScope } from '../../ui/view-scope.js';
+import { interactionActor } from '../actor.js';
 import { openModalOrSay } from '../open-modal.js';
 import type { ActionHandler } from './action-handler.js';
 
 /** The Home tab's "Start a remote session": the invite modal, opened at once with the click's trigger. */
-export const homeStartSessionButton: ActionHandler = async ({ body }, services) => {
+export const homeStartSessionButton: ActionHandler = async ({ body, context }, services) => {
   const receivedAt = Date.now();
-  const view = services.modal.open() ?? noVendorModal();
+  const view = withScope(services.modal.open() ?? noVendorModal(), interactionActor(body, context));
   // The Home tab is no conversation: a failure is told in the app's DM with the user.
   await openModalOrSay(services, body.trigger_id, view, receivedAt, { directMessageTo: body.user.id }, 'Click "Start a remote session" again to open it.');
 };

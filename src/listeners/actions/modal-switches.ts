@@ -1,13 +1,17 @@
 import { ACTION, INPUT } from '../../ui/ids.js';
 import { chosenProduct, parseModalMetadata, ViewStateValues } from '../../ui/invite-form.js';
+import { scopeOf, withScope } from '../../ui/view-scope.js';
+import { interactionActor } from '../actor.js';
 import type { ActionHandler } from './action-handler.js';
 
 /**
  * The vendor and kind selects have dispatch_action: swap in that product's own fields, in place
  * (`views.update` with the view's `hash`, so a stale view is never overwritten).
  */
-export const modalSwitch: ActionHandler = async ({ body, action, client }, services) => {
+export const modalSwitch: ActionHandler = async ({ body, action, client, context }, services) => {
   if (!body.view) return;
+  const actor = interactionActor(body, context);
+  if (!services.access.viewBelongs(scopeOf(body.view.private_metadata), actor, 'invite modal switch')) return;
   const metadata = parseModalMetadata(body.view.private_metadata);
   const parsed = ViewStateValues.safeParse(body.view.state?.values ?? {});
   // The select that changed wins over the view state, which Slack may send a step behind.
@@ -19,7 +23,7 @@ export const modalSwitch: ActionHandler = async ({ body, action, client }, servi
   const view = vendor ? services.modal.switchTo(vendor, meeting, metadata.channelId, metadata.source) : undefined;
   if (!view) return;
   try {
-    await client.views.update({ view_id: body.view.id, hash: body.view.hash, view });
+    await client.views.update({ view_id: body.view.id, hash: body.view.hash, view: withScope(view, actor) });
   } catch (error) {
     // hash_conflict: the person changed the view again meanwhile; the newer change wins.
     services.logger.info({ err: error }, 'modal not switched');

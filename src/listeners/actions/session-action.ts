@@ -2,13 +2,14 @@ import type { ActionArgs } from './action-handler.js';
 import type { Reply } from '../../services/sessions.js';
 import type { ListenerServices } from '../services.js';
 import { replyTo } from '../reply.js';
-import type { Actor } from '../../services/sessions.js';
+import type { Actor } from '../../domain/actor.js';
+import { interactionActor } from '../actor.js';
 
-/** The session a card button belongs to (its value) and who clicked it. */
-export function sessionAction({ body, action }: Pick<ActionArgs, 'body' | 'action'>): { sessionId: string; actor: Actor } {
+/** The session a card button names (its value, checked by the service against the actor's workspace) and who clicked it. */
+export function sessionAction({ body, action, context }: Pick<ActionArgs, 'body' | 'action' | 'context'>): { sessionId: string; actor: Actor } {
   return {
     sessionId: ('value' in action ? action.value : undefined) ?? '',
-    actor: { teamId: body.team?.id ?? body.user.team_id ?? '', enterpriseId: body.enterprise?.id, userId: body.user.id },
+    actor: interactionActor(body, context),
   };
 }
 

@@ -3,6 +3,7 @@ import { parseCommand, usageText } from '../../domain/command-grammar.js';
 import { commandToStart } from '../../services/command-requests.js';
 import { escapeMrkdwn } from '../../ui/mrkdwn.js';
 import { MODAL_NOT_OPENED_WORDS } from '../../slack/modal-opener.js';
+import { withScope } from '../../ui/view-scope.js';
 import { replyTo } from '../reply.js';
 import type { ListenerServices } from '../services.js';
 
@@ -16,7 +17,8 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
     // The trigger_id's 3 s run from about now.
     const receivedAt = Date.now();
     const request = parseCommand(command.text ?? '', services.catalogue);
-    const actor = { teamId: command.team_id, enterpriseId: command.enterprise_id, userId: command.user_id };
+    // An empty enterprise_id (outside Enterprise Grid) is none: sessions and later clicks must agree.
+    const actor = { teamId: command.team_id, enterpriseId: command.enterprise_id || undefined, userId: command.user_id };
     // Slack may send no response_url (Bolt's `respond` is then undefined): the answers then go by chat.postEphemeral.
     const reply = replyTo({ respond, gateway: services.gateway, channelId: command.channel_id, userId: command.user_id, logger: services.logger });
 
@@ -25,7 +27,7 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
         await ack();
         const view = services.modal.open(command.channel_id);
         if (!view) return reply('No vendor is set up in this workspace yet: an admin must add credentials first.');
-        const opening = await services.views.open(command.trigger_id, view, receivedAt);
+        const opening = await services.views.open(command.trigger_id, withScope(view, actor), receivedAt);
         if (!opening.opened) return reply(MODAL_NOT_OPENED);
         return;
       }

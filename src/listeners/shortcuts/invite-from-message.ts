@@ -1,5 +1,7 @@
 import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import { contactsInText } from '../../domain/contact-in-text.js';
+import { withScope } from '../../ui/view-scope.js';
+import { interactionActor } from '../actor.js';
 import { openModalOrSay } from '../open-modal.js';
 import type { ListenerServices } from '../services.js';
 
@@ -8,7 +10,7 @@ import type { ListenerServices } from '../services.js';
  * the message; the card goes to that channel, and a reply under the message links to it.
  */
 export async function inviteFromMessageShortcut(
-  { shortcut }: SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs,
+  { shortcut, context }: SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs,
   services: ListenerServices,
   receivedAt: number,
 ): Promise<void> {
@@ -21,5 +23,6 @@ export async function inviteFromMessageShortcut(
   const view = services.modal.open(shortcut.channel.id, prefill, source);
   if (!view) return;
   const fallback = { channelId: shortcut.channel.id, userId: shortcut.user.id };
-  await openModalOrSay(services, shortcut.trigger_id, view, receivedAt, fallback, 'Use "Invite from this message" again to open it.');
+  const scoped = withScope(view, interactionActor(shortcut, context));
+  await openModalOrSay(services, shortcut.trigger_id, scoped, receivedAt, fallback, 'Use "Invite from this message" again to open it.');
 }

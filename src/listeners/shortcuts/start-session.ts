@@ -1,15 +1,18 @@
 import type { GlobalShortcut, SlackShortcutMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
+import { withScope } from '../../ui/view-scope.js';
+import { interactionActor } from '../actor.js';
 import { openModalOrSay } from '../open-modal.js';
 import type { ListenerServices } from '../services.js';
 
 /** Global shortcut "Start a remote session": the invite modal, from anywhere. */
 export async function startSessionShortcut(
-  { shortcut }: SlackShortcutMiddlewareArgs<GlobalShortcut> & AllMiddlewareArgs,
+  { shortcut, context }: SlackShortcutMiddlewareArgs<GlobalShortcut> & AllMiddlewareArgs,
   services: ListenerServices,
   receivedAt: number,
 ): Promise<void> {
   const view = services.modal.open();
   if (!view) return;
   // A global shortcut has no conversation: a failure is told in the app's DM with the user.
-  await openModalOrSay(services, shortcut.trigger_id, view, receivedAt, { directMessageTo: shortcut.user.id }, 'Use the "Start a remote session" shortcut again to open it.');
+  const scoped = withScope(view, interactionActor(shortcut, context));
+  await openModalOrSay(services, shortcut.trigger_id, scoped, receivedAt, { directMessageTo: shortcut.user.id }, 'Use the "Start a remote session" shortcut again to open it.');
 }

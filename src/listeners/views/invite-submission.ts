@@ -2,19 +2,29 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { CALLBACK } from '../../ui/ids.js';
 import { readInviteForm } from '../../ui/invite-form.js';
+import { refusedViewModal, scopeOf } from '../../ui/view-scope.js';
+import { interactionActor } from '../actor.js';
 import type { ListenerServices } from '../services.js';
+
+/** Said when a form comes back from another workspace than the one it was opened in. */
+const FOREIGN_VIEW = 'This form was opened in another workspace, so Rendezvous did not use it: nothing was started. Open it again from this workspace.';
 
 const ResponseUrls = z.array(z.object({ channel_id: z.string(), response_url: z.url() })).catch([]);
 
 export function registerInviteSubmission(app: App, services: ListenerServices): void {
-  app.view(CALLBACK.inviteModal, async ({ ack, body, view }) => {
+  app.view(CALLBACK.inviteModal, async ({ ack, body, view, context }) => {
+    const actor = interactionActor(body, context);
+    if (!services.access.viewBelongs(scopeOf(view.private_metadata), actor, 'invite modal')) {
+      await ack({ response_action: 'update', view: refusedViewModal(FOREIGN_VIEW) });
+      return;
+    }
     const form = readInviteForm(view.state.values, view.private_metadata, services.catalogue);
     if (!form.ok) {
       await ack({ response_action: 'errors', errors: form.errors });
       return;
     }
     const { channelId, request } = form;
-    const userId = body.user.id;
+    const { userId } = actor;
     const responseUrls = ResponseUrls.parse((body as { response_urls?: unknown }).response_urls ?? []);
     // The conversations_select has response_url_enabled: Slack hands a response_url for the
     // chosen conversation, so the starter's ephemeral links land where the card is.
@@ -24,7 +34,7 @@ export function registerInviteSubmission(app: App, services: ListenerServices): 
     const accepted = await services.sessions.accept(
       request,
       channelId,
-      { teamId: body.team?.id ?? body.user.team_id ?? '', enterpriseId: body.enterprise?.id, userId },
+      actor,
       { responseUrl, source: form.source },
       // A modal submitted twice (a double click, a retry) carries the same view id.
       `view:${view.id}`,
