@@ -87,6 +87,9 @@ export class MilestonesRepository {
       .selectFrom('sessions')
       .select('sessions.id')
       .where('sessions.card_ts', 'is not', null)
+      // Its workspace uninstalled the app: nothing more is posted there (a reply queued by an
+      // outcome in flight during the uninstall included).
+      .where('sessions.set_aside_at', 'is', null)
       .where((eb) => eb.or([eb('sessions.outbox_until', 'is', null), eb('sessions.outbox_until', '<', nowIso)]))
       .where((eb) => eb.exists(pending(eb).select('milestones.id')))
       .where((eb) => eb.not(eb.exists(pending(eb).select('milestones.id').where('milestones.next_attempt_at', '>', nowIso))))
