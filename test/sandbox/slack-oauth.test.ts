@@ -102,7 +102,7 @@ describe('Slack stand-in: OAuth install and tokens per workspace', () => {
     assert.equal(installed.expires_in, 1);
     assert.match(installed.refresh_token!, /^xoxe-1-/);
     fake.setTokenLifetime(43_200);
-    const refresh = { client_id: APP.clientId, client_secret: APP.clientSecret, grant_type: 'refresh_token', refresh_token: installed.refresh_token! };
+    const refresh = { client_id: APP.clientId, client_secret: APP.clientSecret, grant_type: 'refresh_token' as const, refresh_token: installed.refresh_token! };
     const renewed = await client().oauth.v2.access(refresh);
     assert.notEqual(renewed.access_token, installed.access_token);
     assert.equal(renewed.expires_in, 43_200);
