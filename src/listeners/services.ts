@@ -3,12 +3,14 @@ import type { Logger } from '../domain/logger.js';
 import type { Catalogue } from '../domain/product-catalogue.js';
 import type { CommandDefaults } from '../services/command-requests.js';
 import type { Actor, SessionService } from '../services/sessions.js';
-import type { SlackGateway } from '../slack/gateway.js';
+import type { InstallationScope } from '../domain/installation.js';
+import type { SlackGateways } from '../slack/gateways.js';
 
 /** What listeners may call: services only (no HTTP, no SQL). */
 export interface ListenerServices {
   sessions: SessionService;
-  gateway: SlackGateway;
+  /** The acting workspace's Slack gateway: `gateways.of(actor)`. */
+  gateways: SlackGateways;
   logger: Logger;
   modal: {
     open(channelId?: string, prefill?: { phone?: string; email?: string }, source?: { channelId: string; ts: string }): ModalView | undefined;
@@ -20,5 +22,7 @@ export interface ListenerServices {
   commandDefaults(): CommandDefaults;
   stats(from: string | undefined, to: string | undefined, actor: Actor): Promise<{ text: string; blocks: KnownBlock[] }>;
   /** Publishes a user's App Home; never throws. */
-  home: { publish(teamId: string, userId: string): Promise<void> };
+  home: { publish(teamId: string, userId: string, enterpriseId?: string | null): Promise<void> };
+  /** OAuth install only: a workspace removed the app or revoked its bot token. */
+  installations?: { uninstalled(scope: InstallationScope, why: 'app_uninstalled' | 'tokens_revoked'): Promise<void> };
 }

@@ -9,7 +9,9 @@ import { isFinal, type Session } from '../domain/session.js';
 import type { LinkDelivery } from '../domain/vendor-module.js';
 import { vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
 import type { Logger } from '../domain/logger.js';
-import { SlackPostError, type SlackGateway } from '../slack/gateway.js';
+import type { TeamRef } from '../domain/installation.js';
+import { SlackPostError } from '../slack/gateway.js';
+import type { SlackGateways } from '../slack/gateways.js';
 import type { ContactCrypto } from '../store/contact-crypto.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
 import { describeError, VendorError } from '../vendors/errors.js';
@@ -34,7 +36,8 @@ export type Reply = (text: string, blocks?: KnownBlock[]) => Promise<void>;
 
 export interface SessionServiceDeps {
   sessions: SessionsRepository;
-  gateway: SlackGateway;
+  /** Each workspace's Slack gateway (its installation's token, with OAuth install). */
+  gateways: SlackGateways;
   cards: CardPublisher;
   /** Every state change goes through it (compare-and-set, card, outbox). */
   lifecycle: SessionLifecycle;
@@ -54,7 +57,7 @@ export interface SessionServiceDeps {
   /** Creation jobs: written with the session before the ack, worked off by the creation runner. */
   jobs: CreationJobsRepository;
   /** An ephemeral answer to the starter after the ack: through the response_url when there is one. */
-  replyFor(target: { channelId: string; userId: string; responseUrl?: string }): Reply;
+  replyFor(target: { channelId: string; userId: string; responseUrl?: string; team: TeamRef }): Reply;
   /** A job was written on this replica: the runner takes it at once rather than at its next poll. */
   onQueued?: () => void;
   /** How long the pre-ack write may take before the ack says nothing was started (default 1 s). */
@@ -210,7 +213,7 @@ export class SessionService {
       return { kind: 'done' };
     }
     if (!(await markCalling())) return { kind: 'lost' };
-    const reply = this.deps.replyFor({ channelId: session.channelId, userId: session.startedBy, responseUrl: payload.responseUrl });
+    const reply = this.deps.replyFor({ channelId: session.channelId, userId: session.startedBy, responseUrl: payload.responseUrl, team: session });
     const created = await this.create(session, provider, payload.request, actor, reply);
     if (payload.source && created.cardTs) await this.linkFromMessage(created, payload.source);
     return { kind: 'done' };
@@ -249,7 +252,7 @@ export class SessionService {
     } catch {
       responseUrl = undefined;
     }
-    return this.deps.replyFor({ channelId: session.channelId, userId: session.startedBy, responseUrl });
+    return this.deps.replyFor({ channelId: session.channelId, userId: session.startedBy, responseUrl, team: session });
   }
 
   /**
@@ -310,7 +313,7 @@ export class SessionService {
     const permalink = await this.permalink(session);
     const card = permalink ? `<${permalink}|the session card>` : 'the session card';
     try {
-      await this.deps.gateway.postMessage({
+      await this.deps.gateways.of(session).postMessage({
         channel: source.channelId,
         threadTs: source.ts,
         text: `🎥 <@${session.startedBy}> started a remote session (${escapeMrkdwn(session.reference)}) from this message: see ${card}.`,
@@ -443,8 +446,8 @@ export class SessionService {
     return this.deps.sessions.byReference(actor.teamId, reference);
   }
 
-  async permalink(session: Pick<Session, 'channelId' | 'cardTs'>): Promise<string | undefined> {
-    return session.cardTs ? this.deps.gateway.permalink(session.channelId, session.cardTs) : undefined;
+  async permalink(session: Pick<Session, 'channelId' | 'cardTs' | 'teamId' | 'enterpriseId'>): Promise<string | undefined> {
+    return session.cardTs ? this.deps.gateways.of(session).permalink(session.channelId, session.cardTs) : undefined;
   }
 
   /** The same button on the same session within a few seconds: a double click, done once. */
@@ -579,7 +582,7 @@ export class SessionService {
   }
 
   private async mayManage(session: Session, actor: Actor, reply: Reply, verb: string): Promise<boolean> {
-    if (session.startedBy === actor.userId || (await this.deps.gateway.isAdmin(actor.teamId, actor.userId))) return true;
+    if (session.startedBy === actor.userId || (await this.deps.gateways.of(actor).isAdmin(actor.teamId, actor.userId))) return true;
     await reply(`Only <@${session.startedBy}>, who started ${escapeMrkdwn(session.reference)}, or a Rendezvous admin may ${verb} this session.`);
     return false;
   }

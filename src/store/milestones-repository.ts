@@ -20,6 +20,8 @@ export interface PendingMilestone {
   channelId: string;
   cardTs: string | null;
   teamId: string;
+  /** With the team: whose installation's token posts it (OAuth install). */
+  enterpriseId: string | null;
   startedBy: string;
   reference: string;
   vendor: string;
@@ -55,6 +57,7 @@ function toPending(row: PendingRow): PendingMilestone {
     channelId: row.channel_id,
     cardTs: row.card_ts,
     teamId: row.team_id,
+    enterpriseId: row.enterprise_id,
     startedBy: row.started_by,
     reference: row.reference,
     vendor: row.vendor,

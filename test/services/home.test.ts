@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { HomeView } from '@slack/types';
 import { createLogger } from '../../src/logger.js';
 import { HOME_PERMALINKS_MAX, HOME_SESSIONS_READ, HomeService } from '../../src/services/home.js';
+import { oneGateway, type SlackApi } from '../../src/slack/gateways.js';
 import type { Session } from '../../src/domain/session.js';
 import { vendorModules } from '../../src/vendors/index.js';
 
@@ -62,13 +63,13 @@ function harness(rows: Session[], options: { admin?: boolean; publishFails?: boo
       permalinkCalls.push(session.id);
       return `https://acme.slack.com/archives/${session.channelId}/p${session.cardTs!.replace('.', '')}`;
     },
-    gateway: {
+    gateways: oneGateway({
       isAdmin: async () => options.admin ?? false,
-      publishHome: async (userId, view) => {
+      publishHome: async (userId: string, view: HomeView) => {
         if (options.publishFails) throw new Error('views.publish failed');
         published.push({ userId, view });
       },
-    },
+    } as unknown as SlackApi),
     vendors: () => [{ vendor: 'apizee' }],
     logger,
     catalogue: vendorModules,

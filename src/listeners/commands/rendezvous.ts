@@ -12,7 +12,7 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
     const request = parseCommand(command.text ?? '', services.catalogue);
     const actor = { teamId: command.team_id, enterpriseId: command.enterprise_id, userId: command.user_id };
     // Slack may send no response_url (Bolt's `respond` is then undefined): the answers then go by chat.postEphemeral.
-    const reply = replyTo({ respond, gateway: services.gateway, channelId: command.channel_id, userId: command.user_id, logger: services.logger });
+    const reply = replyTo({ respond, gateway: services.gateways.of(actor), channelId: command.channel_id, userId: command.user_id, logger: services.logger });
 
     switch (request.kind) {
       case 'modal': {

@@ -21,10 +21,11 @@ export function registerInviteSubmission(app: App, services: ListenerServices): 
     const responseUrl = responseUrls[0]?.channel_id === channelId ? responseUrls[0].response_url : undefined;
     // The one write before the ack (session row and creation job): once the modal closes, the
     // request survives any restart. If it cannot be written, the modal stays open and says so.
+    const actor = { teamId: body.team?.id ?? body.user.team_id ?? '', enterpriseId: body.enterprise?.id, userId };
     const accepted = await services.sessions.accept(
       request,
       channelId,
-      { teamId: body.team?.id ?? body.user.team_id ?? '', enterpriseId: body.enterprise?.id, userId },
+      actor,
       { responseUrl, source: form.source },
       // A modal submitted twice (a double click, a retry) carries the same view id.
       `view:${view.id}`,
@@ -35,6 +36,6 @@ export function registerInviteSubmission(app: App, services: ListenerServices): 
       return;
     }
     await ack();
-    if (!accepted.accepted) await services.gateway.postEphemeral({ channel: channelId, user: userId, text: accepted.text }).catch(() => undefined);
+    if (!accepted.accepted) await services.gateways.of(actor).postEphemeral({ channel: channelId, user: userId, text: accepted.text }).catch(() => undefined);
   });
 }
