@@ -44,6 +44,9 @@ export interface SlackRequesterOptions {
   teamDomain?: string;
   /** Defaults to the fake's app id. */
   apiAppId?: string;
+  /** An Enterprise Grid workspace: its organisation, and whether the app is installed org-wide there. */
+  enterpriseId?: string;
+  orgWideInstall?: boolean;
   /** Legacy verification token Slack still puts in payloads. */
   verificationToken?: string;
   fakeSlack?: FakeSlackApi;
@@ -111,8 +114,12 @@ export class SlackRequester {
   private readonly apiAppId: string;
   private readonly verificationToken: string;
   private readonly fakeSlack: FakeSlackApi | undefined;
+  private readonly enterpriseId: string | null;
+  private readonly orgWideInstall: boolean;
 
   constructor(options: SlackRequesterOptions) {
+    this.enterpriseId = options.enterpriseId ?? null;
+    this.orgWideInstall = options.orgWideInstall ?? false;
     this.eventsUrl = new URL('/slack/events', options.appUrl);
     this.signingSecret = options.signingSecret;
     this.fakeSlack = options.fakeSlack;
@@ -163,7 +170,8 @@ export class SlackRequester {
       command: options.command ?? DEFAULT_COMMAND,
       text,
       api_app_id: this.apiAppId,
-      is_enterprise_install: 'false',
+      ...(this.enterpriseId ? { enterprise_id: this.enterpriseId } : {}),
+      is_enterprise_install: String(this.orgWideInstall),
       response_url: options.responseUrl ?? this.newResponseUrl({ channelId, userId }),
       trigger_id: options.triggerId ?? this.newTriggerId(userId),
     });
@@ -180,7 +188,7 @@ export class SlackRequester {
       token: this.verificationToken,
       team_id: this.teamId,
       context_team_id: this.teamId,
-      context_enterprise_id: null,
+      context_enterprise_id: this.enterpriseId,
       api_app_id: this.apiAppId,
       event,
       type: 'event_callback',
@@ -188,11 +196,11 @@ export class SlackRequester {
       event_time: Math.floor(Date.now() / 1000),
       authorizations: [
         {
-          enterprise_id: null,
+          enterprise_id: this.enterpriseId,
           team_id: this.teamId,
           user_id: this.fakeSlack?.botUserId ?? 'U0BOT',
           is_bot: true,
-          is_enterprise_install: false,
+          is_enterprise_install: this.orgWideInstall,
         },
       ],
       is_ext_shared_channel: false,
@@ -243,8 +251,8 @@ export class SlackRequester {
       container: { type: 'message', message_ts: options.messageTs, channel_id: channelId, is_ephemeral: false },
       trigger_id: this.newTriggerId(userId),
       team: { id: this.teamId, domain: this.teamDomain },
-      enterprise: null,
-      is_enterprise_install: false,
+      enterprise: this.enterpriseId ? { id: this.enterpriseId, name: this.enterpriseId } : null,
+      is_enterprise_install: this.orgWideInstall,
       channel: { id: channelId, name: nameFromId(channelId) },
       message: message === undefined ? { type: 'message', ts: options.messageTs } : this.messagePayload(message),
       state: { values: {} },
