@@ -117,6 +117,20 @@ describe('e2e: OAuth install in many workspaces', function () {
     assert.equal(await stack.app.database.db.selectFrom('sessions').select('id').where('reference', '=', 'CASE-A2').executeTakeFirst(), undefined);
   });
 
+  it('tokens_revoked naming the bot sets the workspace aside; naming only user tokens changes nothing', async () => {
+    await twoWorkspacesWithASessionEach();
+    const installed = () => stack.app.database.db.selectFrom('installations').select('team_id').orderBy('team_id').execute();
+    await stack.requesterFor(A.team).event({ type: 'tokens_revoked', tokens: { oauth: [A.user] } });
+    // Events are handled after the ack: give this one time to do what it would.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual((await installed()).map((row) => row.team_id), [A.team, B.team]);
+    await stack.requesterFor(A.team).event({ type: 'tokens_revoked', tokens: { bot: ['U0BOTA'] } });
+    await eventually('A removed', async () => (await installed()).length === 1);
+    assert.deepEqual((await installed()).map((row) => row.team_id), [B.team]);
+    const sessions = await stack.app.database.db.selectFrom('sessions').select(['team_id', 'set_aside_at']).orderBy('team_id').execute();
+    assert.deepEqual(sessions.map((row) => [row.team_id, row.set_aside_at !== null]), [[A.team, true], [B.team, false]]);
+  });
+
   it('refuses the redirect without the state cookie of the browser that started the install', async () => {
     stack = await startLocalStack({ oauth: true, vendors: ['apizee'] });
     const forged = await installThroughOAuth(stack.appUrl, { team: A.team, withoutCookie: true });
