@@ -12,6 +12,7 @@ import { startConpeekSandbox, type ConpeekSandbox } from './conpeek.js';
 import { startGenesysSandbox, type GenesysSandbox } from './genesys.js';
 import { startImbeeSandbox, type ImbeeSandbox } from './imbee.js';
 import { startFakeSlackApi, type FakeSlackApi, type FakeSlackApiOptions } from './slack-api.js';
+import { OAUTH_CLIENT } from './slack-install.js';
 import { SlackRequester } from './slack-requests.js';
 
 export interface LocalStackOptions {
@@ -33,12 +34,19 @@ export interface LocalStackOptions {
   slackBackgroundTimeoutMs?: number;
   /** The retention purge's timing (tests run it by hand with `app.retention.runOnce()`). */
   retention?: AppDeps['retention'];
+  /**
+   * OAuth install (many workspaces) instead of the one bot token: the app gets SLACK_CLIENT_ID…,
+   * the stand-in knows the app's redirect URL; workspaces install with `installThroughOAuth`.
+   */
+  oauth?: boolean;
 }
 
 export interface LocalStack extends Omit<Sandboxes, 'close'> {
   app: Rendezvous;
   appUrl: string;
   requester: SlackRequester;
+  /** Signed Slack requests from another workspace (OAuth install); of an Enterprise Grid organisation with `enterprise`. */
+  requesterFor(teamId: string, enterprise?: { enterpriseId: string; orgWideInstall?: boolean }): SlackRequester;
   signingSecret: string;
   close(): Promise<void>;
 }
@@ -88,6 +96,16 @@ export async function startSandboxes(
       await Promise.all([apizee.close(), blitzz.close(), conpeek.close(), imbee.close(), genesys.close(), slack.close()]);
     },
   };
+}
+
+/** The app's Slack credentials for OAuth install (replacing SLACK_BOT_TOKEN). */
+export function oauthEnvironment(): Record<string, string> {
+  return { SLACK_BOT_TOKEN: '', SLACK_CLIENT_ID: OAUTH_CLIENT.clientId, SLACK_CLIENT_SECRET: OAUTH_CLIENT.clientSecret, SLACK_STATE_SECRET: OAUTH_CLIENT.stateSecret };
+}
+
+/** The stand-in learns the app's OAuth registration, as api.slack.com does (its redirect URL, once the app listens). */
+export function registerOAuthApp(slack: FakeSlackApi, appUrl: string): void {
+  slack.registerOAuthApp({ clientId: OAUTH_CLIENT.clientId, clientSecret: OAUTH_CLIENT.clientSecret, redirectUrl: new URL('/slack/oauth_redirect', appUrl).toString() });
 }
 
 /** The app's environment for the sandboxes: Slack, and each enabled vendor's URL and credentials. */
@@ -158,6 +176,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       DATABASE_URL: `file:${join(dataDir, 'rendezvous.db')}`,
       ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       TRACK_INTERVAL_SECONDS: '1',
+      ...(options.oauth ? oauthEnvironment() : {}),
       ...options.env,
     },
     options.modules,
@@ -170,12 +189,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const { port } = await app.start();
   const appUrl = `http://127.0.0.1:${port}`;
+  if (options.oauth) registerOAuthApp(sandboxes.slack, appUrl);
   const requester = new SlackRequester({ appUrl, signingSecret, fakeSlack: sandboxes.slack });
   return {
     app,
     appUrl,
     ...sandboxes,
     requester,
+    requesterFor: (teamId, enterprise) => new SlackRequester({ appUrl, signingSecret, fakeSlack: sandboxes.slack, teamId, ...enterprise }),
     signingSecret,
     async close() {
       await app.stop();

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { types } from '@slack/bolt';
+import { SlackOAuthDesk, SlackRefusal, type IssuedBot, type OAuthApp } from './slack-oauth.js';
 
 /**
  * Arguments and answers as plain JSON. They are whatever the app sent, so tests read them freely.
@@ -48,6 +49,10 @@ export interface FakeSlackApiOptions {
   hiddenConversations?: string[];
   /** Per user: their own team (Slack Connect guests belong to another) and their roles there, for `users.info`. */
   users?: Record<string, FakeUser>;
+  /** The app's OAuth registration (also settable later with `registerOAuthApp`, once its URL is known). */
+  oauth?: OAuthApp;
+  /** Token rotation on: tokens issued through OAuth expire after this many seconds (Slack: 43200). */
+  tokenLifetimeSeconds?: number;
 }
 
 /** What `users.info` says of one user; unset fields default to a plain member of the fake's team. */
@@ -64,6 +69,8 @@ export interface FakeSlackCall {
   /** Parsed arguments; JSON-encoded fields (blocks, metadata, view, …) are decoded back to objects. */
   args: SlackArgs;
   token?: string;
+  /** The workspace (or org-wide, the organisation) the token was issued for, when the stand-in knows it. */
+  teamId?: string;
   /** When the call was answered, in epoch milliseconds. */
   at: number;
   /** HTTP status the fake answered with. */
@@ -187,6 +194,21 @@ export interface FakeSlackApi {
    */
   loseAnswerNext(method: string, options?: { times?: number; mode?: 'hang' | 'reset' }): void;
 
+  /**
+   * OAuth install: the app as registered on api.slack.com. The consent page
+   * (`/oauth/v2/authorize`) sends the browser back to `redirectUrl` with a code; `oauth.v2.access`
+   * trades it for a bot token of the workspace named by the page's `team` parameter.
+   */
+  registerOAuthApp(app: OAuthApp): void;
+  /** Token rotation: tokens issued from now on expire after this many seconds (undefined: rotation off). */
+  setTokenLifetime(seconds: number | undefined): void;
+  /** The workspace (or organisation, org-wide) a token was issued for. */
+  teamOf(token: string | undefined): string | undefined;
+  /** Tokens issued to a workspace (or organisation), oldest first. */
+  tokensOf(teamOrEnterpriseId: string): string[];
+  /** The workspace removes the app: its tokens are refused from now on (`token_revoked`). */
+  revokeTokens(teamOrEnterpriseId: string): void;
+
   callsTo(method: string): FakeSlackCall[];
   /** Resolves with the first matching call, past or future; rejects after `timeoutMs` listing recent calls. */
   waitFor(method: string, predicate?: (call: FakeSlackCall) => boolean, timeoutMs?: number): Promise<FakeSlackCall>;
@@ -247,7 +269,7 @@ interface StoredView {
   userId?: string;
 }
 
-type Handler = (args: SlackArgs) => SlackArgs;
+type Handler = (args: SlackArgs, caller: IssuedBot) => SlackArgs;
 
 /** Thrown by handlers to answer `{ ok: false, error }`, with Slack's human-readable detail messages. */
 class SlackApiError extends Error {
@@ -267,7 +289,11 @@ class FakeSlackServer implements FakeSlackApi {
   readonly botId: string;
   readonly appId: string;
 
-  private readonly botToken: string;
+  private readonly oauth: SlackOAuthDesk;
+  /** The bot of the single-workspace token: what answers response URLs and the default team. */
+  private readonly defaultBot: IssuedBot;
+  /** Whose token the call being answered carries (handlers run synchronously, one at a time). */
+  private caller: IssuedBot;
   private readonly admins: ReadonlySet<string>;
   private readonly usergroups: Record<string, string[]>;
   private readonly channelsWithoutApp: ReadonlySet<string>;
@@ -298,12 +324,30 @@ class FakeSlackServer implements FakeSlackApi {
   private sequence = 0;
 
   constructor(options: FakeSlackApiOptions) {
-    this.botToken = options.botToken ?? 'xoxb-test';
     this.teamId = options.teamId ?? 'T0001';
     this.teamDomain = options.teamDomain ?? 'rendezvous-sandbox';
     this.botUserId = options.botUserId ?? 'U0BOT';
     this.botId = options.botId ?? 'B0BOT';
     this.appId = options.appId ?? 'A0RENDEZVOUS';
+    this.oauth = new SlackOAuthDesk();
+    if (options.oauth) this.oauth.register(options.oauth);
+    this.oauth.tokenLifetimeSeconds = options.tokenLifetimeSeconds;
+    this.defaultBot = {
+      token: options.botToken ?? 'xoxb-test',
+      teamId: this.teamId,
+      teamName: 'Rendezvous Sandbox',
+      enterpriseId: null,
+      enterpriseName: null,
+      orgWide: false,
+      botUserId: this.botUserId,
+      botId: this.botId,
+      appId: this.appId,
+      scope: '',
+      revoked: false,
+      userId: 'U0INSTALLER',
+    };
+    this.oauth.adopt(this.defaultBot);
+    this.caller = this.defaultBot;
     this.admins = new Set(options.admins ?? []);
     this.usergroups = { ...options.usergroups };
     this.channelsWithoutApp = new Set(options.channelsWithoutApp ?? []);
@@ -448,6 +492,26 @@ class FakeSlackServer implements FakeSlackApi {
     return lost.mode;
   }
 
+  registerOAuthApp(app: OAuthApp): void {
+    this.oauth.register(app);
+  }
+
+  setTokenLifetime(seconds: number | undefined): void {
+    this.oauth.tokenLifetimeSeconds = seconds;
+  }
+
+  teamOf(token: string | undefined): string | undefined {
+    return this.oauth.teamOf(token);
+  }
+
+  tokensOf(teamOrEnterpriseId: string): string[] {
+    return this.oauth.tokensOf(teamOrEnterpriseId);
+  }
+
+  revokeTokens(teamOrEnterpriseId: string): void {
+    this.oauth.revoke(teamOrEnterpriseId);
+  }
+
   callsTo(method: string): FakeSlackCall[] {
     return this.recordedCalls.filter((call) => call.method === method);
   }
@@ -525,6 +589,12 @@ class FakeSlackServer implements FakeSlackApi {
     const rawBody = await readBody(req);
     const contentType = req.headers['content-type'] ?? '';
 
+    if (url.pathname === '/oauth/v2/authorize' && req.method === 'GET') {
+      const page = this.oauth.authorize(url.searchParams);
+      res.writeHead(page.status, page.location ? { Location: page.location } : { 'Content-Type': 'text/plain' });
+      res.end(page.text ?? '');
+      return;
+    }
     const apiMethod = /^\/api\/([\w.-]+)$/.exec(url.pathname)?.[1];
     const responseUrlId = /^\/response\/([^/]+)$/.exec(url.pathname)?.[1];
     if (apiMethod === undefined && responseUrlId === undefined) {
@@ -536,6 +606,7 @@ class FakeSlackServer implements FakeSlackApi {
     let args: SlackArgs = {};
     let token: string | undefined;
     let answer: Answer;
+    this.caller = this.defaultBot;
     try {
       args = parseArgs(rawBody, contentType, url.searchParams);
       token = bearerToken(req.headers.authorization) ?? (typeof args.token === 'string' ? args.token : undefined);
@@ -550,6 +621,8 @@ class FakeSlackServer implements FakeSlackApi {
     }
     const call: FakeSlackCall = { method, args, at: Date.now(), status: answer.status, response: answer.body };
     if (token !== undefined) call.token = token;
+    const teamId = this.oauth.teamOf(token);
+    if (teamId !== undefined) call.teamId = teamId;
     this.record(call);
     const lost = answer.status === 200 && answer.body.ok === true ? this.takeLostAnswer(method) : undefined;
     if (lost === 'reset') {
@@ -568,8 +641,15 @@ class FakeSlackServer implements FakeSlackApi {
   private answerApiCall(method: string, args: SlackArgs, token: string | undefined): Answer {
     const handler = this.methods[method];
     if (handler === undefined) throw new SlackApiError('unknown_method');
-    if (token !== this.botToken) throw new SlackApiError('invalid_auth');
-    return { status: 200, body: { ok: true, ...handler(args) } };
+    try {
+      // The app authenticates oauth.v2.access with its client id and secret, not a token.
+      if (method === 'oauth.v2.access') return { status: 200, body: { ok: true, ...this.oauth.access(args) } };
+      this.caller = this.oauth.caller(token);
+    } catch (error) {
+      if (error instanceof SlackRefusal) throw new SlackApiError(error.error);
+      throw error;
+    }
+    return { status: 200, body: { ok: true, ...handler(args, this.caller) } };
   }
 
   private answerError(method: string, args: SlackArgs, error: unknown): Answer {
@@ -634,15 +714,18 @@ class FakeSlackServer implements FakeSlackApi {
   private buildMethods(): Record<string, Handler> {
     return {
       'api.test': (args) => ({ args }),
-      'auth.test': () => ({
-        url: `https://${this.teamDomain}.slack.com/`,
-        team: 'Rendezvous Sandbox',
+      // Answered for the workspace the token belongs to.
+      'auth.test': (_args, caller) => ({
+        url: caller === this.defaultBot ? `https://${this.teamDomain}.slack.com/` : `https://${(caller.teamId ?? caller.enterpriseId ?? '').toLowerCase()}.slack.com/`,
+        team: caller.teamName,
         user: 'rendezvous',
-        team_id: this.teamId,
-        user_id: this.botUserId,
-        bot_id: this.botId,
-        is_enterprise_install: false,
+        team_id: caller.teamId ?? caller.enterpriseId,
+        user_id: caller.botUserId,
+        bot_id: caller.botId,
+        is_enterprise_install: caller.orgWide,
+        ...(caller.enterpriseId ? { enterprise_id: caller.enterpriseId } : {}),
       }),
+      'oauth.v2.access': () => ({}),
       'chat.postMessage': (args) => this.postMessage(args),
       'chat.update': (args) => this.updateMessage(args),
       'chat.delete': (args) => this.deleteMessage(args),
@@ -680,7 +763,8 @@ class FakeSlackServer implements FakeSlackApi {
     if (this.archived.has(channel)) throw new SlackApiError('is_archived');
     const message = this.findMessage(channel, String(args.ts));
     if (message === undefined) throw new SlackApiError('message_not_found');
-    if (message.user !== this.botUserId) throw new SlackApiError('cant_update_message');
+    // A bot edits its own messages only: another workspace's token cannot touch this card.
+    if (message.user !== this.caller.botUserId) throw new SlackApiError('cant_update_message');
     this.applyEdit(message, args);
     return { channel, ts: message.ts, text: message.text, message: this.toApiMessage(message, true) };
   }
@@ -935,7 +1019,7 @@ class FakeSlackServer implements FakeSlackApi {
       channel,
       ts: this.nextTs(),
       text: stringArg(args.text) ?? '',
-      user: this.botUserId,
+      user: this.caller.botUserId,
       edited: false,
     };
     if (Array.isArray(args.blocks)) message.blocks = args.blocks;

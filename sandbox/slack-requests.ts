@@ -44,6 +44,9 @@ export interface SlackRequesterOptions {
   teamDomain?: string;
   /** Defaults to the fake's app id. */
   apiAppId?: string;
+  /** An Enterprise Grid workspace: its organisation, and whether the app is installed org-wide there. */
+  enterpriseId?: string;
+  orgWideInstall?: boolean;
   /** Legacy verification token Slack still puts in payloads. */
   verificationToken?: string;
   fakeSlack?: FakeSlackApi;
@@ -127,8 +130,12 @@ export class SlackRequester {
   private readonly apiAppId: string;
   private readonly verificationToken: string;
   private readonly fakeSlack: FakeSlackApi | undefined;
+  private readonly enterpriseId: string | null;
+  private readonly orgWideInstall: boolean;
 
   constructor(options: SlackRequesterOptions) {
+    this.enterpriseId = options.enterpriseId ?? null;
+    this.orgWideInstall = options.orgWideInstall ?? false;
     this.eventsUrl = new URL('/slack/events', options.appUrl);
     this.signingSecret = options.signingSecret;
     this.fakeSlack = options.fakeSlack;
@@ -179,7 +186,8 @@ export class SlackRequester {
       command: options.command ?? DEFAULT_COMMAND,
       text,
       api_app_id: this.apiAppId,
-      is_enterprise_install: 'false',
+      ...(this.enterpriseId ? { enterprise_id: this.enterpriseId } : {}),
+      is_enterprise_install: String(this.orgWideInstall),
       response_url: options.responseUrl ?? this.newResponseUrl({ channelId, userId }),
       trigger_id: options.triggerId ?? this.newTriggerId(userId),
     });
@@ -196,7 +204,7 @@ export class SlackRequester {
       token: this.verificationToken,
       team_id: this.teamId,
       context_team_id: this.teamId,
-      context_enterprise_id: null,
+      context_enterprise_id: this.enterpriseId,
       api_app_id: this.apiAppId,
       event,
       type: 'event_callback',
@@ -204,11 +212,11 @@ export class SlackRequester {
       event_time: Math.floor(Date.now() / 1000),
       authorizations: [
         {
-          enterprise_id: null,
+          enterprise_id: this.enterpriseId,
           team_id: this.teamId,
           user_id: this.fakeSlack?.botUserId ?? 'U0BOT',
           is_bot: true,
-          is_enterprise_install: false,
+          is_enterprise_install: this.orgWideInstall,
         },
       ],
       is_ext_shared_channel: false,
@@ -261,7 +269,7 @@ export class SlackRequester {
       trigger_id: this.newTriggerId(userId),
       team: origin.team,
       enterprise: origin.enterprise,
-      is_enterprise_install: false,
+      is_enterprise_install: origin.orgWideInstall,
       channel: { id: channelId, name: nameFromId(channelId) },
       message: message === undefined ? { type: 'message', ts: options.messageTs } : this.messagePayload(message),
       state: { values: {} },
@@ -312,17 +320,21 @@ export class SlackRequester {
         channel_id: entry.channelId,
         response_url: entry.responseUrl ?? this.newResponseUrl({ channelId: entry.channelId, userId }),
       })),
-      is_enterprise_install: false,
+      is_enterprise_install: origin.orgWideInstall,
       enterprise: origin.enterprise,
     };
   }
 
-  private origin(origin: InteractionOrigin = {}): { team: SlackArgs; enterprise: SlackArgs | null; userTeamId: string } {
+  /** Where an interaction comes from: this requester's own workspace (and enterprise), unless `origin` names another. */
+  private origin(origin: InteractionOrigin = {}): { team: SlackArgs; enterprise: SlackArgs | null; userTeamId: string; orgWideInstall: boolean } {
+    const own = origin.teamId === undefined || origin.teamId === this.teamId;
     const teamId = origin.teamId ?? this.teamId;
+    const enterpriseId = origin.enterpriseId ?? (own ? (this.enterpriseId ?? undefined) : undefined);
     return {
-      team: { id: teamId, domain: teamId === this.teamId ? this.teamDomain : teamId.toLowerCase(), ...(origin.enterpriseId ? { enterprise_id: origin.enterpriseId } : {}) },
-      enterprise: origin.enterpriseId ? { id: origin.enterpriseId, name: origin.enterpriseId } : null,
+      team: { id: teamId, domain: own ? this.teamDomain : teamId.toLowerCase(), ...(enterpriseId ? { enterprise_id: enterpriseId } : {}) },
+      enterprise: enterpriseId ? { id: enterpriseId, name: enterpriseId } : null,
       userTeamId: origin.userTeamId ?? teamId,
+      orgWideInstall: own ? this.orgWideInstall : false,
     };
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { App, HTTPReceiver, SocketModeReceiver, type Receiver, type ReceiverEvent } from '@slack/bolt';
-import { WebClient } from '@slack/web-api';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Config } from './config.js';
 import { type Logger, boltLogger } from './logger.js';
 import { detailsParserOf } from './domain/product-catalogue.js';
@@ -13,6 +13,7 @@ import { AdminPolicy, adminUsergroupFor } from './services/admin-policy.js';
 import { CardPublisher } from './services/card-publisher.js';
 import { CreationRunner } from './services/creation-jobs.js';
 import { HomeService } from './services/home.js';
+import { InstallationService } from './services/installations.js';
 import { InviteModals } from './services/invite-modals.js';
 import { SessionLifecycle } from './services/session-lifecycle.js';
 import { SessionAccess } from './services/session-access.js';
@@ -22,6 +23,7 @@ import { StatsService } from './services/stats.js';
 import { assembleVendors } from './services/vendor-assembly.js';
 import { VendorDirectory } from './services/vendor-directory.js';
 import { healthRoute, metricsRoute, readyRoute, unhandledRequest, webhookRoute } from './http/routes.js';
+import { installerReceiverOptions } from './http/oauth-install.js';
 import { SlackReceiver } from './http/slack-receiver.js';
 import { currentCorrelation, withCorrelation } from './observability/correlation.js';
 import { Metrics, ackKindOf } from './observability/metrics.js';
@@ -30,9 +32,12 @@ import { slackErrorReportingFetch } from './observability/slack-fetch.js';
 import { WebhookDispatch } from './tracking/webhook-dispatch.js';
 import { SlackGateway } from './slack/gateway.js';
 import { modalClient, ModalOpener } from './slack/modal-opener.js';
+import { oneGateway, TokenGateways, type SlackGateways } from './slack/gateways.js';
+import { SlackTokenRefresher } from './slack/token-refresh.js';
 import { ContactCrypto } from './store/contact-crypto.js';
 import { CreationJobsRepository } from './store/creation-jobs-repository.js';
 import { migrate, openDatabase, type OpenedDatabase } from './store/database.js';
+import { InstallationsRepository } from './store/installations-repository.js';
 import { vendorIdentityKey } from './store/key-pins.js';
 import { rekeyStoredSecrets } from './store/rekey.js';
 import { MilestonesRepository } from './store/milestones-repository.js';
@@ -136,15 +141,32 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     ...modules.map(({ name }) => webhookRoute(name, vendors.webhooks[name], webhooks, logger)),
   ];
 
+  // Every Web API client (Bolt's, the installer's, each workspace's) calls SLACK_API_URL and reports its failures.
+  const slackClientOptions: WebClientOptions = { slackApiUrl: config.slack.apiUrl, fetch: slackFetch, logger: boltLogger(logger) };
+  // OAuth install (many workspaces): installations in the database, each with its token.
+  const oauth = config.slack.oauth;
+  const installations = oauth
+    ? new InstallationService({
+        installations: new InstallationsRepository(database.db, contactCrypto),
+        refresher: new SlackTokenRefresher(oauth, slackClientOptions),
+        logger,
+        owner,
+      })
+    : undefined;
+  const installer = oauth && installations ? installerReceiverOptions(oauth, config.slack.apiUrl, installations, slackClientOptions) : undefined;
+
   const receiver: Receiver = config.slack.appToken
     ? new SocketModeReceiver({
         appToken: config.slack.appToken,
         logger: boltLogger(logger),
         customRoutes: routes,
-        installerOptions: { port: config.port },
+        ...installer,
+        // Socket Mode serves the install pages (and /healthz) on its own small HTTP server.
+        installerOptions: { ...installer?.installerOptions, port: config.port },
       })
     : new SlackReceiver(
         {
+          ...installer,
           signingSecret: config.slack.signingSecret!,
           endpoints: ['/slack/events'],
           logger: boltLogger(logger),
@@ -156,10 +178,11 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
         { logger },
       );
   const app = new App({
-    token: config.slack.botToken,
+    // With OAuth install, Bolt's installer authorizes each request with its workspace's token.
+    ...(oauth ? {} : { token: config.slack.botToken }),
     receiver,
     logger: boltLogger(logger),
-    clientOptions: { slackApiUrl: config.slack.apiUrl, fetch: slackFetch },
+    clientOptions: slackClientOptions,
     // Rendezvous keeps no conversation state in Bolt; its default in-memory store only cost
     // every request a lookup (seen in the bench's profile).
     convoStore: false,
@@ -169,37 +192,48 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   if (receiver instanceof HTTPReceiver) receiver.requestListener = gate.wrap(receiver.requestListener);
   observeSlackRequests(app, gate, metrics, Boolean(config.slack.appToken));
 
-  const gateway = new SlackGateway(app.client, { logger });
-  // Who may do what (README "Permissions"): one guard for every button and view.
-  const admins = new AdminPolicy({ slackFor: () => gateway, adminUsergroupFor: adminUsergroupFor(config.adminUsergroup), logger });
-  const access = new SessionAccess({ sessions: sessionsRepo, admins, logger, retentionDays: config.retentionDays });
-  const cards = new CardPublisher({ gateway, sessions: sessionsRepo, logger, catalogue });
-  // Background work (thread replies, tracker card updates) goes through a Web API client of its
-  // own that does not queue behind 429s, so it never holds up an interactive request. It never
-  // retries by itself (a post whose answer was lost would stand twice) and gives up after a
-  // timeout: the outbox retries, settled by the reply's metadata.
-  const backgroundClient = new WebClient(config.slack.botToken, {
-    slackApiUrl: config.slack.apiUrl,
+  // Background work (thread replies, tracker card updates, App Home, DMs) goes through Web API
+  // clients of its own that do not queue behind 429s, so it never holds up an interactive
+  // request. They never retry by themselves (a post whose answer was lost would stand twice) and
+  // give up after a timeout: the outbox retries, settled by the reply's metadata.
+  const backgroundClientOptions: WebClientOptions = {
+    ...slackClientOptions,
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
     timeout: deps.slackBackgroundTimeoutMs ?? SLACK_BACKGROUND_TIMEOUT_MS,
-    logger: boltLogger(logger),
-    fetch: slackFetch,
-  });
-  const backgroundGateway = new SlackGateway(backgroundClient, { logger, updateRetryAfterMaxMs: 10_000 });
+  };
+  const gatewayOptions = { logger };
+  const backgroundGatewayOptions = { ...gatewayOptions, updateRetryAfterMaxMs: 10_000 };
+  // Every Slack call for a session goes through its workspace's gateway: the one bot token, or
+  // (OAuth install) the token of the workspace's installation, each with Web API clients of its own.
+  const { gateways, backgroundGateways } = installations
+    ? {
+        gateways: tokenGateways(installations, (token) => new SlackGateway(new WebClient(token, slackClientOptions), gatewayOptions)),
+        backgroundGateways: tokenGateways(installations, (token) => new SlackGateway(new WebClient(token, backgroundClientOptions), backgroundGatewayOptions)),
+      }
+    : {
+        gateways: oneGateway(new SlackGateway(app.client, gatewayOptions)),
+        backgroundGateways: oneGateway(new SlackGateway(new WebClient(config.slack.botToken, backgroundClientOptions), backgroundGatewayOptions)),
+      };
+  // Who may do what (README "Permissions"): one guard for every button and view; the admin
+  // lookups act with the workspace's own token.
+  const admins = new AdminPolicy({ slackFor: (teamId) => gateways.of({ teamId }), adminUsergroupFor: adminUsergroupFor(config.adminUsergroup), logger });
+  const access = new SessionAccess({ sessions: sessionsRepo, admins, logger, retentionDays: config.retentionDays });
   // Modals must open within their trigger's 3 s. Bolt's client answers a 429 by pausing its whole
   // queue and retrying after Slack's Retry-After plus a backoff of its own, past the trigger; this
-  // one hands the 429 back, and the opener waits only while a retry still fits.
-  const views = new ModalOpener(modalClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, logger: boltLogger(logger), fetch: slackFetch }), { logger });
-  const trackingCards = new CardPublisher({ gateway: backgroundGateway, sessions: sessionsRepo, logger, catalogue });
+  // one hands the 429 back, and the opener waits only while a retry still fits. Each call carries
+  // the request's own bot token (the workspace's installation's, with OAuth install).
+  const views = new ModalOpener(modalClient(config.slack.botToken, slackClientOptions), { logger });
+  const cards = new CardPublisher({ gateways, sessions: sessionsRepo, logger, catalogue });
+  const trackingCards = new CardPublisher({ gateways: backgroundGateways, sessions: sessionsRepo, logger, catalogue });
   const notifier = new ThreadNotifier({
     milestones: milestonesRepo,
-    gateway: backgroundGateway,
+    gateways: backgroundGateways,
     logger,
     owner,
     leaseMs: Math.max(10_000, 2 * config.trackIntervalMs),
     // The starter's Home tab lists what was set aside; republished at once (background client).
-    onDeadLettered: (teamId, userId) => void backgroundHome.publish(teamId, userId),
+    onDeadLettered: (teamId, userId, enterpriseId) => void backgroundHome.publish(teamId, userId, enterpriseId),
   });
   // Nothing awaits the outbox but the tracking loop's own pass: buttons and creations only start
   // a flush, so Slack's pacing or a failing thread never holds up an interactive request.
@@ -212,7 +246,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const creationJobs = new CreationJobsRepository(database.db, database.kind);
   const sessions = new SessionService({
     sessions: sessionsRepo,
-    gateway,
+    gateways,
     access,
     cards,
     lifecycle,
@@ -225,8 +259,8 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     catalogue,
     spare,
     jobs: creationJobs,
-    replyFor: ({ channelId, userId, responseUrl, orDirectMessage }) =>
-      replyTo({ respond: responseUrl ? respondThrough(responseUrl) : undefined, gateway, channelId, userId, logger, orDirectMessage }),
+    replyFor: ({ channelId, userId, responseUrl, team, orDirectMessage }) =>
+      replyTo({ respond: responseUrl ? respondThrough(responseUrl) : undefined, gateway: gateways.of(team), channelId, userId, logger, orDirectMessage }),
     onQueued: () => creations.wake({ cards: true, vendors: [] }),
   });
   // Creations acknowledged on any replica (or left by a dead one) are worked off here.
@@ -241,18 +275,17 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const home = new HomeService({
     sessions: sessionsRepo,
     permalink: (row) => sessions.permalink(row),
-    gateway,
+    gateways,
     admins,
     vendors: () => directory.configured(),
     deadLetters: (teamId, userId, limit) => milestonesRepo.deadLettersOf(teamId, userId, limit),
     logger,
     catalogue,
   });
-  const backgroundHomeGateway = new SlackGateway(backgroundClient, { logger });
   const backgroundHome = new HomeService({
     sessions: sessionsRepo,
-    permalink: async (row) => (row.cardTs ? backgroundHomeGateway.permalink(row.channelId, row.cardTs) : undefined),
-    gateway: backgroundHomeGateway,
+    permalink: async (row) => (row.cardTs ? backgroundGateways.of(row).permalink(row.channelId, row.cardTs) : undefined),
+    gateways: backgroundGateways,
     admins,
     vendors: () => directory.configured(),
     deadLetters: (teamId, userId, limit) => milestonesRepo.deadLettersOf(teamId, userId, limit),
@@ -263,7 +296,8 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   registerListeners(app, {
     sessions,
     access,
-    gateway,
+    gateways,
+    installations,
     logger,
     modal,
     views,
@@ -365,7 +399,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       retention.start();
       const address = started && typeof started.address === 'function' ? started.address() : undefined;
       const port = address && typeof address === 'object' ? address.port : undefined;
-      logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http', database: database.kind }, 'Rendezvous is listening');
+      logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http', install: oauth ? 'oauth' : 'single-workspace', database: database.kind }, 'Rendezvous is listening');
       return { port };
     },
     stop() {
@@ -373,6 +407,11 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       return stopping;
     },
   };
+}
+
+/** OAuth install: each workspace's calls with its installation's token, a gateway per token. */
+function tokenGateways(installations: InstallationService, build: (token: string) => SlackGateway): SlackGateways {
+  return new TokenGateways({ tokenFor: (team) => installations.botToken(team), forget: (team) => installations.forget(team), build });
 }
 
 /** True when `work` settles within `ms` (its failure is logged where it happens), false otherwise. */

@@ -45,11 +45,17 @@ const databaseUrl = z
   )
   .optional();
 
+const OAUTH_VARIABLES = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
+
 export const ConfigSchema = z
   .object({
     SLACK_SIGNING_SECRET: optionalText,
     SLACK_BOT_TOKEN: optionalText,
     SLACK_APP_TOKEN: optionalText,
+    // OAuth install for many workspaces: the three together, instead of SLACK_BOT_TOKEN.
+    SLACK_CLIENT_ID: optionalText,
+    SLACK_CLIENT_SECRET: optionalText,
+    SLACK_STATE_SECRET: optionalText,
     SLACK_API_URL: url('https://slack.com/api/'),
     PORT: z.coerce
       .number({ error: 'must be a port number' })
@@ -89,7 +95,18 @@ export const ConfigSchema = z
         message: 'is required for HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
       });
     }
-    if (!env.SLACK_BOT_TOKEN) {
+    const oauth = OAUTH_VARIABLES.filter((name) => env[name] !== undefined);
+    if (oauth.length > 0) {
+      // OAuth install: each workspace's token comes from its install, never from the environment.
+      const missing = OAUTH_VARIABLES.find((name) => env[name] === undefined);
+      if (missing) ctx.addIssue({ code: 'custom', path: [missing], message: `is required with ${oauth[0]} (OAuth install)` });
+      if (env.SLACK_BOT_TOKEN) {
+        ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'must be unset for OAuth install (SLACK_CLIENT_ID…): each workspace\'s token comes from its install' });
+      }
+      if (env.SLACK_STATE_SECRET !== undefined && env.SLACK_STATE_SECRET.length < 16) {
+        ctx.addIssue({ code: 'custom', path: ['SLACK_STATE_SECRET'], message: 'must be at least 16 characters (openssl rand -hex 32)' });
+      }
+    } else if (!env.SLACK_BOT_TOKEN) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required (xoxb-…)' });
     }
     if (env.ENCRYPTION_KEY_PREVIOUS && Buffer.from(env.ENCRYPTION_KEY_PREVIOUS, 'base64').equals(Buffer.from(env.ENCRYPTION_KEY, 'base64'))) {
@@ -105,7 +122,10 @@ export type Env = z.infer<typeof ConfigSchema>;
 export interface Config {
   slack: {
     signingSecret?: string;
-    botToken: string;
+    /** One workspace: its bot token. Unset with `oauth`. */
+    botToken?: string;
+    /** Many workspaces, installed through OAuth (`/slack/install`): set instead of `botToken`. */
+    oauth?: SlackOAuth;
     appToken?: string;
     apiUrl: string;
   };
@@ -126,6 +146,13 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Each configured module's settings, by module name; an unconfigured module has no entry. */
   vendors: Record<string, unknown>;
+}
+
+/** The Slack app's OAuth credentials (Basic Information → App Credentials) and the install state's signing secret. */
+export interface SlackOAuth {
+  clientId: string;
+  clientSecret: string;
+  stateSecret: string;
 }
 
 export class ConfigError extends Error {
@@ -174,7 +201,11 @@ function toConfig(env: Env): Omit<Config, 'vendors'> {
   return {
     slack: {
       signingSecret: env.SLACK_SIGNING_SECRET,
-      botToken: env.SLACK_BOT_TOKEN!,
+      botToken: env.SLACK_BOT_TOKEN,
+      oauth:
+        env.SLACK_CLIENT_ID && env.SLACK_CLIENT_SECRET && env.SLACK_STATE_SECRET
+          ? { clientId: env.SLACK_CLIENT_ID, clientSecret: env.SLACK_CLIENT_SECRET, stateSecret: env.SLACK_STATE_SECRET }
+          : undefined,
       appToken: env.SLACK_APP_TOKEN,
       apiUrl,
     },

@@ -40,6 +40,17 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ ...MINIMAL, ENCRYPTION_KEY_PREVIOUS: '' }).encryptionKeyPrevious, undefined);
   });
 
+  it('reads OAuth install (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET) instead of a bot token', () => {
+    const oauth = { SLACK_CLIENT_ID: '123.456', SLACK_CLIENT_SECRET: 'client-secret', SLACK_STATE_SECRET: 'a-long-enough-state-secret' };
+    const config = loadConfig({ ...MINIMAL, SLACK_BOT_TOKEN: undefined, ...oauth });
+    assert.equal(config.slack.botToken, undefined);
+    assert.deepEqual(config.slack.oauth, { clientId: '123.456', clientSecret: 'client-secret', stateSecret: 'a-long-enough-state-secret' });
+    // `NAME=` lines of .env.example leave single-workspace mode as it was.
+    const single = loadConfig({ ...MINIMAL, SLACK_CLIENT_ID: '', SLACK_CLIENT_SECRET: ' ', SLACK_STATE_SECRET: '' });
+    assert.equal(single.slack.oauth, undefined);
+    assert.equal(single.slack.botToken, 'xoxb-1-bot');
+  });
+
   it('adds the trailing slash to SLACK_API_URL', () => {
     assert.equal(loadConfig({ ...MINIMAL, SLACK_API_URL: 'http://127.0.0.1:4000/api' }).slack.apiUrl, 'http://127.0.0.1:4000/api/');
   });
@@ -142,6 +153,26 @@ describe('loadConfig', () => {
     ['APIZEE_RATE_LIMIT_PER_MINUTE=0', { APIZEE_RATE_LIMIT_PER_MINUTE: '0' }, 'Configuration error: APIZEE_RATE_LIMIT_PER_MINUTE must be at least 1'],
     ['IMBEE_AUTH alone', { IMBEE_AUTH: 'a' }, 'Configuration error: IMBEE_API_URL is required once any IMBEE_ credential is set'],
     ['missing SLACK_BOT_TOKEN', { SLACK_BOT_TOKEN: undefined }, 'Configuration error: SLACK_BOT_TOKEN is required (xoxb-…)'],
+    [
+      'SLACK_CLIENT_ID without the client secret',
+      { SLACK_BOT_TOKEN: undefined, SLACK_CLIENT_ID: '123.456', SLACK_STATE_SECRET: 'a-long-enough-state-secret' },
+      'Configuration error: SLACK_CLIENT_SECRET is required with SLACK_CLIENT_ID (OAuth install)',
+    ],
+    [
+      'SLACK_CLIENT_SECRET without the state secret',
+      { SLACK_BOT_TOKEN: undefined, SLACK_CLIENT_ID: '123.456', SLACK_CLIENT_SECRET: 'client-secret' },
+      'Configuration error: SLACK_STATE_SECRET is required with SLACK_CLIENT_ID (OAuth install)',
+    ],
+    [
+      'a short SLACK_STATE_SECRET',
+      { SLACK_BOT_TOKEN: undefined, SLACK_CLIENT_ID: '123.456', SLACK_CLIENT_SECRET: 'client-secret', SLACK_STATE_SECRET: 'short' },
+      'Configuration error: SLACK_STATE_SECRET must be at least 16 characters (openssl rand -hex 32)',
+    ],
+    [
+      'SLACK_BOT_TOKEN with OAuth install',
+      { SLACK_CLIENT_ID: '123.456', SLACK_CLIENT_SECRET: 'client-secret', SLACK_STATE_SECRET: 'a-long-enough-state-secret' },
+      "Configuration error: SLACK_BOT_TOKEN must be unset for OAuth install (SLACK_CLIENT_ID…): each workspace's token comes from its install",
+    ],
   ];
 
   for (const [name, changes, message] of failures) {
@@ -160,6 +191,8 @@ describe('loadConfig', () => {
       [{ ENCRYPTION_KEY_PREVIOUS: 'TOPSECRETVALUE' }, 'ENCRYPTION_KEY_PREVIOUS'],
       [{ LOG_LEVEL: 'TOPSECRETVALUE' }, 'LOG_LEVEL'],
       [{ APIZEE_PASSWORD: 'TOPSECRETVALUE' }, 'APIZEE_USERNAME'],
+      [{ SLACK_BOT_TOKEN: '', SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 'cs', SLACK_STATE_SECRET: 'TOPSECRETVALUE' }, 'SLACK_STATE_SECRET'],
+      [{ SLACK_BOT_TOKEN: '', SLACK_CLIENT_SECRET: 'TOPSECRETVALUE' }, 'SLACK_CLIENT_ID'],
     ];
     for (const [changes, variable] of cases) {
       const error = configError(changes);

@@ -25,6 +25,14 @@ describe('scrub', () => {
     ['POST /webhooks/apizee?secret=XYZ-42', 'POST /webhooks/apizee?secret=[redacted]'],
     ['https://x.test/a?token=abc&key=k1&api_key=k2&client_secret=s&password=p&page=2', 'https://x.test/a?token=[redacted]&key=[redacted]&api_key=[redacted]&client_secret=[redacted]&password=[redacted]&page=2'],
     ['https://bob:hunter2@db.test:5432/app', 'https://[redacted]@db.test:5432/app'],
+    // The Web API client's debug line of oauth.v2.access: the app's client secret and the code.
+    [
+      'http request body: {"code":"4724469134.4644010092847.232b4e6d","client_id":"1234.5678","client_secret":"3ee7bd5c"}',
+      'http request body: {"code":"[redacted]","client_id":"1234.5678","client_secret":"[redacted]"}',
+    ],
+    ['redirect ?code=4724469134.4644010092847.232b4e6d&state=s', 'redirect ?code=[redacted]&state=s'],
+    ['{"grant_type":"refresh_token","refresh_token" : "opaque-value","apiKey":"k"}', '{"grant_type":"refresh_token","refresh_token" : "[redacted]","apiKey":"[redacted]"}'],
+    ['{"ok":false,"error":"invalid_code","code":"slack_webapi_platform_error","status":401}', '{"ok":false,"error":"invalid_code","code":"slack_webapi_platform_error","status":401}'],
   ];
   for (const [input, output] of cases) {
     it(`scrubs ${JSON.stringify(input)}`, () => {

@@ -7,11 +7,22 @@
  */
 const SECRET_PARAMETER = /\b([\w-]*(?:token|secret|password|passwd|pwd|key|signature|sig))=([^&\s"'#<>]+)/gi;
 
+/**
+ * The same names as JSON members whose value is a string (`"client_secret":"…"`), as in the Web
+ * API client's debug line of a request body (`oauth.v2.access` sends the app's client secret).
+ */
+const SECRET_MEMBER = /"([\w-]*(?:token|secret|password|passwd|pwd|key|signature|sig))"(\s*:\s*)"[^"]*"/gi;
+
+/** An OAuth authorization code (`"code":"4724469134.46440…"`, `code=4724469134.46440…`): single use, still a credential until traded. */
+const OAUTH_CODE = /(\bcode"\s*:\s*"|\bcode=)\d+\.[\w.]+/g;
+
 const SCRUBBERS: Array<[RegExp, string]> = [
   [/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]'],
   [/xox[a-z]-[A-Za-z0-9-]+/g, 'xox…[redacted]'],
   [/xapp-[A-Za-z0-9-]+/g, 'xapp-…[redacted]'],
   [SECRET_PARAMETER, '$1=[redacted]'],
+  [SECRET_MEMBER, '"$1"$2"[redacted]"'],
+  [OAUTH_CODE, '$1[redacted]'],
   // `https://user:password@host`: the credentials, before the e-mail rule reads them as an address.
   [/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi, '$1[redacted]@'],
   [/[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, '[email]'],

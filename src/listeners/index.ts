@@ -2,15 +2,20 @@ import type { App } from '@slack/bolt';
 import { registerActions } from './actions/index.js';
 import { registerRendezvousCommand } from './commands/rendezvous.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
+import { registerUninstallEvents } from './events/app-uninstalled.js';
 import type { ListenerServices } from './services.js';
 import { registerShortcuts } from './shortcuts/index.js';
 import { registerInviteSubmission } from './views/invite-submission.js';
 
-/** Five Bolt listeners in all: the command, the modal submission, actions, shortcuts and the Home event. */
+/**
+ * Five Bolt listeners in all: the command, the modal submission, actions, shortcuts and the Home
+ * event; with OAuth install, the uninstall events too.
+ */
 export function registerListeners(app: App, services: ListenerServices): void {
   registerRendezvousCommand(app, services);
   registerInviteSubmission(app, services);
   registerActions(app, services);
   registerShortcuts(app, services);
   registerAppHomeOpened(app, services);
+  if (services.installations) registerUninstallEvents(app, services.installations, services);
 }

@@ -4,7 +4,8 @@ import type { Catalogue } from '../domain/product-catalogue.js';
 import type { CommandDefaults } from '../services/command-requests.js';
 import type { SessionAccess } from '../services/session-access.js';
 import type { Actor, SessionService } from '../services/sessions.js';
-import type { SlackGateway } from '../slack/gateway.js';
+import type { InstallationScope } from '../domain/installation.js';
+import type { SlackGateways } from '../slack/gateways.js';
 import type { ModalOpening } from '../slack/modal-opener.js';
 
 /** What listeners may call: services only (no HTTP, no SQL). */
@@ -12,19 +13,22 @@ export interface ListenerServices {
   sessions: SessionService;
   /** The guard of views: a modal's private_metadata must name the workspace the request acts in. */
   access: Pick<SessionAccess, 'viewBelongs'>;
-  gateway: SlackGateway;
+  /** The acting workspace's Slack gateway: `gateways.of(actor)`. */
+  gateways: SlackGateways;
   logger: Logger;
   modal: {
     open(channelId?: string, prefill?: { phone?: string; email?: string }, source?: { channelId: string; ts: string }): ModalView | undefined;
     switchTo(vendor: string, meeting: boolean, channelId?: string, source?: { channelId: string; ts: string }): ModalView | undefined;
   };
   /** Opens a modal within its trigger's 3 s, honouring a 429's Retry-After only where it fits. */
-  views: { open(triggerId: string, view: ModalView, receivedAt: number): Promise<ModalOpening> };
+  views: { open(triggerId: string, view: ModalView, receivedAt: number, token?: string): Promise<ModalOpening> };
   directory: { vendorsText(): string; statusText(reference: string, actor: Actor): Promise<string> };
   /** Every vendor module's declarations: the grammar, usage and modal are drawn from them. */
   catalogue: Catalogue;
   commandDefaults(): CommandDefaults;
   stats(from: string | undefined, to: string | undefined, actor: Actor): Promise<{ text: string; blocks: KnownBlock[] }>;
   /** Publishes a user's App Home; never throws. */
-  home: { publish(teamId: string, userId: string): Promise<void> };
+  home: { publish(teamId: string, userId: string, enterpriseId?: string | null): Promise<void> };
+  /** OAuth install only: a workspace removed the app or revoked its bot token. */
+  installations?: { uninstalled(scope: InstallationScope, why: 'app_uninstalled' | 'tokens_revoked'): Promise<void> };
 }

@@ -1,18 +1,21 @@
 import type { Catalogue } from '../domain/product-catalogue.js';
 import type { Session } from '../domain/session.js';
 import type { Logger } from '../domain/logger.js';
-import type { SlackGateway } from '../slack/gateway.js';
+import type { SlackGateways } from '../slack/gateways.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
 import { cardText, sessionCard } from '../ui/session-card.js';
 
-/** Keeps a session's card true: rebuilds it from the stored session and updates it in place. */
+/**
+ * Keeps a session's card true: rebuilds it from the stored session and updates it in place, with
+ * the token of the session's workspace.
+ */
 export class CardPublisher {
   constructor(
-    private readonly deps: { gateway: SlackGateway; sessions: Pick<SessionsRepository, 'get' | 'setCard'>; logger: Logger; catalogue: Catalogue },
+    private readonly deps: { gateways: SlackGateways; sessions: Pick<SessionsRepository, 'get' | 'setCard'>; logger: Logger; catalogue: Catalogue },
   ) {}
 
   async post(session: Session): Promise<string> {
-    const posted = await this.deps.gateway.postMessage({ channel: session.channelId, text: cardText(session, this.deps.catalogue), blocks: sessionCard(session, this.deps.catalogue) });
+    const posted = await this.deps.gateways.of(session).postMessage({ channel: session.channelId, text: cardText(session, this.deps.catalogue), blocks: sessionCard(session, this.deps.catalogue) });
     await this.deps.sessions.setCard(session.id, { ts: posted.ts, channel: posted.channel });
     return posted.ts;
   }
@@ -27,7 +30,7 @@ export class CardPublisher {
   async show(session: Session): Promise<void> {
     if (!session.cardTs) return;
     try {
-      await this.deps.gateway.updateMessage({ channel: session.channelId, ts: session.cardTs, text: cardText(session, this.deps.catalogue), blocks: sessionCard(session, this.deps.catalogue) });
+      await this.deps.gateways.of(session).updateMessage({ channel: session.channelId, ts: session.cardTs, text: cardText(session, this.deps.catalogue), blocks: sessionCard(session, this.deps.catalogue) });
     } catch (error) {
       this.deps.logger.warn({ sessionId: session.id, err: error }, 'card update failed');
     }

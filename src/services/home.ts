@@ -1,7 +1,7 @@
 import { isFinal, type Session } from '../domain/session.js';
 import type { Catalogue } from '../domain/product-catalogue.js';
 import type { Logger } from '../domain/logger.js';
-import type { SlackGateway } from '../slack/gateway.js';
+import type { SlackGateways } from '../slack/gateways.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
 import type { DeadLetter } from '../store/milestones-repository.js';
 import { homeView, MAX_ACTIVE_SHOWN, MAX_DEAD_LETTERS_SHOWN, MAX_RECENT_SHOWN, type HomeSession } from '../ui/home.js';
@@ -17,7 +17,8 @@ export interface HomeServiceDeps {
   sessions: Pick<SessionsRepository, 'startedBy'>;
   /** A card's permalink (SessionService.permalink): undefined when it has none or Slack said no. */
   permalink(session: Session): Promise<string | undefined>;
-  gateway: Pick<SlackGateway, 'publishHome'>;
+  /** The workspace's gateway (its installation's token, with OAuth install). */
+  gateways: SlackGateways;
   /** Admins see the configuration (the user opening their own Home acts from this workspace). */
   admins: Pick<AdminPolicy, 'isAdmin'>;
   /** The configured vendors and their last call (VendorDirectory.configured). */
@@ -33,7 +34,8 @@ export class HomeService {
   constructor(private readonly deps: HomeServiceDeps) {}
 
   /** Never throws: a Home tab that cannot be published is logged and left as it was. */
-  async publish(teamId: string, userId: string): Promise<void> {
+  async publish(teamId: string, userId: string, enterpriseId?: string | null): Promise<void> {
+    const gateway = this.deps.gateways.of({ teamId, enterpriseId });
     try {
       const sessions = await this.deps.sessions.startedBy(teamId, userId, HOME_SESSIONS_READ);
       const active = sessions.filter((session) => !isFinal(session.status)).slice(0, MAX_ACTIVE_SHOWN);
@@ -53,7 +55,7 @@ export class HomeService {
         catalogue: this.deps.catalogue,
         notPosted: deadLetters.map(({ vendor, reference, channelId, key, error, deadLetteredAt }) => ({ vendor, reference, channelId, key, error, deadLetteredAt })),
       });
-      await this.deps.gateway.publishHome(userId, view);
+      await gateway.publishHome(userId, view);
     } catch (error) {
       this.deps.logger.warn({ err: error, teamId, userId }, 'App Home not published');
     }

@@ -9,7 +9,9 @@ import { isFinal, type Session } from '../domain/session.js';
 import type { LinkDelivery } from '../domain/vendor-module.js';
 import { vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
 import type { Logger } from '../domain/logger.js';
-import { SlackPostError, type SlackGateway } from '../slack/gateway.js';
+import type { TeamRef } from '../domain/installation.js';
+import { SlackPostError } from '../slack/gateway.js';
+import type { SlackGateways } from '../slack/gateways.js';
 import type { ContactCrypto } from '../store/contact-crypto.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
 import { describeError, VendorError } from '../vendors/errors.js';
@@ -31,7 +33,8 @@ export type Reply = (text: string, blocks?: KnownBlock[]) => Promise<void>;
 
 export interface SessionServiceDeps {
   sessions: SessionsRepository;
-  gateway: SlackGateway;
+  /** Each workspace's Slack gateway (its installation's token, with OAuth install). */
+  gateways: SlackGateways;
   /** The guard of every button: the session must be the acting workspace's; Cancel, Resend and Customer link the starter's or an admin's. */
   access: SessionAccess;
   cards: CardPublisher;
@@ -56,7 +59,7 @@ export interface SessionServiceDeps {
    * An ephemeral answer to the starter after the ack: through the response_url when there is one.
    * `orDirectMessage`: when no ephemeral can reach them there, in their DM with the app (never for links).
    */
-  replyFor(target: { channelId: string; userId: string; responseUrl?: string; orDirectMessage?: boolean }): Reply;
+  replyFor(target: { channelId: string; userId: string; responseUrl?: string; team: TeamRef; orDirectMessage?: boolean }): Reply;
   /** A job was written on this replica: the runner takes it at once rather than at its next poll. */
   onQueued?: () => void;
   /** How long the pre-ack write may take before the ack says nothing was started (default 1 s). */
@@ -213,7 +216,7 @@ export class SessionService {
       return { kind: 'done' };
     }
     if (!(await markCalling())) return { kind: 'lost' };
-    const reply = this.deps.replyFor({ channelId: session.channelId, userId: session.startedBy, responseUrl: payload.responseUrl });
+    const reply = this.deps.replyFor({ channelId: session.channelId, userId: session.startedBy, responseUrl: payload.responseUrl, team: session });
     const created = await this.create(session, provider, payload.request, actor, reply);
     if (payload.source && created.cardTs) await this.linkFromMessage(created, payload.source);
     return { kind: 'done' };
@@ -252,7 +255,7 @@ export class SessionService {
     } catch {
       responseUrl = undefined;
     }
-    return this.deps.replyFor({ channelId: session.channelId, userId: session.startedBy, responseUrl, ...options });
+    return this.deps.replyFor({ channelId: session.channelId, userId: session.startedBy, responseUrl, team: session, ...options });
   }
 
   /**
@@ -313,7 +316,7 @@ export class SessionService {
     const permalink = await this.permalink(session);
     const card = permalink ? `<${permalink}|the session card>` : 'the session card';
     try {
-      await this.deps.gateway.postMessage({
+      await this.deps.gateways.of(session).postMessage({
         channel: source.channelId,
         threadTs: source.ts,
         text: `🎥 <@${session.startedBy}> started a remote session (${escapeMrkdwn(session.reference)}) from this message: see ${card}.`,
@@ -454,8 +457,8 @@ export class SessionService {
     return this.deps.sessions.byReference(actor.teamId, reference);
   }
 
-  async permalink(session: Pick<Session, 'channelId' | 'cardTs'>): Promise<string | undefined> {
-    return session.cardTs ? this.deps.gateway.permalink(session.channelId, session.cardTs) : undefined;
+  async permalink(session: Pick<Session, 'channelId' | 'cardTs' | 'teamId' | 'enterpriseId'>): Promise<string | undefined> {
+    return session.cardTs ? this.deps.gateways.of(session).permalink(session.channelId, session.cardTs) : undefined;
   }
 
   /** The same button on the same session within a few seconds: a double click, done once. */

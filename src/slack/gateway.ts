@@ -6,6 +6,12 @@ import type { Logger } from '../domain/logger.js';
 export const MILESTONE_EVENT_TYPE = 'rendezvous_milestone';
 
 /**
+ * Refused before any call: the workspace has no installation (it uninstalled the app, or never
+ * installed it). Permanent, like Slack's own `token_revoked`: the outbox sets the reply aside.
+ */
+export const NOT_INSTALLED = 'app_not_installed';
+
+/**
  * Refusals a retry will not change: the channel is gone, archived or closed to the app, or the
  * app itself lost its token or scope. An outbox row refused so is set aside at once.
  */
@@ -31,6 +37,7 @@ export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'ekm_access_denied',
   'team_access_not_granted',
   'team_not_found',
+  NOT_INSTALLED,
   'msg_too_long',
   'invalid_blocks',
   'invalid_metadata_format',

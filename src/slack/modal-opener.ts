@@ -15,7 +15,7 @@ export const TRIGGER_WINDOW_MS = 2500;
  * modal Slack opened but whose answer was lost must not open twice), and gives up once the
  * trigger could not be used anyway.
  */
-export function modalClient(token: string, options: Pick<WebClientOptions, 'slackApiUrl' | 'logger' | 'fetch'>): WebClient {
+export function modalClient(token: string | undefined, options: Pick<WebClientOptions, 'slackApiUrl' | 'logger' | 'fetch'>): WebClient {
   return new WebClient(token, { ...options, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, timeout: TRIGGER_WINDOW_MS });
 }
 
@@ -54,12 +54,15 @@ export class ModalOpener {
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  /** `receivedAt`: when the request carrying `triggerId` arrived (epoch ms). */
-  async open(triggerId: string, view: ModalView, receivedAt: number): Promise<ModalOpening> {
+  /**
+   * `receivedAt`: when the request carrying `triggerId` arrived (epoch ms); `token`: the request's
+   * own bot token (its workspace's installation's, with OAuth install), else the client's.
+   */
+  async open(triggerId: string, view: ModalView, receivedAt: number, token?: string): Promise<ModalOpening> {
     const deadline = receivedAt + this.windowMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.views.open({ trigger_id: triggerId, view });
+        await this.client.views.open({ trigger_id: triggerId, view, ...(token ? { token } : {}) });
         return { opened: true };
       } catch (error) {
         const refused = postError(error);

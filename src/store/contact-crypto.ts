@@ -12,9 +12,14 @@ export const KEY_PURPOSES = {
   // The identities Rendezvous gives vendors for a person (today Imbee's `virtual_user`); the label
   // names no vendor, as nothing outside src/vendors/ does.
   vendorIdentity: 'rendezvous vendor identity v2',
+  // Slack bot tokens, refresh tokens and their expiry of each installation (OAuth install).
+  installationTokens: 'rendezvous slack installation tokens v2',
 } as const;
 
 export type KeyPurpose = keyof typeof KEY_PURPOSES;
+
+/** What values are sealed with (AES-256-GCM): a purpose of its own per kind of stored secret. */
+export type SealPurpose = Extract<KeyPurpose, 'contacts' | 'installationTokens'>;
 
 const KEY_BYTES = 32;
 const KID_LENGTH = 12;
@@ -35,13 +40,17 @@ export function keyIdOf(master: Buffer): string {
 /** The keys derived from one ENCRYPTION_KEY value. */
 class KeyGeneration {
   readonly kid: string;
-  readonly contacts: Buffer;
   readonly contactHash: Buffer;
+  private readonly sealing: Record<SealPurpose, Buffer>;
 
   constructor(readonly master: Buffer) {
     this.kid = keyIdOf(master);
-    this.contacts = deriveKey(master, 'contacts');
     this.contactHash = deriveKey(master, 'contactHash');
+    this.sealing = { contacts: deriveKey(master, 'contacts'), installationTokens: deriveKey(master, 'installationTokens') };
+  }
+
+  sealKey(purpose: SealPurpose): Buffer {
+    return this.sealing[purpose];
   }
 
   hash(plain: string): string {
@@ -90,21 +99,27 @@ export class ContactCrypto {
     return stored.startsWith(this.currentPrefix);
   }
 
-  encrypt(plain: string): string {
+  /**
+   * Seals a value with the current key for `purpose` (contacts by default). The key id names the
+   * ENCRYPTION_KEY; the purpose is not written: each column knows what it holds, and a value
+   * moved to a column of another purpose does not open there.
+   */
+  encrypt(plain: string, purpose: SealPurpose = 'contacts'): string {
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.current.contacts, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.current.sealKey(purpose), iv);
     const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     return ['v2', this.current.kid, iv.toString('base64'), cipher.getAuthTag().toString('base64'), sealed.toString('base64')].join(':');
   }
 
-  decrypt(stored: string): string {
+  decrypt(stored: string, purpose: SealPurpose = 'contacts'): string {
     const parts = stored.split(':');
-    if (parts[0] === 'v1' && parts.length === 4) return this.decryptLegacy(parts[1]!, parts[2]!, parts[3]!);
+    // v1 (raw key, before versioning) only ever held contacts.
+    if (parts[0] === 'v1' && parts.length === 4 && purpose === 'contacts') return this.decryptLegacy(parts[1]!, parts[2]!, parts[3]!);
     if (parts[0] === 'v2' && parts.length === 5) {
       const [, kid, iv, tag, sealed] = parts as [string, string, string, string, string];
       const generation = this.generations().find((candidate) => candidate.kid === kid);
       if (!generation) throw new Error(`contact sealed under key id ${kid}, which is neither ENCRYPTION_KEY nor ENCRYPTION_KEY_PREVIOUS`);
-      return open(generation.contacts, iv, tag, sealed);
+      return open(generation.sealKey(purpose), iv, tag, sealed);
     }
     throw new Error('unknown contact encryption format');
   }

@@ -224,6 +224,42 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('job_runs').execute();
     },
   },
+  '2026-12-02-016-installations': {
+    async up(db: Kysely<unknown>) {
+      // OAuth installs (many workspaces): one row per workspace, or per Enterprise Grid
+      // organisation for an org-wide install, keyed `<enterprise>:<team>`. The bot token, its
+      // refresh token and expiry are one sealed value (ContactCrypto, installation-tokens key);
+      // `version` moves with each refresh, and the refresh lease lets one replica at a time renew it.
+      await db.schema
+        .createTable('installations')
+        .addColumn('key', 'varchar(80)', (c) => c.primaryKey())
+        .addColumn('enterprise_id', 'varchar(32)')
+        .addColumn('enterprise_name', 'text')
+        .addColumn('team_id', 'varchar(32)')
+        .addColumn('team_name', 'text')
+        .addColumn('is_enterprise_install', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('app_id', 'varchar(32)')
+        .addColumn('bot_id', 'varchar(32)')
+        .addColumn('bot_user_id', 'varchar(32)', (c) => c.notNull())
+        .addColumn('bot_scopes', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('installer_user_id', 'varchar(32)')
+        .addColumn('bot_credentials', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('refresh_owner', 'varchar(64)')
+        .addColumn('refresh_until', 'varchar(32)')
+        .addColumn('installed_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('installations_team').on('installations').columns(['team_id']).execute();
+      await db.schema.createIndex('installations_enterprise').on('installations').columns(['enterprise_id', 'is_enterprise_install']).execute();
+      // A workspace that uninstalled the app: its sessions are set aside (no polling, no posting).
+      await db.schema.alterTable('sessions').addColumn('set_aside_at', 'varchar(32)').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('sessions').dropColumn('set_aside_at').execute();
+      await db.schema.dropTable('installations').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

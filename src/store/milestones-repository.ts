@@ -20,6 +20,8 @@ export interface PendingMilestone {
   channelId: string;
   cardTs: string | null;
   teamId: string;
+  /** With the team: whose installation's token posts it (OAuth install). */
+  enterpriseId: string | null;
   startedBy: string;
   reference: string;
   vendor: string;
@@ -55,6 +57,7 @@ function toPending(row: PendingRow): PendingMilestone {
     channelId: row.channel_id,
     cardTs: row.card_ts,
     teamId: row.team_id,
+    enterpriseId: row.enterprise_id,
     startedBy: row.started_by,
     reference: row.reference,
     vendor: row.vendor,
@@ -87,6 +90,9 @@ export class MilestonesRepository {
       .selectFrom('sessions')
       .select('sessions.id')
       .where('sessions.card_ts', 'is not', null)
+      // Its workspace uninstalled the app: nothing more is posted there (a reply queued by an
+      // outcome in flight during the uninstall included).
+      .where('sessions.set_aside_at', 'is', null)
       .where((eb) => eb.or([eb('sessions.outbox_until', 'is', null), eb('sessions.outbox_until', '<', nowIso)]))
       .where((eb) => eb.exists(pending(eb).select('milestones.id')))
       .where((eb) => eb.not(eb.exists(pending(eb).select('milestones.id').where('milestones.next_attempt_at', '>', nowIso))))

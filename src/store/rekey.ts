@@ -1,5 +1,5 @@
 import type { Logger } from '../domain/logger.js';
-import type { ContactCrypto } from './contact-crypto.js';
+import type { ContactCrypto, SealPurpose } from './contact-crypto.js';
 import type { Db } from './database.js';
 
 export interface RekeyReport {
@@ -21,7 +21,8 @@ const DEFAULT_BATCH = 200;
 /**
  * Brings every stored secret under the current ENCRYPTION_KEY: contacts sealed as v1 (raw key,
  * before versioning) or under ENCRYPTION_KEY_PREVIOUS are decrypted, sealed again with the current
- * key and their hash recomputed; the same for the key pins. Runs at startup after the migrations.
+ * key and their hash recomputed; the same for the key pins and the installations' Slack tokens.
+ * Runs at startup after the migrations.
  *
  * Idempotent (rows already under the current key id are not selected), batched (keyset pages by
  * id, so rows it cannot convert are passed over, not read again), and safe with several replicas
@@ -34,6 +35,7 @@ export async function rekeyStoredSecrets(db: Db, crypto: ContactCrypto, options:
   const unreadable: string[] = [];
   await rekeySessions(db, crypto, batchSize, report, unreadable);
   await rekeyPins(db, crypto, report, unreadable);
+  await rekeyInstallations(db, crypto, report, unreadable);
   // Key ids only (never a key): the operator checks here that a rotation is complete.
   options.logger?.info({ kid: crypto.kid, previousKid: crypto.previousKid, ...report }, 'stored contacts checked against the current ENCRYPTION_KEY');
   if (unreadable.length > 0) {
@@ -99,9 +101,33 @@ async function rekeyPins(db: Db, crypto: ContactCrypto, report: RekeyReport, unr
   }
 }
 
-function openOrUndefined(crypto: ContactCrypto, stored: string): string | undefined {
+/**
+ * Installations' Slack tokens (one row per workspace: few). A token refresh writing meanwhile
+ * wins the compare-and-set; it seals with the current key anyway. Not a credentials change: the
+ * version (what refresh leases compare) stays.
+ */
+async function rekeyInstallations(db: Db, crypto: ContactCrypto, report: RekeyReport, unreadable: string[]): Promise<void> {
+  const rows = await db.selectFrom('installations').select(['key', 'bot_credentials']).where('bot_credentials', 'not like', `${crypto.currentPrefix}%`).execute();
+  for (const row of rows) {
+    const plain = openOrUndefined(crypto, row.bot_credentials, 'installationTokens');
+    if (plain === undefined) {
+      report.unreadable += 1;
+      unreadable.push(`installation ${row.key}`);
+      continue;
+    }
+    const result = await db
+      .updateTable('installations')
+      .set({ bot_credentials: crypto.encrypt(plain, 'installationTokens') })
+      .where('key', '=', row.key)
+      .where('bot_credentials', '=', row.bot_credentials)
+      .executeTakeFirst();
+    countWrite(report, result.numUpdatedRows);
+  }
+}
+
+function openOrUndefined(crypto: ContactCrypto, stored: string, purpose?: SealPurpose): string | undefined {
   try {
-    return crypto.decrypt(stored);
+    return crypto.decrypt(stored, purpose);
   } catch {
     return undefined;
   }

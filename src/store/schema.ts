@@ -46,6 +46,8 @@ export interface SessionsTable {
   refreshed_at?: string | null;
   /** Bumped by every state change (compare-and-set). */
   version: Generated<number>;
+  /** When its workspace uninstalled the app (or revoked its token): no longer polled nor posted. */
+  set_aside_at?: string | null;
 }
 
 /** One request sent to a vendor account (epoch ms), shared by every replica. */
@@ -125,6 +127,28 @@ export interface JobRunsTable {
   last_run_at: string | null;
 }
 
+/** An OAuth install (domain `StoredInstallation`); `bot_credentials` is sealed JSON, never in clear. */
+export interface InstallationsTable {
+  key: string;
+  enterprise_id: string | null;
+  enterprise_name: string | null;
+  team_id: string | null;
+  team_name: string | null;
+  is_enterprise_install: number;
+  app_id: string | null;
+  bot_id: string | null;
+  bot_user_id: string;
+  /** Comma-separated, as Slack lists them. */
+  bot_scopes: string;
+  installer_user_id: string | null;
+  bot_credentials: string;
+  version: Generated<number>;
+  refresh_owner: string | null;
+  refresh_until: string | null;
+  installed_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   sessions: SessionsTable;
   job_runs: JobRunsTable;
@@ -133,6 +157,7 @@ export interface Database {
   pending_operations: PendingOperationsTable;
   key_pins: KeyPinsTable;
   creation_jobs: CreationJobsTable;
+  installations: InstallationsTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;

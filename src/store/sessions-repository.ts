@@ -39,6 +39,8 @@ export class SessionsRepository {
       .where('vendor', '=', vendor)
       .where('kind', '=', kind)
       .where('vendor_id', 'is not', null)
+      // Its workspace uninstalled the app: an outcome in flight may have turned tracking back on.
+      .where('set_aside_at', 'is', null)
       .where((eb) => eb.or([eb('next_check_at', 'is', null), eb('next_check_at', '<=', nowIso)]))
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', nowIso)]))
       // Never-checked sessions right after those a webhook put first in line, on both databases

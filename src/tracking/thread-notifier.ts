@@ -1,5 +1,7 @@
 import type { Logger } from '../domain/logger.js';
-import { SlackPostError, type SlackGateway } from '../slack/gateway.js';
+import type { TeamRef } from '../domain/installation.js';
+import { SlackPostError } from '../slack/gateway.js';
+import type { SlackApi } from '../slack/gateways.js';
 import type { MilestonesRepository, PendingMilestone } from '../store/milestones-repository.js';
 import { milestoneBlocks } from '../ui/thread-replies.js';
 import { deadLetterNotice } from './dead-letter-notice.js';
@@ -17,8 +19,11 @@ export interface ThreadNotifierDeps {
     MilestonesRepository,
     'leaseOutboxes' | 'renewOutbox' | 'releaseOutbox' | 'pendingFor' | 'markAttempt' | 'undoAttempt' | 'markPosted' | 'scheduleRetry' | 'deadLetter' | 'claimStarterNotice'
   >;
-  /** A gateway of its own (no automatic retries, a timeout), so its waits never hold up interactive requests. */
-  gateway: Pick<SlackGateway, 'postMessage' | 'findReplyByOutboxId'>;
+  /**
+   * Gateways of their own (no automatic retries, a timeout), so their waits never hold up
+   * interactive requests; each reply goes through its session's workspace's.
+   */
+  gateways: { of(team: TeamRef): Pick<SlackApi, 'postMessage' | 'findReplyByOutboxId'> };
   logger: Logger;
   /** This replica, for outbox leases. */
   owner: string;
@@ -31,7 +36,7 @@ export interface ThreadNotifierDeps {
   now?: () => Date;
   random?: () => number;
   /** A reply of this user's session was set aside (their App Home may show it now). */
-  onDeadLettered?: (teamId: string, userId: string) => void;
+  onDeadLettered?: (teamId: string, userId: string, enterpriseId: string | null) => void;
 }
 
 /** Posted; to try later; refused for good (with Slack's code); or the lease was lost. */
@@ -174,7 +179,8 @@ export class ThreadNotifier {
 
   /** Posts one reply (or finds it already posted) and records what happened, under the lease. */
   private async send(channel: string, milestone: PendingMilestone): Promise<Sent> {
-    const { milestones, gateway, owner } = this.deps;
+    const { milestones, owner } = this.deps;
+    const gateway = this.deps.gateways.of(milestone);
     const threadTs = milestone.cardTs!;
     let counted = false;
     try {
@@ -221,7 +227,7 @@ export class ThreadNotifier {
     if (attempts >= this.policy.maxAttempts) {
       if (!(await milestones.deadLetter(milestone.id, owner, now, code))) return 'lost';
       logger.warn({ ...context, attempts }, 'thread reply failed too many times; set aside');
-      this.deps.onDeadLettered?.(milestone.teamId, milestone.startedBy);
+      this.deps.onDeadLettered?.(milestone.teamId, milestone.startedBy, milestone.enterpriseId);
       return 'later';
     }
     const wait = retryDelayMs(attempts, this.policy, this.deps.random ?? Math.random);
@@ -235,7 +241,8 @@ export class ThreadNotifier {
    * one (trying each would only be refused again), and the starter hears it once per session.
    */
   private async setAsideRest(rest: PendingMilestone[], refused: PendingMilestone, code: string): Promise<void> {
-    const { milestones, owner, gateway, logger } = this.deps;
+    const { milestones, owner, logger } = this.deps;
+    const gateway = this.deps.gateways.of(refused);
     const now = new Date(this.now());
     for (const milestone of rest) {
       if (!(await milestones.deadLetter(milestone.id, owner, now, code))) return;
@@ -247,6 +254,6 @@ export class ThreadNotifier {
     } catch (error) {
       logger.warn({ sessionId: refused.sessionId, err: error }, 'starter not told by DM that the thread refuses replies (App Home still shows it)');
     }
-    this.deps.onDeadLettered?.(refused.teamId, refused.startedBy);
+    this.deps.onDeadLettered?.(refused.teamId, refused.startedBy, refused.enterpriseId);
   }
 }

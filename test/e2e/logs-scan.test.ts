@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { startLocalStack, type LocalStack } from '../../sandbox/local-stack.js';
+import { installThroughOAuth, OAUTH_CLIENT } from '../../sandbox/slack-install.js';
 import { ACTION } from '../../src/ui/ids.js';
 import { captureLogs } from '../helpers/log-capture.js';
 
@@ -95,5 +96,37 @@ describe('e2e: no contact and no secret in any log line', function () {
     assert.deepEqual(leaks, []);
     // The secret's line is still there, with its value masked.
     assert.ok(all.includes('secret=[redacted]') || !all.includes('secret='), 'any secret= is masked');
+  });
+});
+
+describe('e2e: no Slack token, refresh token or OAuth secret in any log line (OAuth install)', function () {
+  this.timeout(60_000);
+
+  it('installs two workspaces, renews a token, serves and uninstalls, and logs none of their secrets', async () => {
+    const captured = captureLogs('debug');
+    const stack = await startLocalStack({ logger: captured.logger, oauth: true, vendors: ['apizee'], apizeeRatePerMinute: 600, slack: { tokenLifetimeSeconds: 3600 } });
+    try {
+      for (const team of ['T0LOGA', 'T0LOGB']) assert.equal((await installThroughOAuth(stack.appUrl, { team })).status, 200);
+      assert.equal((await installThroughOAuth(stack.appUrl, { team: 'T0LOGC', withoutCookie: true })).status, 400);
+      stack.slack.setTokenLifetime(43_200);
+      await stack.requesterFor('T0LOGA').slash(`${CONTACTS.apizeePhone} ref:LOG-OAUTH`, { userId: STARTER, channelId: 'C0LOGA' });
+      await stack.slack.waitFor('chat.postMessage', (call) => Boolean(call.args.thread_ts) && call.args.channel === 'C0LOGA', 10_000);
+      await stack.requesterFor('T0LOGB').event({ type: 'app_uninstalled' });
+    } finally {
+      await stack.close();
+    }
+    const exchanges = stack.slack.callsTo('oauth.v2.access');
+    assert.ok(exchanges.some((call) => call.args.grant_type === 'refresh_token'), 'a token was renewed (so its secrets were there to leak)');
+    const secrets = [
+      ...['T0LOGA', 'T0LOGB'].flatMap((team) => stack.slack.tokensOf(team)),
+      ...exchanges.flatMap((call) => [call.response.refresh_token, call.args.code, call.args.refresh_token]).filter((value): value is string => typeof value === 'string'),
+      OAUTH_CLIENT.clientSecret,
+      OAUTH_CLIENT.stateSecret,
+    ];
+    assert.ok(secrets.length >= 8, `${secrets.length} secrets`);
+    const all = captured.lines.join('');
+    for (const expected of ['installed in a workspace', 'token renewed', 'removed from a workspace']) assert.ok(all.includes(expected), expected);
+    const leaks = secrets.filter((secret) => all.includes(secret)).map((secret) => `${secret.slice(0, 12)}… in ${captured.lines.find((line) => line.includes(secret))!.slice(0, 300)}`);
+    assert.deepEqual(leaks, []);
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { HomeView } from '@slack/types';
 import { createLogger } from '../../src/logger.js';
 import { HOME_PERMALINKS_MAX, HOME_SESSIONS_READ, HomeService } from '../../src/services/home.js';
+import { oneGateway, type SlackApi } from '../../src/slack/gateways.js';
 import type { Session } from '../../src/domain/session.js';
 import { vendorModules } from '../../src/vendors/index.js';
 
@@ -69,12 +70,12 @@ function harness(rows: Session[], options: { admin?: boolean; publishFails?: boo
         return options.admin ?? false;
       },
     },
-    gateway: {
-      publishHome: async (userId, view) => {
+    gateways: oneGateway({
+      publishHome: async (userId: string, view: HomeView) => {
         if (options.publishFails) throw new Error('views.publish failed');
         published.push({ userId, view });
       },
-    },
+    } as unknown as SlackApi),
     vendors: () => [{ vendor: 'apizee' }],
     logger,
     catalogue: vendorModules,

@@ -5,6 +5,7 @@ import { createLogger } from '../../src/logger.js';
 import { CardPublisher } from '../../src/services/card-publisher.js';
 import { SessionLifecycle } from '../../src/services/session-lifecycle.js';
 import type { SlackGateway } from '../../src/slack/gateway.js';
+import { oneGateway } from '../../src/slack/gateways.js';
 import { SessionsRepository } from '../../src/store/sessions-repository.js';
 import { StoreTrackingPort } from '../../src/tracking/tracking-port.js';
 import { observeTicket } from '../../src/vendors/apizee/ticket-tracker.js';
@@ -28,7 +29,7 @@ eachDatabase('SessionLifecycle', (ctx) => {
       updateMessage: async ({ text }: { text: string }) => void cardUpdates.push(text),
     } as unknown as SlackGateway;
     const logger = createLogger('silent');
-    const cards = new CardPublisher({ gateway, sessions, logger, catalogue: vendorModules });
+    const cards = new CardPublisher({ gateways: oneGateway(gateway), sessions, logger, catalogue: vendorModules });
     let flushes = 0;
     const lifecycle = new SessionLifecycle({ sessions, cards, onOutbox: async () => void flushes++, logger });
     const milestones = async (id: string) =>

@@ -12,6 +12,7 @@ import { SessionAccess } from '../../src/services/session-access.js';
 import { SessionLifecycle } from '../../src/services/session-lifecycle.js';
 import { NOTHING_STARTED, SessionService } from '../../src/services/sessions.js';
 import { SlackPostError, type SlackGateway } from '../../src/slack/gateway.js';
+import { oneGateway } from '../../src/slack/gateways.js';
 import { ContactCrypto } from '../../src/store/contact-crypto.js';
 import { CreationJobsRepository, type CreationJob } from '../../src/store/creation-jobs-repository.js';
 import { SessionsRepository } from '../../src/store/sessions-repository.js';
@@ -50,7 +51,7 @@ eachDatabase('SessionService creation steps', (ctx) => {
       permalink: async () => 'https://example.slack.com/archives/C0CHANNEL/p1764064800000001',
     } as unknown as SlackGateway;
     const logger = createLogger('silent');
-    const cards = new CardPublisher({ gateway, sessions, logger, catalogue: vendorModules });
+    const cards = new CardPublisher({ gateways: oneGateway(gateway), sessions, logger, catalogue: vendorModules });
     const lifecycle = new SessionLifecycle({ sessions, cards, onOutbox: async () => undefined, logger });
     const created: Session[] = [];
     const requests: StartRequest[] = [];
@@ -70,7 +71,7 @@ eachDatabase('SessionService creation steps', (ctx) => {
     let queued = 0;
     const service = new SessionService({
       sessions,
-      gateway,
+      gateways: oneGateway(gateway),
       access: new SessionAccess({ sessions, admins: { isAdmin: async () => false }, logger, retentionDays: 90 }),
       cards,
       lifecycle,

@@ -121,6 +121,31 @@ describe('ContactCrypto', () => {
     });
   });
 
+  describe('installation tokens (a purpose of their own)', () => {
+    const TOKEN = 'xoxb-1111-2222-abcdefabcdef';
+
+    it('seals with the installation-tokens key: round-trips, and does not open as a contact', () => {
+      const sealed = crypto.encrypt(TOKEN, 'installationTokens');
+      assert.ok(sealed.startsWith(`v2:${crypto.kid}:`));
+      assert.equal(sealed.includes(TOKEN), false);
+      assert.equal(crypto.decrypt(sealed, 'installationTokens'), TOKEN);
+      assert.throws(() => crypto.decrypt(sealed));
+      assert.throws(() => crypto.decrypt(crypto.encrypt(TOKEN), 'installationTokens'));
+      const [, , iv, tag, body] = sealed.split(':') as [string, string, string, string, string];
+      const decipher = createDecipheriv('aes-256-gcm', deriveKey(KEY, 'installationTokens'), Buffer.from(iv, 'base64'));
+      decipher.setAuthTag(Buffer.from(tag, 'base64'));
+      assert.equal(Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8'), TOKEN);
+    });
+
+    it('reads tokens sealed under ENCRYPTION_KEY_PREVIOUS during a rotation, and never takes a v1 value for one', () => {
+      const underA = new ContactCrypto(KEY_A).encrypt(TOKEN, 'installationTokens');
+      const rotating = new ContactCrypto(KEY_B, KEY_A);
+      assert.equal(rotating.decrypt(underA, 'installationTokens'), TOKEN);
+      assert.equal(rotating.isCurrent(underA), false);
+      assert.throws(() => rotating.decrypt(legacyEncrypt(KEY_A, TOKEN), 'installationTokens'), /unknown/);
+    });
+  });
+
   describe('rotation', () => {
     it('reads v1 values (sealed with the raw key, before versioning) under that key, current or previous', () => {
       const legacy = legacyEncrypt(KEY_A, PHONE);

@@ -119,6 +119,7 @@ eachDatabase('MilestonesRepository', (ctx) => {
         channelId: 'C0SESSION',
         cardTs: '1764064800.000100',
         teamId: 'T0TEAM',
+        enterpriseId: null,
         startedBy: 'U0STARTER',
         reference: 'CASE-1',
         vendor: 'apizee',

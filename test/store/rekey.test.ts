@@ -4,6 +4,7 @@ import { ContactCrypto, deriveKey, keyIdOf } from '../../src/store/contact-crypt
 import type { Logger } from '../../src/domain/logger.js';
 import type { Db } from '../../src/store/database.js';
 import { VENDOR_IDENTITY_PIN, vendorIdentityKey } from '../../src/store/key-pins.js';
+import { InstallationsRepository } from '../../src/store/installations-repository.js';
 import { rekeyStoredSecrets } from '../../src/store/rekey.js';
 import { virtualUserFor } from '../../src/vendors/imbee/client.js';
 import { eachDatabase, sessionRow } from '../helpers/databases.js';
@@ -119,6 +120,25 @@ eachDatabase('rekeyStoredSecrets', (ctx) => {
     const decrypted = (await storedContacts(db)).map((row) => afterwards.decrypt(row.contact_encrypted!));
     assert.deepEqual(decrypted.sort(), [...contacts].sort());
   });
+
+  it('carries the installations\' Slack tokens over to key B too, with their own purpose key', async () => {
+    const db = ctx.db();
+    const bot = { token: 'xoxe.xoxb-1-token', refreshToken: 'xoxe-1-refresh', expiresAt: new Date('2026-12-02T22:00:00.000Z') };
+    await new InstallationsRepository(db, new ContactCrypto(KEY_A)).save({
+      enterpriseId: null, enterpriseName: null, teamId: 'T0AAA', teamName: 'A', isEnterpriseInstall: false, appId: 'A0APP',
+      botId: 'B0BOT', botUserId: 'U0BOT', botScopes: ['commands'], installerUserId: 'U0ME', bot,
+    });
+    const before = await db.selectFrom('installations').select(['bot_credentials', 'version']).executeTakeFirstOrThrow();
+    assert.deepEqual(await rekeyStoredSecrets(db, new ContactCrypto(KEY_B, KEY_A)), { rekeyed: 1, raced: 0, unreadable: 0 });
+    const after = await db.selectFrom('installations').select(['bot_credentials', 'version']).executeTakeFirstOrThrow();
+    assert.ok(after.bot_credentials.startsWith(`v2:${keyIdOf(KEY_B)}:`));
+    assert.equal(after.version, before.version, 'not a new token: refresh leases are not disturbed');
+    assert.deepEqual((await new InstallationsRepository(db, new ContactCrypto(KEY_B)).find({ teamId: 'T0AAA' }))?.bot, bot);
+    // Under the wrong key: reported by its key, never opened.
+    const report = await rekeyStoredSecrets(db, new ContactCrypto(KEY_C, KEY_A));
+    assert.deepEqual(report, { rekeyed: 0, raced: 0, unreadable: 1 });
+  });
+
 });
 
 eachDatabase('vendorIdentityKey (Imbee virtual_user)', (ctx) => {

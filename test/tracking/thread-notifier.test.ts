@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createLogger } from '../../src/logger.js';
 import { SlackPostError } from '../../src/slack/gateway.js';
+import type { SlackApi } from '../../src/slack/gateways.js';
 import { MilestonesRepository } from '../../src/store/milestones-repository.js';
 import type { NewSessionRow } from '../../src/store/schema.js';
 import { DEFAULT_RETRY_POLICY, retryDelayMs } from '../../src/tracking/outbox-policy.js';
@@ -10,7 +11,7 @@ import { eachDatabase, milestoneRow, sessionRow } from '../helpers/databases.js'
 const NOW = new Date('2026-11-25T12:00:00.000Z');
 const LEASE_MS = 30_000;
 
-type Post = Parameters<ThreadNotifierDeps['gateway']['postMessage']>[0];
+type Post = Parameters<SlackApi['postMessage']>[0];
 
 /**
  * Slack as the outbox sees it: posts land in `posted` (with their outbox id), and `answer` decides
@@ -74,7 +75,7 @@ eachDatabase('ThreadNotifier', (ctx) => {
   const notifier = (overrides: Partial<ThreadNotifierDeps> = {}) =>
     new ThreadNotifier({
       milestones: repo(),
-      gateway,
+      gateways: { of: () => gateway },
       logger: createLogger('silent'),
       owner: 'replica-1',
       leaseMs: LEASE_MS,

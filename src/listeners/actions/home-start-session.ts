@@ -7,7 +7,9 @@ import type { ActionHandler } from './action-handler.js';
 /** The Home tab's "Start a remote session": the invite modal, opened at once with the click's trigger. */
 export const homeStartSessionButton: ActionHandler = async ({ body, context }, services) => {
   const receivedAt = Date.now();
-  const view = withScope(services.modal.open() ?? noVendorModal(), interactionActor(body, context));
+  const actor = interactionActor(body, context);
+  const view = withScope(services.modal.open() ?? noVendorModal(), actor);
   // The Home tab is no conversation: a failure is told in the app's DM with the user.
-  await openModalOrSay(services, body.trigger_id, view, receivedAt, { directMessageTo: body.user.id }, 'Click "Start a remote session" again to open it.');
+  const request = { triggerId: body.trigger_id, view, receivedAt, team: actor, token: context.botToken };
+  await openModalOrSay(services, request, { directMessageTo: body.user.id }, 'Click "Start a remote session" again to open it.');
 };

@@ -14,7 +14,8 @@ export function sessionAction({ body, action, context }: Pick<ActionArgs, 'body'
 }
 
 /** Answers to the clicker: through the response_url, or in the message's conversation when Slack sent none. */
-export function actionReply({ body, respond }: Pick<ActionArgs, 'body' | 'respond'>, services: Pick<ListenerServices, 'gateway' | 'logger'>): Reply {
+export function actionReply({ body, respond }: Pick<ActionArgs, 'body' | 'respond'>, services: Pick<ListenerServices, 'gateways' | 'logger'>): Reply {
   const channelId = body.channel?.id ?? (body.container as { channel_id?: string } | undefined)?.channel_id;
-  return replyTo({ respond, gateway: services.gateway, channelId, userId: body.user.id, logger: services.logger });
+  const gateway = services.gateways.of({ teamId: body.team?.id ?? body.user.team_id ?? '', enterpriseId: body.enterprise?.id });
+  return replyTo({ respond, gateway, channelId, userId: body.user.id, logger: services.logger });
 }

@@ -13,21 +13,21 @@ export const MODAL_NOT_OPENED = `${MODAL_NOT_OPENED_WORDS} Run \`/rendezvous\` a
 export function registerRendezvousCommand(app: App, services: ListenerServices): void {
   // The usage is drawn from the catalogue, which does not change while the app runs.
   const usage = usageText(services.catalogue);
-  app.command('/rendezvous', async ({ command, ack, respond }) => {
+  app.command('/rendezvous', async ({ command, ack, respond, context }) => {
     // The trigger_id's 3 s run from about now.
     const receivedAt = Date.now();
     const request = parseCommand(command.text ?? '', services.catalogue);
     // An empty enterprise_id (outside Enterprise Grid) is none: sessions and later clicks must agree.
     const actor = { teamId: command.team_id, enterpriseId: command.enterprise_id || undefined, userId: command.user_id };
     // Slack may send no response_url (Bolt's `respond` is then undefined): the answers then go by chat.postEphemeral.
-    const reply = replyTo({ respond, gateway: services.gateway, channelId: command.channel_id, userId: command.user_id, logger: services.logger });
+    const reply = replyTo({ respond, gateway: services.gateways.of(actor), channelId: command.channel_id, userId: command.user_id, logger: services.logger });
 
     switch (request.kind) {
       case 'modal': {
         await ack();
         const view = services.modal.open(command.channel_id);
         if (!view) return reply('No vendor is set up in this workspace yet: an admin must add credentials first.');
-        const opening = await services.views.open(command.trigger_id, withScope(view, actor), receivedAt);
+        const opening = await services.views.open(command.trigger_id, withScope(view, actor), receivedAt, context.botToken);
         if (!opening.opened) return reply(MODAL_NOT_OPENED);
         return;
       }

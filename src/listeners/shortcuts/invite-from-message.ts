@@ -23,6 +23,7 @@ export async function inviteFromMessageShortcut(
   const view = services.modal.open(shortcut.channel.id, prefill, source);
   if (!view) return;
   const fallback = { channelId: shortcut.channel.id, userId: shortcut.user.id };
-  const scoped = withScope(view, interactionActor(shortcut, context));
-  await openModalOrSay(services, shortcut.trigger_id, scoped, receivedAt, fallback, 'Use "Invite from this message" again to open it.');
+  const actor = interactionActor(shortcut, context);
+  const request = { triggerId: shortcut.trigger_id, view: withScope(view, actor), receivedAt, team: actor, token: context.botToken };
+  await openModalOrSay(services, request, fallback, 'Use "Invite from this message" again to open it.');
 }

@@ -13,6 +13,7 @@ export async function startSessionShortcut(
   const view = services.modal.open();
   if (!view) return;
   // A global shortcut has no conversation: a failure is told in the app's DM with the user.
-  const scoped = withScope(view, interactionActor(shortcut, context));
-  await openModalOrSay(services, shortcut.trigger_id, scoped, receivedAt, { directMessageTo: shortcut.user.id }, 'Use the "Start a remote session" shortcut again to open it.');
+  const actor = interactionActor(shortcut, context);
+  const request = { triggerId: shortcut.trigger_id, view: withScope(view, actor), receivedAt, team: actor, token: context.botToken };
+  await openModalOrSay(services, request, { directMessageTo: shortcut.user.id }, 'Use the "Start a remote session" shortcut again to open it.');
 }

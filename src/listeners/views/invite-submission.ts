@@ -45,6 +45,6 @@ export function registerInviteSubmission(app: App, services: ListenerServices): 
       return;
     }
     await ack();
-    if (!accepted.accepted) await services.gateway.postEphemeral({ channel: channelId, user: userId, text: accepted.text }).catch(() => undefined);
+    if (!accepted.accepted) await services.gateways.of(actor).postEphemeral({ channel: channelId, user: userId, text: accepted.text }).catch(() => undefined);
   });
 }
