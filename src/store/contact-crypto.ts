@@ -12,6 +12,8 @@ export const KEY_PURPOSES = {
   // The identities Rendezvous gives vendors for a person (today Imbee's `virtual_user`); the label
   // names no vendor, as nothing outside src/vendors/ does.
   vendorIdentity: 'rendezvous vendor identity v2',
+  // The vendor credentials a workspace's admin saved in the App Home (src/store/vendor-accounts-repository.ts).
+  vendorAccounts: 'rendezvous vendor accounts v2',
 } as const;
 
 export type KeyPurpose = keyof typeof KEY_PURPOSES;
@@ -91,10 +93,7 @@ export class ContactCrypto {
   }
 
   encrypt(plain: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.current.contacts, iv);
-    const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return ['v2', this.current.kid, iv.toString('base64'), cipher.getAuthTag().toString('base64'), sealed.toString('base64')].join(':');
+    return seal(this.current.contacts, this.current.kid, plain);
   }
 
   decrypt(stored: string): string {
@@ -153,6 +152,29 @@ export class ContactCrypto {
     return deriveKey(this.current.master, purpose);
   }
 
+  /**
+   * Seals values of another kind than contacts under a key of their own purpose, in the same
+   * format (`v2:<kid>:…`, the kid naming the ENCRYPTION_KEY it was derived from), readable under
+   * ENCRYPTION_KEY_PREVIOUS during a rotation and re-keyed by ./rekey.ts like the contacts.
+   */
+  sealer(purpose: Exclude<KeyPurpose, 'contacts' | 'contactHash'>): Sealer {
+    const keyOf = (generation: KeyGeneration) => deriveKey(generation.master, purpose);
+    const current = this.current;
+    const generations = this.generations();
+    return {
+      currentPrefix: this.currentPrefix,
+      seal: (plain) => seal(keyOf(current), current.kid, plain),
+      open: (stored) => {
+        const parts = stored.split(':');
+        if (parts[0] !== 'v2' || parts.length !== 5) throw new Error(`unknown ${purpose} encryption format`);
+        const [, kid, iv, tag, sealed] = parts as [string, string, string, string, string];
+        const generation = generations.find((candidate) => candidate.kid === kid);
+        if (!generation) throw new Error(`${purpose} sealed under key id ${kid}, which is neither ENCRYPTION_KEY nor ENCRYPTION_KEY_PREVIOUS`);
+        return open(keyOf(generation), iv, tag, sealed);
+      },
+    };
+  }
+
   private generations(): KeyGeneration[] {
     return this.previous ? [this.current, this.previous] : [this.current];
   }
@@ -169,6 +191,22 @@ export class ContactCrypto {
     }
     throw failure;
   }
+}
+
+/** Values of one purpose sealed under keys derived from ENCRYPTION_KEY (ContactCrypto.sealer). */
+export interface Sealer {
+  /** The prefix of a value sealed under the current key (what the re-key job leaves alone). */
+  readonly currentPrefix: string;
+  seal(plain: string): string;
+  open(stored: string): string;
+}
+
+/** AES-256-GCM with a random nonce: `v2:<kid>:<iv>:<tag>:<sealed>`. */
+function seal(key: Buffer, kid: string, plain: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return ['v2', kid, iv.toString('base64'), cipher.getAuthTag().toString('base64'), sealed.toString('base64')].join(':');
 }
 
 function open(key: Buffer, iv: string, tag: string, sealed: string): string {
