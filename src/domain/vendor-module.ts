@@ -21,7 +21,14 @@ export interface VendorModule<S = unknown> {
   viaChannel?: ViaChannel;
   /** Values that pre-fill product fields (`defaultFrom`), from settings alone: the modal opens before any I/O. */
   fieldDefaults(settings: S): Record<string, string | number | undefined>;
-  /** Builds what one vendor account needs; may be called while the app runs (one account per workspace later). */
+  /**
+   * What names the vendor account these settings log into, as the vendor counts it (its base URL
+   * and login, or its key): workspaces whose settings name the same account share its connection,
+   * token cache and request budget, and its sessions are tracked once. Never stored or logged as
+   * it is (the app keys it with a secret first). Default: all the settings.
+   */
+  account?(settings: S): string;
+  /** Builds what one vendor account needs; called while the app runs, once per account (environment's and workspaces'). */
   connect(settings: S, deps: VendorDeps): VendorConnection;
 }
 

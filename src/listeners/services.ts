@@ -10,14 +10,15 @@ export interface ListenerServices {
   sessions: SessionService;
   gateway: SlackGateway;
   logger: Logger;
+  /** The invite modal with the vendors of the workspace (`teamId`) the request comes from. */
   modal: {
-    open(channelId?: string, prefill?: { phone?: string; email?: string }, source?: { channelId: string; ts: string }): ModalView | undefined;
-    switchTo(vendor: string, meeting: boolean, channelId?: string, source?: { channelId: string; ts: string }): ModalView | undefined;
+    open(teamId: string, channelId?: string, prefill?: { phone?: string; email?: string }, source?: { channelId: string; ts: string }): ModalView | undefined;
+    switchTo(teamId: string, vendor: string, meeting: boolean, channelId?: string, source?: { channelId: string; ts: string }): ModalView | undefined;
   };
-  directory: { vendorsText(): string; statusText(reference: string, actor: Actor): Promise<string> };
+  directory: { vendorsText(teamId: string): string; statusText(reference: string, actor: Actor): Promise<string> };
   /** Every vendor module's declarations: the grammar, usage and modal are drawn from them. */
   catalogue: Catalogue;
-  commandDefaults(): CommandDefaults;
+  commandDefaults(teamId: string): CommandDefaults;
   stats(from: string | undefined, to: string | undefined, actor: Actor): Promise<{ text: string; blocks: KnownBlock[] }>;
   /** Publishes a user's App Home; never throws. */
   home: { publish(teamId: string, userId: string): Promise<void> };

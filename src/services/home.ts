@@ -17,8 +17,8 @@ export interface HomeServiceDeps {
   /** A card's permalink (SessionService.permalink): undefined when it has none or Slack said no. */
   permalink(session: Session): Promise<string | undefined>;
   gateway: Pick<SlackGateway, 'isAdmin' | 'publishHome'>;
-  /** The configured vendors and their last call (VendorDirectory.configured). */
-  vendors(): Array<{ vendor: string; lastCall?: LastCall }>;
+  /** The workspace's configured vendors and their last call (VendorDirectory.configured). */
+  vendors(teamId: string): Array<{ vendor: string; lastCall?: LastCall }>;
   /** Thread replies of the user's sessions that Slack refused for good (newest first). */
   deadLetters?(teamId: string, userId: string, limit: number): Promise<DeadLetter[]>;
   logger: Logger;
@@ -45,7 +45,7 @@ export class HomeService {
         userId,
         active: active.map(toHome),
         recent: recent.map(toHome),
-        vendors: this.deps.vendors(),
+        vendors: this.deps.vendors(teamId),
         isAdmin,
         catalogue: this.deps.catalogue,
         notPosted: deadLetters.map(({ vendor, reference, channelId, key, error, deadLetteredAt }) => ({ vendor, reference, channelId, key, error, deadLetteredAt })),

@@ -38,6 +38,7 @@ function row(i: number, status: Session['status'], overrides: Partial<Session> =
     nextCheckAt: null,
     mediaPosted: false,
     lastError: null,
+    vendorAccount: null,
     version: 0,
     ...overrides,
   };

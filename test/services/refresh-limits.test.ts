@@ -5,6 +5,8 @@ import type { Session } from '../../src/domain/session.js';
 import { RefreshLimiter } from '../../src/services/refresh-limiter.js';
 import { SessionService, type SessionServiceDeps } from '../../src/services/sessions.js';
 import { SpareBudget } from '../../src/services/spare-budget.js';
+import { sameForEveryTeam } from '../../src/services/team-vendors.js';
+import type { ProviderRegistry } from '../../src/services/provider-registry.js';
 import { vendorModules } from '../../src/vendors/index.js';
 
 const TEAM = 'T0001';
@@ -39,21 +41,23 @@ function harness(options: { free?: number; claims?: Claims; clock?: { now: numbe
   const budget = { limit: 10, reserve: 2, free: options.free ?? 10 };
   const deps = {
     sessions: sharedRows(options.claims ?? new Map()),
-    providers: {
-      get: () => ({
-        reconcile: async (row: Session): Promise<Outcome | undefined> => {
-          reconciled.push(row.id);
-          return undefined;
-        },
-      }),
-    },
     cards: { refresh: async (id: string) => void cardRefreshes.push(id) },
     lifecycle: { apply: async () => ({ cardRefreshed: true }) },
     logger: createLogger('silent'),
     catalogue: vendorModules,
     trackIntervalMs: 30_000,
     refreshLimiter: new RefreshLimiter({ now: () => clock.now }),
-    spare: new SpareBudget({ apizee: { limit: budget.limit, reserve: budget.reserve, available: () => budget.free, estimateWaitMs: () => 0 } }),
+    vendors: sameForEveryTeam({
+      providers: {
+        get: () => ({
+          reconcile: async (row: Session): Promise<Outcome | undefined> => {
+            reconciled.push(row.id);
+            return undefined;
+          },
+        }),
+      } as unknown as ProviderRegistry,
+      spare: new SpareBudget({ apizee: { limit: budget.limit, reserve: budget.reserve, available: () => budget.free, estimateWaitMs: () => 0 } }),
+    }),
   } as unknown as SessionServiceDeps;
   const service = new SessionService(deps);
   const replies: Array<{ userId: string; text: string }> = [];

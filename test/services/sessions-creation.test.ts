@@ -10,6 +10,7 @@ import { decodeCreationPayload } from '../../src/services/creation-payload.js';
 import { ProviderRegistry } from '../../src/services/provider-registry.js';
 import { SessionLifecycle } from '../../src/services/session-lifecycle.js';
 import { NOTHING_STARTED, SessionService } from '../../src/services/sessions.js';
+import { sameForEveryTeam } from '../../src/services/team-vendors.js';
 import { SlackPostError, type SlackGateway } from '../../src/slack/gateway.js';
 import { ContactCrypto } from '../../src/store/contact-crypto.js';
 import { CreationJobsRepository, type CreationJob } from '../../src/store/creation-jobs-repository.js';
@@ -75,7 +76,7 @@ eachDatabase('SessionService creation steps', (ctx) => {
       crypto,
       logger,
       trackIntervalMs: 30_000,
-      providers: new ProviderRegistry().add('apizee', fake),
+      vendors: sameForEveryTeam({ providers: new ProviderRegistry().add('apizee', fake) }),
       catalogue: vendorModules,
       jobs,
       replyFor: () => async (text) => void replies.push(text),

@@ -6,7 +6,9 @@ export async function startSessionShortcut(
   { shortcut, client }: SlackShortcutMiddlewareArgs<GlobalShortcut> & AllMiddlewareArgs,
   services: ListenerServices,
 ): Promise<void> {
-  const view = services.modal.open();
+  const teamId = shortcut.team?.id ?? shortcut.user.team_id;
+  if (!teamId) return;
+  const view = services.modal.open(teamId);
   if (!view) return;
   await client.views.open({ trigger_id: shortcut.trigger_id, view });
 }
