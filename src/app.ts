@@ -16,6 +16,7 @@ import { InviteModals } from './services/invite-modals.js';
 import { SessionLifecycle } from './services/session-lifecycle.js';
 import { SessionService } from './services/sessions.js';
 import { StatsService } from './services/stats.js';
+import { VendorAccountSettings } from './services/vendor-account-settings.js';
 import { VendorAccounts } from './services/vendor-accounts.js';
 import { VendorDirectory } from './services/vendor-directory.js';
 import { healthRoute, metricsRoute, readyRoute, unhandledRequest, webhookRoute } from './http/routes.js';
@@ -102,6 +103,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   let pseudonymKey: string | undefined;
   // Read from the database at start() too: the account keys sessions carry must never change.
   let accountIds: string | undefined;
+  const accountsStore = new VendorAccountsRepository(database.db, contactCrypto.sealer('vendorAccounts'));
   // Each workspace's vendor accounts (its own, else the environment's), connected once per
   // account and loaded at start(); a module with no account anywhere is never offered.
   const accounts = new VendorAccounts({
@@ -121,7 +123,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
         return pseudonymKey;
       },
     },
-    store: new VendorAccountsRepository(database.db, contactCrypto.sealer('vendorAccounts')),
+    store: accountsStore,
     identityKey: () => {
       if (accountIds === undefined) throw new Error('the account ids key is read at start(); start the app first');
       return accountIds;
@@ -223,11 +225,22 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const creations = new CreationRunner({ jobs: creationJobs, steps: sessions, vendors: () => accounts.allVendors(), owner, logger });
   const modal = new InviteModals({ vendors: teamVendors, catalogue, defaultVendor: config.defaultVendor });
   const directory = new VendorDirectory({ vendors: teamVendors, sessions, catalogue });
-  const home = new HomeService({
+  // Admins set up each workspace's own vendor accounts in the App Home.
+  const vendorAccounts = new VendorAccountSettings({
+    accounts,
+    store: accountsStore,
+    modules,
+    common: config.vendorCommon,
+    isAdmin: (teamId, userId) => gateway.isAdmin(teamId, userId),
+    onSaved: (teamId, userId) => home.publish(teamId, userId),
+    logger,
+  });
+  const home: HomeService = new HomeService({
     sessions: sessionsRepo,
     permalink: (row) => sessions.permalink(row),
     gateway,
     vendors: (teamId) => directory.configured(teamId),
+    vendorAccounts: (teamId) => vendorAccounts.lines(teamId),
     deadLetters: (teamId, userId, limit) => milestonesRepo.deadLettersOf(teamId, userId, limit),
     logger,
     catalogue,
@@ -238,6 +251,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     permalink: async (row) => (row.cardTs ? backgroundHomeGateway.permalink(row.channelId, row.cardTs) : undefined),
     gateway: backgroundHomeGateway,
     vendors: (teamId) => directory.configured(teamId),
+    vendorAccounts: (teamId) => vendorAccounts.lines(teamId),
     deadLetters: (teamId, userId, limit) => milestonesRepo.deadLettersOf(teamId, userId, limit),
     logger,
     catalogue,
@@ -258,6 +272,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     }),
     stats: (from, to, actor) => stats.summary(from, to, actor),
     home,
+    vendorAccounts,
   });
   app.error(async (error) => {
     logger.error({ err: error }, 'unhandled listener error');

@@ -58,6 +58,8 @@ export interface SettingField {
   secret: boolean;
   /** One line for `.env.example` and the settings form. */
   help: string;
+  /** One of the credentials that are all set, or none (the vendor is then not set up). */
+  required?: boolean;
 }
 
 export interface VendorSettings<S> {
@@ -67,6 +69,12 @@ export interface VendorSettings<S> {
    * unset); throws `SettingsError` naming the variable when they are wrong or half set.
    */
   read(env: Readonly<Record<string, string | undefined>>, common: CommonSettings): S | undefined;
+  /**
+   * Every problem with these values, by variable (the App Home form shows each on its field):
+   * empty when `read` would make settings of them. A required credential left empty is one.
+   * Without it, the form shows `read`'s first problem only.
+   */
+  problems?(env: Readonly<Record<string, string | undefined>>, common: CommonSettings): Array<{ variable: string; reason: string }>;
 }
 
 /** Settings every module may use, read by config.ts. */
@@ -304,7 +312,22 @@ export interface VendorConnection {
   webhook?: WebhookHandler;
   /** The vendor's own usage figures for `/rendezvous stats`. */
   usage?(from: Date, to: Date): Promise<{ title: string; lines: string[] }>;
+  /**
+   * The vendor's least harmful documented call, run when an admin saves an account in the App
+   * Home to tell whether it works; absent when every call creates something (the account is then
+   * saved unchecked, and the admin told so).
+   */
+  check?: AccountCheck;
   stop(): Promise<void>;
+}
+
+export interface AccountCheck {
+  /** The call in words for the admin: "Apizee issued a token (POST /token)". */
+  call: string;
+  /** At most one check of an account in `everyMs` (any workspace's), and why. */
+  spacing?: { everyMs: number; why: string };
+  /** Throws (a VendorError) when the vendor refuses the account. */
+  run(): Promise<void>;
 }
 
 /** One vendor product behind the common session flow. */

@@ -107,9 +107,7 @@ export function webhookRoute(vendor: string, targets: () => WebhookTarget[], dis
       const given = (Array.isArray(header) ? header[0] : header) ?? new URL(req.url ?? '/', 'http://localhost').searchParams.get('secret') ?? undefined;
       // Every secret is compared (in constant time), so the answer's timing tells nothing of which matched.
       const matches = known.filter((target) => secretMatches(target.handler.secret, given));
-      const target = matches[0];
-      if (!target) return json(res, 401, { ok: false, error: 'bad secret' });
-      const { handler, scope } = target;
+      if (matches.length === 0) return json(res, 401, { ok: false, error: 'bad secret' });
       const raw = await readBody(req);
       if (raw === undefined) return json(res, 413, { ok: false, error: 'body over 1 MB' });
       let body: unknown;
@@ -119,9 +117,15 @@ export function webhookRoute(vendor: string, targets: () => WebhookTarget[], dis
         return json(res, 400, { ok: false, error: 'body is not JSON' });
       }
       try {
-        const routed = handler.route(body);
+        // One module reads the body whichever account it is for.
+        const routed = matches[0]!.handler.route(body);
         if ('rejected' in routed) return json(res, 400, { ok: false, error: routed.rejected });
-        const outcome = await dispatch.handle(vendor, routed, scope);
+        // Accounts given the same secret are each looked in, until one has the session.
+        let outcome: Awaited<ReturnType<WebhookDispatch['handle']>> = 'unknown_session';
+        for (const { scope } of matches) {
+          outcome = await dispatch.handle(vendor, routed, scope);
+          if (outcome !== 'unknown_session') break;
+        }
         json(res, 200, { ok: true, outcome });
       } catch (error) {
         logger.error({ err: error }, 'webhook failed');

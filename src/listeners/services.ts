@@ -3,6 +3,7 @@ import type { Logger } from '../domain/logger.js';
 import type { Catalogue } from '../domain/product-catalogue.js';
 import type { CommandDefaults } from '../services/command-requests.js';
 import type { Actor, SessionService } from '../services/sessions.js';
+import type { VendorAccountSettings } from '../services/vendor-account-settings.js';
 import type { SlackGateway } from '../slack/gateway.js';
 
 /** What listeners may call: services only (no HTTP, no SQL). */
@@ -22,4 +23,6 @@ export interface ListenerServices {
   stats(from: string | undefined, to: string | undefined, actor: Actor): Promise<{ text: string; blocks: KnownBlock[] }>;
   /** Publishes a user's App Home; never throws. */
   home: { publish(teamId: string, userId: string): Promise<void> };
+  /** The App Home's vendor accounts (admins): the form of each vendor, and saving it. */
+  vendorAccounts: Pick<VendorAccountSettings, 'fieldsOf' | 'form' | 'submit'>;
 }

@@ -5,6 +5,7 @@ import type { SlackGateway } from '../slack/gateway.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
 import type { DeadLetter } from '../store/milestones-repository.js';
 import { homeView, MAX_ACTIVE_SHOWN, MAX_DEAD_LETTERS_SHOWN, MAX_RECENT_SHOWN, type HomeSession } from '../ui/home.js';
+import type { VendorAccountLine } from '../ui/vendor-accounts.js';
 import type { LastCall } from '../vendors/health.js';
 
 /** How many of the user's newest sessions the Home tab reads. */
@@ -19,13 +20,15 @@ export interface HomeServiceDeps {
   gateway: Pick<SlackGateway, 'isAdmin' | 'publishHome'>;
   /** The workspace's configured vendors and their last call (VendorDirectory.configured). */
   vendors(teamId: string): Array<{ vendor: string; lastCall?: LastCall }>;
+  /** For admins: where the workspace's account with each vendor stands (VendorAccountSettings.lines). */
+  vendorAccounts?(teamId: string): VendorAccountLine[];
   /** Thread replies of the user's sessions that Slack refused for good (newest first). */
   deadLetters?(teamId: string, userId: string, limit: number): Promise<DeadLetter[]>;
   logger: Logger;
   catalogue: Catalogue;
 }
 
-/** Publishes a user's App Home: their sessions, vendor health and, for admins, configuration. */
+/** Publishes a user's App Home: their sessions, vendor health and, for admins, the workspace's vendor accounts. */
 export class HomeService {
   constructor(private readonly deps: HomeServiceDeps) {}
 
@@ -47,6 +50,7 @@ export class HomeService {
         recent: recent.map(toHome),
         vendors: this.deps.vendors(teamId),
         isAdmin,
+        vendorAccounts: isAdmin ? this.deps.vendorAccounts?.(teamId) : undefined,
         catalogue: this.deps.catalogue,
         notPosted: deadLetters.map(({ vendor, reference, channelId, key, error, deadLetteredAt }) => ({ vendor, reference, channelId, key, error, deadLetteredAt })),
       });

@@ -71,6 +71,7 @@ function harness(rows: Session[], options: { admin?: boolean; publishFails?: boo
       },
     },
     vendors: () => [{ vendor: 'apizee' }],
+    vendorAccounts: () => [{ vendor: 'apizee', label: 'Apizee', source: 'environment' }],
     logger,
     catalogue: vendorModules,
   });
@@ -108,10 +109,10 @@ describe('HomeService', () => {
   it('shows the admin part to admins only', async () => {
     const member = harness([]);
     await member.service.publish(TEAM, USER);
-    assert.ok(!JSON.stringify(member.published[0]!.view).includes('Vendor configuration'));
+    assert.ok(!JSON.stringify(member.published[0]!.view).includes('*Vendors*'));
     const admin = harness([], { admin: true });
     await admin.service.publish(TEAM, USER);
-    assert.ok(JSON.stringify(admin.published[0]!.view).includes('Vendor configuration'));
+    assert.ok(JSON.stringify(admin.published[0]!.view).includes('*Vendors*'));
   });
 
   it('logs failures and never throws', async () => {

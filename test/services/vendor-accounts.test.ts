@@ -1,72 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Session } from '../../src/domain/session.js';
-import { SettingsError, type Provider, type VendorConnection, type VendorModule, type VendorTracker } from '../../src/domain/vendor-module.js';
+import type { VendorModule } from '../../src/domain/vendor-module.js';
 import { createLogger } from '../../src/logger.js';
 import { VendorAccounts } from '../../src/services/vendor-accounts.js';
 import { ContactCrypto } from '../../src/store/contact-crypto.js';
 import { VendorAccountsRepository, type StoredVendorAccount } from '../../src/store/vendor-accounts-repository.js';
 import { apizee } from '../../src/vendors/apizee/index.js';
 import { eachDatabase } from '../helpers/databases.js';
-
-interface ToySettings {
-  url: string;
-  login: string;
-  password: string;
-}
-
-/** A made-up vendor whose account is its URL and login, with a budget and a tracker per connection. */
-function toyModule() {
-  const connected: Array<{ settings: ToySettings; stopped: boolean; connection: VendorConnection }> = [];
-  const module: VendorModule<ToySettings> = {
-    name: 'toy',
-    label: 'Toy',
-    settings: {
-      fields: [
-        { env: 'TOY_URL', label: 'URL', secret: false, help: '' },
-        { env: 'TOY_LOGIN', label: 'Login', secret: false, help: '' },
-        { env: 'TOY_PASSWORD', label: 'Password', secret: true, help: '' },
-      ],
-      read(env) {
-        if (!env.TOY_LOGIN) return undefined;
-        if (!env.TOY_PASSWORD) throw new SettingsError('TOY_PASSWORD', 'is required once any TOY_ credential is set');
-        return { url: env.TOY_URL ?? 'https://toy.example', login: env.TOY_LOGIN, password: env.TOY_PASSWORD };
-      },
-    },
-    products: [],
-    account: (settings) => `${settings.url}\n${settings.login}`,
-    fieldDefaults: (settings) => ({ login: settings.login }),
-    connect(settings) {
-      const provider: Provider = {
-        kind: 'call',
-        describeInvitee: () => '',
-        contactOf: () => undefined,
-        // A wrong password fails this account's calls, and only this account's.
-        create: async () => {
-          if (settings.password !== 'right') throw new Error(`refused for ${settings.login}`);
-          return { vendorId: `${settings.login}-1`, status: 'sent', milestone: 'sent' };
-        },
-      };
-      const tracker: VendorTracker = { kind: 'call', tick: async () => undefined };
-      const entry = {
-        settings,
-        stopped: false,
-        connection: {
-          providers: [provider],
-          trackers: [tracker],
-          budget: { limit: 10, estimateWaitMs: () => 0, available: () => 10, reserve: 2 },
-          webhook: { secret: `hook-${settings.login}`, route: () => ({ ignored: 'test' }) },
-          stop: async () => {
-            entry.stopped = true;
-          },
-        } satisfies VendorConnection,
-      };
-      connected.push(entry);
-      return entry.connection;
-    },
-  };
-  return { module, connected };
-}
+import { toyModule, type ToySettings } from '../helpers/toy-vendor.js';
 
 function stored(teamId: string, values: Record<string, string>, overrides: Partial<StoredVendorAccount> = {}): StoredVendorAccount {
   return { teamId, enterpriseId: null, vendor: 'toy', values, account: 'unused-here', version: 1, updatedAt: new Date('2026-12-02T10:00:00Z'), updatedBy: 'U0ADMIN', check: null, ...overrides };
