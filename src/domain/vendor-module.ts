@@ -322,7 +322,7 @@ export interface VendorConnection {
 }
 
 export interface AccountCheck {
-  /** The call in words for the admin: "Apizee issued a token (POST /token)". */
+  /** The call in words for the admin: "a token (POST /token)". */
   call: string;
   /** At most one check of an account in `everyMs` (any workspace's), and why. */
   spacing?: { everyMs: number; why: string };

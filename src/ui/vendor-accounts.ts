@@ -135,11 +135,11 @@ export function vendorAccountResultModal(label: string, verdict: CheckVerdict): 
   const name = escapeMrkdwn(label);
   switch (verdict.kind) {
     case 'ok':
-      return resultModal(label, `✅ Saved and checked: ${name} accepted the account (${escapeMrkdwn(verdict.call)}). This workspace's sessions now use it.`);
+      return resultModal(label, `✅ Saved and checked: ${name} accepted the account (asked for ${escapeMrkdwn(verdict.call)}). This workspace's ${name} sessions now use it.`);
     case 'failed':
       return resultModal(
         label,
-        `⚠️ Saved, but the check failed: ${escapeMrkdwn(truncate(verdict.reason, 1500))}\n(${escapeMrkdwn(verdict.call)}.) This workspace's ${name} sessions will fail until the account is fixed: change it in the App Home.`,
+        `⚠️ Saved, but the check failed (asked for ${escapeMrkdwn(verdict.call)}): ${escapeMrkdwn(truncate(verdict.reason, 1500))} This workspace's ${name} sessions will fail until the account is fixed: change it in the App Home.`,
       );
     case 'unchecked':
       return resultModal(label, `ℹ️ Saved without a check: ${name} documents no call that does not create something, so Rendezvous did not try the account. The first session will show whether it works.`);

@@ -54,7 +54,7 @@ export function toyModule(options: { check?: 'none' | { spacingMs: number } } = 
             options.check === 'none'
               ? undefined
               : {
-                  call: 'Toy accepted the login',
+                  call: 'a login',
                   spacing: options.check ? { everyMs: options.check.spacingMs, why: 'Toy locks accounts' } : undefined,
                   run: async () => checks(settings),
                 },

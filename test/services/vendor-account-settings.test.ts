@@ -105,7 +105,7 @@ eachDatabase('VendorAccountSettings: the App Home form, saved and checked', (ctx
     assert.deepEqual(h.accounts.forTeam('T0ALPHA').providers.vendors(), ['toy'], 'in force at once on this replica');
 
     const beta = await h.submit('T0BETA', { TOY_LOGIN: 'beta', TOY_PASSWORD: 'wrong' });
-    assert.match(JSON.stringify(beta.shown), /⚠️ Saved, but the check failed: Toy refused/);
+    assert.match(JSON.stringify(beta.shown), /⚠️ Saved, but the check failed \(asked for a login\): Toy refused/);
     assert.deepEqual(h.toy.checked, ['alpha', 'beta']);
 
     const lines = new Map(['T0ALPHA', 'T0BETA'].map((team) => [team, h.settings.lines(team)[0]!]));

@@ -55,8 +55,8 @@ describe('vendorAccountModal', () => {
 
 describe('vendor account result modals', () => {
   const verdicts: CheckVerdict[] = [
-    { kind: 'ok', call: 'Apizee issued a token (POST /token)' },
-    { kind: 'failed', call: 'Apizee issued a token (POST /token)', reason: 'Apizee refused <the> credentials & said so' },
+    { kind: 'ok', call: 'a token (POST /token)' },
+    { kind: 'failed', call: 'a token (POST /token)', reason: 'Apizee refused <the> credentials & said so' },
     { kind: 'unchecked' },
     { kind: 'spaced', lastCheckedAt: new Date('2026-12-02T10:00:00Z'), everyMinutes: 10, why: 'Blitzz locks an account for 10 minutes after 5 failed logins' },
     { kind: 'not_saved', reason: 'Rendezvous could not write it to its database.' },
@@ -68,8 +68,8 @@ describe('vendor account result modals', () => {
       assert.deepEqual(blockKitProblems(modal.blocks as KnownBlock[], 100), []);
       return JSON.stringify(modal.blocks);
     });
-    assert.match(words[0]!, /✅ Saved and checked: Apizee accepted the account \(Apizee issued a token \(POST \/token\)\)/);
-    assert.match(words[1]!, /⚠️ Saved, but the check failed: Apizee refused &lt;the&gt; credentials &amp; said so/);
+    assert.match(words[0]!, /✅ Saved and checked: Apizee accepted the account \(asked for a token \(POST \/token\)\)/);
+    assert.match(words[1]!, /⚠️ Saved, but the check failed \(asked for a token \(POST \/token\)\): Apizee refused &lt;the&gt; credentials &amp; said so/);
     assert.match(words[2]!, /Saved without a check/);
     assert.match(words[3]!, /at most once every 10 minutes \(Blitzz locks an account/);
     assert.match(words[4]!, /Not saved/);

@@ -26,7 +26,7 @@ export function connectApizee(settings: ApizeeSettings, deps: VendorDeps): Vendo
     budget: client.budget,
     webhook: settings.webhookSecret ? apizeeWebhook(settings.webhookSecret) : undefined,
     usage: (from, to) => apizeeUsage(client, from, to),
-    check: { call: 'Apizee issued a token (POST /token)', run: () => client.checkLogin() },
+    check: { call: 'a token (POST /token)', run: () => client.checkLogin() },
     async stop() {
       client.budget.stop();
     },

@@ -12,7 +12,7 @@ export function connectConpeek(settings: ConpeekSettings, deps: VendorDeps): Ven
     ],
     trackers: [],
     // A one-item read: the only documented call that creates nothing.
-    check: { call: 'Conpeek answered a one-meeting read (GET /meeting?limit=1)', run: async () => void (await client.listMeetings({ limit: 1 })) },
+    check: { call: 'a one-meeting read (GET /meeting?limit=1)', run: async () => void (await client.listMeetings({ limit: 1 })) },
     async stop() {},
   };
 }
