@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { sandboxEnvironment, SANDBOX_APIZEE_ACCOUNT, SANDBOX_APIZEE_WORKSPACE_ACCOUNTS, startLocalStack, type LocalStack } from '../../sandbox/local-stack.js';
 import type { FakeSlackCall, SlackArgs } from '../../sandbox/slack-api.js';
+import { installThroughOAuth } from '../../sandbox/slack-install.js';
 import { SlackRequester } from '../../sandbox/slack-requests.js';
 import { createApp, type Rendezvous } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -24,7 +25,9 @@ const TEAMS = {
 } as const;
 type Team = (typeof TEAMS)[keyof typeof TEAMS];
 
-describe('e2e: vendor accounts per workspace', function () {
+// Once with the one bot token, once with OAuth install (each workspace installed, and posted to, with its own token).
+for (const oauth of [false, true])
+  describe(`e2e: vendor accounts per workspace${oauth ? ' (OAuth install: a token per workspace)' : ''}`, function () {
   this.timeout(60_000);
   const encryptionKey = randomBytes(32).toString('base64');
   let stack: LocalStack;
@@ -42,8 +45,15 @@ describe('e2e: vendor accounts per workspace', function () {
       slack: { users: Object.fromEntries(Object.values(TEAMS).map((team) => [team.admin, { teamId: team.teamId, admin: true }])) },
       logger: captured.logger,
       vendors: ['apizee'],
+      oauth,
     });
-    for (const team of Object.values(TEAMS)) requesters.set(team.teamId, requesterFor(team, stack.appUrl));
+    for (const team of Object.values(TEAMS)) {
+      if (oauth) {
+        const installed = await installThroughOAuth(stack.appUrl, { team: team.teamId });
+        assert.equal(installed.status, 200, installed.page);
+      }
+      requesters.set(team.teamId, requesterFor(team, stack.appUrl));
+    }
   });
   afterEach(async () => {
     await second?.stop();
@@ -175,6 +185,16 @@ describe('e2e: vendor accounts per workspace', function () {
     const lists = stack.apizee.requests.slice(listsBefore).filter((request) => request.method === 'GET' && request.path === '/api/tickets');
     assert.ok(lists.some((request) => request.account === ALPHA_ACCOUNT.username), 'alpha’s tracker listed alpha’s tickets');
 
+    if (oauth) {
+      // Every card, update and thread reply in a workspace's channel went with that workspace's own token.
+      for (const team of Object.values(TEAMS)) {
+        const [token] = stack.slack.tokensOf(team.teamId);
+        const calls = stack.slack.calls.filter((call) => ['chat.postMessage', 'chat.update'].includes(call.method) && call.args.channel === team.channel);
+        assert.ok(token && calls.length >= 2, `${team.teamId}: ${calls.length} calls`);
+        for (const call of calls) assert.equal(call.token, token, `${call.method} in ${team.channel} used another workspace's token`);
+      }
+    }
+
     // Beta's admin mistypes the password: the check fails and says so; alpha carries on untouched.
     const failed = await saveApizeeAccount(TEAMS.beta, 'not-the-password', /the check failed/);
     assert.match(JSON.stringify(failed.args.view), /Apizee refused Rendezvous's credentials/);
@@ -212,7 +232,8 @@ describe('e2e: vendor accounts per workspace', function () {
     assert.equal(stack.slack.callsTo('views.open').length, 0);
   });
 
-  it('a second app instance on the same database takes a saved account up with its tracking pass', async () => {
+  // A second instance here runs with the one bot token (its configuration is built below).
+  if (!oauth) it('a second app instance on the same database takes a saved account up with its tracking pass', async () => {
     const config = loadConfig({
       ...sandboxEnvironment(stack, { vendors: ['apizee'], apizeeRatePerMinute: 60 }),
       SLACK_SIGNING_SECRET: stack.signingSecret,
