@@ -52,6 +52,14 @@ export interface LocalStack extends Omit<Sandboxes, 'close'> {
 }
 
 export const SANDBOX_APIZEE_ACCOUNT = { username: 'agent@example.com', password: 'sandbox-secret', enterpriseId: 1 };
+/**
+ * Two more Apizee accounts, each of its own enterprise, that workspaces save as their own in the App
+ * Home (the environment's account above stays every workspace's default).
+ */
+export const SANDBOX_APIZEE_WORKSPACE_ACCOUNTS = [
+  { username: 'alpha@example.com', password: 'alpha-sandbox-secret', enterpriseId: 2, name: 'Alpha agent' },
+  { username: 'beta@example.com', password: 'beta-sandbox-secret', enterpriseId: 3, name: 'Beta agent' },
+] as const;
 export const SANDBOX_BLITZZ = { secretKey: 'sandbox-secret-key', username: 'agent@example.com', password: 'sandbox-secret', sessionId: '123456789' };
 export const SANDBOX_CONPEEK = { apiKey: 'conpeek-sandbox-key', project: 'PSKQMXUAZ', bridgeId: 5, roomId: 11 };
 export const SANDBOX_IMBEE = { auth: 'imbee-sandbox-auth', corporateToken: 'imbee-sandbox-corporate-token', botIdsha: 'imbee-sandbox-bot' };
@@ -72,7 +80,11 @@ export async function startSandboxes(
   options: Pick<LocalStackOptions, 'apizeeRatePerMinute' | 'apizeeLatencyMs' | 'slack' | 'genesysOutcomeDelayMs'> = {},
 ): Promise<Sandboxes> {
   const [apizee, blitzz, conpeek, imbee, genesys, slack] = await Promise.all([
-    startApizeeSandbox({ ratePerMinute: options.apizeeRatePerMinute ?? 10, latencyMs: options.apizeeLatencyMs, accounts: [SANDBOX_APIZEE_ACCOUNT] }),
+    startApizeeSandbox({
+      ratePerMinute: options.apizeeRatePerMinute ?? 10,
+      latencyMs: options.apizeeLatencyMs,
+      accounts: [SANDBOX_APIZEE_ACCOUNT, ...SANDBOX_APIZEE_WORKSPACE_ACCOUNTS],
+    }),
     startBlitzzSandbox({ accounts: [SANDBOX_BLITZZ], sessions: [SANDBOX_BLITZZ.sessionId] }),
     startConpeekSandbox({ apiKey: SANDBOX_CONPEEK.apiKey, projects: [SANDBOX_CONPEEK.project], bridges: { [SANDBOX_CONPEEK.bridgeId]: [SANDBOX_CONPEEK.roomId] } }),
     startImbeeSandbox(SANDBOX_IMBEE),

@@ -1165,8 +1165,10 @@ class FakeSlackServer implements FakeSlackApi {
   ): FakeView {
     const { userId, previous, replacing } = context;
     const id = replacing?.id ?? `V${String(this.nextId()).padStart(8, '0')}`;
+    // A view belongs to the workspace whose token opened it (the calling bot's, with OAuth install).
+    const teamId = this.caller.teamId ?? this.teamId;
     const view: FakeView = {
-      team_id: this.teamId,
+      team_id: teamId,
       blocks: [],
       private_metadata: '',
       callback_id: '',
@@ -1175,7 +1177,7 @@ class FakeSlackServer implements FakeSlackApi {
       notify_on_close: false,
       close: null,
       submit: null,
-      app_installed_team_id: this.teamId,
+      app_installed_team_id: teamId,
       ...structuredClone(input),
       // Fields Slack owns, whatever the app sent.
       id,

@@ -3,8 +3,10 @@
  * Web API and the real app between them, drives it with real signed Slack requests, moves the
  * tickets through their life, and prints each conversation as a person would read it.
  */
-import { SANDBOX_GENESYS, startLocalStack, type LocalStack } from '../sandbox/local-stack.js';
-import { ACTION, CALLBACK, INPUT } from '../src/ui/ids.js';
+import { SANDBOX_GENESYS, SANDBOX_APIZEE_WORKSPACE_ACCOUNTS, startLocalStack, type LocalStack } from '../sandbox/local-stack.js';
+import type { SlackArgs } from '../sandbox/slack-api.js';
+import { SlackRequester } from '../sandbox/slack-requests.js';
+import { ACTION, CALLBACK, INPUT, VENDOR_FIELD_ACTION } from '../src/ui/ids.js';
 
 /** The Apizee ticket's own agent input, as its product declares it (src/vendors/apizee/products.ts). */
 const AGENT_INPUT = { block: 'agent', action: 'agent_input' } as const;
@@ -13,6 +15,8 @@ const AGENT = 'U0AGENT';
 const SUPPORT = 'C0SUPPORT';
 const FIELD = 'C0FIELD';
 const PARTNERS = 'C0PARTNERS';
+/** A second workspace on the same Rendezvous, with an Apizee account of its own. */
+const BETA = { teamId: 'T0BETA', admin: 'U0DANA', agent: 'U0BEN', channel: 'C0BETADESK', account: SANDBOX_APIZEE_WORKSPACE_ACCOUNTS[1] };
 
 const say = (line = '') => console.log(line);
 const step = (title: string) => say(`\n▶ ${title}`);
@@ -33,7 +37,7 @@ const shorten = (url: string) => (url.length > 70 ? `${url.slice(0, 67)}…` : u
 /** Slack's markup as a reader sees it: mentions, dates and links resolved. */
 function readable(text: string): string {
   return text
-    .replace(/<@(U[A-Z0-9]+)>/g, (_m, id: string) => `@${id === AGENT ? 'alex (agent)' : id}`)
+    .replace(/<@(U[A-Z0-9]+)>/g, (_m, id: string) => `@${id === AGENT ? 'alex (agent)' : id === BETA.admin ? 'dana (Beta admin)' : id === BETA.agent ? 'ben (Beta agent)' : id}`)
     .replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1')
     .replace(/<#(C[A-Z0-9]+)>/g, '#$1')
     .replace(/<([^|>]+)\|([^>]+)>/g, (_m, url: string, label: string) => `${label} ‹${shorten(url)}›`)
@@ -44,7 +48,7 @@ function readable(text: string): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const stack = await startLocalStack({ apizeeRatePerMinute: 10, env: { TRACK_INTERVAL_SECONDS: '1' } });
+  const stack = await startLocalStack({ apizeeRatePerMinute: 10, env: { TRACK_INTERVAL_SECONDS: '1' }, slack: { admins: [BETA.admin] } });
   say('Rendezvous demo: Apizee sandbox, a local Slack Web API, and the real app on ' + stack.appUrl);
   say('Apizee allows 10 requests a minute per account; the sandbox enforces it, the app stays under it.');
   try {
@@ -126,13 +130,18 @@ async function main(): Promise<void> {
     const vendors = await stack.requester.slash('vendors', { userId: AGENT, channelId: SUPPORT });
     say(readable(vendors.body.text).replace(/^/gm, '  '));
 
-    for (const [channel, name] of [[SUPPORT, '#support'], [FIELD, '#field'], [PARTNERS, '#partners']] as const) {
+    await secondWorkspace(stack);
+
+    for (const [channel, name] of [[SUPPORT, '#support'], [FIELD, '#field'], [PARTNERS, '#partners'], [BETA.channel, 'Beta Corp #beta-desk']] as const) {
       say(`\n━━━━━━━━ ${name}, at the end ━━━━━━━━`);
       say(readable(stack.slack.transcript(channel)));
     }
 
-    const apizeeCalls = stack.apizee.requests.length;
-    say(`\nApizee requests: ${apizeeCalls} (limit 10 a minute), 429 answers: ${stack.apizee.rateLimitedCount}`);
+    const perAccount = new Map<string, number>();
+    for (const request of stack.apizee.requests) if (request.account) perAccount.set(request.account, (perAccount.get(request.account) ?? 0) + 1);
+    say(
+      `\nApizee requests: ${[...perAccount].map(([account, n]) => `${n} as ${account}`).join(', ')} (each account's limit 10 a minute), 429 answers: ${stack.apizee.rateLimitedCount}`,
+    );
     say(
       `Blitzz invitations: ${stack.blitzz.invitations.length}, Conpeek meets: ${stack.conpeek.meets.size}, ` +
         `Imbee links: ${stack.imbee.tokens.length}, Genesys operations: ${stack.genesys.operations.length}`,
@@ -151,6 +160,96 @@ async function main(): Promise<void> {
   } finally {
     await stack.close();
   }
+}
+
+/**
+ * Beta Corp, another workspace on the same Rendezvous, brings its own Apizee account: its admin
+ * fills in the App Home form (a mistyped password first), and its sessions then run on it.
+ */
+async function secondWorkspace(stack: LocalStack): Promise<void> {
+  const beta = new SlackRequester({ appUrl: stack.appUrl, signingSecret: stack.signingSecret, fakeSlack: stack.slack, teamId: BETA.teamId });
+  step('Beta Corp, a second workspace, installs Rendezvous too. Dana, its admin, opens the App Home');
+  const homeOpened = async () => {
+    const before = stack.slack.callsTo('views.publish').length;
+    await beta.event({ type: 'app_home_opened', user: BETA.admin, channel: 'D0DANA', tab: 'home', event_ts: (Date.now() / 1000).toFixed(6) });
+    await until('the Home tab', () => stack.slack.callsTo('views.publish').length > before);
+    return stack.slack.lastView(BETA.admin)!;
+  };
+  const vendorLines = (home: SlackArgs) =>
+    (home.blocks as SlackArgs[])
+      .filter((block) => block.type === 'section' && typeof block.block_id === 'string' && block.block_id.startsWith('vendor_account_'))
+      .map((block) => `  ${readable(block.text.text)}  [${block.accessory.text.text}]`);
+  const home = await homeOpened();
+  say('  *Vendors* (only admins see this)');
+  for (const line of vendorLines(home).slice(0, 1)) say(line);
+  say('  … one line and one button per vendor');
+
+  const fill = async (password: string, label: string) => {
+    const opens = stack.slack.callsTo('views.open').length;
+    await beta.interaction(homeClick(stack, home, 'apizee'));
+    await until('the Apizee form', () => stack.slack.callsTo('views.open').length > opens);
+    const form = stack.slack.lastView(BETA.admin)!;
+    const fields = (form.blocks as SlackArgs[]).filter((item) => item.type === 'input');
+    if (label === 'first') {
+      say(`  Modal “${(form as SlackArgs).title.text}”:`);
+      for (const block of fields) say(`    ${block.label.text}${block.hint ? ` — ${block.hint.text}` : ''}`);
+    } else {
+      // What the form shows of what was saved: the login, and of the password only that it is saved.
+      for (const block of fields.filter((item) => ['APIZEE_USERNAME', 'APIZEE_PASSWORD'].includes(item.block_id))) {
+        say(`    ${block.label.text}: ${block.element.initial_value ?? `(empty) “${block.element.placeholder?.text ?? ''}”`}`);
+      }
+    }
+    const values: Record<string, string> = {
+      APIZEE_API_URL: stack.apizee.url,
+      APIZEE_USERNAME: BETA.account.username,
+      APIZEE_ENTERPRISE_ID: String(BETA.account.enterpriseId),
+      APIZEE_AGENT: BETA.account.username,
+      APIZEE_PASSWORD: password,
+    };
+    const answer = await beta.interaction(
+      beta.viewSubmission({
+        callbackId: CALLBACK.vendorAccount,
+        userId: BETA.admin,
+        values: Object.fromEntries(Object.entries(values).map(([block, value]) => [block, { [VENDOR_FIELD_ACTION]: { type: 'plain_text_input', value } }])),
+      }),
+    );
+    say(`  Slack got HTTP ${answer.status} at once: ${readable((answer.body as SlackArgs).view.blocks[0].text.text)}`);
+    await until('the check', () => stack.slack.callsTo('views.update').some((call) => call.args.view_id === form.id));
+    const result = stack.slack.callsTo('views.update').filter((call) => call.args.view_id === form.id).at(-1)!;
+    say(`  Then, in the same modal: ${readable(result.args.view.blocks[0].text.text)}`);
+  };
+  step('Dana clicks “Set up” beside Apizee, fills in Beta’s own account, and mistypes the password');
+  await fill('not-the-password', 'first');
+  step('Dana clicks “Change”: the form shows what was saved, except the password; she types it right');
+  await fill(BETA.account.password, 'again');
+  const after = await homeOpened();
+  say(`  The Home tab now says:\n${vendorLines(after).slice(0, 1).join('\n')}`);
+
+  step(`Ben, an agent at Beta Corp, types: /rendezvous +33 6 11 22 33 44 ref:BETA-7`);
+  const answer = await beta.slash('+33 6 11 22 33 44 ref:BETA-7', { userId: BETA.agent, channelId: BETA.channel });
+  say(`  → (only visible to you) ${answer.body.text}`);
+  await until('Beta’s ticket', () => [...stack.apizee.tickets.values()].some((ticket) => ticket.reference === 'BETA-7'));
+  await until('Beta’s thread', () => replies(stack, /sent the invitation by SMS to \+33 6•• •• •• 44/) === 1);
+  const ticket = [...stack.apizee.tickets.values()].find((item) => item.reference === 'BETA-7')!;
+  say(`  Apizee created ticket ${ticket.id} in enterprise ${ticket.enterpriseId}: Beta’s own account (${BETA.account.username}), with its own 10 requests a minute.`);
+}
+
+/** A click on a Home tab button, as Slack sends it. */
+function homeClick(stack: LocalStack, home: SlackArgs, vendor: string): SlackArgs {
+  return {
+    type: 'block_actions',
+    user: { id: BETA.admin, username: 'dana', name: 'dana', team_id: BETA.teamId },
+    api_app_id: stack.slack.appId,
+    token: 'legacy-verification-token',
+    container: { type: 'view', view_id: home.id },
+    trigger_id: stack.slack.triggerId(BETA.admin),
+    team: { id: BETA.teamId, domain: 'beta-corp' },
+    enterprise: null,
+    is_enterprise_install: false,
+    view: home,
+    state: { values: {} },
+    actions: [{ action_id: ACTION.homeVendorAccount, block_id: `vendor_account_${vendor}`, value: vendor, type: 'button', text: { type: 'plain_text', text: 'Set up' }, action_ts: (Date.now() / 1000).toFixed(6) }],
+  };
 }
 
 main().catch((error) => {

@@ -18,9 +18,9 @@ import { InviteModals } from './services/invite-modals.js';
 import { SessionLifecycle } from './services/session-lifecycle.js';
 import { SessionAccess } from './services/session-access.js';
 import { SessionService } from './services/sessions.js';
-import { SpareBudget } from './services/spare-budget.js';
 import { StatsService } from './services/stats.js';
-import { assembleVendors } from './services/vendor-assembly.js';
+import { VendorAccountSettings } from './services/vendor-account-settings.js';
+import { VendorAccounts } from './services/vendor-accounts.js';
 import { VendorDirectory } from './services/vendor-directory.js';
 import { healthRoute, metricsRoute, readyRoute, unhandledRequest, webhookRoute } from './http/routes.js';
 import { installerReceiverOptions } from './http/oauth-install.js';
@@ -38,21 +38,23 @@ import { ContactCrypto } from './store/contact-crypto.js';
 import { CreationJobsRepository } from './store/creation-jobs-repository.js';
 import { migrate, openDatabase, type OpenedDatabase } from './store/database.js';
 import { InstallationsRepository } from './store/installations-repository.js';
-import { vendorIdentityKey } from './store/key-pins.js';
+import { accountIdsKey, vendorIdentityKey } from './store/key-pins.js';
 import { rekeyStoredSecrets } from './store/rekey.js';
 import { MilestonesRepository } from './store/milestones-repository.js';
 import { OperationalFigures } from './store/operational-figures.js';
 import { DatabasePendingOperations } from './store/pending-operations.js';
 import { DatabaseRateLedger } from './store/rate-ledger.js';
 import { SessionsRepository } from './store/sessions-repository.js';
+import { VendorAccountsRepository } from './store/vendor-accounts-repository.js';
+import { accountTracking } from './tracking/account-trackers.js';
 import { ThreadNotifier } from './tracking/thread-notifier.js';
 import { TrackingLoop } from './tracking/tracking-loop.js';
 import { RetentionJob, type RetentionJobDeps } from './tracking/retention-job.js';
 import { JobLeases } from './store/job-leases.js';
 import { RetentionStore } from './store/retention.js';
-import { StoreTrackingPort, trackerOver } from './tracking/tracking-port.js';
+import { StoreTrackingPort } from './tracking/tracking-port.js';
 import { VendorHealth } from './vendors/health.js';
-import { fieldDefaultsOf, vendorModules } from './vendors/index.js';
+import { vendorModules } from './vendors/index.js';
 
 /** Requests over 1 MB are refused (PRODUCT.md §4). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -114,11 +116,16 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const contactCrypto = new ContactCrypto(config.encryptionKey, config.encryptionKeyPrevious);
   // Read from the database at start() (src/store/key-pins.ts): it must survive key rotations.
   let pseudonymKey: string | undefined;
-  // Every module whose settings were read connects here; the others are never offered.
-  const vendors = assembleVendors(
+  // Read from the database at start() too: the account keys sessions carry must never change.
+  let accountIds: string | undefined;
+  const accountsStore = new VendorAccountsRepository(database.db, contactCrypto.sealer('vendorAccounts'));
+  // Each workspace's vendor accounts (its own, else the environment's), connected once per
+  // account and loaded at start(); a module with no account anywhere is never offered.
+  const accounts = new VendorAccounts({
     modules,
-    config.vendors,
-    {
+    environment: config.vendors,
+    common: config.vendorCommon,
+    vendorDeps: {
       logger,
       // Health for /healthz, and each call's latency and outcome for /metrics.
       health: { record: (...call) => health.record(...call), observe: (call) => metrics.call(call) },
@@ -131,14 +138,21 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
         return pseudonymKey;
       },
     },
-  );
+    store: accountsStore,
+    identityKey: () => {
+      if (accountIds === undefined) throw new Error('the account ids key is read at start(); start the app first');
+      return accountIds;
+    },
+    logger,
+  });
+  const teamVendors = (teamId: string) => accounts.forTeam(teamId);
   // A webhook only makes its session due; the next tracking pass (started at once) reads it.
   const webhooks = new WebhookDispatch({ sessions: sessionsRepo, logger, onDue: () => void tracking.runOnce() });
   const routes = [
     healthRoute(database, health, () => configuredVendors()),
     readyRoute(database, () => gate.stopping),
     metricsRoute(metrics),
-    ...modules.map(({ name }) => webhookRoute(name, vendors.webhooks[name], webhooks, logger)),
+    ...modules.map(({ name }) => webhookRoute(name, () => accounts.webhookTargets(name), webhooks, logger)),
   ];
 
   // Every Web API client (Bolt's, the installer's, each workspace's) calls SLACK_API_URL and reports its failures.
@@ -241,8 +255,6 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const lifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards, onOutbox, logger });
   const trackingLifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards: trackingCards, onOutbox, logger });
 
-  // Refresh and stats share what is spare of each vendor's budget, after new sessions and tracking.
-  const spare = new SpareBudget(vendors.budgets);
   const creationJobs = new CreationJobsRepository(database.db, database.kind);
   const sessions = new SessionService({
     sessions: sessionsRepo,
@@ -253,31 +265,35 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     crypto: contactCrypto,
     logger,
     trackIntervalMs: config.trackIntervalMs,
-    providers: vendors.providers,
-    budgets: vendors.budgets,
-    linkDelivery: vendors.linkDelivery,
+    // Refresh shares what is spare of each account's budget, after new sessions and tracking.
+    vendors: teamVendors,
     catalogue,
-    spare,
     jobs: creationJobs,
     replyFor: ({ channelId, userId, responseUrl, team, orDirectMessage }) =>
       replyTo({ respond: responseUrl ? respondThrough(responseUrl) : undefined, gateway: gateways.of(team), channelId, userId, logger, orDirectMessage }),
     onQueued: () => creations.wake({ cards: true, vendors: [] }),
   });
   // Creations acknowledged on any replica (or left by a dead one) are worked off here.
-  const creations = new CreationRunner({ jobs: creationJobs, steps: sessions, vendors: () => vendors.providers.vendors(), owner, logger });
-  const modal = new InviteModals({
-    providers: vendors.providers,
-    catalogue,
-    defaultVendor: config.defaultVendor,
-    fieldDefaults: fieldDefaultsOf(config.vendors, modules),
+  const creations = new CreationRunner({ jobs: creationJobs, steps: sessions, vendors: () => accounts.allVendors(), owner, logger });
+  const modal = new InviteModals({ vendors: teamVendors, catalogue, defaultVendor: config.defaultVendor });
+  const directory = new VendorDirectory({ vendors: teamVendors, sessions, catalogue });
+  // Admins set up each workspace's own vendor accounts in the App Home.
+  const vendorAccounts = new VendorAccountSettings({
+    accounts,
+    store: accountsStore,
+    modules,
+    common: config.vendorCommon,
+    isAdmin: (teamId, userId) => admins.isAdmin(teamId, { teamId, userId }),
+    onSaved: (teamId, userId) => home.publish(teamId, userId),
+    logger,
   });
-  const directory = new VendorDirectory({ providers: vendors.providers, health, sessions, catalogue });
-  const home = new HomeService({
+  const home: HomeService = new HomeService({
     sessions: sessionsRepo,
     permalink: (row) => sessions.permalink(row),
     gateways,
     admins,
-    vendors: () => directory.configured(),
+    vendors: (teamId) => directory.configured(teamId),
+    vendorAccounts: (teamId) => vendorAccounts.lines(teamId),
     deadLetters: (teamId, userId, limit) => milestonesRepo.deadLettersOf(teamId, userId, limit),
     logger,
     catalogue,
@@ -287,12 +303,13 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     permalink: async (row) => (row.cardTs ? backgroundGateways.of(row).permalink(row.channelId, row.cardTs) : undefined),
     gateways: backgroundGateways,
     admins,
-    vendors: () => directory.configured(),
+    vendors: (teamId) => directory.configured(teamId),
+    vendorAccounts: (teamId) => vendorAccounts.lines(teamId),
     deadLetters: (teamId, userId, limit) => milestonesRepo.deadLettersOf(teamId, userId, limit),
     logger,
     catalogue,
   });
-  const stats = new StatsService({ sessions: sessionsRepo, usage: vendors.usage, catalogue, logger, spare });
+  const stats = new StatsService({ sessions: sessionsRepo, vendors: teamVendors, catalogue, logger });
   registerListeners(app, {
     sessions,
     access,
@@ -303,40 +320,41 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     views,
     directory,
     catalogue,
-    commandDefaults: () => ({
+    commandDefaults: (teamId) => ({
       catalogue,
-      vendors: vendors.providers.vendors(),
+      vendors: teamVendors(teamId).providers.vendors(),
       defaultVendor: config.defaultVendor,
-      canDeliverVia: sessions.canDeliverVia(),
+      canDeliverVia: sessions.canDeliverVia(teamId),
     }),
     stats: (from, to, actor) => stats.summary(from, to, actor),
     home,
+    vendorAccounts,
   });
   app.error(async (error) => {
     logger.error({ err: error }, 'unhandled listener error');
   });
 
-  const trackers = vendors.trackers.map(({ vendor, tracker }) =>
-    trackerOver(
-      tracker,
+  // Each vendor account's trackers lease only its own sessions; the accounts are reloaded first
+  // when a save (on any replica) moved their version.
+  const vendorTracking = accountTracking({
+    accounts,
+    portFor: (vendor, kind, scope) =>
       new StoreTrackingPort({
         sessions: sessionsRepo,
         lifecycle: trackingLifecycle,
         vendor,
-        kind: tracker.kind,
+        kind,
+        scope,
         owner,
         // Long enough for a slow pass; short enough that a crashed replica's sessions are soon taken over.
         leaseMs: Math.max(5000, 2 * config.trackIntervalMs),
       }),
-    ),
-  );
-  // Each tracker's pass (and the outbox's) logs under a correlation id of its own.
-  const tracking = new TrackingLoop(
-    [...trackers, { tick: () => notifier.flush() }].map((tracker) => ({ tick: () => withCorrelation(() => tracker.tick()) })),
-    config.trackIntervalMs,
+    // Each tracker's pass (and the outbox's) logs under a correlation id of its own.
+    run: (pass) => withCorrelation(pass),
     logger,
-  );
-  const configuredVendors = () => vendors.providers.vendors();
+  });
+  const tracking = new TrackingLoop([vendorTracking, { tick: () => withCorrelation(() => notifier.flush()) }], config.trackIntervalMs, logger);
+  const configuredVendors = () => accounts.allVendors();
   const retention = new RetentionJob({
     store: new RetentionStore(database.db, database.kind),
     leases: new JobLeases(database.db),
@@ -371,7 +389,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     if (Object.values(steps).includes(false)) logger.warn(steps, 'shutdown deadline reached; unfinished work keeps its lease until it runs out');
     // The outbox takes no more rows before the database closes; a reply in flight is bounded by the client's timeout.
     void notifier.stop();
-    await vendors.stop();
+    await accounts.stop();
     // Closing the server waits for open connections; a request still held past the deadline
     // must not hold the exit (its lease, if any, runs out and is taken over).
     await settledWithin(app.stop().catch(() => undefined), Math.max(1000, left()));
@@ -393,6 +411,8 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       // rows, which the re-key job then seals again with the current key (with all the others).
       pseudonymKey = await vendorIdentityKey(database.db, contactCrypto);
       await rekeyStoredSecrets(database.db, contactCrypto, { logger });
+      accountIds = await accountIdsKey(database.db, contactCrypto);
+      await accounts.load();
       const started = (await app.start(config.port)) as Server | undefined;
       tracking.start();
       creations.start();

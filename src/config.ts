@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
-import { SettingsError, type VendorModule } from './domain/vendor-module.js';
+import { SettingsError, type CommonSettings, type VendorModule } from './domain/vendor-module.js';
 import { vendorModules } from './vendors/index.js';
 
 /**
@@ -146,6 +146,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Each configured module's settings, by module name; an unconfigured module has no entry. */
   vendors: Record<string, unknown>;
+  /** What every module's settings read with: a workspace's own account (App Home) is read with them too. */
+  vendorCommon: CommonSettings;
 }
 
 /** The Slack app's OAuth credentials (Basic Information → App Credentials) and the install state's signing secret. */
@@ -177,8 +179,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, modules: readon
   if (parsed.data.DEFAULT_VENDOR !== undefined && !defaults.includes(parsed.data.DEFAULT_VENDOR)) {
     throw new ConfigError('DEFAULT_VENDOR', `must be one of ${defaults.join(', ')}`);
   }
-  const vendors = readVendors(modules, present, { timeoutMs: Math.round(parsed.data.VENDOR_TIMEOUT_SECONDS * 1000) });
-  return { ...toConfig(parsed.data), vendors };
+  const vendorCommon = { timeoutMs: Math.round(parsed.data.VENDOR_TIMEOUT_SECONDS * 1000) };
+  const vendors = readVendors(modules, present, vendorCommon);
+  return { ...toConfig(parsed.data), vendors, vendorCommon };
 }
 
 /** Each module reads its own variables; a wrong one becomes the same one-line ConfigError. */
@@ -196,7 +199,7 @@ function readVendors(modules: readonly VendorModule<unknown>[], env: Record<stri
   return vendors;
 }
 
-function toConfig(env: Env): Omit<Config, 'vendors'> {
+function toConfig(env: Env): Omit<Config, 'vendors' | 'vendorCommon'> {
   const apiUrl = env.SLACK_API_URL.endsWith('/') ? env.SLACK_API_URL : `${env.SLACK_API_URL}/`;
   return {
     slack: {

@@ -97,6 +97,12 @@ export interface Session {
   nextCheckAt: Date | null;
   mediaPosted: boolean;
   lastError: string | null;
+  /**
+   * The identity key of the vendor account it was created under (a workspace's own, or the
+   * environment's): only that account's trackers and lookups touch it. Null on sessions from
+   * before accounts per workspace: those belong to the environment's account.
+   */
+  vendorAccount: string | null;
   /** Bumped by every change: outcomes are applied compare-and-set on it. */
   version: number;
 }

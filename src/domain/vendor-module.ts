@@ -21,7 +21,14 @@ export interface VendorModule<S = unknown> {
   viaChannel?: ViaChannel;
   /** Values that pre-fill product fields (`defaultFrom`), from settings alone: the modal opens before any I/O. */
   fieldDefaults(settings: S): Record<string, string | number | undefined>;
-  /** Builds what one vendor account needs; may be called while the app runs (one account per workspace later). */
+  /**
+   * What names the vendor account these settings log into, as the vendor counts it (its base URL
+   * and login, or its key): workspaces whose settings name the same account share its connection,
+   * token cache and request budget, and its sessions are tracked once. Never stored or logged as
+   * it is (the app keys it with a secret first). Default: all the settings.
+   */
+  account?(settings: S): string;
+  /** Builds what one vendor account needs; called while the app runs, once per account (environment's and workspaces'). */
   connect(settings: S, deps: VendorDeps): VendorConnection;
 }
 
@@ -51,6 +58,8 @@ export interface SettingField {
   secret: boolean;
   /** One line for `.env.example` and the settings form. */
   help: string;
+  /** One of the credentials that are all set, or none (the vendor is then not set up). */
+  required?: boolean;
 }
 
 export interface VendorSettings<S> {
@@ -60,6 +69,12 @@ export interface VendorSettings<S> {
    * unset); throws `SettingsError` naming the variable when they are wrong or half set.
    */
   read(env: Readonly<Record<string, string | undefined>>, common: CommonSettings): S | undefined;
+  /**
+   * Every problem with these values, by variable (the App Home form shows each on its field):
+   * empty when `read` would make settings of them. A required credential left empty is one.
+   * Without it, the form shows `read`'s first problem only.
+   */
+  problems?(env: Readonly<Record<string, string | undefined>>, common: CommonSettings): Array<{ variable: string; reason: string }>;
 }
 
 /** Settings every module may use, read by config.ts. */
@@ -297,7 +312,22 @@ export interface VendorConnection {
   webhook?: WebhookHandler;
   /** The vendor's own usage figures for `/rendezvous stats`. */
   usage?(from: Date, to: Date): Promise<{ title: string; lines: string[] }>;
+  /**
+   * The vendor's least harmful documented call, run when an admin saves an account in the App
+   * Home to tell whether it works; absent when every call creates something (the account is then
+   * saved unchecked, and the admin told so).
+   */
+  check?: AccountCheck;
   stop(): Promise<void>;
+}
+
+export interface AccountCheck {
+  /** The call in words for the admin: "a token (POST /token)". */
+  call: string;
+  /** At most one check of an account in `everyMs` (any workspace's), and why. */
+  spacing?: { everyMs: number; why: string };
+  /** Throws (a VendorError) when the vendor refuses the account. */
+  run(): Promise<void>;
 }
 
 /** One vendor product behind the common session flow. */

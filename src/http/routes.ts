@@ -1,11 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, type CustomRoute } from '@slack/bolt';
-import type { WebhookHandler } from '../domain/vendor-module.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { checkReadiness } from '../observability/readiness.js';
 import { pingDatabase, type OpenedDatabase } from '../store/database.js';
+import type { WebhookTarget } from '../services/team-vendors.js';
 import type { WebhookDispatch } from '../tracking/webhook-dispatch.js';
 import type { VendorHealth } from '../vendors/health.js';
 
@@ -92,17 +92,22 @@ export function secretMatches(expected: string, given: string | undefined): bool
 /**
  * `POST /webhooks/<vendor>`: the shared secret in the `X-Webhook-Secret` header (preferred) or the
  * URL (`?secret=`, for a console that offers nothing else; the logger scrubs it from every line),
- * compared in constant time; the body read by the vendor module; its session made due.
+ * compared in constant time; the body read by the vendor module; its session made due. Each vendor
+ * account has its own secret: the one the request carries names the account, and only that
+ * account's sessions are looked at.
  */
-export function webhookRoute(vendor: string, handler: WebhookHandler | undefined, dispatch: WebhookDispatch, logger: Logger): CustomRoute {
+export function webhookRoute(vendor: string, targets: () => WebhookTarget[], dispatch: WebhookDispatch, logger: Logger): CustomRoute {
   return {
     path: `/webhooks/${vendor}`,
     method: ['POST'],
     handler: async (req, res) => {
-      if (!handler) return json(res, 404, { ok: false, error: 'webhooks are not set up' });
+      const known = targets();
+      if (known.length === 0) return json(res, 404, { ok: false, error: 'webhooks are not set up' });
       const header = req.headers['x-webhook-secret'];
       const given = (Array.isArray(header) ? header[0] : header) ?? new URL(req.url ?? '/', 'http://localhost').searchParams.get('secret') ?? undefined;
-      if (!secretMatches(handler.secret, given)) return json(res, 401, { ok: false, error: 'bad secret' });
+      // Every secret is compared (in constant time), so the answer's timing tells nothing of which matched.
+      const matches = known.filter((target) => secretMatches(target.handler.secret, given));
+      if (matches.length === 0) return json(res, 401, { ok: false, error: 'bad secret' });
       const raw = await readBody(req);
       if (raw === undefined) return json(res, 413, { ok: false, error: 'body over 1 MB' });
       let body: unknown;
@@ -112,9 +117,15 @@ export function webhookRoute(vendor: string, handler: WebhookHandler | undefined
         return json(res, 400, { ok: false, error: 'body is not JSON' });
       }
       try {
-        const routed = handler.route(body);
+        // One module reads the body whichever account it is for.
+        const routed = matches[0]!.handler.route(body);
         if ('rejected' in routed) return json(res, 400, { ok: false, error: routed.rejected });
-        const outcome = await dispatch.handle(vendor, routed);
+        // Accounts given the same secret are each looked in, until one has the session.
+        let outcome: Awaited<ReturnType<WebhookDispatch['handle']>> = 'unknown_session';
+        for (const { scope } of matches) {
+          outcome = await dispatch.handle(vendor, routed, scope);
+          if (outcome !== 'unknown_session') break;
+        }
         json(res, 200, { ok: true, outcome });
       } catch (error) {
         logger.error({ err: error }, 'webhook failed');

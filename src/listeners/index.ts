@@ -6,14 +6,16 @@ import { registerUninstallEvents } from './events/app-uninstalled.js';
 import type { ListenerServices } from './services.js';
 import { registerShortcuts } from './shortcuts/index.js';
 import { registerInviteSubmission } from './views/invite-submission.js';
+import { registerVendorAccountSubmission } from './views/vendor-account-submission.js';
 
 /**
- * Five Bolt listeners in all: the command, the modal submission, actions, shortcuts and the Home
- * event; with OAuth install, the uninstall events too.
+ * Six Bolt listeners in all: the command, the two modal submissions, actions, shortcuts and the
+ * Home event; with OAuth install, the uninstall events too.
  */
 export function registerListeners(app: App, services: ListenerServices): void {
   registerRendezvousCommand(app, services);
   registerInviteSubmission(app, services);
+  registerVendorAccountSubmission(app, services);
   registerActions(app, services);
   registerShortcuts(app, services);
   registerAppHomeOpened(app, services);

@@ -5,6 +5,7 @@ import type { CommandDefaults } from '../services/command-requests.js';
 import type { SessionAccess } from '../services/session-access.js';
 import type { Actor, SessionService } from '../services/sessions.js';
 import type { InstallationScope } from '../domain/installation.js';
+import type { VendorAccountSettings } from '../services/vendor-account-settings.js';
 import type { SlackGateways } from '../slack/gateways.js';
 import type { ModalOpening } from '../slack/modal-opener.js';
 
@@ -16,19 +17,22 @@ export interface ListenerServices {
   /** The acting workspace's Slack gateway: `gateways.of(actor)`. */
   gateways: SlackGateways;
   logger: Logger;
+  /** The invite modal with the vendors of the workspace (`teamId`) the request comes from. */
   modal: {
-    open(channelId?: string, prefill?: { phone?: string; email?: string }, source?: { channelId: string; ts: string }): ModalView | undefined;
-    switchTo(vendor: string, meeting: boolean, channelId?: string, source?: { channelId: string; ts: string }): ModalView | undefined;
+    open(teamId: string, channelId?: string, prefill?: { phone?: string; email?: string }, source?: { channelId: string; ts: string }): ModalView | undefined;
+    switchTo(teamId: string, vendor: string, meeting: boolean, channelId?: string, source?: { channelId: string; ts: string }): ModalView | undefined;
   };
   /** Opens a modal within its trigger's 3 s, honouring a 429's Retry-After only where it fits. */
   views: { open(triggerId: string, view: ModalView, receivedAt: number, token?: string): Promise<ModalOpening> };
-  directory: { vendorsText(): string; statusText(reference: string, actor: Actor): Promise<string> };
+  directory: { vendorsText(teamId: string): string; statusText(reference: string, actor: Actor): Promise<string> };
   /** Every vendor module's declarations: the grammar, usage and modal are drawn from them. */
   catalogue: Catalogue;
-  commandDefaults(): CommandDefaults;
+  commandDefaults(teamId: string): CommandDefaults;
   stats(from: string | undefined, to: string | undefined, actor: Actor): Promise<{ text: string; blocks: KnownBlock[] }>;
   /** Publishes a user's App Home; never throws. */
   home: { publish(teamId: string, userId: string, enterpriseId?: string | null): Promise<void> };
   /** OAuth install only: a workspace removed the app or revoked its bot token. */
   installations?: { uninstalled(scope: InstallationScope, why: 'app_uninstalled' | 'tokens_revoked'): Promise<void> };
+  /** The App Home's vendor accounts (admins): the form of each vendor, and saving it. */
+  vendorAccounts: Pick<VendorAccountSettings, 'fieldsOf' | 'form' | 'submit'>;
 }

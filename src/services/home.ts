@@ -5,6 +5,7 @@ import type { SlackGateways } from '../slack/gateways.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
 import type { DeadLetter } from '../store/milestones-repository.js';
 import { homeView, MAX_ACTIVE_SHOWN, MAX_DEAD_LETTERS_SHOWN, MAX_RECENT_SHOWN, type HomeSession } from '../ui/home.js';
+import type { VendorAccountLine } from '../ui/vendor-accounts.js';
 import type { LastCall } from '../vendors/health.js';
 import type { AdminPolicy } from './admin-policy.js';
 
@@ -21,15 +22,17 @@ export interface HomeServiceDeps {
   gateways: SlackGateways;
   /** Admins see the configuration (the user opening their own Home acts from this workspace). */
   admins: Pick<AdminPolicy, 'isAdmin'>;
-  /** The configured vendors and their last call (VendorDirectory.configured). */
-  vendors(): Array<{ vendor: string; lastCall?: LastCall }>;
+  /** The workspace's configured vendors and their last call (VendorDirectory.configured). */
+  vendors(teamId: string): Array<{ vendor: string; lastCall?: LastCall }>;
+  /** For admins: where the workspace's account with each vendor stands (VendorAccountSettings.lines). */
+  vendorAccounts?(teamId: string): VendorAccountLine[];
   /** Thread replies of the user's sessions that Slack refused for good (newest first). */
   deadLetters?(teamId: string, userId: string, limit: number): Promise<DeadLetter[]>;
   logger: Logger;
   catalogue: Catalogue;
 }
 
-/** Publishes a user's App Home: their sessions, vendor health and, for admins, configuration. */
+/** Publishes a user's App Home: their sessions, vendor health and, for admins, the workspace's vendor accounts. */
 export class HomeService {
   constructor(private readonly deps: HomeServiceDeps) {}
 
@@ -50,8 +53,9 @@ export class HomeService {
         userId,
         active: active.map(toHome),
         recent: recent.map(toHome),
-        vendors: this.deps.vendors(),
+        vendors: this.deps.vendors(teamId),
         isAdmin,
+        vendorAccounts: isAdmin ? this.deps.vendorAccounts?.(teamId) : undefined,
         catalogue: this.deps.catalogue,
         notPosted: deadLetters.map(({ vendor, reference, channelId, key, error, deadLetteredAt }) => ({ vendor, reference, channelId, key, error, deadLetteredAt })),
       });

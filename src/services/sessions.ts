@@ -6,7 +6,6 @@ import { escapeMrkdwn, link } from '../domain/mrkdwn.js';
 import type { CreationOutcome, Outcome } from '../domain/outcome.js';
 import { generateReference } from '../domain/reference.js';
 import { isFinal, type Session } from '../domain/session.js';
-import type { LinkDelivery } from '../domain/vendor-module.js';
 import { vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
 import type { Logger } from '../domain/logger.js';
 import type { TeamRef } from '../domain/installation.js';
@@ -16,10 +15,11 @@ import type { ContactCrypto } from '../store/contact-crypto.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
 import { describeError, VendorError } from '../vendors/errors.js';
 import type { CardPublisher } from './card-publisher.js';
-import type { ProviderRegistry, SessionProvider } from './provider-registry.js';
+import type { SessionProvider } from './provider-registry.js';
 import { RefreshLimiter, type RefreshVerdict } from './refresh-limiter.js';
 import type { SessionLifecycle } from './session-lifecycle.js';
-import { type BudgetView, NO_SPARE, SpareBudget } from './spare-budget.js';
+import { NO_SPARE } from './spare-budget.js';
+import type { TeamVendors } from './team-vendors.js';
 import { isDuplicateRequest, type CreationJob, type CreationJobsRepository } from '../store/creation-jobs-repository.js';
 import { decodeCreationPayload, encodeCreationPayload, type CreationPayload } from './creation-payload.js';
 import { waitWords } from './wait-words.js';
@@ -43,16 +43,16 @@ export interface SessionServiceDeps {
   crypto: ContactCrypto;
   logger: Logger;
   trackIntervalMs: number;
-  providers: ProviderRegistry;
-  /** Per-account request budgets, to tell a user how long a queued request will wait. */
-  budgets?: Partial<Record<string, BudgetView>>;
+  /**
+   * The vendors of a workspace, each through the account in force for it (its own, else the
+   * environment's): products, request budgets (how long a queued request will wait), spare
+   * requests for Refresh, and the `via:` delivery channel.
+   */
+  vendors(teamId: string): TeamVendors;
   /** The vendor modules' declarations, for their labels. */
   catalogue: Catalogue;
-  linkDelivery?: LinkDelivery;
   /** Refresh's per-session and per-user limits (default: one a session every 30 s, 5 a user a minute). */
   refreshLimiter?: RefreshLimiter;
-  /** Refresh asks a budgeted vendor only with a spare request (default: over `budgets`). */
-  spare?: SpareBudget;
   /** Creation jobs: written with the session before the ack, worked off by the creation runner. */
   jobs: CreationJobsRepository;
   /**
@@ -95,21 +95,19 @@ export class SessionService {
   private readonly lastClicks = new Map<string, number>();
   private readonly background = new Set<Promise<unknown>>();
   private readonly refreshLimiter: RefreshLimiter;
-  private readonly spare: SpareBudget;
 
   constructor(private readonly deps: SessionServiceDeps) {
     this.refreshLimiter = deps.refreshLimiter ?? new RefreshLimiter();
-    this.spare = deps.spare ?? new SpareBudget(deps.budgets ?? {});
   }
 
-  canDeliverVia(): boolean {
-    return Boolean(this.deps.linkDelivery);
+  canDeliverVia(teamId: string): boolean {
+    return Boolean(this.deps.vendors(teamId).linkDelivery);
   }
 
   /** The immediate ephemeral line for a valid request; computed from memory, no I/O. */
-  acknowledgement(vendor: string): string {
+  acknowledgement(vendor: string, teamId: string): string {
     const label = this.labelOf(vendor);
-    const budget = this.deps.budgets?.[vendor];
+    const budget = this.deps.vendors(teamId).budgets[vendor];
     const waitMs = budget?.estimateWaitMs() ?? 0;
     if (budget && waitMs > 1000) {
       return `⏳ Creating the ${label} session: queued behind ${label}'s ${budget.limit} requests a minute, about ${waitWords(waitMs)}.`;
@@ -131,17 +129,18 @@ export class SessionService {
     /** The Slack request's own id (a command's trigger_id, a modal's view id): one session per request. */
     requestKey?: string,
   ): Promise<Acceptance> {
-    const found = this.deps.providers.forRequest(request);
+    const team = this.deps.vendors(actor.teamId);
+    const found = team.providers.forRequest(request);
     if (!found) {
       return { accepted: false, text: `${escapeMrkdwn(this.labelOf(request.vendor))} is not set up for this in this workspace. \`/rendezvous vendors\` lists what is.` };
     }
-    const session = this.newSession(found.vendor, found.provider, request, channelId, actor);
+    const session = this.newSession(found.vendor, found.provider, request, channelId, actor, team.accountOf(found.vendor));
     const payload = this.deps.crypto.encrypt(encodeCreationPayload({ request, ...answer }));
     const written = this.deps.jobs.create(session, payload, requestKey);
     const within = await settleWithin(written, this.deps.writeDeadlineMs ?? 1000);
     if (within === 'written') {
       this.deps.onQueued?.();
-      return { accepted: true, text: this.acknowledgement(found.vendor), sessionId: session.id };
+      return { accepted: true, text: this.acknowledgement(found.vendor, actor.teamId), sessionId: session.id };
     }
     if (within !== 'late' && isDuplicateRequest(within.error)) {
       this.deps.logger.info({ vendor: found.vendor }, 'a Slack request delivered twice; its session is already on its way');
@@ -209,7 +208,7 @@ export class SessionService {
       return { kind: 'done' };
     }
     const payload = decodeCreationPayload(this.deps.crypto.decrypt(job.payload));
-    const provider = this.deps.providers.get(session.vendor, session.kind);
+    const provider = this.providerOf(session);
     const actor: Actor = { teamId: session.teamId, enterpriseId: session.enterpriseId ?? undefined, userId: session.startedBy };
     if (!provider) {
       await this.recordFailure(session, actor, new Error(`${this.labelOf(session.vendor)} is no longer set up for this`));
@@ -265,7 +264,7 @@ export class SessionService {
    */
   private async settleInDoubt(session: Session, why: 'interrupted' | 'stale'): Promise<void> {
     const actor: Actor = { teamId: session.teamId, enterpriseId: session.enterpriseId ?? undefined, userId: session.startedBy };
-    const provider = this.deps.providers.get(session.vendor, session.kind);
+    const provider = this.providerOf(session);
     const label = this.labelOf(session.vendor);
     if (!provider?.reconcile) {
       this.deps.logger.warn({ sessionId: session.id, vendor: session.vendor, why }, 'creation interrupted mid-call; no lookup for this vendor');
@@ -340,7 +339,7 @@ export class SessionService {
       await reply(refreshRefusedWords(verdict, session.reference));
       return;
     }
-    const provider = this.deps.providers.get(session.vendor, session.kind);
+    const provider = this.providerOf(session);
     if (!session.tracking || !provider?.reconcile) {
       this.acceptRefresh(session.id, actor.userId);
       await this.deps.cards.refresh(session.id);
@@ -355,7 +354,7 @@ export class SessionService {
       return;
     }
     try {
-      const outcome = await this.spare.run(session.vendor, REFRESH_REQUESTS, () => {
+      const outcome = await this.deps.vendors(session.teamId).spare.run(session.vendor, REFRESH_REQUESTS, () => {
         this.acceptRefresh(session.id, actor.userId);
         return provider.reconcile!(session);
       });
@@ -387,7 +386,7 @@ export class SessionService {
       return;
     }
     const label = this.labelOf(session.vendor);
-    const provider = this.deps.providers.get(session.vendor, session.kind);
+    const provider = this.providerOf(session);
     let detail: string;
     if (provider?.cancel) {
       try {
@@ -422,7 +421,7 @@ export class SessionService {
     const session = await this.sessionFor(sessionId, actor, reply, 'resend');
     if (!session || !(await this.mayManage(session, actor, reply, 'resend the invitation of'))) return;
     if (this.isDoubleClick(`resend:${sessionId}`)) return;
-    const provider = this.deps.providers.get(session.vendor, session.kind);
+    const provider = this.providerOf(session);
     if (!provider?.resend || !session.contactEncrypted || isFinal(session.status)) {
       await reply(`The invitation of ${escapeMrkdwn(session.reference)} cannot be sent again.`);
       return;
@@ -474,6 +473,11 @@ export class SessionService {
     return describeError(error, (vendor) => this.labelOf(vendor));
   }
 
+  /** The product that may act on this session: its own vendor account's, never another's. */
+  private providerOf(session: Session): SessionProvider | undefined {
+    return this.deps.vendors(session.teamId).providerOf(session);
+  }
+
   private labelOf(vendor: string): string {
     return vendorLabel(this.deps.catalogue, vendor);
   }
@@ -483,7 +487,8 @@ export class SessionService {
     await Promise.allSettled([...this.background]);
   }
 
-  private newSession(vendor: string, provider: SessionProvider, request: StartRequest, channelId: string, actor: Actor): Session {
+  /** `vendorAccount`: the identity key of the account that will create it (none: the environment's). */
+  private newSession(vendor: string, provider: SessionProvider, request: StartRequest, channelId: string, actor: Actor, vendorAccount?: string): Session {
     const now = new Date();
     const contact = provider.contactOf(request);
     return {
@@ -515,6 +520,7 @@ export class SessionService {
       nextCheckAt: null,
       mediaPosted: false,
       lastError: null,
+      vendorAccount: vendorAccount ?? null,
       version: 0,
     };
   }
@@ -564,7 +570,7 @@ export class SessionService {
 
   /** `via:` — the room link also goes through another module's delivery channel (its `LinkDelivery`). */
   private pushThroughDelivery(session: Session, target: string, url: string): void {
-    const delivery = this.deps.linkDelivery;
+    const delivery = this.deps.vendors(session.teamId).linkDelivery;
     if (!delivery) return;
     this.track(async () => {
       let outcome: Outcome | undefined;

@@ -8,9 +8,9 @@ import type { SessionsRepository } from '../store/sessions-repository.js';
 import { escapeMrkdwn, fitMrkdwn, messageText, SLACK_LIMITS, truncate } from '../domain/mrkdwn.js';
 import { describeError } from '../vendors/errors.js';
 import type { Actor } from './sessions.js';
-import { NO_SPARE, type SpareBudget } from './spare-budget.js';
+import { NO_SPARE } from './spare-budget.js';
 import { StatsCache } from './stats-cache.js';
-import type { VendorUsage } from './vendor-assembly.js';
+import type { SpareRequests, TeamVendors, VendorUsage } from './team-vendors.js';
 
 export interface UsageSummary {
   from: string;
@@ -127,12 +127,11 @@ interface StatsAnswer {
 
 export interface StatsServiceDeps {
   sessions: SessionsRepository;
-  usage: VendorUsage[];
+  /** A workspace's vendors: their own usage figures, asked only with a spare request of their budget. */
+  vendors(teamId: string): Pick<TeamVendors, 'usage' | 'spare'>;
   catalogue: Catalogue;
   logger: Logger;
   now?: () => Date;
-  /** Budgeted vendors are asked only with a spare request (none: always asked). */
-  spare?: SpareBudget;
   /** How long a team's answer is kept (default 5 minutes). */
   cacheTtlMs?: number;
 }
@@ -159,16 +158,17 @@ export class StatsService {
     if (cached) return statsBlocks(cached.value.summary, this.deps.catalogue, cached.value.vendors, ageWords(now.getTime() - cached.at));
     const sessions = await this.deps.sessions.createdBetween(actor.teamId, start, addDays(end, 1));
     const summary = summarize(sessions, day(start), day(end));
-    const figures = await Promise.all(this.deps.usage.map((usage) => this.figuresOf(usage, start, end)));
+    const { usage, spare } = this.deps.vendors(actor.teamId);
+    const figures = await Promise.all(usage.map((vendorUsage) => this.figuresOf(vendorUsage, spare, start, end)));
     const vendors = figures.map(({ figures }) => figures);
     // An answer missing figures only for want of a spare request is not kept: the next ask may get them.
     if (figures.every(({ asked }) => asked)) this.cache.set(key, { summary, vendors });
     return statsBlocks(summary, this.deps.catalogue, vendors);
   }
 
-  private async figuresOf({ vendor, usage }: VendorUsage, start: Date, end: Date): Promise<{ figures: VendorFigures; asked: boolean }> {
+  private async figuresOf({ vendor, usage }: VendorUsage, spare: SpareRequests, start: Date, end: Date): Promise<{ figures: VendorFigures; asked: boolean }> {
     try {
-      const answer = this.deps.spare ? await this.deps.spare.run(vendor, 1, () => usage(start, end)) : await usage(start, end);
+      const answer = await spare.run(vendor, 1, () => usage(start, end));
       if (answer === NO_SPARE) return { figures: { vendor, figures: NO_SPARE_FIGURES }, asked: false };
       return { figures: { vendor, figures: answer }, asked: true };
     } catch (error) {

@@ -1,19 +1,21 @@
 import { statusText, vendorsText } from '../ui/command-replies.js';
-import type { VendorHealth } from '../vendors/health.js';
+import type { LastCall } from '../domain/vendor-health.js';
 import type { Catalogue } from '../domain/product-catalogue.js';
-import type { ProviderRegistry } from './provider-registry.js';
 import type { Actor, SessionService } from './sessions.js';
+import type { TeamVendors } from './team-vendors.js';
 
-/** Answers `vendors` and `status`: what is set up, how it is doing, where sessions are. */
+/** Answers `vendors` and `status`: what is set up in a workspace, how its accounts are doing, where sessions are. */
 export class VendorDirectory {
-  constructor(private readonly deps: { providers: ProviderRegistry; health: VendorHealth; sessions: SessionService; catalogue: Catalogue }) {}
+  constructor(private readonly deps: { vendors(teamId: string): Pick<TeamVendors, 'providers' | 'lastCall'>; sessions: SessionService; catalogue: Catalogue }) {}
 
-  configured(): Array<{ vendor: string; lastCall: ReturnType<VendorHealth['lastCall']> }> {
-    return this.deps.providers.vendors().map((vendor) => ({ vendor, lastCall: this.deps.health.lastCall(vendor) }));
+  /** The workspace's vendors, each with its own account's last call. */
+  configured(teamId: string): Array<{ vendor: string; lastCall: LastCall | undefined }> {
+    const team = this.deps.vendors(teamId);
+    return team.providers.vendors().map((vendor) => ({ vendor, lastCall: team.lastCall(vendor) }));
   }
 
-  vendorsText(): string {
-    return vendorsText(this.configured(), this.deps.catalogue);
+  vendorsText(teamId: string): string {
+    return vendorsText(this.configured(teamId), this.deps.catalogue);
   }
 
   async statusText(reference: string, actor: Actor): Promise<string> {

@@ -14,6 +14,8 @@ export const KEY_PURPOSES = {
   vendorIdentity: 'rendezvous vendor identity v2',
   // Slack bot tokens, refresh tokens and their expiry of each installation (OAuth install).
   installationTokens: 'rendezvous slack installation tokens v2',
+  // The vendor credentials a workspace's admin saved in the App Home (src/store/vendor-accounts-repository.ts).
+  vendorAccounts: 'rendezvous vendor accounts v2',
 } as const;
 
 export type KeyPurpose = keyof typeof KEY_PURPOSES;
@@ -105,10 +107,7 @@ export class ContactCrypto {
    * moved to a column of another purpose does not open there.
    */
   encrypt(plain: string, purpose: SealPurpose = 'contacts'): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.current.sealKey(purpose), iv);
-    const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return ['v2', this.current.kid, iv.toString('base64'), cipher.getAuthTag().toString('base64'), sealed.toString('base64')].join(':');
+    return seal(this.current.sealKey(purpose), this.current.kid, plain);
   }
 
   decrypt(stored: string, purpose: SealPurpose = 'contacts'): string {
@@ -168,6 +167,29 @@ export class ContactCrypto {
     return deriveKey(this.current.master, purpose);
   }
 
+  /**
+   * Seals values of another kind than contacts under a key of their own purpose, in the same
+   * format (`v2:<kid>:…`, the kid naming the ENCRYPTION_KEY it was derived from), readable under
+   * ENCRYPTION_KEY_PREVIOUS during a rotation and re-keyed by ./rekey.ts like the contacts.
+   */
+  sealer(purpose: Exclude<KeyPurpose, 'contacts' | 'contactHash'>): Sealer {
+    const keyOf = (generation: KeyGeneration) => deriveKey(generation.master, purpose);
+    const current = this.current;
+    const generations = this.generations();
+    return {
+      currentPrefix: this.currentPrefix,
+      seal: (plain) => seal(keyOf(current), current.kid, plain),
+      open: (stored) => {
+        const parts = stored.split(':');
+        if (parts[0] !== 'v2' || parts.length !== 5) throw new Error(`unknown ${purpose} encryption format`);
+        const [, kid, iv, tag, sealed] = parts as [string, string, string, string, string];
+        const generation = generations.find((candidate) => candidate.kid === kid);
+        if (!generation) throw new Error(`${purpose} sealed under key id ${kid}, which is neither ENCRYPTION_KEY nor ENCRYPTION_KEY_PREVIOUS`);
+        return open(keyOf(generation), iv, tag, sealed);
+      },
+    };
+  }
+
   private generations(): KeyGeneration[] {
     return this.previous ? [this.current, this.previous] : [this.current];
   }
@@ -184,6 +206,22 @@ export class ContactCrypto {
     }
     throw failure;
   }
+}
+
+/** Values of one purpose sealed under keys derived from ENCRYPTION_KEY (ContactCrypto.sealer). */
+export interface Sealer {
+  /** The prefix of a value sealed under the current key (what the re-key job leaves alone). */
+  readonly currentPrefix: string;
+  seal(plain: string): string;
+  open(stored: string): string;
+}
+
+/** AES-256-GCM with a random nonce: `v2:<kid>:<iv>:<tag>:<sealed>`. */
+function seal(key: Buffer, kid: string, plain: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return ['v2', kid, iv.toString('base64'), cipher.getAuthTag().toString('base64'), sealed.toString('base64')].join(':');
 }
 
 function open(key: Buffer, iv: string, tag: string, sealed: string): string {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ContactCrypto } from './contact-crypto.js';
 import type { Db } from './database.js';
 
@@ -31,6 +32,29 @@ export async function vendorIdentityKey(db: Db, crypto: ContactCrypto, now: Date
     .execute();
   const chosen = await readPin(db, crypto, VENDOR_IDENTITY_PIN);
   if (chosen === undefined) throw new Error(`key pin ${VENDOR_IDENTITY_PIN} vanished after it was written`);
+  return chosen;
+}
+
+/** The pin holding the key vendor account identities are computed with (src/services/vendor-accounts.ts). */
+export const ACCOUNT_IDS_PIN = 'vendor-account-ids';
+
+/**
+ * The key that turns what names a vendor account (its URL and login) into the identity key every
+ * session carries (`sessions.vendor_account`). Sessions keep their key for life, so this one must
+ * never change: random, chosen once per database (the first replica's insert wins), sealed like a
+ * contact and re-keyed with them. Unlike the vendor-identity pin, it is never to be deleted: the
+ * sessions of every account would lose their tracker.
+ */
+export async function accountIdsKey(db: Db, crypto: ContactCrypto, now: Date = new Date()): Promise<string> {
+  const pinned = await readPin(db, crypto, ACCOUNT_IDS_PIN);
+  if (pinned !== undefined) return pinned;
+  await db
+    .insertInto('key_pins')
+    .values({ name: ACCOUNT_IDS_PIN, sealed: crypto.encrypt(randomBytes(32).toString('base64')), created_at: now.toISOString() })
+    .onConflict((conflict) => conflict.column('name').doNothing())
+    .execute();
+  const chosen = await readPin(db, crypto, ACCOUNT_IDS_PIN);
+  if (chosen === undefined) throw new Error(`key pin ${ACCOUNT_IDS_PIN} vanished after it was written`);
   return chosen;
 }
 

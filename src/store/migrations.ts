@@ -260,6 +260,44 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('installations').execute();
     },
   },
+  '2026-12-02-017-vendor-accounts': {
+    async up(db: Kysely<unknown>) {
+      // Each workspace's own vendor account (App Home), sealed under a key of its own purpose.
+      await db.schema
+        .createTable('vendor_accounts')
+        .addColumn('team_id', 'varchar(32)', (c) => c.notNull())
+        .addColumn('vendor', 'varchar(16)', (c) => c.notNull())
+        .addColumn('enterprise_id', 'varchar(32)')
+        .addColumn('settings', 'text', (c) => c.notNull())
+        .addColumn('account', 'varchar(64)', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('updated_by', 'varchar(32)', (c) => c.notNull())
+        .addColumn('checked_at', 'varchar(32)')
+        .addColumn('check_ok', 'integer')
+        .addColumn('check_detail', 'text')
+        .addPrimaryKeyConstraint('vendor_accounts_pk', ['team_id', 'vendor'])
+        .execute();
+      // "At most one check of this account every 10 minutes" looks across workspaces.
+      await db.schema.createIndex('vendor_accounts_account').on('vendor_accounts').columns(['vendor', 'account']).execute();
+      // One counter every save bumps: each replica reads it with its tracking pass and reloads when it moved.
+      await db.schema
+        .createTable('vendor_accounts_version')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .execute();
+      await sql`insert into vendor_accounts_version (id, version) values (1, 0)`.execute(db);
+      // The vendor account a session was created under (its identity key); null: the environment's.
+      await db.schema.alterTable('sessions').addColumn('vendor_account', 'varchar(64)').execute();
+      await db.schema.createIndex('sessions_tracking_account').on('sessions').columns(['tracking', 'vendor', 'vendor_account', 'next_check_at']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('sessions_tracking_account').execute();
+      await db.schema.alterTable('sessions').dropColumn('vendor_account').execute();
+      await db.schema.dropTable('vendor_accounts_version').execute();
+      await db.schema.dropTable('vendor_accounts').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,5 +1,5 @@
 import type { Logger } from '../domain/logger.js';
-import type { ContactCrypto, SealPurpose } from './contact-crypto.js';
+import type { ContactCrypto, Sealer, SealPurpose } from './contact-crypto.js';
 import type { Db } from './database.js';
 
 export interface RekeyReport {
@@ -21,8 +21,9 @@ const DEFAULT_BATCH = 200;
 /**
  * Brings every stored secret under the current ENCRYPTION_KEY: contacts sealed as v1 (raw key,
  * before versioning) or under ENCRYPTION_KEY_PREVIOUS are decrypted, sealed again with the current
- * key and their hash recomputed; the same for the key pins and the installations' Slack tokens.
- * Runs at startup after the migrations.
+ * key and their hash recomputed; the same for the key pins, the installations' Slack tokens and
+ * the workspaces' vendor accounts (sealed under keys of their own purposes). Runs at startup after
+ * the migrations.
  *
  * Idempotent (rows already under the current key id are not selected), batched (keyset pages by
  * id, so rows it cannot convert are passed over, not read again), and safe with several replicas
@@ -36,6 +37,7 @@ export async function rekeyStoredSecrets(db: Db, crypto: ContactCrypto, options:
   await rekeySessions(db, crypto, batchSize, report, unreadable);
   await rekeyPins(db, crypto, report, unreadable);
   await rekeyInstallations(db, crypto, report, unreadable);
+  await rekeyVendorAccounts(db, crypto.sealer('vendorAccounts'), report, unreadable);
   // Key ids only (never a key): the operator checks here that a rotation is complete.
   options.logger?.info({ kid: crypto.kid, previousKid: crypto.previousKid, ...report }, 'stored contacts checked against the current ENCRYPTION_KEY');
   if (unreadable.length > 0) {
@@ -120,6 +122,33 @@ async function rekeyInstallations(db: Db, crypto: ContactCrypto, report: RekeyRe
       .set({ bot_credentials: crypto.encrypt(plain, 'installationTokens') })
       .where('key', '=', row.key)
       .where('bot_credentials', '=', row.bot_credentials)
+      .executeTakeFirst();
+    countWrite(report, result.numUpdatedRows);
+  }
+}
+
+async function rekeyVendorAccounts(db: Db, sealer: Sealer, report: RekeyReport, unreadable: string[]): Promise<void> {
+  // One row per workspace and vendor: one page. The values do not change, so the version stays.
+  const rows = await db
+    .selectFrom('vendor_accounts')
+    .select(['team_id', 'vendor', 'settings'])
+    .where('settings', 'not like', `${sealer.currentPrefix}%`)
+    .execute();
+  for (const row of rows) {
+    let plain: string;
+    try {
+      plain = sealer.open(row.settings);
+    } catch {
+      report.unreadable += 1;
+      unreadable.push(`vendor account ${row.vendor} of ${row.team_id}`);
+      continue;
+    }
+    const result = await db
+      .updateTable('vendor_accounts')
+      .set({ settings: sealer.seal(plain) })
+      .where('team_id', '=', row.team_id)
+      .where('vendor', '=', row.vendor)
+      .where('settings', '=', row.settings)
       .executeTakeFirst();
     countWrite(report, result.numUpdatedRows);
   }

@@ -44,6 +44,8 @@ export interface SessionsTable {
   request_key?: string | null;
   /** When a Refresh last asked the vendor about this session, on any replica (claimed with compare-and-set). */
   refreshed_at?: string | null;
+  /** The vendor account (identity key) it was created under; null: the environment's (rows from before accounts). */
+  vendor_account?: string | null;
   /** Bumped by every state change (compare-and-set). */
   version: Generated<number>;
   /** When its workspace uninstalled the app (or revoked its token): no longer polled nor posted. */
@@ -149,6 +151,33 @@ export interface InstallationsTable {
   updated_at: string;
 }
 
+/**
+ * A workspace's own account with one vendor, saved by an admin in the App Home. `settings` is the
+ * form's values (the module's variables, JSON) sealed under the vendor-accounts key
+ * (ContactCrypto.sealer); `account` the identity key of the account they log into.
+ */
+export interface VendorAccountsTable {
+  team_id: string;
+  vendor: string;
+  enterprise_id: string | null;
+  settings: string;
+  account: string;
+  /** The vendor_accounts_version this save wrote. */
+  version: number;
+  updated_at: string;
+  updated_by: string;
+  /** When its check last ran (or was claimed), and how it went: 1 worked, 0 failed, null not checked. */
+  checked_at: string | null;
+  check_ok: number | null;
+  check_detail: string | null;
+}
+
+/** One row (id 1): bumped by every save, read by every replica's tracking pass. */
+export interface VendorAccountsVersionTable {
+  id: number;
+  version: number;
+}
+
 export interface Database {
   sessions: SessionsTable;
   job_runs: JobRunsTable;
@@ -158,6 +187,8 @@ export interface Database {
   key_pins: KeyPinsTable;
   creation_jobs: CreationJobsTable;
   installations: InstallationsTable;
+  vendor_accounts: VendorAccountsTable;
+  vendor_accounts_version: VendorAccountsVersionTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;

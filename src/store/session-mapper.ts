@@ -60,6 +60,7 @@ export function toSession(row: SessionRow, parseDetails: DetailsParser = plainDe
     nextCheckAt: date(row.next_check_at),
     mediaPosted: row.media_posted === 1,
     lastError: row.last_error,
+    vendorAccount: row.vendor_account ?? null,
     version: Number(row.version),
   };
 }
@@ -95,6 +96,7 @@ export function toNewRow(session: Session): NewSessionRow {
     next_check_at: iso(session.nextCheckAt),
     media_posted: session.mediaPosted ? 1 : 0,
     last_error: session.lastError,
+    vendor_account: session.vendorAccount,
     version: session.version,
   };
 }

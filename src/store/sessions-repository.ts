@@ -1,15 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Outcome } from '../domain/outcome.js';
 import type { Session } from '../domain/session.js';
 import type { Db, DatabaseKind } from './database.js';
-import type { SessionRow } from './schema.js';
+import type { Database, SessionRow } from './schema.js';
 import { type DetailsParser, outcomePatch, plainDetails, toNewRow, toSession } from './session-mapper.js';
 
 /** An ISO date before every real one: "check this first". */
 export const FIRST_IN_LINE = new Date(0).toISOString();
 /** Where a never-checked session (no next check yet) stands: right after FIRST_IN_LINE. */
 const NEVER_CHECKED = new Date(1).toISOString();
+
+/**
+ * The sessions of one vendor account: those written with its identity key, and, for the
+ * environment's account, those written before accounts per workspace (no key). Without a scope, a
+ * query covers every account of the vendor.
+ */
+export interface AccountScope {
+  account: string;
+  orUnassigned: boolean;
+}
+
+/** Narrows a sessions query to one vendor account's rows. */
+function inScope<O>(query: SelectQueryBuilder<Database, 'sessions', O>, scope: AccountScope | undefined): SelectQueryBuilder<Database, 'sessions', O> {
+  if (!scope) return query;
+  return query.where((eb) =>
+    scope.orUnassigned ? eb.or([eb('vendor_account', '=', scope.account), eb('vendor_account', 'is', null)]) : eb('vendor_account', '=', scope.account),
+  );
+}
 
 /** Whether a webhook put this session first in line (see `markDue`). */
 export const isFirstInLine = (session: Pick<Session, 'nextCheckAt'>): boolean => session.nextCheckAt?.getTime() === 0;
@@ -29,11 +47,11 @@ export class SessionsRepository {
    * any) ran out: each is then polled by this owner only, until it releases it or the lease
    * expires (a crashed replica). PostgreSQL skips rows another replica is leasing right now
    * (`FOR UPDATE SKIP LOCKED`); SQLite has a single writer, so the update is atomic anyway.
+   * With a scope, only that vendor account's sessions: each account's trackers lease their own.
    */
-  async leaseDue(vendor: string, kind: string, owner: string, now: Date, leaseMs: number, limit: number): Promise<Session[]> {
+  async leaseDue(vendor: string, kind: string, owner: string, now: Date, leaseMs: number, limit: number, scope?: AccountScope): Promise<Session[]> {
     const nowIso = now.toISOString();
-    let due = this.db
-      .selectFrom('sessions')
+    let due = inScope(this.db.selectFrom('sessions'), scope)
       .select('id')
       .where('tracking', '=', 1)
       .where('vendor', '=', vendor)
@@ -99,11 +117,10 @@ export class SessionsRepository {
     await this.db.updateTable('sessions').set({ next_check_at: FIRST_IN_LINE }).where('id', '=', id).where('tracking', '=', 1).execute();
   }
 
-  /** Tracked sessions of one vendor product among the given vendor ids (a list call's answer). */
-  async trackedByVendorIds(vendor: string, kind: string, vendorIds: string[]): Promise<Session[]> {
+  /** Tracked sessions of one vendor product among the given vendor ids (a list call's answer, of one account when scoped). */
+  async trackedByVendorIds(vendor: string, kind: string, vendorIds: string[], scope?: AccountScope): Promise<Session[]> {
     if (vendorIds.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('sessions')
+    const rows = await inScope(this.db.selectFrom('sessions'), scope)
       .selectAll()
       .where('vendor', '=', vendor)
       .where('kind', '=', kind)
@@ -113,9 +130,9 @@ export class SessionsRepository {
     return rows.map(this.toSession);
   }
 
-  async byVendorId(vendor: string, kind: string, vendorId: string): Promise<Session | undefined> {
-    const row = await this.db
-      .selectFrom('sessions')
+  /** A session by the vendor's id for it; scoped, only among that vendor account's (ids are per account). */
+  async byVendorId(vendor: string, kind: string, vendorId: string, scope?: AccountScope): Promise<Session | undefined> {
+    const row = await inScope(this.db.selectFrom('sessions'), scope)
       .selectAll()
       .where('vendor', '=', vendor)
       .where('kind', '=', kind)

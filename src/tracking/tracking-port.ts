@@ -2,7 +2,7 @@ import type { Outcome } from '../domain/outcome.js';
 import type { Session, SessionKind } from '../domain/session.js';
 import type { TrackingPort, VendorTracker } from '../domain/vendor-module.js';
 import type { SessionLifecycle } from '../services/session-lifecycle.js';
-import { isFirstInLine, type SessionsRepository } from '../store/sessions-repository.js';
+import { type AccountScope, isFirstInLine, type SessionsRepository } from '../store/sessions-repository.js';
 import type { Tracker } from './tracking-loop.js';
 
 export interface StoreTrackingPortDeps {
@@ -10,6 +10,8 @@ export interface StoreTrackingPortDeps {
   lifecycle: SessionLifecycle;
   vendor: string;
   kind: SessionKind;
+  /** The vendor account whose sessions this tracker follows (its own connection's); none: all of the vendor's. */
+  scope?: AccountScope;
   /** This replica, for leases. */
   owner: string;
   /** Long enough for a slow pass; short enough that a crashed replica's sessions are soon taken over. */
@@ -22,12 +24,12 @@ export class StoreTrackingPort implements TrackingPort {
   constructor(private readonly deps: StoreTrackingPortDeps) {}
 
   leaseDue(limit: number): Promise<Session[]> {
-    const { sessions, vendor, kind, owner, leaseMs } = this.deps;
-    return sessions.leaseDue(vendor, kind, owner, this.deps.now?.() ?? new Date(), leaseMs, limit);
+    const { sessions, vendor, kind, owner, leaseMs, scope } = this.deps;
+    return sessions.leaseDue(vendor, kind, owner, this.deps.now?.() ?? new Date(), leaseMs, limit, scope);
   }
 
   trackedByVendorIds(vendorIds: string[]): Promise<Session[]> {
-    return this.deps.sessions.trackedByVendorIds(this.deps.vendor, this.deps.kind, vendorIds);
+    return this.deps.sessions.trackedByVendorIds(this.deps.vendor, this.deps.kind, vendorIds, this.deps.scope);
   }
 
   get(id: string): Promise<Session | undefined> {

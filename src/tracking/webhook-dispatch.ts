@@ -1,6 +1,6 @@
 import type { Logger } from '../domain/logger.js';
 import type { WebhookHandler } from '../domain/vendor-module.js';
-import type { SessionsRepository } from '../store/sessions-repository.js';
+import type { AccountScope, SessionsRepository } from '../store/sessions-repository.js';
 
 export type WebhookOutcome = 'due' | 'unknown_session' | 'ignored';
 
@@ -11,12 +11,13 @@ export type WebhookOutcome = 'due' | 'unknown_session' | 'ignored';
 export class WebhookDispatch {
   constructor(private readonly deps: { sessions: Pick<SessionsRepository, 'byVendorId' | 'markDue'>; logger: Logger; onDue?: () => void }) {}
 
-  async handle(vendor: string, routed: Exclude<ReturnType<WebhookHandler['route']>, { rejected: string }>): Promise<WebhookOutcome> {
+  /** `scope`: the vendor account whose webhook secret the request carried; only its sessions are looked at. */
+  async handle(vendor: string, routed: Exclude<ReturnType<WebhookHandler['route']>, { rejected: string }>, scope?: AccountScope): Promise<WebhookOutcome> {
     if ('ignored' in routed) {
       this.deps.logger.info({ vendor, event: routed.ignored }, 'webhook event ignored');
       return 'ignored';
     }
-    const session = routed.vendorId ? await this.deps.sessions.byVendorId(vendor, routed.kind, routed.vendorId) : undefined;
+    const session = routed.vendorId ? await this.deps.sessions.byVendorId(vendor, routed.kind, routed.vendorId, scope) : undefined;
     if (!session) {
       this.deps.logger.info({ vendor, event: routed.event }, 'webhook for a session Rendezvous does not follow');
       return 'unknown_session';

@@ -5,6 +5,7 @@ import type { LastCall } from '../domain/vendor-health.js';
 import { ACTION } from './ids.js';
 import { escapeMrkdwn, link, slackDate, truncate } from './mrkdwn.js';
 import { cardTitle } from './session-card.js';
+import { vendorAccountsSection, type VendorAccountLine } from './vendor-accounts.js';
 
 /** What the App Home shows of one session: never the contact itself, only its masked form. */
 export type HomeSession = Pick<Session, 'vendor' | 'kind' | 'reference' | 'contactMasked' | 'status' | 'createdAt'> & {
@@ -21,6 +22,8 @@ export interface HomeViewInput {
   /** The vendors configured in this workspace, with their last call. */
   vendors: Array<{ vendor: string; lastCall?: LastCall }>;
   isAdmin: boolean;
+  /** Admins only: the workspace's account with each vendor, each with its button (set up, change). */
+  vendorAccounts?: VendorAccountLine[];
   /** Every vendor module's declarations (labels, products), in order. */
   catalogue: Catalogue;
   /** Thread replies of the user's sessions that Slack refused for good, newest first. */
@@ -81,7 +84,7 @@ export function homeView(input: HomeViewInput): HomeView {
     ...notPostedBlocks(input.notPosted ?? [], input.catalogue),
     ...sections('*Vendor health*', vendorLines(input.vendors, input.catalogue), 'No vendor is set up in this workspace yet: an admin must add credentials first.'),
   ];
-  if (input.isAdmin) blocks.push({ type: 'divider' }, ...configurationBlocks(input.vendors, input.catalogue));
+  if (input.isAdmin && input.vendorAccounts) blocks.push({ type: 'divider' }, ...vendorAccountsSection(input.vendorAccounts));
   // Every part above is bounded; this only guards against a future change breaking the limit.
   return { type: 'home', blocks: blocks.slice(0, MAX_VIEW_BLOCKS) };
 }
@@ -158,16 +161,6 @@ function vendorLines(vendors: HomeViewInput['vendors'], catalogue: Catalogue): s
       : '◻️ not called since the app started';
     return `*${field(vendorLabel(catalogue, vendor))}* — ${health}`;
   });
-}
-
-/** Admins only: which vendors are configured. Credentials are never shown, not even in part. */
-function configurationBlocks(vendors: HomeViewInput['vendors'], catalogue: Catalogue): KnownBlock[] {
-  const configured = new Set<string>(vendors.map(({ vendor }) => vendor));
-  const lines = catalogue.map(({ name, label }) => `${label}: ${configured.has(name) ? '✅ configured' : '◻️ not configured'}`);
-  return [
-    ...sections('*Vendor configuration* (only admins see this)', lines, ''),
-    context('Credentials are stored encrypted and never shown again once saved.'),
-  ];
 }
 
 /**

@@ -3,6 +3,8 @@ import type { ProductField } from '../domain/vendor-module.js';
 /** Every callback, block and action id the app sends and listens for, in one place. */
 export const CALLBACK = {
   inviteModal: 'rendezvous_invite',
+  /** The App Home's settings form of one vendor account (admins). */
+  vendorAccount: 'vendor_account',
 } as const;
 
 /** Shortcut callback ids, as declared in manifest.yml. */
@@ -20,7 +22,12 @@ export const ACTION = {
   vendorSelect: 'invite_vendor',
   kindSelect: 'invite_kind',
   homeStartSession: 'home_start_session',
+  /** A vendor's "Set up" / "Change" button in the admins' Vendors section of the App Home. */
+  homeVendorAccount: 'home_vendor_account',
 } as const;
+
+/** The action id of every input of the vendor account form (its block id is the setting's variable name). */
+export const VENDOR_FIELD_ACTION = 'value';
 
 /**
  * The modal's common inputs: block id → action id (Slack keys view state by both). A product's

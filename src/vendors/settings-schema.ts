@@ -136,5 +136,25 @@ export function schemaSettings<T>(
   return {
     fields: [...fields],
     read: (env, common) => readSettings(schema(common), env),
+    problems: (env, common) => {
+      const parsed = schema(common).safeParse(env);
+      if (!parsed.success) {
+        // The first problem of each variable, in the order the schema found them.
+        const byVariable = new Map<string, string>();
+        for (const issue of parsed.error.issues) {
+          const variable = String(issue.path[0] ?? fields[0]?.env ?? 'settings');
+          if (!byVariable.has(variable)) byVariable.set(variable, issue.message);
+        }
+        return [...byVariable].map(([variable, reason]) => ({ variable, reason }));
+      }
+      if (parsed.data !== undefined) return [];
+      // Nothing of the credential group: the vendor would not be set up at all.
+      return fields.filter((field) => field.required && !env[field.env]?.trim()).map((field) => ({ variable: field.env, reason: 'is required' }));
+    },
   };
+}
+
+/** The credentials of a module's fields (`required: true`): set all together, or none. */
+export function requiredOf<const F extends readonly SettingField[]>(fields: F): Array<Extract<F[number], { required: true }>['env']> {
+  return fields.filter((field) => field.required).map((field) => field.env) as Array<Extract<F[number], { required: true }>['env']>;
 }

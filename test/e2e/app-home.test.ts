@@ -45,7 +45,7 @@ describe('e2e: the App Home', function () {
     assert.ok(json.includes(ACTION.homeStartSession), json);
     assert.match(json, /\*Apizee\* — ✅ last call worked/);
     assert.ok(!json.includes('612345678'), 'no contact in clear');
-    assert.ok(!json.includes('Vendor configuration'), 'not an admin');
+    assert.ok(!json.includes('*Vendors*'), 'not an admin');
     assert.equal(stack.slack.lastView(STARTER)?.type, 'home');
   });
 
@@ -67,12 +67,12 @@ describe('e2e: the App Home', function () {
     const colleague = JSON.stringify((await stack.slack.waitFor('views.publish', publishedFor(COLLEAGUE))).args.view.blocks);
     assert.ok(!colleague.includes('CASE-7'), colleague);
     assert.match(colleague, /Nothing in progress/);
-    assert.ok(!colleague.includes('Vendor configuration'), colleague);
+    assert.ok(!colleague.includes('*Vendors*'), colleague);
 
     await stack.requester.event(homeOpened(ADMIN));
     const admin = JSON.stringify((await stack.slack.waitFor('views.publish', publishedFor(ADMIN))).args.view.blocks);
-    assert.match(admin, /Vendor configuration/);
-    assert.match(admin, /Apizee: ✅ configured/);
+    assert.match(admin, /\*Vendors\* \(only admins see this\)/);
+    assert.match(admin, /\*Apizee\* — the default account/);
     assert.ok(!admin.includes('sandbox-secret'), 'no credential shown');
     assert.deepEqual(stack.slack.rejections, []);
   });

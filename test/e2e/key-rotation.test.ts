@@ -68,7 +68,7 @@ describe('e2e: rotating ENCRYPTION_KEY on a database from before key versioning'
     running = undefined;
   }
 
-  /** Rewrites what the first run stored as the previous release wrote it: v1, raw key, no pin. */
+  /** Rewrites what the first run stored as the release before key versioning wrote it: v1, raw key, no pin, no account keys. */
   async function asBeforeVersioning(rawKey: Buffer): Promise<void> {
     const { db } = openDatabase(databaseUrl);
     const crypto = new ContactCrypto(rawKey);
@@ -77,7 +77,7 @@ describe('e2e: rotating ENCRYPTION_KEY on a database from before key versioning'
       const contact = crypto.decrypt(row.contact_encrypted!);
       await db
         .updateTable('sessions')
-        .set({ contact_encrypted: legacyEncrypt(rawKey, contact), contact_hash: legacyHash(rawKey, contact) })
+        .set({ contact_encrypted: legacyEncrypt(rawKey, contact), contact_hash: legacyHash(rawKey, contact), vendor_account: null })
         .where('id', '=', row.id)
         .execute();
     }

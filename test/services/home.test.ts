@@ -39,6 +39,7 @@ function row(i: number, status: Session['status'], overrides: Partial<Session> =
     nextCheckAt: null,
     mediaPosted: false,
     lastError: null,
+    vendorAccount: null,
     version: 0,
     ...overrides,
   };
@@ -77,6 +78,7 @@ function harness(rows: Session[], options: { admin?: boolean; publishFails?: boo
       },
     } as unknown as SlackApi),
     vendors: () => [{ vendor: 'apizee' }],
+    vendorAccounts: () => [{ vendor: 'apizee', label: 'Apizee', source: 'environment' }],
     logger,
     catalogue: vendorModules,
   });
@@ -114,10 +116,10 @@ describe('HomeService', () => {
   it('shows the admin part to admins only', async () => {
     const member = harness([]);
     await member.service.publish(TEAM, USER);
-    assert.ok(!JSON.stringify(member.published[0]!.view).includes('Vendor configuration'));
+    assert.ok(!JSON.stringify(member.published[0]!.view).includes('*Vendors*'));
     const admin = harness([], { admin: true });
     await admin.service.publish(TEAM, USER);
-    assert.ok(JSON.stringify(admin.published[0]!.view).includes('Vendor configuration'));
+    assert.ok(JSON.stringify(admin.published[0]!.view).includes('*Vendors*'));
     assert.deepEqual(admin.adminChecks, [[TEAM, USER]], 'asked about this workspace');
   });
 

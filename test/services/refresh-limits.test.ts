@@ -6,6 +6,8 @@ import { RefreshLimiter } from '../../src/services/refresh-limiter.js';
 import { SessionAccess } from '../../src/services/session-access.js';
 import { SessionService, type SessionServiceDeps } from '../../src/services/sessions.js';
 import { SpareBudget } from '../../src/services/spare-budget.js';
+import { sameForEveryTeam } from '../../src/services/team-vendors.js';
+import type { ProviderRegistry } from '../../src/services/provider-registry.js';
 import { vendorModules } from '../../src/vendors/index.js';
 
 const TEAM = 'T0001';
@@ -46,21 +48,23 @@ function harness(options: { free?: number; claims?: Claims; clock?: { now: numbe
   const deps = {
     sessions,
     access: new SessionAccess({ sessions, admins: { isAdmin: async () => false }, logger: createLogger('silent'), retentionDays: 90 }),
-    providers: {
-      get: () => ({
-        reconcile: async (row: Session): Promise<Outcome | undefined> => {
-          reconciled.push(labelOf(row.id));
-          return undefined;
-        },
-      }),
-    },
     cards: { refresh: async (id: string) => void cardRefreshes.push(id) },
     lifecycle: { apply: async () => ({ cardRefreshed: true }) },
     logger: createLogger('silent'),
     catalogue: vendorModules,
     trackIntervalMs: 30_000,
     refreshLimiter: new RefreshLimiter({ now: () => clock.now }),
-    spare: new SpareBudget({ apizee: { limit: budget.limit, reserve: budget.reserve, available: () => budget.free, estimateWaitMs: () => 0 } }),
+    vendors: sameForEveryTeam({
+      providers: {
+        get: () => ({
+          reconcile: async (row: Session): Promise<Outcome | undefined> => {
+            reconciled.push(labelOf(row.id));
+            return undefined;
+          },
+        }),
+      } as unknown as ProviderRegistry,
+      spare: new SpareBudget({ apizee: { limit: budget.limit, reserve: budget.reserve, available: () => budget.free, estimateWaitMs: () => 0 } }),
+    }),
   } as unknown as SessionServiceDeps;
   const service = new SessionService(deps);
   const replies: Array<{ userId: string; text: string }> = [];

@@ -11,6 +11,7 @@ import { ProviderRegistry } from '../../src/services/provider-registry.js';
 import { SessionAccess } from '../../src/services/session-access.js';
 import { SessionLifecycle } from '../../src/services/session-lifecycle.js';
 import { NOTHING_STARTED, SessionService } from '../../src/services/sessions.js';
+import { sameForEveryTeam } from '../../src/services/team-vendors.js';
 import { SlackPostError, type SlackGateway } from '../../src/slack/gateway.js';
 import { oneGateway } from '../../src/slack/gateways.js';
 import { ContactCrypto } from '../../src/store/contact-crypto.js';
@@ -78,7 +79,7 @@ eachDatabase('SessionService creation steps', (ctx) => {
       crypto,
       logger,
       trackIntervalMs: 30_000,
-      providers: new ProviderRegistry().add('apizee', fake),
+      vendors: sameForEveryTeam({ providers: new ProviderRegistry().add('apizee', fake) }),
       catalogue: vendorModules,
       jobs,
       replyFor: () => async (text) => void replies.push(text),

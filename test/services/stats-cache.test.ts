@@ -3,6 +3,8 @@ import { createLogger } from '../../src/logger.js';
 import type { Session } from '../../src/domain/session.js';
 import { SpareBudget } from '../../src/services/spare-budget.js';
 import { StatsService } from '../../src/services/stats.js';
+import { sameForEveryTeam, type VendorUsage } from '../../src/services/team-vendors.js';
+import { ProviderRegistry } from '../../src/services/provider-registry.js';
 import type { SessionsRepository } from '../../src/store/sessions-repository.js';
 import { vendorModules } from '../../src/vendors/index.js';
 
@@ -23,21 +25,19 @@ function harness(options: { budget?: { limit: number; reserve: number; free: num
   const spare = budget
     ? new SpareBudget({ apizee: { limit: budget.limit, reserve: budget.reserve, available: () => budget.free, estimateWaitMs: () => 0 } })
     : undefined;
+  const apizeeUsage: VendorUsage = {
+    vendor: 'apizee',
+    usage: async (from, to) => {
+      usageCalls.push([from.toISOString(), to.toISOString()]);
+      return { title: "Apizee's own figures", lines: [`${usageCalls.length} tickets`] };
+    },
+  };
   const service = new StatsService({
     sessions,
     catalogue: vendorModules,
     logger: createLogger('silent'),
     now: () => new Date(now),
-    spare,
-    usage: [
-      {
-        vendor: 'apizee',
-        usage: async (from, to) => {
-          usageCalls.push([from.toISOString(), to.toISOString()]);
-          return { title: "Apizee's own figures", lines: [`${usageCalls.length} tickets`] };
-        },
-      },
-    ],
+    vendors: sameForEveryTeam({ providers: new ProviderRegistry(), spare, usage: [apizeeUsage] }),
   });
   return {
     service,

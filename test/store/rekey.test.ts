@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ContactCrypto, deriveKey, keyIdOf } from '../../src/store/contact-crypto.js';
 import type { Logger } from '../../src/domain/logger.js';
 import type { Db } from '../../src/store/database.js';
-import { VENDOR_IDENTITY_PIN, vendorIdentityKey } from '../../src/store/key-pins.js';
+import { ACCOUNT_IDS_PIN, accountIdsKey, VENDOR_IDENTITY_PIN, vendorIdentityKey } from '../../src/store/key-pins.js';
 import { InstallationsRepository } from '../../src/store/installations-repository.js';
 import { rekeyStoredSecrets } from '../../src/store/rekey.js';
 import { virtualUserFor } from '../../src/vendors/imbee/client.js';
@@ -216,5 +216,25 @@ eachDatabase('vendorIdentityKey (Imbee virtual_user)', (ctx) => {
     const db = ctx.db();
     await vendorIdentityKey(db, new ContactCrypto(KEY_A));
     await assert.rejects(vendorIdentityKey(db, new ContactCrypto(KEY_B)), /neither ENCRYPTION_KEY nor ENCRYPTION_KEY_PREVIOUS/);
+  });
+});
+
+eachDatabase('accountIdsKey (vendor account identities)', (ctx) => {
+  it('is chosen once, at random, sealed, and kept through a rotation', async () => {
+    const db = ctx.db();
+    const first = await accountIdsKey(db, new ContactCrypto(KEY_A));
+    assert.equal(Buffer.from(first, 'base64').length, 32);
+    assert.notEqual(first, deriveKey(KEY_A, 'vendorIdentity').toString('base64'));
+    assert.equal(await accountIdsKey(db, new ContactCrypto(KEY_A)), first);
+    await rekeyStoredSecrets(db, new ContactCrypto(KEY_B, KEY_A));
+    const pin = await db.selectFrom('key_pins').selectAll().where('name', '=', ACCOUNT_IDS_PIN).executeTakeFirstOrThrow();
+    assert.ok(pin.sealed.startsWith(`v2:${keyIdOf(KEY_B)}:`), 're-keyed with the contacts');
+    assert.ok(!pin.sealed.includes(first), 'sealed, not in clear');
+    assert.equal(await accountIdsKey(db, new ContactCrypto(KEY_B)), first);
+  });
+
+  it('agrees between replicas starting together', async () => {
+    const keys = await Promise.all([accountIdsKey(ctx.db(), new ContactCrypto(KEY_A)), accountIdsKey(ctx.open(), new ContactCrypto(KEY_A))]);
+    assert.equal(keys[0], keys[1]);
   });
 });

@@ -202,6 +202,26 @@ eachDatabase('SessionsRepository', (ctx) => {
       assert.deepEqual(await repo().leaseDue('apizee', 'ticket', 'owner-2', at(LEASE_MS + 2), LEASE_MS, 50), []);
     });
 
+    it('leases per vendor account: each account its own sessions, the environment’s also those without one', async () => {
+      const alpha = [sessionRow({ vendor_account: 'apizee:alpha' }), sessionRow({ vendor_account: 'apizee:alpha' })];
+      const beta = [sessionRow({ vendor_account: 'apizee:beta' })];
+      const environment = [sessionRow({ vendor_account: 'apizee:env' }), sessionRow({ vendor_account: null })];
+      for (const row of [...alpha, ...beta, ...environment]) await insertRow(row);
+      const scoped = (account: string, orUnassigned = false) => repo().leaseDue('apizee', 'ticket', `owner-${account}`, NOW, LEASE_MS, 50, { account, orUnassigned });
+      assert.deepEqual(ids(await scoped('apizee:alpha')), ids(alpha));
+      assert.deepEqual(ids(await scoped('apizee:env', true)), ids(environment));
+      assert.deepEqual(ids(await scoped('apizee:beta')), ids(beta));
+      assert.deepEqual(await scoped('apizee:gamma'), []);
+
+      // A list call's answer and a webhook's id only ever reach the account's own sessions (ids are per account).
+      const vendorIds = [...alpha, ...beta].map((row) => row.vendor_id!);
+      assert.deepEqual(ids(await repo().trackedByVendorIds('apizee', 'ticket', vendorIds, { account: 'apizee:beta', orUnassigned: false })), ids(beta));
+      assert.equal(await repo().byVendorId('apizee', 'ticket', alpha[0]!.vendor_id!, { account: 'apizee:beta', orUnassigned: false }), undefined);
+      assert.equal((await repo().byVendorId('apizee', 'ticket', alpha[0]!.vendor_id!, { account: 'apizee:alpha', orUnassigned: false }))?.id, alpha[0]!.id);
+      assert.equal((await repo().get(alpha[0]!.id))?.vendorAccount, 'apizee:alpha');
+      assert.equal((await repo().get(environment[1]!.id))?.vendorAccount, null);
+    });
+
     it('leases at most `limit` sessions, the longest overdue first', async () => {
       const rows = [-10, -50, -20, -40, -30].map((minutes) => sessionRow({ next_check_at: iso(minutes * 60_000) }));
       for (const row of rows) await insertRow(row);

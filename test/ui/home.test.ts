@@ -4,6 +4,7 @@ import { maskContact } from '../../src/domain/contact.js';
 import { vendorModules } from '../../src/vendors/index.js';
 import { homeView, noVendorModal, type HomeSession, type HomeViewInput } from '../../src/ui/home.js';
 import { ACTION } from '../../src/ui/ids.js';
+import type { VendorAccountLine } from '../../src/ui/vendor-accounts.js';
 import { blockKitProblems } from '../helpers/block-kit.js';
 import type { SessionStatus } from '../../src/domain/session.js';
 
@@ -24,6 +25,16 @@ function session(overrides: Partial<HomeSession> = {}): HomeSession {
     ...overrides,
   };
 }
+
+const SAVED_AT = new Date('2026-12-02T10:00:00Z');
+/** One account of each kind: checked, the default, none, saved unchecked, failed. */
+const ACCOUNTS: VendorAccountLine[] = [
+  { vendor: 'apizee', label: 'Apizee', source: 'workspace', savedBy: 'U0ADMIN', savedAt: SAVED_AT, check: { at: SAVED_AT, ok: true, detail: 'Apizee issued a token' } },
+  { vendor: 'blitzz', label: 'Blitzz', source: 'environment' },
+  { vendor: 'conpeek', label: 'Conpeek', source: 'none' },
+  { vendor: 'imbee', label: 'Imbee', source: 'workspace', savedBy: 'U0ADMIN', savedAt: SAVED_AT, check: { at: SAVED_AT, ok: null, detail: 'Saved without a check: Imbee documents no call that creates nothing.' } },
+  { vendor: 'genesys', label: 'Genesys', source: 'workspace', savedBy: 'U0ADMIN', savedAt: SAVED_AT, check: { at: SAVED_AT, ok: false, detail: 'Genesys refused the login' } },
+];
 
 function view(overrides: Partial<HomeViewInput> = {}) {
   return homeView({ userId: USER, active: [], recent: [], vendors: [], isAdmin: false, catalogue: vendorModules, ...overrides });
@@ -127,19 +138,31 @@ describe('homeView', () => {
     assert.ok(!health.includes('No vendor is set up'), health);
   });
 
-  it('shows the configuration state to admins only, never a credential', () => {
+  it('shows the Vendors section to admins only, with a button per vendor and never a credential', () => {
     const vendors: HomeViewInput['vendors'] = [{ vendor: 'apizee' }, { vendor: 'genesys' }];
-    const member = JSON.stringify(view({ vendors, isAdmin: false }).blocks);
-    assert.ok(!member.includes('Vendor configuration'), member);
-    assert.ok(!member.includes('not configured'), member);
-    const admin = view({ vendors, isAdmin: true }).blocks as KnownBlock[];
-    const configuration = sectionAfter(admin, 'Vendor configuration');
-    assert.match(configuration, /Apizee: ✅ configured/);
-    assert.match(configuration, /Genesys: ✅ configured/);
-    assert.match(configuration, /Blitzz: ◻️ not configured/);
-    assert.match(configuration, /Conpeek: ◻️ not configured/);
-    assert.match(configuration, /Imbee: ◻️ not configured/);
-    assert.match(configuration, /never shown/);
+    const member = JSON.stringify(view({ vendors, isAdmin: false, vendorAccounts: ACCOUNTS }).blocks);
+    assert.ok(!member.includes('*Vendors*'), member);
+    assert.ok(!member.includes(ACTION.homeVendorAccount), member);
+    const admin = view({ vendors, isAdmin: true, vendorAccounts: ACCOUNTS }).blocks as KnownBlock[];
+    const section = sectionAfter(admin, '*Vendors*');
+    assert.match(section, /\*Apizee\* — this workspace's own account, saved by <@U0ADMIN> <!date\^\d+\^[^>]+>\. ✅ Checked/);
+    assert.match(section, /\*Blitzz\* — the default account/);
+    assert.match(section, /\*Conpeek\* — ◻️ not set up in this workspace/);
+    assert.match(section, /\*Imbee\* — this workspace's own account.*ℹ️ Saved without a check/);
+    assert.match(section, /\*Genesys\* — this workspace's own account.*⚠️ Its check failed <!date[^>]+>: Genesys refused the login/);
+    assert.match(section, /never shown again/);
+    const buttons = admin.flatMap((block) => (block.type === 'section' && block.accessory?.type === 'button' ? [block.accessory as Button] : []));
+    assert.deepEqual(
+      buttons.map((button) => [button.action_id, button.value, button.text.text]),
+      [
+        [ACTION.homeVendorAccount, 'apizee', 'Change'],
+        [ACTION.homeVendorAccount, 'blitzz', 'Set up'],
+        [ACTION.homeVendorAccount, 'conpeek', 'Set up'],
+        [ACTION.homeVendorAccount, 'imbee', 'Change'],
+        [ACTION.homeVendorAccount, 'genesys', 'Change'],
+      ],
+    );
+    assert.deepEqual(blockKitProblems(admin, 100), []);
   });
 
   it('shows the masked contact only, never the contact in clear', () => {
@@ -174,6 +197,7 @@ describe('homeView', () => {
         lastCall: { operation: long, ok: false, at: CREATED_AT, code: long },
       })),
       isAdmin: true,
+      vendorAccounts: ACCOUNTS.map((line) => ({ ...line, unusable: line.unusable && long, check: line.check && { ...line.check, detail: long } })),
     });
     const blocks = home.blocks as KnownBlock[];
     assert.ok(blocks.length <= 100, `${blocks.length} blocks`);
@@ -181,7 +205,7 @@ describe('homeView', () => {
     for (const text of sectionTexts(blocks)) assert.ok(text.length <= 3000, `section of ${text.length}`);
     const all = JSON.stringify(blocks);
     assert.match(all, /…and 180 more active sessions/);
-    assert.ok(all.includes('Vendor configuration'), 'the admin part is not cut off');
+    assert.ok(all.includes('*Vendors*') && all.includes('vendor_account_genesys'), 'the admin part is not cut off');
   });
 });
 

@@ -46,6 +46,30 @@ describe('vendor module settings', () => {
     }
   });
 
+  it('lists every problem of a form by variable: each field wrong in itself, or the credentials missing', () => {
+    const apizee = vendorModules.find((module) => module.name === 'apizee')!;
+    const common = { timeoutMs: 15_000 };
+    assert.deepEqual(apizee.settings.problems!({ APIZEE_API_URL: 'ftp://x', APIZEE_RATE_LIMIT_PER_MINUTE: 'ten', APIZEE_USERNAME: 'alpha' }, common), [
+      { variable: 'APIZEE_API_URL', reason: 'must be an http(s) URL' },
+      { variable: 'APIZEE_RATE_LIMIT_PER_MINUTE', reason: 'must be a whole number' },
+    ]);
+    assert.deepEqual(apizee.settings.problems!({ APIZEE_USERNAME: 'alpha' }, common), [
+      { variable: 'APIZEE_PASSWORD', reason: 'is required once any APIZEE_ credential is set' },
+    ]);
+    assert.deepEqual(
+      apizee.settings.problems!({}, common).map((problem) => problem.variable),
+      ['APIZEE_USERNAME', 'APIZEE_PASSWORD', 'APIZEE_ENTERPRISE_ID', 'APIZEE_AGENT'],
+      'nothing at all: every credential is asked for',
+    );
+    for (const module of vendorModules) {
+      const required = module.settings.fields.filter((field) => field.required);
+      assert.ok(required.length > 0, `${module.name} names its credentials`);
+      const filled = Object.fromEntries(required.map((field) => [field.env, field.env.endsWith('_URL') ? 'https://vendor.example' : '1']));
+      assert.deepEqual(module.settings.problems!(filled, common), [], module.name);
+      assert.notEqual(module.settings.read(filled, common), undefined, module.name);
+    }
+  });
+
   it('leaves an unconfigured vendor out', () => {
     for (const module of vendorModules) assert.equal(module.settings.read({}, { timeoutMs: 15_000 }), undefined, module.name);
   });

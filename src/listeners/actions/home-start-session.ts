@@ -8,7 +8,7 @@ import type { ActionHandler } from './action-handler.js';
 export const homeStartSessionButton: ActionHandler = async ({ body, context }, services) => {
   const receivedAt = Date.now();
   const actor = interactionActor(body, context);
-  const view = withScope(services.modal.open() ?? noVendorModal(), actor);
+  const view = withScope(services.modal.open(actor.teamId) ?? noVendorModal(), actor);
   // The Home tab is no conversation: a failure is told in the app's DM with the user.
   const request = { triggerId: body.trigger_id, view, receivedAt, team: actor, token: context.botToken };
   await openModalOrSay(services, request, { directMessageTo: body.user.id }, 'Click "Start a remote session" again to open it.');

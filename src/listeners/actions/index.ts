@@ -5,6 +5,7 @@ import type { ActionHandler } from './action-handler.js';
 import { cancelButton } from './cancel.js';
 import { customerLinkButton } from './customer-link.js';
 import { homeStartSessionButton } from './home-start-session.js';
+import { homeVendorAccountButton } from './home-vendor-account.js';
 import { joinAsAgentButton } from './join-as-agent.js';
 import { modalSwitch } from './modal-switches.js';
 import { refreshButton } from './refresh.js';
@@ -20,6 +21,7 @@ export const ACTION_HANDLERS: Record<(typeof ACTION)[keyof typeof ACTION], Actio
   [ACTION.vendorSelect]: modalSwitch,
   [ACTION.kindSelect]: modalSwitch,
   [ACTION.homeStartSession]: homeStartSessionButton,
+  [ACTION.homeVendorAccount]: homeVendorAccountButton,
 };
 
 const escape = (id: string) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

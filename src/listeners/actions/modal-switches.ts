@@ -20,7 +20,8 @@ export const modalSwitch: ActionHandler = async ({ body, action, client, context
   const input = action.action_id === ACTION.vendorSelect ? INPUT.vendor : INPUT.kind;
   if (selected) values[input.block] = { [input.action]: { type: 'static_select', selected_option: { value: selected } } };
   const { vendor, meeting } = chosenProduct(values, metadata, services.catalogue);
-  const view = vendor ? services.modal.switchTo(vendor, meeting, metadata.channelId, metadata.source) : undefined;
+  const teamId = body.team?.id ?? body.user.team_id;
+  const view = vendor && teamId ? services.modal.switchTo(teamId, vendor, meeting, metadata.channelId, metadata.source) : undefined;
   if (!view) return;
   try {
     await client.views.update({ view_id: body.view.id, hash: body.view.hash, view: withScope(view, actor) });

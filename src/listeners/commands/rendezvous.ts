@@ -25,7 +25,7 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
     switch (request.kind) {
       case 'modal': {
         await ack();
-        const view = services.modal.open(command.channel_id);
+        const view = services.modal.open(command.team_id, command.channel_id);
         if (!view) return reply('No vendor is set up in this workspace yet: an admin must add credentials first.');
         const opening = await services.views.open(command.trigger_id, withScope(view, actor), receivedAt, context.botToken);
         if (!opening.opened) return reply(MODAL_NOT_OPENED);
@@ -36,7 +36,7 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
       case 'invalid':
         return ack({ response_type: 'ephemeral', text: `${escapeMrkdwn(request.reason)}\n\n${usage}` });
       case 'vendors':
-        return ack({ response_type: 'ephemeral', text: services.directory.vendorsText() });
+        return ack({ response_type: 'ephemeral', text: services.directory.vendorsText(command.team_id) });
       case 'status':
         await ack();
         return reply(await services.directory.statusText(request.reference, actor));
@@ -46,7 +46,7 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
         return reply(text, blocks);
       }
       default: {
-        const start = commandToStart(request, services.commandDefaults());
+        const start = commandToStart(request, services.commandDefaults(command.team_id));
         if (!start.ok) return ack({ response_type: 'ephemeral', text: escapeMrkdwn(start.reason) });
         // The one write before the ack (session row and creation job, a few milliseconds): once
         // acknowledged, a request survives any restart; if it cannot be written, the ack says so.

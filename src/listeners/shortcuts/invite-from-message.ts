@@ -20,7 +20,9 @@ export async function inviteFromMessageShortcut(
     email: found.email?.address,
   };
   const source = { channelId: shortcut.channel.id, ts: shortcut.message.thread_ts ?? shortcut.message.ts };
-  const view = services.modal.open(shortcut.channel.id, prefill, source);
+  const teamId = shortcut.team?.id ?? shortcut.user.team_id;
+  if (!teamId) return;
+  const view = services.modal.open(teamId, shortcut.channel.id, prefill, source);
   if (!view) return;
   const fallback = { channelId: shortcut.channel.id, userId: shortcut.user.id };
   const actor = interactionActor(shortcut, context);

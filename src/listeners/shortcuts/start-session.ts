@@ -10,7 +10,9 @@ export async function startSessionShortcut(
   services: ListenerServices,
   receivedAt: number,
 ): Promise<void> {
-  const view = services.modal.open();
+  const teamId = shortcut.team?.id ?? shortcut.user.team_id;
+  if (!teamId) return;
+  const view = services.modal.open(teamId);
   if (!view) return;
   // A global shortcut has no conversation: a failure is told in the app's DM with the user.
   const actor = interactionActor(shortcut, context);

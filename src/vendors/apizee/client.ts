@@ -317,6 +317,14 @@ export class ApizeeClient {
     });
   }
 
+  /**
+   * The App Home's check of an account: a fresh token (`POST /token`), the least harmful call
+   * Apizee documents. It takes a slot of the account's budget like any call; the token is kept.
+   */
+  async checkLogin(): Promise<void> {
+    await observedCall(this.deps, 'apizee', 'login', () => this.login());
+  }
+
   /** Cached for `expires_in` (24 h) less a minute; concurrent callers share one login. */
   private async accessToken(): Promise<string> {
     if (this.token && this.token.expiresAt > Date.now()) return this.token.value;

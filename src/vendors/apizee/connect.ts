@@ -26,6 +26,7 @@ export function connectApizee(settings: ApizeeSettings, deps: VendorDeps): Vendo
     budget: client.budget,
     webhook: settings.webhookSecret ? apizeeWebhook(settings.webhookSecret) : undefined,
     usage: (from, to) => apizeeUsage(client, from, to),
+    check: { call: 'a token (POST /token)', run: () => client.checkLogin() },
     async stop() {
       client.budget.stop();
     },

@@ -10,5 +10,7 @@ export const apizee: VendorModule<ApizeeSettings> = {
   settings: apizeeSettings,
   products: [ticket, conference],
   fieldDefaults: (settings) => ({ agent: settings.agent }),
+  // REFERENCE §4 counts the 10 requests a minute per user: the login names the account.
+  account: (settings) => `${settings.apiUrl}\n${settings.username}`,
   connect: connectApizee,
 };

@@ -2,6 +2,7 @@ import type { SettingField } from '../../domain/vendor-module.js';
 import {
   credential,
   httpUrl,
+  requiredOf,
   schemaSettings,
   seconds,
   settings,
@@ -15,10 +16,10 @@ import {
 
 const fields = [
   { env: 'APIZEE_API_URL', label: 'API URL', secret: false, help: 'Default https://cloud.apizee.com/api.' },
-  { env: 'APIZEE_USERNAME', label: 'Username', secret: false, help: 'The API account login.' },
-  { env: 'APIZEE_PASSWORD', label: 'Password', secret: true, help: 'The API account password.' },
-  { env: 'APIZEE_ENTERPRISE_ID', label: 'Enterprise id', secret: false, help: 'Used in the media paths (/enterprises/{id}/tickets/{id}/medias).' },
-  { env: 'APIZEE_AGENT', label: 'Default agent login', secret: false, help: 'Default agent login for new tickets (the modal lets the agent change it).' },
+  { env: 'APIZEE_USERNAME', label: 'Username', secret: false, help: 'The API account login.', required: true },
+  { env: 'APIZEE_PASSWORD', label: 'Password', secret: true, help: 'The API account password.', required: true },
+  { env: 'APIZEE_ENTERPRISE_ID', label: 'Enterprise id', secret: false, help: 'Used in the media paths (/enterprises/{id}/tickets/{id}/medias).', required: true },
+  { env: 'APIZEE_AGENT', label: 'Default agent login', secret: false, help: 'Default agent login for new tickets (the modal lets the agent change it).', required: true },
   { env: 'APIZEE_RATE_LIMIT_PER_MINUTE', label: 'Requests a minute', secret: false, help: "The account's limit; every Apizee call shares it. Default 10." },
   { env: 'APIZEE_WEBHOOK_SECRET', label: 'Webhook secret', secret: true, help: 'Secret for POST /webhooks/apizee.' },
   { env: 'APIZEE_TIMEOUT_SECONDS', label: 'Timeout (seconds)', secret: false, help: 'Seconds before an Apizee call is abandoned. Default 15.' },
@@ -41,7 +42,7 @@ export const apizeeVariables = {
  * calls queue behind a rate budget), so VENDOR_TIMEOUT_SECONDS is not used.
  */
 export const apizeeEnv = () =>
-  vendorEnv(apizeeVariables, ['APIZEE_USERNAME', 'APIZEE_PASSWORD', 'APIZEE_ENTERPRISE_ID', 'APIZEE_AGENT']).transform(
+  vendorEnv(apizeeVariables, requiredOf(fields)).transform(
     (env) =>
       env &&
       settings({

@@ -116,6 +116,15 @@ export class BlitzzClient {
     return { sentAt: new Date(this.now()).toISOString() };
   }
 
+  /**
+   * The App Home's check of an account: one login (`POST /api/login`), which creates nothing. The
+   * caller spaces these (5 failed logins lock the account for 10 minutes); the token is kept.
+   */
+  async checkLogin(): Promise<void> {
+    this.token = undefined;
+    await this.userToken();
+  }
+
   /** A call with the `UserToken` header: logs in when needed, and once more if Blitzz refuses it. */
   private async withToken<T>(
     operation: string,

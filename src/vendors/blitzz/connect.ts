@@ -8,6 +8,12 @@ export function connectBlitzz(settings: BlitzzSettings, deps: VendorDeps): Vendo
   return {
     providers: [new BlitzzShowMeProvider({ client, defaultSessionId: settings.sessionId })],
     trackers: [],
+    check: {
+      call: 'a login (POST /api/login)',
+      // REFERENCE §1: more than 5 failed logins lock the account for 10 minutes.
+      spacing: { everyMs: 10 * 60_000, why: 'Blitzz locks an account for 10 minutes after 5 failed logins' },
+      run: () => client.checkLogin(),
+    },
     async stop() {},
   };
 }

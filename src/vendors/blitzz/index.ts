@@ -9,5 +9,7 @@ export const blitzz: VendorModule<BlitzzSettings> = {
   settings: blitzzSettings,
   products: [showMe],
   fieldDefaults: (settings) => ({ sessionId: settings.sessionId }),
+  // The lockout after 5 failed logins is the agent account's (REFERENCE §1).
+  account: (settings) => `${settings.apiUrl}\n${settings.username}`,
   connect: connectBlitzz,
 };

@@ -5,6 +5,7 @@ import {
   credential,
   httpUrl,
   oneOf,
+  requiredOf,
   schemaSettings,
   settings,
   text,
@@ -45,9 +46,9 @@ function invitationTypes() {
 
 const fields = [
   { env: 'BLITZZ_API_URL', label: 'API URL', secret: false, help: 'Default https://restapi.blitzz.co.' },
-  { env: 'BLITZZ_SECRET_KEY', label: 'Secret key', secret: true, help: 'SecretKey issued per domain by Blitzz support.' },
-  { env: 'BLITZZ_USERNAME', label: 'Username', secret: false, help: "The agent account's login." },
-  { env: 'BLITZZ_PASSWORD', label: 'Password', secret: true, help: "The agent account's password." },
+  { env: 'BLITZZ_SECRET_KEY', label: 'Secret key', secret: true, help: 'SecretKey issued per domain by Blitzz support.', required: true },
+  { env: 'BLITZZ_USERNAME', label: 'Username', secret: false, help: "The agent account's login.", required: true },
+  { env: 'BLITZZ_PASSWORD', label: 'Password', secret: true, help: "The agent account's password.", required: true },
   { env: 'BLITZZ_SESSION_ID', label: 'Default session code', secret: false, help: 'Default 9-digit session code for invitations.' },
   { env: 'BLITZZ_MEDIA_MICROPHONE', label: 'Microphone', secret: false, help: '0 off / 1 on; unset: the account default.' },
   { env: 'BLITZZ_MEDIA_CAMERA', label: 'Camera', secret: false, help: '0 off / 1 back / 2 front; unset: the account default.' },
@@ -85,7 +86,7 @@ export const blitzzVariables = {
 
 /** Blitzz's slice of the environment → the client's settings; the media options are always present once configured. */
 export const blitzzEnv = (common: CommonSettings) =>
-  vendorEnv(blitzzVariables, ['BLITZZ_SECRET_KEY', 'BLITZZ_USERNAME', 'BLITZZ_PASSWORD']).transform(
+  vendorEnv(blitzzVariables, requiredOf(fields)).transform(
     (env) =>
       env &&
       settings({

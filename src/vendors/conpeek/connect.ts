@@ -11,6 +11,8 @@ export function connectConpeek(settings: ConpeekSettings, deps: VendorDeps): Ven
       new ConpeekRoomProvider({ client, bridgeId: settings.bridgeId, roomId: settings.roomId }),
     ],
     trackers: [],
+    // A one-item read: the only documented call that creates nothing.
+    check: { call: 'a one-meeting read (GET /meeting?limit=1)', run: async () => void (await client.listMeetings({ limit: 1 })) },
     async stop() {},
   };
 }

@@ -10,5 +10,7 @@ export const conpeek: VendorModule<ConpeekSettings> = {
   settings: conpeekSettings,
   products: [meet, room],
   fieldDefaults: (settings) => ({ bridgeId: settings.bridgeId, roomId: settings.roomId }),
+  // The raw API key is the account (seed 002 has no login).
+  account: (settings) => `${settings.apiUrl}\n${settings.apiKey}`,
   connect: connectConpeek,
 };

@@ -2,6 +2,7 @@ import type { CommonSettings, SettingField } from '../../domain/vendor-module.js
 import {
   credential,
   credentialUrl,
+  requiredOf,
   schemaSettings,
   settings,
   text,
@@ -13,8 +14,8 @@ import {
 } from '../settings-schema.js';
 
 const fields = [
-  { env: 'CONPEEK_API_URL', label: 'API URL', secret: false, help: "Your tenant's API base URL (paths are appended to it)." },
-  { env: 'CONPEEK_API_KEY', label: 'API key', secret: true, help: 'The raw API key.' },
+  { env: 'CONPEEK_API_URL', label: 'API URL', secret: false, help: "Your tenant's API base URL (paths are appended to it).", required: true },
+  { env: 'CONPEEK_API_KEY', label: 'API key', secret: true, help: 'The raw API key.', required: true },
   { env: 'CONPEEK_BRIDGE_ID', label: 'Default bridge id', secret: false, help: 'Default conference bridge for meetings.' },
   { env: 'CONPEEK_ROOM_ID', label: 'Default room id', secret: false, help: 'Default conference room for meetings.' },
   { env: 'CONPEEK_PROJECT', label: 'Project', secret: false, help: 'project_target_identifier for one-to-one video chats.' },
@@ -33,7 +34,7 @@ export const conpeekVariables = {
 
 /** Conpeek's slice of the environment → the client's settings. */
 export const conpeekEnv = (common: CommonSettings) =>
-  vendorEnv(conpeekVariables, ['CONPEEK_API_URL', 'CONPEEK_API_KEY']).transform(
+  vendorEnv(conpeekVariables, requiredOf(fields)).transform(
     (env) =>
       env &&
       settings({

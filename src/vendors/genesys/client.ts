@@ -162,6 +162,21 @@ export class GenesysClient implements GenesysCookies {
     return new VendorError('genesys', operation, codeForStatus(status), { status, detail });
   }
 
+  /**
+   * The App Home's check of an account: a login as Genesys has one, `GET /api/v2/me` with the
+   * account's Basic credentials (the session cookie and CSRF token it answers are kept).
+   */
+  async checkLogin(): Promise<void> {
+    // Asked afresh even when a session is open: the notifications listener keeps using it.
+    await observedCall(this.deps, 'genesys', 'login', async () => {
+      const response = await this.getMe('login');
+      this.keepCookies(response);
+      if (!response.ok) throw this.httpError('login', response.status, await response.text().catch(() => ''));
+      const answer = await parseBody('genesys', 'login', response, MeAnswer, this.deps.logger);
+      if (answer.statusCode !== undefined && answer.statusCode !== 0) throw this.statusError('login', response.status, { statusCode: answer.statusCode });
+    });
+  }
+
   /** Cached until a CSRF refusal; concurrent callers share one GET. */
   private async csrfToken(operation: string): Promise<Csrf> {
     if (this.csrf) return this.csrf;

@@ -26,6 +26,7 @@ export function connectGenesys(settings: GenesysSettings, deps: VendorDeps): Ven
     providers: [new GenesysSmsInviteProvider(providerDeps)],
     trackers: [outcomes],
     delivery: new GenesysLinkDelivery(providerDeps),
+    check: { call: 'a login (GET /api/v2/me)', run: () => client.checkLogin() },
     stop: async () => {
       await notifications.stop();
       await outcomes.stop();

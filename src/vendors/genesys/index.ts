@@ -11,5 +11,6 @@ export const genesys: VendorModule<GenesysSettings> = {
   products: [smsInvite],
   viaChannel: smsSessionDelivery,
   fieldDefaults: (_settings) => ({}),
+  account: (settings) => `${settings.apiUrl}\n${settings.username}`,
   connect: connectGenesys,
 };

@@ -4,6 +4,7 @@ import {
   credentialUrl,
   httpUrl,
   oneOf,
+  requiredOf,
   schemaSettings,
   seconds,
   settings,
@@ -14,9 +15,9 @@ import {
 } from '../settings-schema.js';
 
 const fields = [
-  { env: 'GENESYS_API_URL', label: 'API URL', secret: false, help: 'Your Web Services deployment, e.g. https://gws.example.com.' },
-  { env: 'GENESYS_USERNAME', label: 'Username', secret: false, help: 'The account that acts in the SMS sessions it takes part in.' },
-  { env: 'GENESYS_PASSWORD', label: 'Password', secret: true, help: "That account's password." },
+  { env: 'GENESYS_API_URL', label: 'API URL', secret: false, help: 'Your Web Services deployment, e.g. https://gws.example.com.', required: true },
+  { env: 'GENESYS_USERNAME', label: 'Username', secret: false, help: 'The account that acts in the SMS sessions it takes part in.', required: true },
+  { env: 'GENESYS_PASSWORD', label: 'Password', secret: true, help: "That account's password.", required: true },
   { env: 'GENESYS_SMS_PATH', label: 'SMS session path', secret: false, help: 'me/smssessions (default) or smssessions: the documents disagree.' },
   {
     env: 'GENESYS_INVITE_PARAMETER',
@@ -49,7 +50,7 @@ export const genesysVariables = {
 
 /** Genesys's slice of the environment → the client's settings; the notifications URL is checked after the account's credentials. */
 export const genesysEnv = (common: CommonSettings) =>
-  vendorEnv(genesysVariables, ['GENESYS_API_URL', 'GENESYS_USERNAME', 'GENESYS_PASSWORD'], {
+  vendorEnv(genesysVariables, requiredOf(fields), {
     afterGroup: ['GENESYS_NOTIFICATIONS_URL'],
   }).transform(
     (env) =>

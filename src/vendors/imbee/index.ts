@@ -10,5 +10,7 @@ export const imbee: VendorModule<ImbeeSettings> = {
   settings: imbeeSettings,
   products: [webchat],
   fieldDefaults: (_settings) => ({}),
+  // myCorporateToken names the corporate account (seed 004).
+  account: (settings) => `${settings.apiUrl}\n${settings.corporateToken}`,
   connect: connectImbee,
 };

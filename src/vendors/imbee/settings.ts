@@ -1,11 +1,11 @@
 import type { CommonSettings, SettingField } from '../../domain/vendor-module.js';
-import { credential, credentialUrl, schemaSettings, settings, trimSlash, vendorEnv, type SettingsOf, type VariableOf } from '../settings-schema.js';
+import { credential, credentialUrl, requiredOf, schemaSettings, settings, trimSlash, vendorEnv, type SettingsOf, type VariableOf } from '../settings-schema.js';
 
 const fields = [
-  { env: 'IMBEE_API_URL', label: 'API URL', secret: false, help: 'The host Imbee gives you, e.g. https://api.imbee.example.' },
-  { env: 'IMBEE_AUTH', label: 'Auth', secret: true, help: 'myAuth (Authorization header).' },
-  { env: 'IMBEE_CORPORATE_TOKEN', label: 'Corporate token', secret: true, help: 'myCorporateToken (X-WOOS-KEY header).' },
-  { env: 'IMBEE_BOT_IDSHA', label: 'Bot id', secret: false, help: "The bot's identifier (bot_idsha)." },
+  { env: 'IMBEE_API_URL', label: 'API URL', secret: false, help: 'The host Imbee gives you, e.g. https://api.imbee.example.', required: true },
+  { env: 'IMBEE_AUTH', label: 'Auth', secret: true, help: 'myAuth (Authorization header).', required: true },
+  { env: 'IMBEE_CORPORATE_TOKEN', label: 'Corporate token', secret: true, help: 'myCorporateToken (X-WOOS-KEY header).', required: true },
+  { env: 'IMBEE_BOT_IDSHA', label: 'Bot id', secret: false, help: "The bot's identifier (bot_idsha).", required: true },
 ] as const satisfies readonly SettingField[];
 
 /** Each variable's schema, keyed by the names in `fields` (no more, no fewer). */
@@ -20,7 +20,7 @@ export const imbeeVariables = {
 
 /** Imbee's slice of the environment → the client's settings. */
 export const imbeeEnv = (common: CommonSettings) =>
-  vendorEnv(imbeeVariables, ['IMBEE_API_URL', 'IMBEE_AUTH', 'IMBEE_CORPORATE_TOKEN', 'IMBEE_BOT_IDSHA']).transform(
+  vendorEnv(imbeeVariables, requiredOf(fields)).transform(
     (env) =>
       env &&
       settings({

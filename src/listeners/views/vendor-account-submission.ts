@@ -1,0 +1,30 @@
+import type { App } from '@slack/bolt';
+import { CALLBACK } from '../../ui/ids.js';
+import { readVendorAccountForm } from '../../ui/vendor-accounts.js';
+import type { ListenerServices } from '../services.js';
+
+/**
+ * An admin saves a vendor account from the App Home: errors are answered on their fields; else the
+ * modal says "saving and checking" at once (the ack), and is updated with the outcome once the
+ * save and the vendor's check are done.
+ */
+export function registerVendorAccountSubmission(app: App, services: ListenerServices): void {
+  app.view(CALLBACK.vendorAccount, async ({ ack, body, view, client }) => {
+    const form = readVendorAccountForm(view.state.values, view.private_metadata, (vendor) => services.vendorAccounts.fieldsOf(vendor));
+    const teamId = body.team?.id ?? body.user.team_id;
+    if (!form || !teamId) {
+      await ack();
+      services.logger.warn({ teamId, userId: body.user.id }, 'vendor account submission unreadable; nothing saved');
+      return;
+    }
+    const answer = await services.vendorAccounts.submit({ teamId, enterpriseId: body.enterprise?.id ?? null, userId: body.user.id, ...form });
+    if (answer.kind !== 'accepted') {
+      await ack({ response_action: 'errors', errors: answer.errors });
+      return;
+    }
+    await ack({ response_action: 'update', view: answer.view });
+    await answer.finish(async (next) => {
+      await client.views.update({ view_id: view.id, view: next });
+    });
+  });
+}

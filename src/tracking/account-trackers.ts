@@ -1,0 +1,46 @@
+import type { Logger } from '../domain/logger.js';
+import type { SessionKind } from '../domain/session.js';
+import type { TrackingPort, VendorTracker } from '../domain/vendor-module.js';
+import type { AccountScope } from '../store/sessions-repository.js';
+import type { Tracker } from './tracking-loop.js';
+
+export interface AccountTrackingDeps {
+  accounts: {
+    /** Reloads the vendor accounts when a save (on any replica) moved their version. */
+    sync(): Promise<void>;
+    trackedAccounts(): Array<{ vendor: string; scope: AccountScope; trackers: VendorTracker[] }>;
+  };
+  /** The port one tracker works through: its product's sessions, of its own account only. */
+  portFor(vendor: string, kind: SessionKind, scope: AccountScope): TrackingPort;
+  /** Runs one tracker's pass (the entry layer gives it a correlation id of its own). */
+  run(pass: () => Promise<void>): Promise<void>;
+  logger: Logger;
+}
+
+/**
+ * One entry of the tracking loop for every vendor account: first the accounts are brought up to
+ * date (a save on another replica shows here within one pass), then each account's trackers run,
+ * each leasing only its own account's sessions, and one failing never stops the others.
+ */
+export function accountTracking(deps: AccountTrackingDeps): Tracker {
+  return {
+    async tick() {
+      try {
+        await deps.accounts.sync();
+      } catch (error) {
+        deps.logger.warn({ err: error }, 'vendor accounts not reloaded; the ones in memory keep tracking');
+      }
+      for (const { vendor, scope, trackers } of deps.accounts.trackedAccounts()) {
+        for (const tracker of trackers) {
+          await deps.run(async () => {
+            try {
+              await tracker.tick(deps.portFor(vendor, tracker.kind, scope));
+            } catch (error) {
+              deps.logger.error({ err: error, vendor, account: scope.account }, 'tracking pass failed');
+            }
+          });
+        }
+      }
+    },
+  };
+}
