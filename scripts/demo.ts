@@ -48,7 +48,7 @@ function readable(text: string): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const stack = await startLocalStack({ apizeeRatePerMinute: 10, env: { TRACK_INTERVAL_SECONDS: '1' }, slack: { admins: [BETA.admin] } });
+  const stack = await startLocalStack({ apizeeRatePerMinute: 10, env: { TRACK_INTERVAL_SECONDS: '1' }, slack: { users: { [BETA.admin]: { teamId: BETA.teamId, admin: true } } } });
   say('Rendezvous demo: Apizee sandbox, a local Slack Web API, and the real app on ' + stack.appUrl);
   say('Apizee allows 10 requests a minute per account; the sandbox enforces it, the app stays under it.');
   try {
