@@ -11,13 +11,16 @@ import { startThrowawayPostgres, type ThrowawayPostgres } from './postgres.js';
 
 /**
  * One PostgreSQL server per mocha run, started on first use (`TEST_DATABASE_URL` when set, else
- * a throwaway cluster, see ./postgres.ts) and stopped by the root `afterAll` in test/setup.ts.
- * Each test gets a database of its own on it: creating one takes a few tens of milliseconds.
+ * a throwaway cluster, see ./postgres.ts) and stopped by the root `afterAll` in test/setup.ts;
+ * in a parallel run, started once by the main process for all its workers (test/setup.ts).
+ * Each test gets a database of its own on it: creating one takes about a tenth of a second.
  */
 let server: Promise<ThrowawayPostgres | { skipped: string }> | undefined;
 let admin: pg.Pool | undefined;
 const liveDatabases = new Set<string>();
 let skipNoticePrinted = false;
+/** Names the migrated template a parallel run's main process made, for its workers. */
+export const TEMPLATE_VARIABLE = 'TEST_DATABASE_TEMPLATE';
 /** This process's migrated template database (see migratedPostgresDatabase), once made. */
 let template: Promise<string | undefined> | undefined;
 
@@ -44,6 +47,15 @@ export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Pr
  * starts on a database of its own, exactly as migrate() leaves a fresh one.
  */
 export async function migratedPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  const name = await migratedTemplate();
+  return name === undefined ? undefined : createPostgresDatabase(name);
+}
+
+/** The migrated template's name (made on first use), or undefined without PostgreSQL. */
+export async function migratedTemplate(): Promise<string | undefined> {
+  // In a parallel run, the main process made one for every worker (test/setup.ts).
+  const shared = process.env[TEMPLATE_VARIABLE];
+  if (shared) template ??= Promise.resolve(shared);
   template ??= createPostgresDatabase().then(async (created) => {
     if (!created) return undefined;
     const { db } = openDatabase(created.url);
@@ -54,11 +66,10 @@ export async function migratedPostgresDatabase(): Promise<{ url: string; drop():
     }
     return new URL(created.url).pathname.slice(1);
   });
-  const name = await template.catch((error: unknown) => {
+  return template.catch((error: unknown) => {
     template = undefined; // a failed template (the server restarted…) is made again next time
     throw error;
   });
-  return name === undefined ? undefined : createPostgresDatabase(name);
 }
 
 async function createPostgresDatabase(templateName?: string): Promise<{ url: string; drop(): Promise<void> } | undefined> {
