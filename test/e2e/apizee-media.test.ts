@@ -4,12 +4,12 @@ import { startLocalStack, type LocalStack } from '../../sandbox/local-stack.js';
 const CHANNEL = 'C0SUPPORT';
 const AGENT = 'U0AGENT';
 /**
- * Time runs six times faster than at Apizee's 10 requests a minute: the app and the sandbox
- * allow 60 a minute (so the budget's background spacing is 1.25 s, not 7.5 s) and the tracking
- * interval is 1 s (the stack's; 30 s by default). The goals, ≤ 60 s from the list call that first
- * shows a file to its reply and from the end to the first media poll, scale to 10 s.
+ * Time runs twelve times faster than at Apizee's 10 requests a minute: the app and the sandbox
+ * allow 120 a minute (so the budget's background spacing is 0.625 s, not 7.5 s) and the tracking
+ * interval is 0.5 s (30 s by default). The goals, ≤ 60 s from the list call that first shows a
+ * file to its reply and from the end to the first media poll, scale to 5 s.
  */
-const SCALE = 6;
+const SCALE = 12;
 const GOAL_MS = 60_000 / SCALE;
 
 function mediaReplies(stack: LocalStack) {
@@ -25,8 +25,8 @@ function mediaListsSince(stack: LocalStack, path: RegExp, since: number) {
   return stack.apizee.requests.filter((request) => request.method === 'GET' && path.test(request.path) && request.at.getTime() >= since);
 }
 
-async function settle(stack: LocalStack, path: RegExp, quietMs = 3000): Promise<void> {
-  // The media have settled once no media list call is made for a while.
+async function settle(stack: LocalStack, path: RegExp, quietMs = 18_000 / SCALE): Promise<void> {
+  // The media have settled once no media list call is made for a while (three tracking intervals).
   for (let waited = 0; waited < 20_000; waited += 250) {
     const last = stack.apizee.requests.filter((request) => path.test(request.path)).at(-1);
     if (last && Date.now() - last.at.getTime() > quietMs) return;
@@ -40,7 +40,7 @@ describe('e2e: Apizee media reach the thread as they become ready', function () 
   let stack: LocalStack;
 
   beforeEach(async () => {
-    stack = await startLocalStack({ apizeeRatePerMinute: 10 * SCALE, vendors: ['apizee'] });
+    stack = await startLocalStack({ apizeeRatePerMinute: 10 * SCALE, vendors: ['apizee'], env: { TRACK_INTERVAL_SECONDS: String(6 / SCALE) } });
   });
   afterEach(async () => {
     await stack.close();

@@ -17,7 +17,8 @@ describe('e2e: Apizee ticket from a slash command', function () {
   let stack: LocalStack;
 
   beforeEach(async () => {
-    stack = await startLocalStack({ apizeeRatePerMinute: 60 });
+    // Tracking four times a second, and Apizee at 240 a minute: the ticket's life is followed sooner.
+    stack = await startLocalStack({ apizeeRatePerMinute: 240, env: { TRACK_INTERVAL_SECONDS: '0.25' } });
   });
   afterEach(async () => {
     await stack.close();
@@ -75,8 +76,8 @@ describe('e2e: Apizee ticket from a slash command', function () {
     assert.match(JSON.stringify(media.args.blocks), /openstreetmap\.org/);
     await stack.slack.waitFor('chat.update', (call) => JSON.stringify(call.args.blocks).includes('Ended'));
 
-    // Give tracking a few more passes: nothing is posted twice.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Give tracking a few more passes (four a second): nothing is posted twice.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     const texts = threadReplies(stack).map((call) => call.args.text as string);
     assert.equal(texts.length, 4, texts.join('\n'));
     assert.deepEqual(stack.slack.rejections, []);

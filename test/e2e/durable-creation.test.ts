@@ -11,7 +11,7 @@ import { NOTHING_STARTED } from '../../src/services/sessions.js';
 import { openDatabase } from '../../src/store/database.js';
 import { freshPostgresDatabase } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
-import { startReplica, type Replica } from '../helpers/replica.js';
+import { runOutLeasesOf, startReplica, type Replica } from '../helpers/replica.js';
 
 const CHANNEL = 'C0DURABLE';
 const AGENT = 'U0AGENT';
@@ -50,9 +50,9 @@ describe('e2e: durable creation, a replica killed after the ack', function () {
 
   /**
    * Apizee makes the ticket but its answer never comes; the replica is killed -9 while it waits.
-   * A new replica on the same database takes the job over once the dead one's lease ran out: it
-   * does not send the POST again but looks the ticket up, adopts it, and the card goes from
-   * "Creating…" to invited.
+   * A new replica on the same database takes the job over once the dead one's lease ran out (run
+   * out at once here, rather than waited for: 15 s): it does not send the POST again but looks the
+   * ticket up, adopts it, and the card goes from "Creating…" to invited.
    */
   async function killedMidCallThenTakenOver(databaseUrl: string): Promise<void> {
     sandboxes!.apizee.loseNextAnswer('POST', /^\/api\/tickets$/, 'timeout');
@@ -67,6 +67,7 @@ describe('e2e: durable creation, a replica killed after the ack', function () {
     await eventually('the POST /tickets reached Apizee', () => ticketPosts(sandboxes!).length === 1, 15_000);
     await first.crash();
     assert.equal(sandboxes!.apizee.tickets.size, 1, 'Apizee made the ticket; the killed replica never heard');
+    assert.ok((await runOutLeasesOf(first, databaseUrl)) >= 1, 'the killed replica held the job');
 
     const second = await startReplica(env(databaseUrl));
     replicas.push(second);
@@ -80,7 +81,8 @@ describe('e2e: durable creation, a replica killed after the ack', function () {
     assert.equal(sandboxes!.apizee.tickets.size, 1, 'exactly one ticket');
     assert.equal(ticketPosts(sandboxes!).length, 1, 'the POST was never sent again');
     assert.equal(cardPosts(sandboxes!).length, 1, 'one card, updated in place');
-    assert.ok(second.logs.some((line) => /interrupted creation: adopted what the vendor made/.test(line)), 'the new replica adopted it');
+    // Its log line comes through a pipe, maybe after Slack saw the reply.
+    await eventually('the new replica logs that it adopted it', () => second.logs.some((line) => /interrupted creation: adopted what the vendor made/.test(line)), 5000);
     assert.ok(!cardUpdates(sandboxes!).some((call) => /Failed/.test(JSON.stringify(call.args.blocks))));
   }
 
@@ -111,6 +113,7 @@ describe('e2e: durable creation, a replica killed after the ack', function () {
     await eventually('the card post refused', () => cardPosts(sandboxes!).length === 1, 10_000);
     await first.crash();
     assert.equal(ticketPosts(sandboxes).length, 0, 'Apizee was never asked');
+    assert.ok((await runOutLeasesOf(first, url)) >= 1, 'the killed replica held the job');
 
     replicas.push(await startReplica(env(url)));
     await eventually('the ticket, made by the new replica', () => sandboxes!.apizee.tickets.size === 1, 40_000);

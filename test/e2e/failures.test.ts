@@ -5,13 +5,16 @@ import { eventually } from '../helpers/eventually.js';
 describe('e2e: when Apizee or Slack misbehave', function () {
   this.timeout(30_000);
   let stack: LocalStack;
+  // Where Apizee calls are still held or queued when the test is over, closing the stack need not
+  // wait for them (SHUTDOWN_TIMEOUT_SECONDS is 10 by default): shutdown is tested in shutdown.test.ts.
+  const QUICK_CLOSE = { SHUTDOWN_TIMEOUT_SECONDS: '1' };
 
   afterEach(async () => {
     await stack?.close();
   });
 
   it('acks a command in well under 3 s while Apizee takes 10 s to answer', async () => {
-    stack = await startLocalStack({ apizeeRatePerMinute: 60 });
+    stack = await startLocalStack({ apizeeRatePerMinute: 60, env: QUICK_CLOSE });
     stack.apizee.faults.setDelay(/\/tickets$/, 10_000);
     const response = await stack.requester.slash('+33612345678');
     assert.equal(response.status, 200);
@@ -61,7 +64,7 @@ describe('e2e: when Apizee or Slack misbehave', function () {
   });
 
   it('queues behind the per-minute limit, says about how long, and never gets a 429', async () => {
-    stack = await startLocalStack({ apizeeRatePerMinute: 3 });
+    stack = await startLocalStack({ apizeeRatePerMinute: 3, env: QUICK_CLOSE });
     const acks = [];
     for (const phone of ['+33612345601', '+33612345602', '+33612345603']) {
       acks.push((await stack.requester.slash(phone)).body.text as string);
@@ -76,7 +79,7 @@ describe('e2e: when Apizee or Slack misbehave', function () {
   });
 
   it('posts every card at once while Apizee queues, and a vendor behind its limit never holds up another', async () => {
-    stack = await startLocalStack({ apizeeRatePerMinute: 3 });
+    stack = await startLocalStack({ apizeeRatePerMinute: 3, env: QUICK_CLOSE });
     // Twenty Apizee sessions: login and two tickets use the minute's 3 requests, the rest wait.
     for (let i = 0; i < 20; i++) await stack.requester.slash(`+336123456${String(i).padStart(2, '0')} apizee`);
     const ack = await stack.requester.slash('+44 7400 123456 blitzz ref:CASE-NEXT');

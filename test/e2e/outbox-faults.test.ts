@@ -18,6 +18,12 @@ const COLLEAGUE = 'U0OTHER';
 
 const isThreadPost = (channel: string) => (call: FakeSlackCall) => call.method === 'chat.postMessage' && call.args.channel === channel && Boolean(call.args.thread_ts);
 
+/**
+ * Tracking runs four times a second here (the stacks' 1 s otherwise), and Apizee allows 240
+ * requests a minute, so the sessions move on sooner; the outbox and its waits are the app's own.
+ */
+const FAST_TRACKING = { TRACK_INTERVAL_SECONDS: '0.25' };
+
 /** The issue's measurement: a channel archived after its card was posted, beside a healthy one. */
 describe('e2e: the outbox when a channel refuses posts', function () {
   this.timeout(40_000);
@@ -28,7 +34,7 @@ describe('e2e: the outbox when a channel refuses posts', function () {
   });
 
   it('tries each reply once, sets it aside, tells the starter once by DM and on App Home, posts the other sessions’ replies, and stops at once', async () => {
-    stack = await startLocalStack({ apizeeRatePerMinute: 60, vendors: ['apizee'] });
+    stack = await startLocalStack({ apizeeRatePerMinute: 240, vendors: ['apizee'], env: FAST_TRACKING });
     await stack.requester.slash('+33612345678 ref:CASE-ARCH', { userId: STARTER, channelId: ARCHIVED });
     await stack.requester.slash('+33612345679 ref:CASE-OK', { userId: COLLEAGUE, channelId: HEALTHY });
     await stack.slack.waitFor('chat.postMessage', (call) => isThreadPost(ARCHIVED)(call) && /sent the invitation/.test(call.args.text));
@@ -58,8 +64,8 @@ describe('e2e: the outbox when a channel refuses posts', function () {
       const rows = await db.selectFrom('milestones').innerJoin('sessions', 'sessions.id', 'milestones.session_id').select(['milestones.key', 'milestones.dead_lettered_at']).where('sessions.reference', '=', 'CASE-ARCH').execute();
       return ['ended', 'media'].every((key) => rows.some((row) => (row.key === key || row.key.startsWith(`${key}:`)) && row.dead_lettered_at !== null));
     });
-    // Several more tracking passes (one a second): nothing is tried again.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Several more tracking passes (four a second), for longer than a first retry's backoff (≤ 2 s): nothing is tried again.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
 
     const tries = stack.slack.calls.filter((call) => isThreadPost(ARCHIVED)(call) && call.at >= archivedAt);
     const triedIds = tries.map((call) => call.args.metadata?.event_payload?.outbox_id as string | undefined);
@@ -110,16 +116,16 @@ describe('e2e: the outbox when a channel refuses posts', function () {
 
 /** A stack like startLocalStack's, with a short timeout for background Slack calls. */
 async function stackWithTimeout(timeoutMs: number): Promise<{ app: Rendezvous; sandboxes: Sandboxes; requester: SlackRequester; close(): Promise<void> }> {
-  const sandboxes = await startSandboxes({ apizeeRatePerMinute: 60 });
+  const sandboxes = await startSandboxes({ apizeeRatePerMinute: 240 });
   const dataDir = mkdtempSync(join(tmpdir(), 'rendezvous-outbox-'));
   const signingSecret = randomBytes(16).toString('hex');
   const config = loadConfig({
-    ...sandboxEnvironment(sandboxes, { vendors: ['apizee'], apizeeRatePerMinute: 60 }),
+    ...sandboxEnvironment(sandboxes, { vendors: ['apizee'], apizeeRatePerMinute: 240 }),
     SLACK_SIGNING_SECRET: signingSecret,
     PORT: '0',
     DATABASE_URL: `file:${join(dataDir, 'rendezvous.db')}`,
     ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    TRACK_INTERVAL_SECONDS: '1',
+    ...FAST_TRACKING,
   });
   const app = createApp(config, { logger: createLogger('silent'), slackBackgroundTimeoutMs: timeoutMs });
   const { port } = await app.start();
@@ -164,8 +170,8 @@ describe('e2e: the outbox when Slack’s answer to a thread reply is lost', func
         },
         15_000,
       );
-      // A few more passes: nothing is posted again.
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      // A few more passes (four a second): nothing is posted again.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
       const [thread] = slack.messages(HEALTHY);
       const joined = thread!.replies.filter((reply) => /guest joined/.test(reply.text ?? ''));
       assert.equal(joined.length, 1, thread!.replies.map((reply) => reply.text).join('\n'));

@@ -25,6 +25,8 @@ describe('e2e: replicas share the tracking, every milestone once', function () {
     ENCRYPTION_KEY: encryptionKey,
     DATABASE_URL: databaseUrl,
     TRACK_INTERVAL_SECONDS: '0.5',
+    // Stopping them after a test need not wait for work still queued behind the budget (10 s by default).
+    SHUTDOWN_TIMEOUT_SECONDS: '1',
   });
 
   afterEach(async () => {

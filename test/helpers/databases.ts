@@ -11,13 +11,18 @@ import { startThrowawayPostgres, type ThrowawayPostgres } from './postgres.js';
 
 /**
  * One PostgreSQL server per mocha run, started on first use (`TEST_DATABASE_URL` when set, else
- * a throwaway cluster, see ./postgres.ts) and stopped by the root `afterAll` in test/setup.ts.
- * Each test gets a database of its own on it: creating one takes a few tens of milliseconds.
+ * a throwaway cluster, see ./postgres.ts) and stopped by the root `afterAll` in test/setup.ts;
+ * in a parallel run, started once by the main process for all its workers (test/setup.ts).
+ * Each test gets a database of its own on it: creating one takes about a tenth of a second.
  */
 let server: Promise<ThrowawayPostgres | { skipped: string }> | undefined;
 let admin: pg.Pool | undefined;
 const liveDatabases = new Set<string>();
 let skipNoticePrinted = false;
+/** Names the migrated template a parallel run's main process made, for its workers. */
+export const TEMPLATE_VARIABLE = 'TEST_DATABASE_TEMPLATE';
+/** This process's migrated template database (see migratedPostgresDatabase), once made. */
+let template: Promise<string | undefined> | undefined;
 
 /** The server's URL, or undefined (and a notice, printed once) when there is no PostgreSQL here. */
 export async function postgresUrl(): Promise<string | undefined> {
@@ -33,6 +38,41 @@ export async function postgresUrl(): Promise<string | undefined> {
 
 /** A new, empty (not migrated) database on the run's server, or undefined without PostgreSQL. */
 export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  return createPostgresDatabase();
+}
+
+/**
+ * A new database already migrated, or undefined without PostgreSQL: a copy of a template this
+ * process migrates once (the migrations take longer than the copy), so each storage test still
+ * starts on a database of its own, exactly as migrate() leaves a fresh one.
+ */
+export async function migratedPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  const name = await migratedTemplate();
+  return name === undefined ? undefined : createPostgresDatabase(name);
+}
+
+/** The migrated template's name (made on first use), or undefined without PostgreSQL. */
+export async function migratedTemplate(): Promise<string | undefined> {
+  // In a parallel run, the main process made one for every worker (test/setup.ts).
+  const shared = process.env[TEMPLATE_VARIABLE];
+  if (shared) template ??= Promise.resolve(shared);
+  template ??= createPostgresDatabase().then(async (created) => {
+    if (!created) return undefined;
+    const { db } = openDatabase(created.url);
+    try {
+      await migrate(db);
+    } finally {
+      await db.destroy(); // a template is copied only while nobody is connected to it
+    }
+    return new URL(created.url).pathname.slice(1);
+  });
+  return template.catch((error: unknown) => {
+    template = undefined; // a failed template (the server restarted…) is made again next time
+    throw error;
+  });
+}
+
+async function createPostgresDatabase(templateName?: string): Promise<{ url: string; drop(): Promise<void> } | undefined> {
   const serverUrl = await postgresUrl();
   if (!serverUrl) return undefined;
   if (!admin) {
@@ -41,7 +81,7 @@ export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Pr
   }
   const pool = admin;
   const name = `t_${randomBytes(8).toString('hex')}`;
-  await pool.query(`CREATE DATABASE ${name}`);
+  await pool.query(`CREATE DATABASE ${name}${templateName ? ` TEMPLATE ${templateName}` : ''}`);
   liveDatabases.add(name);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
@@ -61,6 +101,7 @@ export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Pr
 export async function stopSharedPostgres(): Promise<void> {
   const started = server;
   server = undefined;
+  template = undefined; // dropped below with the rest
   if (!started) return;
   const outcome = await started.catch(() => undefined);
   if (admin) {
@@ -84,7 +125,8 @@ export interface DatabaseContext {
 
 /**
  * Declares `body` twice: `<title> (SQLite)` on a fresh migrated SQLite file per test, and
- * `<title> (PostgreSQL)` on a fresh migrated PostgreSQL database per test (skipped, with a
+ * `<title> (PostgreSQL)` on a fresh migrated PostgreSQL database per test (a copy of a migrated
+ * template; migrate() runs on it again and finds nothing to do) (skipped, with a
  * notice, when this machine has no PostgreSQL; an error on CI).
  */
 export function eachDatabase(title: string, body: (ctx: DatabaseContext) => void): void {
@@ -113,7 +155,7 @@ export function eachDatabase(title: string, body: (ctx: DatabaseContext) => void
       if (!(await postgresUrl())) this.skip();
     });
     beforeEach(async () => {
-      const fresh = await freshPostgresDatabase();
+      const fresh = await migratedPostgresDatabase();
       if (!fresh) throw new Error('the PostgreSQL server went away');
       drop = fresh.drop;
       await state.begin(fresh.url);

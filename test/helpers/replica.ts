@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { openDatabase } from '../../src/store/database.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -62,4 +63,29 @@ export async function startReplica(env: Record<string, string>, timeoutMs = 20_0
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * After a crash, the dead replica's leases (tracking, outbox, creation jobs) run out now instead
+ * of in 5 to 15 s: the clock jumps forward for its rows only, as if the test had waited. What is
+ * taken over, and how, is the same; only the wait goes. Its lease owner is `host:pid:…`.
+ * Returns how many leases it held.
+ */
+export async function runOutLeasesOf(replica: Replica, databaseUrl: string): Promise<number> {
+  if (replica.process.exitCode === null && replica.process.signalCode === null) throw new Error('the replica is still running: its leases are its own');
+  const owner = `%:${replica.process.pid}:%`;
+  const past = new Date(Date.now() - 1000).toISOString();
+  const { db } = openDatabase(databaseUrl);
+  try {
+    const updates = [
+      db.updateTable('sessions').set({ lease_until: past }).where('lease_owner', 'like', owner),
+      db.updateTable('sessions').set({ outbox_until: past }).where('outbox_owner', 'like', owner),
+      db.updateTable('creation_jobs').set({ lease_until: past }).where('lease_owner', 'like', owner),
+    ];
+    let held = 0;
+    for (const update of updates) held += Number((await update.executeTakeFirst()).numUpdatedRows);
+    return held;
+  } finally {
+    await db.destroy();
+  }
 }
