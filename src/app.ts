@@ -9,6 +9,7 @@ import { detailsParserOf } from './domain/product-catalogue.js';
 import type { VendorModule } from './domain/vendor-module.js';
 import { registerListeners } from './listeners/index.js';
 import { replyTo, respondThrough } from './listeners/reply.js';
+import { AdminGroupSettings } from './services/admin-group-settings.js';
 import { AdminPolicy, adminUsergroupFor } from './services/admin-policy.js';
 import { CardPublisher } from './services/card-publisher.js';
 import { CreationRunner } from './services/creation-jobs.js';
@@ -46,6 +47,7 @@ import { DatabasePendingOperations } from './store/pending-operations.js';
 import { DatabaseRateLedger } from './store/rate-ledger.js';
 import { SessionsRepository } from './store/sessions-repository.js';
 import { VendorAccountsRepository } from './store/vendor-accounts-repository.js';
+import { WorkspaceSettingsRepository } from './store/workspace-settings-repository.js';
 import { accountTracking } from './tracking/account-trackers.js';
 import { ThreadNotifier } from './tracking/thread-notifier.js';
 import { TrackingLoop } from './tracking/tracking-loop.js';
@@ -231,7 +233,19 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       };
   // Who may do what (README "Permissions"): one guard for every button and view; the admin
   // lookups act with the workspace's own token.
-  const admins = new AdminPolicy({ slackFor: (teamId) => gateways.of({ teamId }), adminUsergroupFor: adminUsergroupFor(config.adminUsergroup), logger });
+  // Each workspace's own admin user group (App Home), ADMIN_USERGROUP for one that has none.
+  const adminGroup: AdminGroupSettings = new AdminGroupSettings({
+    store: new WorkspaceSettingsRepository(database.db),
+    defaultGroup: config.adminUsergroup,
+    isAdmin: (teamId, userId) => admins.isAdmin(teamId, { teamId, userId }),
+    usergroupMembers: (teamId, usergroupId) => gateways.of({ teamId }).usergroupMembers(usergroupId),
+    logger,
+  });
+  const admins = new AdminPolicy({
+    slackFor: (teamId) => gateways.of({ teamId }),
+    adminUsergroupFor: adminUsergroupFor(config.adminUsergroup, (teamId) => adminGroup.ownGroup(teamId)),
+    logger,
+  });
   const access = new SessionAccess({ sessions: sessionsRepo, admins, logger, retentionDays: config.retentionDays });
   // Modals must open within their trigger's 3 s. Bolt's client answers a 429 by pausing its whole
   // queue and retrying after Slack's Retry-After plus a backoff of its own, past the trigger; this
@@ -294,6 +308,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     admins,
     vendors: (teamId) => directory.configured(teamId),
     vendorAccounts: (teamId) => vendorAccounts.lines(teamId),
+    adminGroup: (teamId) => adminGroup.line(teamId),
     deadLetters: (teamId, userId, limit) => milestonesRepo.deadLettersOf(teamId, userId, limit),
     logger,
     catalogue,
@@ -305,6 +320,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     admins,
     vendors: (teamId) => directory.configured(teamId),
     vendorAccounts: (teamId) => vendorAccounts.lines(teamId),
+    adminGroup: (teamId) => adminGroup.line(teamId),
     deadLetters: (teamId, userId, limit) => milestonesRepo.deadLettersOf(teamId, userId, limit),
     logger,
     catalogue,
@@ -329,6 +345,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     stats: (from, to, actor) => stats.summary(from, to, actor),
     home,
     vendorAccounts,
+    adminGroup,
   });
   app.error(async (error) => {
     logger.error({ err: error }, 'unhandled listener error');

@@ -6,6 +6,7 @@ import { registerUninstallEvents } from './events/app-uninstalled.js';
 import type { ListenerServices } from './services.js';
 import { registerShortcuts } from './shortcuts/index.js';
 import { registerInviteSubmission } from './views/invite-submission.js';
+import { registerAdminGroupSubmission } from './views/admin-group-submission.js';
 import { registerVendorAccountSubmission } from './views/vendor-account-submission.js';
 
 /**
@@ -16,6 +17,7 @@ export function registerListeners(app: App, services: ListenerServices): void {
   registerRendezvousCommand(app, services);
   registerInviteSubmission(app, services);
   registerVendorAccountSubmission(app, services);
+  registerAdminGroupSubmission(app, services);
   registerActions(app, services);
   registerShortcuts(app, services);
   registerAppHomeOpened(app, services);

@@ -5,6 +5,7 @@ import type { CommandDefaults } from '../services/command-requests.js';
 import type { SessionAccess } from '../services/session-access.js';
 import type { Actor, SessionService } from '../services/sessions.js';
 import type { InstallationScope } from '../domain/installation.js';
+import type { AdminGroupSettings } from '../services/admin-group-settings.js';
 import type { VendorAccountSettings } from '../services/vendor-account-settings.js';
 import type { SlackGateways } from '../slack/gateways.js';
 import type { ModalOpening } from '../slack/modal-opener.js';
@@ -35,4 +36,6 @@ export interface ListenerServices {
   installations?: { uninstalled(scope: InstallationScope, why: 'app_uninstalled' | 'tokens_revoked'): Promise<void> };
   /** The App Home's vendor accounts (admins): the form of each vendor, and saving it. */
   vendorAccounts: Pick<VendorAccountSettings, 'fieldsOf' | 'form' | 'submit'>;
+  /** The App Home's admin user group of the workspace (admins): its form, and saving it. */
+  adminGroup: Pick<AdminGroupSettings, 'form' | 'submit'>;
 }

@@ -5,6 +5,7 @@ import type { SlackGateways } from '../slack/gateways.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
 import type { DeadLetter } from '../store/milestones-repository.js';
 import { homeView, MAX_ACTIVE_SHOWN, MAX_DEAD_LETTERS_SHOWN, MAX_RECENT_SHOWN, type HomeSession } from '../ui/home.js';
+import type { AdminGroupLine } from '../ui/admin-group.js';
 import type { VendorAccountLine } from '../ui/vendor-accounts.js';
 import type { LastCall } from '../vendors/health.js';
 import type { AdminPolicy } from './admin-policy.js';
@@ -26,6 +27,8 @@ export interface HomeServiceDeps {
   vendors(teamId: string): Array<{ vendor: string; lastCall?: LastCall }>;
   /** For admins: where the workspace's account with each vendor stands (VendorAccountSettings.lines). */
   vendorAccounts?(teamId: string): VendorAccountLine[];
+  /** For admins: the workspace's admin user group (AdminGroupSettings.line). */
+  adminGroup?(teamId: string): Promise<AdminGroupLine>;
   /** Thread replies of the user's sessions that Slack refused for good (newest first). */
   deadLetters?(teamId: string, userId: string, limit: number): Promise<DeadLetter[]>;
   logger: Logger;
@@ -56,6 +59,7 @@ export class HomeService {
         vendors: this.deps.vendors(teamId),
         isAdmin,
         vendorAccounts: isAdmin ? this.deps.vendorAccounts?.(teamId) : undefined,
+        adminGroup: isAdmin ? await this.deps.adminGroup?.(teamId) : undefined,
         catalogue: this.deps.catalogue,
         notPosted: deadLetters.map(({ vendor, reference, channelId, key, error, deadLetteredAt }) => ({ vendor, reference, channelId, key, error, deadLetteredAt })),
       });

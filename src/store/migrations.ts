@@ -298,6 +298,23 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('vendor_accounts').execute();
     },
   },
+  '2026-12-02-018-workspace-settings': {
+    async up(db: Kysely<unknown>) {
+      // Each workspace's own settings from the App Home: for now its admin user group (null: the
+      // environment's ADMIN_USERGROUP). Nothing secret in it, so nothing sealed.
+      await db.schema
+        .createTable('workspace_settings')
+        .addColumn('team_id', 'varchar(32)', (c) => c.primaryKey())
+        .addColumn('enterprise_id', 'varchar(32)')
+        .addColumn('admin_usergroup', 'varchar(32)')
+        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('updated_by', 'varchar(32)', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('workspace_settings').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

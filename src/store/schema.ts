@@ -178,6 +178,16 @@ export interface VendorAccountsVersionTable {
   version: number;
 }
 
+/** A workspace's own settings, saved by an admin in the App Home. */
+export interface WorkspaceSettingsTable {
+  team_id: string;
+  enterprise_id: string | null;
+  /** Its admin user group (`S…`); null: the environment's ADMIN_USERGROUP. */
+  admin_usergroup: string | null;
+  updated_at: string;
+  updated_by: string;
+}
+
 export interface Database {
   sessions: SessionsTable;
   job_runs: JobRunsTable;
@@ -189,6 +199,7 @@ export interface Database {
   installations: InstallationsTable;
   vendor_accounts: VendorAccountsTable;
   vendor_accounts_version: VendorAccountsVersionTable;
+  workspace_settings: WorkspaceSettingsTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;

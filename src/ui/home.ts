@@ -5,6 +5,7 @@ import type { LastCall } from '../domain/vendor-health.js';
 import { ACTION } from './ids.js';
 import { escapeMrkdwn, link, slackDate, truncate } from './mrkdwn.js';
 import { cardTitle } from './session-card.js';
+import { adminGroupSection, type AdminGroupLine } from './admin-group.js';
 import { vendorAccountsSection, type VendorAccountLine } from './vendor-accounts.js';
 
 /** What the App Home shows of one session: never the contact itself, only its masked form. */
@@ -24,6 +25,8 @@ export interface HomeViewInput {
   isAdmin: boolean;
   /** Admins only: the workspace's account with each vendor, each with its button (set up, change). */
   vendorAccounts?: VendorAccountLine[];
+  /** Admins only: the workspace's admin user group, with its "Change" button. */
+  adminGroup?: AdminGroupLine;
   /** Every vendor module's declarations (labels, products), in order. */
   catalogue: Catalogue;
   /** Thread replies of the user's sessions that Slack refused for good, newest first. */
@@ -84,7 +87,9 @@ export function homeView(input: HomeViewInput): HomeView {
     ...notPostedBlocks(input.notPosted ?? [], input.catalogue),
     ...sections('*Vendor health*', vendorLines(input.vendors, input.catalogue), 'No vendor is set up in this workspace yet: an admin must add credentials first.'),
   ];
-  if (input.isAdmin && input.vendorAccounts) blocks.push({ type: 'divider' }, ...vendorAccountsSection(input.vendorAccounts));
+  if (input.isAdmin && (input.adminGroup || input.vendorAccounts)) blocks.push({ type: 'divider' });
+  if (input.isAdmin && input.adminGroup) blocks.push(...adminGroupSection(input.adminGroup));
+  if (input.isAdmin && input.vendorAccounts) blocks.push(...vendorAccountsSection(input.vendorAccounts));
   // Every part above is bounded; this only guards against a future change breaking the limit.
   return { type: 'home', blocks: blocks.slice(0, MAX_VIEW_BLOCKS) };
 }

@@ -5,6 +5,8 @@ export const CALLBACK = {
   inviteModal: 'rendezvous_invite',
   /** The App Home's settings form of one vendor account (admins). */
   vendorAccount: 'vendor_account',
+  /** The App Home's form of the workspace's admin user group (admins). */
+  adminGroup: 'admin_group',
 } as const;
 
 /** Shortcut callback ids, as declared in manifest.yml. */
@@ -24,7 +26,12 @@ export const ACTION = {
   homeStartSession: 'home_start_session',
   /** A vendor's "Set up" / "Change" button in the admins' Vendors section of the App Home. */
   homeVendorAccount: 'home_vendor_account',
+  /** The "Change" button of the admin user group line in the admins' part of the App Home. */
+  homeAdminGroup: 'home_admin_group',
 } as const;
+
+/** The admin user group form's one input. */
+export const ADMIN_GROUP_INPUT = { block: 'admin_usergroup', action: 'value' } as const;
 
 /** The action id of every input of the vendor account form (its block id is the setting's variable name). */
 export const VENDOR_FIELD_ACTION = 'value';

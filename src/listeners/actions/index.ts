@@ -4,6 +4,7 @@ import type { ListenerServices } from '../services.js';
 import type { ActionHandler } from './action-handler.js';
 import { cancelButton } from './cancel.js';
 import { customerLinkButton } from './customer-link.js';
+import { homeAdminGroupButton } from './home-admin-group.js';
 import { homeStartSessionButton } from './home-start-session.js';
 import { homeVendorAccountButton } from './home-vendor-account.js';
 import { joinAsAgentButton } from './join-as-agent.js';
@@ -22,6 +23,7 @@ export const ACTION_HANDLERS: Record<(typeof ACTION)[keyof typeof ACTION], Actio
   [ACTION.kindSelect]: modalSwitch,
   [ACTION.homeStartSession]: homeStartSessionButton,
   [ACTION.homeVendorAccount]: homeVendorAccountButton,
+  [ACTION.homeAdminGroup]: homeAdminGroupButton,
 };
 
 const escape = (id: string) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
