@@ -75,6 +75,19 @@ export interface BlockActionOptions {
   origin?: InteractionOrigin;
 }
 
+export interface ViewButtonOptions {
+  /** The view holding the button, as the stand-in stored it (the Home tab, a modal). */
+  view: SlackArgs;
+  actionId: string;
+  blockId: string;
+  /** The button's label. */
+  text: string;
+  value?: string;
+  style?: 'primary' | 'danger';
+  userId?: string;
+  origin?: InteractionOrigin;
+}
+
 /**
  * Which workspace an interaction comes from, and whose user: in a Slack Connect channel the
  * clicking user may belong to another team than the workspace the app acts in.
@@ -242,6 +255,35 @@ export class SlackRequester {
   /** Sends anything, signed or not, for security tests. */
   raw(body: string | Buffer, headers: Record<string, string> = {}): Promise<SlackAppResponse> {
     return this.post(body, headers);
+  }
+
+  /** A `block_actions` payload for a button click in a view (the Home tab, a modal), as Slack sends it. */
+  viewButton(options: ViewButtonOptions): SlackArgs {
+    const userId = options.userId ?? DEFAULT_USER_ID;
+    const origin = this.origin(options.origin);
+    const action: SlackArgs = {
+      action_id: options.actionId,
+      block_id: options.blockId,
+      text: { type: 'plain_text', text: options.text, emoji: true },
+      type: 'button',
+      action_ts: slackTimestamp(),
+    };
+    if (options.value !== undefined) action.value = options.value;
+    if (options.style !== undefined) action.style = options.style;
+    return {
+      type: 'block_actions',
+      user: this.user(userId, origin.userTeamId),
+      api_app_id: this.apiAppId,
+      token: this.verificationToken,
+      container: { type: 'view', view_id: options.view.id },
+      trigger_id: this.newTriggerId(userId),
+      team: origin.team,
+      enterprise: origin.enterprise,
+      is_enterprise_install: origin.orgWideInstall,
+      view: options.view,
+      state: { values: {} },
+      actions: [action],
+    };
   }
 
   /** A `block_actions` payload for a button click on a message. */

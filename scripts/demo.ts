@@ -186,7 +186,7 @@ async function secondWorkspace(stack: LocalStack): Promise<void> {
 
   const fill = async (password: string, label: string) => {
     const opens = stack.slack.callsTo('views.open').length;
-    await beta.interaction(homeClick(stack, home, 'apizee'));
+    await beta.interaction(beta.viewButton({ view: home, userId: BETA.admin, actionId: ACTION.homeVendorAccount, blockId: 'vendor_account_apizee', text: 'Set up', value: 'apizee' }));
     await until('the Apizee form', () => stack.slack.callsTo('views.open').length > opens);
     const form = stack.slack.lastView(BETA.admin)!;
     const fields = (form.blocks as SlackArgs[]).filter((item) => item.type === 'input');
@@ -232,24 +232,6 @@ async function secondWorkspace(stack: LocalStack): Promise<void> {
   await until('Beta’s thread', () => replies(stack, /sent the invitation by SMS to \+33 6•• •• •• 44/) === 1);
   const ticket = [...stack.apizee.tickets.values()].find((item) => item.reference === 'BETA-7')!;
   say(`  Apizee created ticket ${ticket.id} in enterprise ${ticket.enterpriseId}: Beta’s own account (${BETA.account.username}), with its own 10 requests a minute.`);
-}
-
-/** A click on a Home tab button, as Slack sends it. */
-function homeClick(stack: LocalStack, home: SlackArgs, vendor: string): SlackArgs {
-  return {
-    type: 'block_actions',
-    user: { id: BETA.admin, username: 'dana', name: 'dana', team_id: BETA.teamId },
-    api_app_id: stack.slack.appId,
-    token: 'legacy-verification-token',
-    container: { type: 'view', view_id: home.id },
-    trigger_id: stack.slack.triggerId(BETA.admin),
-    team: { id: BETA.teamId, domain: 'beta-corp' },
-    enterprise: null,
-    is_enterprise_install: false,
-    view: home,
-    state: { values: {} },
-    actions: [{ action_id: ACTION.homeVendorAccount, block_id: `vendor_account_${vendor}`, value: vendor, type: 'button', text: { type: 'plain_text', text: 'Set up' }, action_ts: (Date.now() / 1000).toFixed(6) }],
-  };
 }
 
 main().catch((error) => {

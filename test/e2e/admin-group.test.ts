@@ -41,22 +41,8 @@ describe('e2e: the workspace’s admin user group, set in the App Home', functio
     return stack.slack.lastView(userId)!;
   }
 
-  function changeClick(userId: string, home: SlackArgs): SlackArgs {
-    return {
-      type: 'block_actions',
-      user: { id: userId, username: 'admin', name: 'admin', team_id: stack.slack.teamId },
-      api_app_id: stack.slack.appId,
-      token: 'legacy-verification-token',
-      container: { type: 'view', view_id: home.id },
-      trigger_id: stack.slack.triggerId(userId),
-      team: { id: stack.slack.teamId, domain: 'rendezvous' },
-      enterprise: null,
-      is_enterprise_install: false,
-      view: home,
-      state: { values: {} },
-      actions: [{ action_id: ACTION.homeAdminGroup, block_id: 'admin_group', text: { type: 'plain_text', text: 'Change', emoji: true }, value: 'admin_group', type: 'button', action_ts: (Date.now() / 1000).toFixed(6) }],
-    };
-  }
+  const changeClick = (userId: string, home: SlackArgs): SlackArgs =>
+    stack.requester.viewButton({ view: home, userId, actionId: ACTION.homeAdminGroup, blockId: 'admin_group', text: 'Change', value: 'admin_group' });
 
   const submit = (userId: string, value: string) =>
     stack.requester.interaction(

@@ -78,41 +78,19 @@ describe('e2e: the App Home', function () {
   });
 
   /** The Home tab's "Start a remote session" button, clicked by the starter. */
-  const clickHomeStart = (home: SlackArgs, triggerId: string) =>
-    stack.requester.interaction({
-    type: 'block_actions',
-    user: { id: STARTER, username: 'agent', name: 'agent', team_id: stack.slack.teamId },
-    api_app_id: stack.slack.appId,
-    token: 'legacy-verification-token',
-    container: { type: 'view', view_id: home.id },
-    trigger_id: triggerId,
-    team: { id: stack.slack.teamId, domain: stack.slack.teamDomain },
-    enterprise: null,
-    is_enterprise_install: false,
-    view: home,
-    state: { values: {} },
-    actions: [
-      {
-        action_id: ACTION.homeStartSession,
-        block_id: 'home_actions',
-        text: { type: 'plain_text', text: 'Start a remote session', emoji: true },
-        style: 'primary',
-        type: 'button',
-        action_ts: (Date.now() / 1000).toFixed(6),
-      },
-    ],
-  });
+  const homeStartClick = (home: SlackArgs) =>
+    stack.requester.viewButton({ view: home, userId: STARTER, actionId: ACTION.homeStartSession, blockId: 'home_actions', text: 'Start a remote session', style: 'primary' });
 
   it('opens the invite modal from the Home button', async () => {
     await stack.requester.event(homeOpened(STARTER));
     await stack.slack.waitFor('views.publish', publishedFor(STARTER));
     const home = stack.slack.lastView(STARTER)!;
-    const triggerId = stack.slack.triggerId(STARTER);
-    const response = await clickHomeStart(home, triggerId);
+    const click = homeStartClick(home);
+    const response = await stack.requester.interaction(click);
     assert.equal(response.status, 200);
     const open = await stack.slack.waitFor('views.open');
     assert.equal(open.response.ok, true, JSON.stringify(open.response));
-    assert.equal(open.args.trigger_id, triggerId);
+    assert.equal(open.args.trigger_id, click.trigger_id);
     assert.equal(open.args.view.callback_id, CALLBACK.inviteModal);
     assert.equal(stack.slack.lastView(STARTER)?.callback_id, CALLBACK.inviteModal);
     assert.deepEqual(stack.slack.rejections, []);
@@ -122,7 +100,7 @@ describe('e2e: the App Home', function () {
     await stack.requester.event(homeOpened(STARTER));
     await stack.slack.waitFor('views.publish', publishedFor(STARTER));
     stack.slack.failNext('views.open', 'ratelimited', { status: 429, retryAfter: 5 });
-    const response = await clickHomeStart(stack.slack.lastView(STARTER)!, stack.slack.triggerId(STARTER));
+    const response = await stack.requester.interaction(homeStartClick(stack.slack.lastView(STARTER)!));
     assert.equal(response.status, 200);
     const told = await stack.slack.waitFor('chat.postMessage', (call) => call.args.channel === STARTER);
     assert.match(String(told.args.text), /did not let Rendezvous open the invite form in time\. Click "Start a remote session" again/);

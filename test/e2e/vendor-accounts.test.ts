@@ -103,31 +103,9 @@ for (const oauth of [false, true])
     return stack.slack.waitFor('views.update', (call) => call.args.view_id === form.id && expected.test(JSON.stringify(call.args.view)), 10_000);
   }
 
-  function homeButton(team: Team, home: SlackArgs, vendor: string): SlackArgs {
-    return {
-      type: 'block_actions',
-      user: { id: team.admin, username: 'admin', name: 'admin', team_id: team.teamId },
-      api_app_id: stack.slack.appId,
-      token: 'legacy-verification-token',
-      container: { type: 'view', view_id: home.id },
-      trigger_id: stack.slack.triggerId(team.admin),
-      team: { id: team.teamId, domain: team.teamId.toLowerCase() },
-      enterprise: null,
-      is_enterprise_install: false,
-      view: home,
-      state: { values: {} },
-      actions: [
-        {
-          action_id: ACTION.homeVendorAccount,
-          block_id: `vendor_account_${vendor}`,
-          text: { type: 'plain_text', text: 'Set up', emoji: true },
-          value: vendor,
-          type: 'button',
-          action_ts: (Date.now() / 1000).toFixed(6),
-        },
-      ],
-    };
-  }
+  /** A click on a vendor's "Set up" button in the Home tab, by the team's admin unless another user is named. */
+  const homeButton = (team: Team, home: SlackArgs, vendor: string, userId: string = team.admin): SlackArgs =>
+    requesters.get(team.teamId)!.viewButton({ view: home, userId, actionId: ACTION.homeVendorAccount, blockId: `vendor_account_${vendor}`, text: 'Set up', value: vendor });
 
   function inputs(values: Record<string, string>): Record<string, Record<string, SlackArgs>> {
     return Object.fromEntries(Object.entries(values).map(([block, value]) => [block, { [VENDOR_FIELD_ACTION]: { type: 'plain_text_input', value } }]));
@@ -227,7 +205,7 @@ for (const oauth of [false, true])
     await requester.event({ type: 'app_home_opened', user: TEAMS.alpha.agent, channel: 'D0AGENT', tab: 'home', event_ts: (Date.now() / 1000).toFixed(6) });
     const home = await stack.slack.waitFor('views.publish', (call) => call.args.user_id === TEAMS.alpha.agent);
     assert.ok(!JSON.stringify(home.args.view).includes(ACTION.homeVendorAccount), 'no Vendors section for a member');
-    await requester.interaction({ ...homeButton(TEAMS.alpha, home.args.view, 'apizee'), user: { id: TEAMS.alpha.agent, team_id: TEAMS.alpha.teamId } });
+    await requester.interaction(homeButton(TEAMS.alpha, home.args.view, 'apizee', TEAMS.alpha.agent));
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(stack.slack.callsTo('views.open').length, 0);
   });
