@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { types } from '@slack/bolt';
 import { SlackOAuthDesk, SlackRefusal, type IssuedBot, type OAuthApp } from './slack-oauth.js';
+import { FUNCTION_METHODS, FunctionRefusal, SlackFunctionDesk, type FunctionExecution } from './slack-functions.js';
 
 /**
  * Arguments and answers as plain JSON. They are whatever the app sent, so tests read them freely.
@@ -209,6 +210,14 @@ export interface FakeSlackApi {
   /** The workspace removes the app: its tokens are refused from now on (`token_revoked`). */
   revokeTokens(teamOrEnterpriseId: string): void;
 
+  // --- Workflow Builder custom steps (sandbox/slack-functions.ts) ---------------------------------
+  /** Starts an execution of a custom step: its id and its own token, for a `function_executed` event. */
+  startFunctionExecution(callbackId: string): FunctionExecution;
+  /** An execution and how it was completed (functions.completeSuccess / completeError), if it was. */
+  functionExecution(functionExecutionId: string): FunctionExecution | undefined;
+  /** Execution tokens are refused with `token_expired` this long after they were issued (undefined: never). */
+  setFunctionTokenLifetime(ms: number | undefined): void;
+
   callsTo(method: string): FakeSlackCall[];
   /** Resolves with the first matching call, past or future; rejects after `timeoutMs` listing recent calls. */
   waitFor(method: string, predicate?: (call: FakeSlackCall) => boolean, timeoutMs?: number): Promise<FakeSlackCall>;
@@ -290,6 +299,8 @@ class FakeSlackServer implements FakeSlackApi {
   readonly appId: string;
 
   private readonly oauth: SlackOAuthDesk;
+  /** Custom steps' executions and their completions. */
+  private readonly functions = new SlackFunctionDesk();
   /** The bot of the single-workspace token: what answers response URLs and the default team. */
   private readonly defaultBot: IssuedBot;
   /** Whose token the call being answered carries (handlers run synchronously, one at a time). */
@@ -412,6 +423,7 @@ class FakeSlackServer implements FakeSlackApi {
   }
 
   reset(): void {
+    this.functions.reset();
     this.recordedCalls = [];
     this.recordedRejections = [];
     this.faults.clear();
@@ -559,6 +571,19 @@ class FakeSlackServer implements FakeSlackApi {
       .map((ephemeral) => structuredClone(ephemeral));
   }
 
+  startFunctionExecution(callbackId: string): FunctionExecution {
+    return structuredClone(this.functions.start(callbackId));
+  }
+
+  functionExecution(functionExecutionId: string): FunctionExecution | undefined {
+    const execution = this.functions.execution(functionExecutionId);
+    return execution && structuredClone(execution);
+  }
+
+  setFunctionTokenLifetime(ms: number | undefined): void {
+    this.functions.tokenLifetimeMs = ms;
+  }
+
   lastView(userOrViewId?: string): FakeView | undefined {
     const stored = [...this.views.values()].reverse();
     const found = stored.find(
@@ -639,6 +664,8 @@ class FakeSlackServer implements FakeSlackApi {
   }
 
   private answerApiCall(method: string, args: SlackArgs, token: string | undefined): Answer {
+    // Custom steps: answered with the execution's own token, which the bot-token desk does not know.
+    if ((FUNCTION_METHODS as readonly string[]).includes(method)) return this.answerFunctionCall(method as (typeof FUNCTION_METHODS)[number], args, token);
     const handler = this.methods[method];
     if (handler === undefined) throw new SlackApiError('unknown_method');
     try {
@@ -650,6 +677,15 @@ class FakeSlackServer implements FakeSlackApi {
       throw error;
     }
     return { status: 200, body: { ok: true, ...handler(args, this.caller) } };
+  }
+
+  private answerFunctionCall(method: (typeof FUNCTION_METHODS)[number], args: SlackArgs, token: string | undefined): Answer {
+    try {
+      return { status: 200, body: { ok: true, ...this.functions.answer(method, args, token) } };
+    } catch (error) {
+      if (error instanceof FunctionRefusal) throw new SlackApiError(error.error, error.problems);
+      throw error;
+    }
   }
 
   private answerError(method: string, args: SlackArgs, error: unknown): Answer {

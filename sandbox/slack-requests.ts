@@ -247,6 +247,43 @@ export class SlackRequester {
     });
   }
 
+  /**
+   * Runs a Workflow Builder custom step as Slack does: a `function_executed` event whose
+   * execution (id and `bot_access_token`) the stand-in issued, so that only this execution's
+   * token completes it. `inputs` are the step's inputs as the workflow filled them in.
+   */
+  async functionExecuted(
+    callbackId: string,
+    inputs: Record<string, unknown>,
+    options: EventOptions & { execution?: { functionExecutionId: string; token: string }; title?: string } = {},
+  ): Promise<SlackAppResponse & { functionExecutionId: string; token: string }> {
+    const execution = options.execution ?? this.fakeSlack?.startFunctionExecution(callbackId) ?? { functionExecutionId: `Fx${randomBytes(5).toString('hex').toUpperCase()}`, token: `xwfp-${randomBytes(12).toString('hex')}` };
+    const now = Math.floor(Date.now() / 1000);
+    const event = {
+      type: 'function_executed',
+      function: {
+        id: `Fn${randomBytes(5).toString('hex').toUpperCase()}`,
+        callback_id: callbackId,
+        title: options.title ?? callbackId,
+        description: '',
+        type: 'app',
+        input_parameters: Object.keys(inputs).map((name) => ({ type: 'string', name, description: '', title: name, is_required: false })),
+        output_parameters: [],
+        app_id: this.apiAppId,
+        date_created: now,
+        date_updated: now,
+        date_deleted: 0,
+      },
+      inputs,
+      function_execution_id: execution.functionExecutionId,
+      workflow_execution_id: `Wx${randomBytes(5).toString('hex').toUpperCase()}`,
+      event_ts: `${now}.000100`,
+      bot_access_token: execution.token,
+    };
+    const response = await this.event(event, options);
+    return { ...response, ...execution };
+  }
+
   /** Sends an interaction payload (block_actions, view_submission, …) as Slack does: `payload=<json>`. */
   interaction(payload: object): Promise<SlackAppResponse> {
     return this.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());

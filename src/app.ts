@@ -23,6 +23,10 @@ import { StatsService } from './services/stats.js';
 import { VendorAccountSettings } from './services/vendor-account-settings.js';
 import { VendorAccounts } from './services/vendor-accounts.js';
 import { VendorDirectory } from './services/vendor-directory.js';
+import { WorkflowCompleter } from './services/workflow-completer.js';
+import { WorkflowStepStart } from './services/workflow-step-start.js';
+import { completeStep } from './slack/function-completion.js';
+import { WorkflowStepsRepository } from './store/workflow-steps-repository.js';
 import { healthRoute, metricsRoute, readyRoute, unhandledRequest, webhookRoute } from './http/routes.js';
 import { installerReceiverOptions } from './http/oauth-install.js';
 import { SlackReceiver } from './http/slack-receiver.js';
@@ -326,6 +330,27 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     catalogue,
   });
   const stats = new StatsService({ sessions: sessionsRepo, vendors: teamVendors, catalogue, logger });
+  const commandDefaults = (teamId: string) => ({
+    catalogue,
+    vendors: teamVendors(teamId).providers.vendors(),
+    defaultVendor: config.defaultVendor,
+    canDeliverVia: sessions.canDeliverVia(teamId),
+  });
+  // Workflow Builder steps: accepted like a command; completed once their creation settles, by
+  // whichever replica leases them, with the execution's own token (sealed in workflow_steps).
+  const workflowStart = new WorkflowStepStart({ sessions, gateways, catalogue, commandDefaults, logger });
+  const workflowTokens = contactCrypto.sealer('workflowTokens');
+  const workflowCompleter = new WorkflowCompleter({
+    steps: new WorkflowStepsRepository(database.db, database.kind),
+    sessions: sessionsRepo,
+    lifecycle: trackingLifecycle,
+    openToken: (sealed) => workflowTokens.open(sealed),
+    complete: (token, executionId, completion) => completeStep(token, executionId, completion, backgroundClientOptions),
+    permalink: async (session) => (session.cardTs ? backgroundGateways.of(session).permalink(session.channelId, session.cardTs) : undefined),
+    catalogue,
+    owner,
+    logger,
+  });
   registerListeners(app, {
     sessions,
     access,
@@ -336,16 +361,12 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     views,
     directory,
     catalogue,
-    commandDefaults: (teamId) => ({
-      catalogue,
-      vendors: teamVendors(teamId).providers.vendors(),
-      defaultVendor: config.defaultVendor,
-      canDeliverVia: sessions.canDeliverVia(teamId),
-    }),
+    commandDefaults,
     stats: (from, to, actor) => stats.summary(from, to, actor),
     home,
     vendorAccounts,
     adminGroup,
+    workflowSteps: workflowStart,
   });
   app.error(async (error) => {
     logger.error({ err: error }, 'unhandled listener error');
@@ -402,6 +423,8 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       // then no job is leased any more, and one still running keeps its lease for another replica.
       creationsFinished: await settledWithin(finishCreations(left), left()),
       outboxFlushed: await settledWithin(notifier.flush(), left()),
+      // A completion in flight ends (its lease runs out otherwise, and another replica sends it).
+      workflowStepsStopped: await settledWithin(workflowCompleter.stop(), left()),
     };
     if (Object.values(steps).includes(false)) logger.warn(steps, 'shutdown deadline reached; unfinished work keeps its lease until it runs out');
     // The outbox takes no more rows before the database closes; a reply in flight is bounded by the client's timeout.
@@ -434,6 +457,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       tracking.start();
       creations.start();
       retention.start();
+      workflowCompleter.start();
       const address = started && typeof started.address === 'function' ? started.address() : undefined;
       const port = address && typeof address === 'object' ? address.port : undefined;
       logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http', install: oauth ? 'oauth' : 'single-workspace', database: database.kind }, 'Rendezvous is listening');

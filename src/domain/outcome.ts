@@ -32,6 +32,8 @@ export interface Outcome {
   joinedAt?: Date;
   endedAt?: Date;
   milestones?: Milestone[];
+  /** The card's line about the Workflow Builder step that started it (its completion failed). */
+  workflowNote?: string | null;
   /**
    * Photos and recordings to post once in the thread (the lifecycle draws them with ui/ as the
    * `media` milestone); an empty list still marks the media as settled.

@@ -105,4 +105,6 @@ export interface Session {
   vendorAccount: string | null;
   /** Bumped by every change: outcomes are applied compare-and-set on it. */
   version: number;
+  /** Started by a Workflow Builder step that could not be told how it went: the card says so. */
+  workflowNote?: string | null;
 }

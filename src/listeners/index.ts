@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { registerActions } from './actions/index.js';
 import { registerRendezvousCommand } from './commands/rendezvous.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
+import { registerInviteStep } from './functions/invite-step.js';
 import { registerUninstallEvents } from './events/app-uninstalled.js';
 import type { ListenerServices } from './services.js';
 import { registerShortcuts } from './shortcuts/index.js';
@@ -10,8 +11,8 @@ import { registerAdminGroupSubmission } from './views/admin-group-submission.js'
 import { registerVendorAccountSubmission } from './views/vendor-account-submission.js';
 
 /**
- * Six Bolt listeners in all: the command, the two modal submissions, actions, shortcuts and the
- * Home event; with OAuth install, the uninstall events too.
+ * Bolt listeners: the command, the modal submissions, actions, shortcuts, the Home event and the
+ * Workflow Builder step; with OAuth install, the uninstall events too.
  */
 export function registerListeners(app: App, services: ListenerServices): void {
   registerRendezvousCommand(app, services);
@@ -21,5 +22,7 @@ export function registerListeners(app: App, services: ListenerServices): void {
   registerActions(app, services);
   registerShortcuts(app, services);
   registerAppHomeOpened(app, services);
+  // The Workflow Builder step (manifest.yml `functions:`).
+  registerInviteStep(app, services);
   if (services.installations) registerUninstallEvents(app, services.installations, services);
 }

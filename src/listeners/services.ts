@@ -8,6 +8,7 @@ import type { InstallationScope } from '../domain/installation.js';
 import type { AdminGroupSettings } from '../services/admin-group-settings.js';
 import type { VendorAccountSettings } from '../services/vendor-account-settings.js';
 import type { SlackGateways } from '../slack/gateways.js';
+import type { StepExecution, StepStart } from '../services/workflow-step-start.js';
 import type { ModalOpening } from '../slack/modal-opener.js';
 
 /** What listeners may call: services only (no HTTP, no SQL). */
@@ -38,4 +39,6 @@ export interface ListenerServices {
   vendorAccounts: Pick<VendorAccountSettings, 'fieldsOf' | 'form' | 'submit'>;
   /** The App Home's admin user group of the workspace (admins): its form, and saving it. */
   adminGroup: Pick<AdminGroupSettings, 'form' | 'submit'>;
+  /** The Workflow Builder step: checks its inputs and accepts its session (or says why not). */
+  workflowSteps: { start(execution: StepExecution): Promise<StepStart> };
 }

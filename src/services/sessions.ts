@@ -128,6 +128,8 @@ export class SessionService {
     answer: Omit<CreationPayload, 'request'> = {},
     /** The Slack request's own id (a command's trigger_id, a modal's view id): one session per request. */
     requestKey?: string,
+    /** A Workflow Builder step's execution: its id and token go with the job (token sealed), to complete the step once settled. */
+    workflow?: { functionExecutionId: string; token: string },
   ): Promise<Acceptance> {
     const team = this.deps.vendors(actor.teamId);
     const found = team.providers.forRequest(request);
@@ -136,7 +138,15 @@ export class SessionService {
     }
     const session = this.newSession(found.vendor, found.provider, request, channelId, actor, team.accountOf(found.vendor));
     const payload = this.deps.crypto.encrypt(encodeCreationPayload({ request, ...answer }));
-    const written = this.deps.jobs.create(session, payload, requestKey);
+    const step = workflow && {
+      sessionId: session.id,
+      teamId: session.teamId,
+      enterpriseId: session.enterpriseId,
+      functionExecutionId: workflow.functionExecutionId,
+      sealedToken: this.deps.crypto.sealer('workflowTokens').seal(workflow.token),
+      createdAt: session.createdAt,
+    };
+    const written = this.deps.jobs.create(session, payload, requestKey, step);
     const within = await settleWithin(written, this.deps.writeDeadlineMs ?? 1000);
     if (within === 'written') {
       this.deps.onQueued?.();

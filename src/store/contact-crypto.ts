@@ -16,6 +16,8 @@ export const KEY_PURPOSES = {
   installationTokens: 'rendezvous slack installation tokens v2',
   // The vendor credentials a workspace's admin saved in the App Home (src/store/vendor-accounts-repository.ts).
   vendorAccounts: 'rendezvous vendor accounts v2',
+  // A Workflow Builder step's execution token, kept until the step is completed (workflow_steps).
+  workflowTokens: 'rendezvous workflow step tokens v2',
 } as const;
 
 export type KeyPurpose = keyof typeof KEY_PURPOSES;

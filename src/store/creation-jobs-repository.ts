@@ -2,6 +2,7 @@ import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Session } from '../domain/session.js';
 import type { Db, DatabaseKind } from './database.js';
 import type { CreationJobsTable, Database } from './schema.js';
+import { newWorkflowStepRow, type WorkflowStep } from './workflow-steps-repository.js';
 import { toNewRow } from './session-mapper.js';
 
 /**
@@ -61,21 +62,29 @@ export class CreationJobsRepository {
    * PostgreSQL (a data-modifying CTE) and one local transaction on SQLite: this runs before the
    * ack, so it must stay a few milliseconds.
    */
-  async create(session: Session, payload: string, requestKey?: string): Promise<void> {
+  async create(session: Session, payload: string, requestKey?: string, workflow?: Omit<WorkflowStep, 'attempts'>): Promise<void> {
+    const workflowStep = workflow && newWorkflowStepRow(workflow);
     const row = { ...toNewRow(session), request_key: requestKey ?? null };
     const at = session.createdAt.toISOString();
     const job = { session_id: session.id, vendor: session.vendor, step: 'queued', payload, attempts: 0, next_at: at, created_at: at, lease_owner: null, lease_until: null, last_error: null };
     if (this.kind === 'postgres') {
-      await this.db
-        .with('inserted', (db) => db.insertInto('sessions').values(row).returning('id'))
-        .insertInto('creation_jobs')
-        .values(job)
-        .execute();
+      const withSession = this.db.with('inserted', (db) => db.insertInto('sessions').values(row).returning('id'));
+      // A Workflow Builder step's execution goes in the same statement: all three or none.
+      if (workflowStep) {
+        await withSession
+          .with('job', (db) => db.insertInto('creation_jobs').values(job).returning('session_id'))
+          .insertInto('workflow_steps')
+          .values(workflowStep)
+          .execute();
+        return;
+      }
+      await withSession.insertInto('creation_jobs').values(job).execute();
       return;
     }
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('sessions').values(row).execute();
       await trx.insertInto('creation_jobs').values(job).execute();
+      if (workflowStep) await trx.insertInto('workflow_steps').values(workflowStep).execute();
     });
   }
 

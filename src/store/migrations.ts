@@ -315,6 +315,38 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('workspace_settings').execute();
     },
   },
+  '2026-12-02-020-workflow-steps': {
+    async up(db: Kysely<unknown>) {
+      // A Workflow Builder step's execution, written with its session and creation job: whichever
+      // replica settles the creation completes the step once (functions.completeSuccess/Error),
+      // with the execution's own token, sealed. A row of its own rather than columns of the job:
+      // the job is deleted when its outcome is applied, and the completion may still need a retry.
+      await db.schema
+        .createTable('workflow_steps')
+        .addColumn('session_id', 'varchar(36)', (c) => c.primaryKey().references('sessions.id').onDelete('cascade'))
+        .addColumn('team_id', 'varchar(32)', (c) => c.notNull())
+        .addColumn('enterprise_id', 'varchar(32)')
+        .addColumn('function_execution_id', 'varchar(64)', (c) => c.notNull().unique())
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('state', 'varchar(16)', (c) => c.notNull())
+        .addColumn('result', 'varchar(16)')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('lease_owner', 'varchar(64)')
+        .addColumn('lease_until', 'varchar(32)')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('completed_at', 'varchar(32)')
+        .execute();
+      await db.schema.createIndex('workflow_steps_waiting').on('workflow_steps').columns(['state', 'next_at']).execute();
+      // What the card says about the workflow that started it (its step could not be completed).
+      await db.schema.alterTable('sessions').addColumn('workflow_note', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('sessions').dropColumn('workflow_note').execute();
+      await db.schema.dropTable('workflow_steps').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -50,6 +50,8 @@ export interface SessionsTable {
   version: Generated<number>;
   /** When its workspace uninstalled the app (or revoked its token): no longer polled nor posted. */
   set_aside_at?: string | null;
+  /** What the card says about the Workflow Builder step that started it, when it could not be completed. */
+  workflow_note?: string | null;
 }
 
 /** One request sent to a vendor account (epoch ms), shared by every replica. */
@@ -188,6 +190,28 @@ export interface WorkspaceSettingsTable {
   updated_by: string;
 }
 
+/**
+ * A Workflow Builder step run (`function_executed`) waiting for its session's creation to settle:
+ * `waiting` → `done` (`result`: success, error, expired or gone). `token` is the execution's
+ * bot_access_token sealed (ContactCrypto.sealer('workflowTokens')).
+ */
+export interface WorkflowStepsTable {
+  session_id: string;
+  team_id: string;
+  enterprise_id: string | null;
+  function_execution_id: string;
+  token: string;
+  state: string;
+  result: string | null;
+  attempts: Generated<number>;
+  next_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  completed_at: string | null;
+}
+
 export interface Database {
   sessions: SessionsTable;
   job_runs: JobRunsTable;
@@ -200,6 +224,7 @@ export interface Database {
   vendor_accounts: VendorAccountsTable;
   vendor_accounts_version: VendorAccountsVersionTable;
   workspace_settings: WorkspaceSettingsTable;
+  workflow_steps: WorkflowStepsTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;

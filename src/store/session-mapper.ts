@@ -62,6 +62,7 @@ export function toSession(row: SessionRow, parseDetails: DetailsParser = plainDe
     lastError: row.last_error,
     vendorAccount: row.vendor_account ?? null,
     version: Number(row.version),
+    workflowNote: row.workflow_note ?? null,
   };
 }
 
@@ -117,5 +118,6 @@ export function outcomePatch(outcome: Outcome): SessionPatch {
   if (outcome.lastError !== undefined) patch.last_error = outcome.lastError;
   if (outcome.joinedAt !== undefined) patch.joined_at = outcome.joinedAt.toISOString();
   if (outcome.endedAt !== undefined) patch.ended_at = outcome.endedAt.toISOString();
+  if (outcome.workflowNote !== undefined) patch.workflow_note = outcome.workflowNote;
   return patch;
 }

@@ -8,7 +8,8 @@ import { escapeMrkdwn, fitMrkdwn, messageText, slackDate, SLACK_LIMITS } from '.
 export type CardSession = Pick<
   Session,
   'id' | 'vendor' | 'kind' | 'reference' | 'contactMasked' | 'status' | 'statusDetail' | 'startedBy' | 'createdAt' | 'agentUrl' | 'customerUrl' | 'details'
->;
+> &
+  Partial<Pick<Session, 'workflowNote'>>;
 
 /** "Apizee video assistance": the module's label and its product's, from the catalogue passed in. */
 export function cardTitle(session: Pick<CardSession, 'vendor' | 'kind'>, catalogue: Catalogue): string {
@@ -59,6 +60,9 @@ export function sessionCard(session: CardSession, catalogue: Catalogue): KnownBl
       type: 'context',
       elements: [{ type: 'mrkdwn', text: fitMrkdwn(session.statusDetail, SLACK_LIMITS.contextText) }],
     });
+  }
+  if (session.workflowNote) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fitMrkdwn(session.workflowNote, SLACK_LIMITS.contextText) }] });
   }
   const actions = cardActions(session, catalogue);
   if (actions) blocks.push(actions);
