@@ -7,6 +7,7 @@ import { SANDBOX_GENESYS, SANDBOX_APIZEE_WORKSPACE_ACCOUNTS, startLocalStack, ty
 import type { SlackArgs } from '../sandbox/slack-api.js';
 import { SlackRequester } from '../sandbox/slack-requests.js';
 import { ACTION, CALLBACK, INPUT, VENDOR_FIELD_ACTION } from '../src/ui/ids.js';
+import { INVITE_STEP_CALLBACK_ID } from '../src/domain/workflow-step.js';
 
 /** The Apizee ticket's own agent input, as its product declares it (src/vendors/apizee/products.ts). */
 const AGENT_INPUT = { block: 'agent', action: 'agent_input' } as const;
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
     say(readable(vendors.body.text).replace(/^/gm, '  '));
 
     await secondWorkspace(stack);
+    await workflowStep(stack);
 
     for (const [channel, name] of [[SUPPORT, '#support'], [FIELD, '#field'], [PARTNERS, '#partners'], [BETA.channel, 'Beta Corp #beta-desk']] as const) {
       say(`\n━━━━━━━━ ${name}, at the end ━━━━━━━━`);
@@ -232,6 +234,27 @@ async function secondWorkspace(stack: LocalStack): Promise<void> {
   await until('Beta’s thread', () => replies(stack, /sent the invitation by SMS to \+33 6•• •• •• 44/) === 1);
   const ticket = [...stack.apizee.tickets.values()].find((item) => item.reference === 'BETA-7')!;
   say(`  Apizee created ticket ${ticket.id} in enterprise ${ticket.enterpriseId}: Beta’s own account (${BETA.account.username}), with its own 10 requests a minute.`);
+}
+
+/**
+ * A Workflow Builder step (issue 12): a workflow runs "Invite someone to a remote session" for
+ * Alex; a second run has a typo in its contact and fails with a plain reason, creating nothing.
+ */
+async function workflowStep(stack: LocalStack): Promise<void> {
+  const WORKFLOW_CHANNEL = 'C0WORKFLOW';
+  const run = async (contacts: string) => {
+    const inputs = { vendor: 'blitzz', contacts, channel: WORKFLOW_CHANNEL, message: 'Show us the meter', acting_user: AGENT };
+    const sent = await stack.requester.functionExecuted(INVITE_STEP_CALLBACK_ID, inputs);
+    await until('the step completed', () => Boolean(stack.slack.functionExecution(sent.functionExecutionId)?.completion), 20_000);
+    return stack.slack.functionExecution(sent.functionExecutionId)!.completion!;
+  };
+  step('A workflow (a form in #workflow) runs the step “Invite someone to a remote session” for Alex: Blitzz, +33 6 55 44 33 22');
+  const done = await run('+33 6 55 44 33 22');
+  say(`  Slack got ${done.method}: ${JSON.stringify(done.outputs ?? done.error)}`);
+  say(readable(stack.slack.transcript(WORKFLOW_CHANNEL)).replace(/^/gm, '  '));
+  step('The same workflow with a typo in the number (06 55 44 33 22, no country code)');
+  const failed = await run('06 55 44 33 22');
+  say(`  Slack got ${failed.method}: “${failed.error}” (nothing created)`);
 }
 
 main().catch((error) => {
