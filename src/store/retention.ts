@@ -42,6 +42,8 @@ export class RetentionStore {
       await trx.deleteFrom('milestones').where('session_id', 'in', ids).execute();
       await trx.deleteFrom('creation_jobs').where('session_id', 'in', ids).execute();
       await trx.deleteFrom('pending_operations').where('session_id', 'in', ids).execute();
+      // A Workflow Builder step's row (its token wiped once completed) goes with its session.
+      await trx.deleteFrom('workflow_steps').where('session_id', 'in', ids).execute();
       return ids;
     });
   }

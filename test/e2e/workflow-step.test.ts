@@ -8,6 +8,7 @@ import { SlackRequester } from '../../sandbox/slack-requests.js';
 import { INVITE_STEP_CALLBACK_ID } from '../../src/domain/workflow-step.js';
 import { openDatabase } from '../../src/store/database.js';
 import { eventually } from '../helpers/eventually.js';
+import { captureLogs } from '../helpers/log-capture.js';
 import { runOutLeasesOf, startReplica, type Replica } from '../helpers/replica.js';
 
 const CHANNEL = 'C0FLOW';
@@ -152,6 +153,29 @@ describe('e2e: the Workflow Builder step "Invite someone to a remote session"', 
       assert.equal(calls[1]!.response.error, 'function_execution_not_found', 'Slack had completed it the first time');
       assert.ok(!stack.slack.callsTo('chat.update').some((call) => /workflow that started/.test(JSON.stringify(call.args.blocks))), 'no warning on the card');
     });
+  });
+
+  it('logs neither the execution tokens nor the contacts, at debug level', async () => {
+    const captured = captureLogs('debug');
+    const stack = await startLocalStack({ logger: captured.logger, vendors: ['apizee'], apizeeRatePerMinute: 240 });
+    const tokens: string[] = [];
+    try {
+      const good = await stack.requester.functionExecuted(INVITE_STEP_CALLBACK_ID, inputs({ reference: 'CASE-LOGS' }));
+      tokens.push(good.token);
+      await completionOf(stack.slack, good.functionExecutionId);
+      const bad = await stack.requester.functionExecuted(INVITE_STEP_CALLBACK_ID, inputs({ contacts: '0698765432' }));
+      tokens.push(bad.token);
+      await completionOf(stack.slack, bad.functionExecutionId);
+      stack.slack.setFunctionTokenLifetime(1);
+      const late = await stack.requester.functionExecuted(INVITE_STEP_CALLBACK_ID, inputs({ reference: 'CASE-LOGS2' }));
+      tokens.push(late.token);
+      await eventually('the expired token refused', () => stack.slack.callsTo('functions.completeSuccess').some((call) => call.token === late.token), 15_000);
+    } finally {
+      await stack.close();
+    }
+    const all = captured.lines.join('\n');
+    for (const expected of ['workflow step accepted', 'workflow step completed', 'workflow step not completed']) assert.ok(all.includes(expected), expected);
+    for (const needle of [...tokens, PHONE, '612345678', '06 12 34 56 78', '0698765432']) assert.ok(!all.includes(needle), `${needle.slice(0, 10)}… is in the logs`);
   });
 
   describe('across a restart', () => {
