@@ -46,6 +46,20 @@ eachDatabase('RetentionStore', (ctx) => {
     assert.deepEqual(await left(), only(recent));
   });
 
+  it('purges a session started by a Workflow Builder step with its workflow_steps row', async () => {
+    const old = await seed({ created_at: daysAgo(200), updated_at: daysAgo(91) });
+    const recent = await seed({ created_at: daysAgo(200), updated_at: daysAgo(89) });
+    for (const [id, execution] of [[old, 'Fx1'], [recent, 'Fx2']] as const) {
+      await ctx
+        .db()
+        .insertInto('workflow_steps')
+        .values({ session_id: id, team_id: 'T0TEAM', enterprise_id: null, function_execution_id: execution, token: '', state: 'done', result: 'success', attempts: 0, next_at: daysAgo(200), lease_owner: null, lease_until: null, last_error: null, created_at: daysAgo(200), completed_at: daysAgo(200) })
+        .execute();
+    }
+    assert.deepEqual(await store().purge(CUTOFF, NOW, 100), [old]);
+    assert.deepEqual((await ctx.db().selectFrom('workflow_steps').select('session_id').execute()).map((row) => row.session_id), [recent]);
+  });
+
   it('never purges a session still tracked, however old its last change', async () => {
     const tracked = await seed({ tracking: 1, status: 'invited', updated_at: daysAgo(400) });
     assert.deepEqual(await store().purge(CUTOFF, NOW, 100), []);
