@@ -75,11 +75,15 @@ export class SessionsRepository {
     return rows.map(this.toSession);
   }
 
-  /** Ends this owner's lease and says when the session is next due. */
-  async release(id: string, owner: string, nextCheckAt: Date | null): Promise<void> {
+  /**
+   * Ends this owner's lease and says when the session is next due. `keep` leaves its next check as
+   * stored, not as it was when leased: a webhook's `markDue` during the lease keeps its first place.
+   */
+  async release(id: string, owner: string, nextCheckAt: Date | null | 'keep'): Promise<void> {
+    const freed = { lease_owner: null, lease_until: null };
     await this.db
       .updateTable('sessions')
-      .set({ lease_owner: null, lease_until: null, next_check_at: nextCheckAt?.toISOString() ?? null })
+      .set(nextCheckAt === 'keep' ? freed : { ...freed, next_check_at: nextCheckAt?.toISOString() ?? null })
       .where('id', '=', id)
       .where('lease_owner', '=', owner)
       .execute();

@@ -41,7 +41,7 @@ export class StoreTrackingPort implements TrackingPort {
   }
 
   release(session: Session, next: Date | null | 'keep'): Promise<void> {
-    return this.deps.sessions.release(session.id, this.deps.owner, next === 'keep' ? session.nextCheckAt : next);
+    return this.deps.sessions.release(session.id, this.deps.owner, next);
   }
 
   isFirstInLine(session: Session): boolean {

@@ -42,6 +42,18 @@ eachDatabase('StoreTrackingPort', (ctx) => {
     assert.equal(tickets.isFirstInLine(again!), true);
   });
 
+  it("release 'keep' keeps the first place a webhook gave the session while it was leased", async () => {
+    const { sessions, port: tickets } = port();
+    const session = sessionFixture({ nextCheckAt: at(-1000) });
+    await sessions.insert(session);
+    const [leased] = await tickets.leaseDue(10);
+    assert.equal(tickets.isFirstInLine(leased!), false);
+    await sessions.markDue(session.id);
+    await tickets.release(leased!, 'keep');
+    const [again] = await port('replica-2').port.leaseDue(10);
+    assert.equal(tickets.isFirstInLine(again!), true, 'the webhook that came during the lease is not undone');
+  });
+
   it('applies through the lifecycle, and says when it lost the race', async () => {
     const { sessions, port: tickets } = port();
     const session = sessionFixture();
