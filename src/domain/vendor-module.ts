@@ -364,6 +364,8 @@ export interface LinkDelivery {
 export interface TrackingPort {
   /** Up to `limit` sessions of this product due for a check, leased to this replica. */
   leaseDue(limit: number): Promise<Session[]>;
+  /** Whether `leaseDue` would lease anything now (nothing is leased). */
+  hasDue(): Promise<boolean>;
   /** Tracked sessions of this product among these vendor ids (a list call's answer). */
   trackedByVendorIds(vendorIds: string[]): Promise<Session[]>;
   get(id: string): Promise<Session | undefined>;

@@ -54,6 +54,20 @@ eachDatabase('StoreTrackingPort', (ctx) => {
     assert.equal(tickets.isFirstInLine(again!), true, 'the webhook that came during the lease is not undone');
   });
 
+  it('hasDue says whether leaseDue would lease anything, and leases nothing', async () => {
+    const { sessions, port: tickets } = port();
+    assert.equal(await tickets.hasDue(), false);
+    const session = sessionFixture({ nextCheckAt: at(1000) });
+    await sessions.insert(session);
+    assert.equal(await tickets.hasDue(), false, 'not due yet');
+    await sessions.markDue(session.id);
+    assert.equal(await tickets.hasDue(), true);
+    assert.equal(await port('replica-1', 'conference').port.hasDue(), false, 'another product');
+    assert.equal(await tickets.hasDue(), true, 'asking leased nothing');
+    await tickets.leaseDue(10);
+    assert.equal(await port('replica-2').port.hasDue(), false, 'leased by another replica');
+  });
+
   it('applies through the lifecycle, and says when it lost the race', async () => {
     const { sessions, port: tickets } = port();
     const session = sessionFixture();

@@ -151,22 +151,22 @@ describe('ApizeeTicketTracker passes', () => {
     assert.equal((await sessions.get('s-150'))?.status, 'joined');
   });
 
-  it('keeps the first place a webhook gave a session of the batch during the wait, and looks it up', async () => {
-    // The batch's own copy predates the mark: released 'keep' with that copy's next check, the mark
-    // was undone and the webhook lost.
-    const { apizee, tracker, port, pass } = await setup(300);
-    await pass();
+  it('looks up a session of the last batch that a webhook marked while the pass waited for its slot', async () => {
+    // Leased before the wait, the batch's own copy predated the mark: the pass spent its slot
+    // elsewhere and released the session 'keep' with that copy's next check, undoing the mark.
+    const { apizee, tracker, port } = await setup(300);
     let batch: string[] = [];
     const watched = Object.assign(Object.create(port) as typeof port, {
       leaseDue: async (limit: number) => {
         const leased = await port.leaseDue(limit);
-        if (batch.length === 0) batch = leased.map((session) => session.id);
+        batch = leased.map((session) => session.id);
         return leased;
       },
     });
-    let marked = '';
+    apizee.grant();
+    await tracker.tick(watched);
+    const marked = batch.at(-1)!;
     apizee.grantAfterWait(async () => {
-      marked = batch[batch.length - 1]!;
       apizee.tickets.get(Number(marked.slice(2)))!.state = 'inprogress';
       await sessions.markDue(marked);
     });
