@@ -7,7 +7,7 @@
  * account (the limit raised meanwhile), so the app's own account starts with an empty window.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApizeeSandbox, type ApizeeSandbox } from '../../sandbox/apizee.js';
@@ -31,6 +31,11 @@ export interface TrackingOptions {
   /** When the state changes are made, from the same moment. */
   changeAtMs: number;
   log: (line: string) => void;
+  /**
+   * Where to keep the app's log (app.log) and Apizee's requests from the app, one a line, in
+   * seconds from /healthz (apizee.txt): where a thread reply's seconds went. Default: not kept.
+   */
+  traceDir?: string;
 }
 
 export interface ThreadLatency {
@@ -191,6 +196,7 @@ export async function benchTracking(options: TrackingOptions): Promise<TrackingR
       const kind = requestKind(r.method, r.path, r.query);
       byKind[kind] = (byKind[kind] ?? 0) + 1;
     }
+    if (options.traceDir) keepTrace(options.traceDir, logPath, appRequests, t0, options.changeAtMs);
     const { visited: sessionsVisited, statuses } = await inspectDatabase(
       databaseUrl,
       new Date(t0).toISOString(),
@@ -406,6 +412,13 @@ async function inspectDatabase(
   } finally {
     await db.destroy();
   }
+}
+
+function keepTrace(dir: string, logPath: string, requests: ApizeeSandbox['requests'], t0: number, changeAtMs: number): void {
+  copyFileSync(logPath, join(dir, 'app.log'));
+  const at = (ms: number) => ((ms - t0) / 1000).toFixed(3);
+  const lines = requests.map((r) => `${at(r.at.getTime())} ${r.status} ${r.method} ${r.path} ${JSON.stringify(r.query)}`);
+  writeFileSync(join(dir, 'apizee.txt'), [`# t0 (/healthz) = ${t0}; state changes and webhook at ${at(t0 + changeAtMs)}`, ...lines].join('\n') + '\n');
 }
 
 function requestKind(method: string, path: string, query: Record<string, string>): string {

@@ -364,12 +364,17 @@ export interface LinkDelivery {
 export interface TrackingPort {
   /** Up to `limit` sessions of this product due for a check, leased to this replica. */
   leaseDue(limit: number): Promise<Session[]>;
+  /** Whether `leaseDue` would lease anything now (nothing is leased). */
+  hasDue(): Promise<boolean>;
   /** Tracked sessions of this product among these vendor ids (a list call's answer). */
   trackedByVendorIds(vendorIds: string[]): Promise<Session[]>;
   get(id: string): Promise<Session | undefined>;
   /** Applies an outcome computed from `session` (compare-and-set on its version); false when it lost the race. */
   apply(session: Session, outcome: Outcome): Promise<boolean>;
-  /** Ends the lease; `next` is when it is due again (`keep`: its place in line is kept). */
+  /**
+   * Ends the lease; `next` is when it is due again (`keep`: its place in line as stored now, so a
+   * webhook that put it first in line while it was leased is not undone).
+   */
   release(session: Session, next: Date | null | 'keep'): Promise<void>;
   /** Whether a webhook put this session first in line. */
   isFirstInLine(session: Session): boolean;

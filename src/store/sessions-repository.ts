@@ -50,17 +50,7 @@ export class SessionsRepository {
    * With a scope, only that vendor account's sessions: each account's trackers lease their own.
    */
   async leaseDue(vendor: string, kind: string, owner: string, now: Date, leaseMs: number, limit: number, scope?: AccountScope): Promise<Session[]> {
-    const nowIso = now.toISOString();
-    let due = inScope(this.db.selectFrom('sessions'), scope)
-      .select('id')
-      .where('tracking', '=', 1)
-      .where('vendor', '=', vendor)
-      .where('kind', '=', kind)
-      .where('vendor_id', 'is not', null)
-      // Its workspace uninstalled the app: an outcome in flight may have turned tracking back on.
-      .where('set_aside_at', 'is', null)
-      .where((eb) => eb.or([eb('next_check_at', 'is', null), eb('next_check_at', '<=', nowIso)]))
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', nowIso)]))
+    let due = this.due(vendor, kind, now, scope)
       // Never-checked sessions right after those a webhook put first in line, on both databases
       // (their default NULL orders differ).
       .orderBy(sql`coalesce(next_check_at, ${NEVER_CHECKED})`)
@@ -75,11 +65,35 @@ export class SessionsRepository {
     return rows.map(this.toSession);
   }
 
-  /** Ends this owner's lease and says when the session is next due. */
-  async release(id: string, owner: string, nextCheckAt: Date | null): Promise<void> {
+  /** Whether `leaseDue` would lease anything now; one read, nothing leased. */
+  async hasDue(vendor: string, kind: string, now: Date, scope?: AccountScope): Promise<boolean> {
+    return (await this.due(vendor, kind, now, scope).limit(1).executeTakeFirst()) !== undefined;
+  }
+
+  /** The ids of the sessions due for a check whose lease (if any) ran out. */
+  private due(vendor: string, kind: string, now: Date, scope: AccountScope | undefined) {
+    const nowIso = now.toISOString();
+    return inScope(this.db.selectFrom('sessions'), scope)
+      .select('id')
+      .where('tracking', '=', 1)
+      .where('vendor', '=', vendor)
+      .where('kind', '=', kind)
+      .where('vendor_id', 'is not', null)
+      // Its workspace uninstalled the app: an outcome in flight may have turned tracking back on.
+      .where('set_aside_at', 'is', null)
+      .where((eb) => eb.or([eb('next_check_at', 'is', null), eb('next_check_at', '<=', nowIso)]))
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', nowIso)]));
+  }
+
+  /**
+   * Ends this owner's lease and says when the session is next due. `keep` leaves its next check as
+   * stored, not as it was when leased: a webhook's `markDue` during the lease keeps its first place.
+   */
+  async release(id: string, owner: string, nextCheckAt: Date | null | 'keep'): Promise<void> {
+    const freed = { lease_owner: null, lease_until: null };
     await this.db
       .updateTable('sessions')
-      .set({ lease_owner: null, lease_until: null, next_check_at: nextCheckAt?.toISOString() ?? null })
+      .set(nextCheckAt === 'keep' ? freed : { ...freed, next_check_at: nextCheckAt?.toISOString() ?? null })
       .where('id', '=', id)
       .where('lease_owner', '=', owner)
       .execute();

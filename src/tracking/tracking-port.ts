@@ -28,6 +28,11 @@ export class StoreTrackingPort implements TrackingPort {
     return sessions.leaseDue(vendor, kind, owner, this.deps.now?.() ?? new Date(), leaseMs, limit, scope);
   }
 
+  hasDue(): Promise<boolean> {
+    const { sessions, vendor, kind, scope } = this.deps;
+    return sessions.hasDue(vendor, kind, this.deps.now?.() ?? new Date(), scope);
+  }
+
   trackedByVendorIds(vendorIds: string[]): Promise<Session[]> {
     return this.deps.sessions.trackedByVendorIds(this.deps.vendor, this.deps.kind, vendorIds, this.deps.scope);
   }
@@ -41,7 +46,7 @@ export class StoreTrackingPort implements TrackingPort {
   }
 
   release(session: Session, next: Date | null | 'keep'): Promise<void> {
-    return this.deps.sessions.release(session.id, this.deps.owner, next === 'keep' ? session.nextCheckAt : next);
+    return this.deps.sessions.release(session.id, this.deps.owner, next);
   }
 
   isFirstInLine(session: Session): boolean {

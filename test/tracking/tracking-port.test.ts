@@ -42,6 +42,32 @@ eachDatabase('StoreTrackingPort', (ctx) => {
     assert.equal(tickets.isFirstInLine(again!), true);
   });
 
+  it("release 'keep' keeps the first place a webhook gave the session while it was leased", async () => {
+    const { sessions, port: tickets } = port();
+    const session = sessionFixture({ nextCheckAt: at(-1000) });
+    await sessions.insert(session);
+    const [leased] = await tickets.leaseDue(10);
+    assert.equal(tickets.isFirstInLine(leased!), false);
+    await sessions.markDue(session.id);
+    await tickets.release(leased!, 'keep');
+    const [again] = await port('replica-2').port.leaseDue(10);
+    assert.equal(tickets.isFirstInLine(again!), true, 'the webhook that came during the lease is not undone');
+  });
+
+  it('hasDue says whether leaseDue would lease anything, and leases nothing', async () => {
+    const { sessions, port: tickets } = port();
+    assert.equal(await tickets.hasDue(), false);
+    const session = sessionFixture({ nextCheckAt: at(1000) });
+    await sessions.insert(session);
+    assert.equal(await tickets.hasDue(), false, 'not due yet');
+    await sessions.markDue(session.id);
+    assert.equal(await tickets.hasDue(), true);
+    assert.equal(await port('replica-1', 'conference').port.hasDue(), false, 'another product');
+    assert.equal(await tickets.hasDue(), true, 'asking leased nothing');
+    await tickets.leaseDue(10);
+    assert.equal(await port('replica-2').port.hasDue(), false, 'leased by another replica');
+  });
+
   it('applies through the lifecycle, and says when it lost the race', async () => {
     const { sessions, port: tickets } = port();
     const session = sessionFixture();

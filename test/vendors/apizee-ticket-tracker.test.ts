@@ -27,8 +27,18 @@ function stubApizee(count: number) {
   }
   const calls: string[] = [];
   let slots = 0;
+  /** Runs while a pass waits for its slot (`grantAfterWait`): what happens meanwhile elsewhere. */
+  let duringWait: (() => Promise<void>) | undefined;
   const client = {
-    backgroundSlotWithin: async () => slots > 0,
+    async backgroundSlotWithin(maxWaitMs: number) {
+      if (slots <= 0 && duringWait && maxWaitMs > 0) {
+        const meanwhile = duringWait;
+        duringWait = undefined;
+        await meanwhile();
+        slots = 1;
+      }
+      return slots > 0;
+    },
     async listTickets(query: { limit: number; reference?: string }) {
       if (slots <= 0) throw new Error('no slot');
       slots -= 1;
@@ -47,6 +57,11 @@ function stubApizee(count: number) {
     calls,
     /** One pass's budget: a single background request, as at 10 a minute. */
     grant: () => (slots = 1),
+    /** The same, but free only once the pass has waited for it; `meanwhile` runs during the wait. */
+    grantAfterWait: (meanwhile: () => Promise<void>) => {
+      slots = 0;
+      duringWait = meanwhile;
+    },
   };
 }
 
@@ -76,7 +91,7 @@ describe('ApizeeTicketTracker passes', () => {
       apizee.grant();
       await tracker.tick(port);
     };
-    return { apizee, tracker, pass };
+    return { apizee, tracker, port, pass };
   }
 
   it('polls an ended ticket’s media even when its pass waited longer than an interval for the slot', async () => {
@@ -122,5 +137,41 @@ describe('ApizeeTicketTracker passes', () => {
     await pass();
     assert.equal(apizee.calls.at(-1), 'lookup REF-150');
     assert.equal((await sessions.get('s-150'))?.status, 'joined');
+  });
+
+  it('looks up a session a webhook marked while the pass waited for its slot, in that very pass', async () => {
+    // Bench part 3: a pass leased its batch, then waited ~7 s for the slot; the webhook came during
+    // the wait, the slot went to a list call, and the thread moved one slot (7.6 s) later.
+    const { apizee, tracker, port, pass } = await setup(300);
+    await pass();
+    apizee.tickets.get(150)!.state = 'inprogress';
+    apizee.grantAfterWait(() => sessions.markDue('s-150'));
+    await tracker.tick(port);
+    assert.equal(apizee.calls.at(-1), 'lookup REF-150');
+    assert.equal((await sessions.get('s-150'))?.status, 'joined');
+  });
+
+  it('looks up a session of the last batch that a webhook marked while the pass waited for its slot', async () => {
+    // Leased before the wait, the batch's own copy predated the mark: the pass spent its slot
+    // elsewhere and released the session 'keep' with that copy's next check, undoing the mark.
+    const { apizee, tracker, port } = await setup(300);
+    let batch: string[] = [];
+    const watched = Object.assign(Object.create(port) as typeof port, {
+      leaseDue: async (limit: number) => {
+        const leased = await port.leaseDue(limit);
+        batch = leased.map((session) => session.id);
+        return leased;
+      },
+    });
+    apizee.grant();
+    await tracker.tick(watched);
+    const marked = batch.at(-1)!;
+    apizee.grantAfterWait(async () => {
+      apizee.tickets.get(Number(marked.slice(2)))!.state = 'inprogress';
+      await sessions.markDue(marked);
+    });
+    await tracker.tick(watched);
+    assert.equal(apizee.calls.at(-1), `lookup REF-${marked.slice(2)}`);
+    assert.equal((await sessions.get(marked))?.status, 'joined');
   });
 });

@@ -5,6 +5,7 @@ import type { TrackingPort, VendorTracker } from '../../domain/vendor-module.js'
 import { callFor, inBackground } from './background-call.js';
 import { MAX_LIST_LIMIT, type Priority } from './client.js';
 import { LIVE_MEDIA_PACE, type ListedMedia, MediaWatch, settleLeased, settleMedia } from './media-settling.js';
+import { leaseAtSlot } from './pass-lease.js';
 import type { Conference, ConferenceMediaItem } from './schemas.js';
 import { slotWaitMs, type ApizeeTrackerDeps } from './ticket-tracker.js';
 
@@ -83,15 +84,13 @@ export class ApizeeConferenceTracker implements VendorTracker {
   }
 
   async tick(port: TrackingPort): Promise<void> {
-    const leased = await port.leaseDue(MAX_LIST_LIMIT);
-    if (leased.length === 0) return;
-    let looked = false;
+    // Waits for the slot the ticket pass may have just used, rather than skipping the whole pass,
+    // and leases once it has it (a conference a webhook made due during the wait is in this pass).
+    const leased = await leaseAtSlot(port, this.deps.client, MAX_LIST_LIMIT, slotWaitMs(this.deps));
+    if (!leased) return;
     try {
-      // Waits for the slot the ticket pass may have just used, rather than skipping the whole pass.
-      if (!(await this.deps.client.backgroundSlotWithin(slotWaitMs(this.deps)))) return;
       // The pass's time for media polls counts from its first slot, not from the wait for it.
       this.passEndsAt = this.now().getTime() + this.deps.intervalMs;
-      looked = true;
       const open = leased.filter((session) => !isFinal(session.status));
       if (open.length > 0) {
         const since = new Date(Math.min(...open.map((session) => session.createdAt.getTime())) - 60_000);
@@ -111,7 +110,7 @@ export class ApizeeConferenceTracker implements VendorTracker {
         const fresh = await port.get(session.id);
         // A meeting still only scheduled is polled a quarter as often as a running one.
         const factor = fresh?.status === 'scheduled' ? 4 : 1;
-        const next = !fresh?.tracking ? null : looked ? new Date(this.now().getTime() + this.deps.intervalMs * factor) : 'keep';
+        const next = !fresh?.tracking ? null : new Date(this.now().getTime() + this.deps.intervalMs * factor);
         await port.release(session, next);
       }
     }

@@ -7,6 +7,7 @@ import type { TrackingPort, VendorTracker } from '../../domain/vendor-module.js'
 import { callFor, inBackground } from './background-call.js';
 import { type ApizeeClient, MAX_LIST_LIMIT, type Priority } from './client.js';
 import { type ListedMedia, MediaWatch, settleJustEnded, settleLeased, settleMedia } from './media-settling.js';
+import { leaseAtSlot } from './pass-lease.js';
 import type { ListedTicket, TicketMedia } from './schemas.js';
 import { APIZEE_TICKET_STATUS } from './ticket-status.js';
 
@@ -118,13 +119,13 @@ export class ApizeeTicketTracker implements VendorTracker {
    * Gives way (returns) whenever the rate budget has no spare request; leases are always released.
    */
   async tick(port: TrackingPort): Promise<void> {
-    const leased = await port.leaseDue(MAX_LIST_LIMIT);
-    if (leased.length === 0) return;
+    // Waits for the next background slot as the conference pass does (if only one of the two
+    // waited, it would take every slot as it frees and the other would never get a turn), and
+    // leases once it has it, so that a webhook during the wait is seen by this pass.
+    const leased = await leaseAtSlot(port, this.deps.client, MAX_LIST_LIMIT, slotWaitMs(this.deps));
+    if (!leased) return;
     const observed = new Set<string>();
     try {
-      // Waits for the next background slot as the conference pass does: if only one of the two
-      // waited, it would take every slot as it frees and the other would never get a turn.
-      if (!(await this.deps.client.backgroundSlotWithin(slotWaitMs(this.deps)))) return;
       this.passEndsAt = this.now().getTime() + this.deps.intervalMs;
       const open = leased.filter((session) => !isFinal(session.status));
       // A session a webhook put first in line is looked up at once: one request, sure to find it.
