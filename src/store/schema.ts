@@ -50,6 +50,14 @@ export interface SessionsTable {
   version: Generated<number>;
   /** When its workspace uninstalled the app (or revoked its token): no longer polled nor posted. */
   set_aside_at?: string | null;
+  /** Its Slack call (issue 12): null when none was asked; see migration 019. */
+  slack_call_state?: string | null;
+  slack_call_id?: string | null;
+  slack_call_title?: string | null;
+  slack_call_version?: number | null;
+  slack_call_retry_at?: string | null;
+  slack_call_lease_until?: string | null;
+  slack_call_error?: string | null;
 }
 
 /** One request sent to a vendor account (epoch ms), shared by every replica. */
