@@ -421,6 +421,8 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       // then no job is leased any more, and one still running keeps its lease for another replica.
       creationsFinished: await settledWithin(finishCreations(left), left()),
       outboxFlushed: await settledWithin(notifier.flush(), left()),
+      // A Slack call sync in flight records what Slack answered before the database closes.
+      slackCallsSynced: await settledWithin(slackCalls.settle(), left()),
     };
     if (Object.values(steps).includes(false)) logger.warn(steps, 'shutdown deadline reached; unfinished work keeps its lease until it runs out');
     // The outbox takes no more rows before the database closes; a reply in flight is bounded by the client's timeout.

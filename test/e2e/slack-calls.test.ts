@@ -118,6 +118,21 @@ describe('e2e: Apizee meetings as Slack calls', function () {
     assert.ok(carrying.every((call) => call.method === 'calls.add' || privateToStarter(call)), carrying.map((call) => call.method).join(','));
   });
 
+  it('ends the call when the starter cancels the meeting, with no duration since it never started', async () => {
+    await stack.requester.slash('meet jane@example.com apizee call "Cancelled survey"', { userId: AGENT, channelId: CHANNEL });
+    const added = await stack.slack.waitFor('calls.add', undefined, 8000);
+    const callId: string = added.response.call.id;
+    await stack.slack.waitFor('chat.update', (call) => (call.args.blocks ?? []).some((block: { call_id?: string }) => block.call_id === callId), 8000);
+    const card = stack.slack.callsTo('chat.postMessage').find((call) => !call.args.thread_ts)!;
+    const cardTs: string = card.response.ts;
+    await stack.requester.interaction(stack.requester.blockAction({ actionId: ACTION.cancel, value: sessionIdOnCard(stack.slack), userId: AGENT, channelId: CHANNEL, messageTs: cardTs }));
+    const ended = await stack.slack.waitFor('calls.end', undefined, 8000);
+    assert.equal(ended.args.id, callId);
+    assert.equal(ended.args.duration, undefined);
+    await quietFor(800);
+    assert.deepEqual(callsApiCalls(stack.slack).map((call) => call.method), ['calls.add', 'calls.end']);
+  });
+
   it('never puts the room link of a meeting without the option in the channel, and makes no calls.* call', async () => {
     await stack.requester.slash('meet jane@example.com, +33612345678 "Quiet survey"', { userId: AGENT, channelId: CHANNEL });
     await threadReply(stack.slack, /Apizee invited 2 participants/);
