@@ -29,10 +29,10 @@ export function callTitle(session: Session, catalogue: Catalogue): string {
   return `${cardTitle(session, catalogue)} · ${session.reference} · ${label}`;
 }
 
-/** Seconds from joined to ended, as observed (PRODUCT §1.3); unknown when the meeting never started. */
+/** Whole seconds from joined to ended, as observed (PRODUCT §1.3) and as the thread's "ended after" counts them; unknown when it never started. */
 export function callDuration(session: Pick<Session, 'joinedAt' | 'endedAt'>): number | undefined {
   if (!session.joinedAt || !session.endedAt) return undefined;
-  return Math.max(0, Math.round((session.endedAt.getTime() - session.joinedAt.getTime()) / 1000));
+  return Math.max(0, Math.floor((session.endedAt.getTime() - session.joinedAt.getTime()) / 1000));
 }
 
 export function nextCallStep(session: Session, catalogue: Catalogue): CallStep {
