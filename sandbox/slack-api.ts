@@ -14,6 +14,7 @@ import type { Socket } from 'node:net';
 import type { types } from '@slack/bolt';
 import { SlackOAuthDesk, SlackRefusal, type IssuedBot, type OAuthApp } from './slack-oauth.js';
 import { FUNCTION_METHODS, FunctionRefusal, SlackFunctionDesk, type FunctionExecution } from './slack-functions.js';
+import { CallsRefusal, FakeCalls } from './slack-calls.js';
 
 /**
  * Arguments and answers as plain JSON. They are whatever the app sent, so tests read them freely.
@@ -161,6 +162,8 @@ export interface FakeSlackApi {
   readonly appId: string;
   /** Every request received, in order, including failed ones. */
   readonly calls: readonly FakeSlackCall[];
+  /** The Slack calls registered with calls.add (sandbox/slack-calls.ts): ids, titles, durations. */
+  readonly callsApi: FakeCalls;
   readonly rejections: readonly FakeSlackRejection[];
 
   /** Stops listening and destroys open sockets; pending `waitFor`s reject. */
@@ -333,6 +336,8 @@ class FakeSlackServer implements FakeSlackApi {
   private responseTargets = new Map<string, ResponseUrlTarget>();
   private responseUrlUses = new Map<string, number>();
   private sequence = 0;
+  /** Calls registered with calls.add (sandbox/slack-calls.ts). */
+  readonly callsApi = new FakeCalls();
 
   constructor(options: FakeSlackApiOptions) {
     this.teamId = options.teamId ?? 'T0001';
@@ -777,13 +782,40 @@ class FakeSlackServer implements FakeSlackApi {
       'views.push': (args) => this.pushView(args),
       'views.update': (args) => this.updateView(args),
       'views.publish': (args) => this.publishView(args),
+      ...this.callsMethods(),
     };
+  }
+
+  // --- Calls API (issue 12): sandbox/slack-calls.ts --------------------------------------------
+
+  private callsMethods(): Record<string, Handler> {
+    const refusals = (run: (args: SlackArgs, caller: IssuedBot) => SlackArgs): Handler => (args, caller) => {
+      try {
+        return run(args, caller);
+      } catch (error) {
+        if (error instanceof CallsRefusal) throw new SlackApiError(error.error, error.problems);
+        throw error;
+      }
+    };
+    return {
+      'calls.add': refusals((args, caller) => this.callsApi.add(args, caller.teamId ?? undefined)),
+      'calls.update': refusals((args) => this.callsApi.update(args)),
+      'calls.end': refusals((args) => this.callsApi.end(args)),
+      'calls.info': refusals((args) => this.callsApi.info(args)),
+    };
+  }
+
+  /** A `call` block must name a call registered with calls.add. */
+  private assertKnownCalls(args: SlackArgs): void {
+    const problems = this.callsApi.callBlockProblems(args.blocks);
+    if (problems.length > 0) throw new SlackApiError('invalid_blocks', problems);
   }
 
   private postMessage(args: SlackArgs): SlackArgs {
     requireArgs(args, 'channel');
     requireContent(args);
     assertValidMessagePayload(args);
+    this.assertKnownCalls(args);
     const channel = this.resolveChannel(String(args.channel));
     this.assertAppIsMember(channel);
     const message = this.storeMessage(channel, args);
@@ -795,6 +827,7 @@ class FakeSlackServer implements FakeSlackApi {
     requireArgs(args, 'channel', 'ts');
     requireContent(args);
     assertValidMessagePayload(args);
+    this.assertKnownCalls(args);
     const channel = this.resolveChannel(String(args.channel));
     if (this.archived.has(channel)) throw new SlackApiError('is_archived');
     const message = this.findMessage(channel, String(args.ts));
@@ -1600,6 +1633,10 @@ function checkBlock(problems: Problems, pointer: string, block: unknown, blockId
       if (block.element === undefined) problems.add(`${pointer}/element`, 'is required');
       else checkElement(problems, `${pointer}/element`, block.element);
       break;
+    case 'call':
+      // Block Kit's call block: a call_id from calls.add (the server checks it is registered).
+      if (typeof block.call_id !== 'string' || block.call_id === '') problems.add(`${pointer}/call_id`, 'must be a call id');
+      break;
     case 'image':
       problems.maxLength(`${pointer}/image_url`, block.image_url, LIMITS.imageUrl);
       if (typeof block.alt_text !== 'string' || block.alt_text === '') {
@@ -1756,6 +1793,8 @@ function renderBlock(block: SlackArgs): string[] {
       return [`${textOf(block.label)}: ${isObject(block.element) ? renderElement(block.element) : ''}`];
     case 'rich_text':
       return richTextOf(block).split('\n');
+    case 'call':
+      return [`📞 [Slack call ${String(block.call_id)}]`];
     default:
       return [`[${String(block.type)} block]`];
   }

@@ -133,6 +133,7 @@ async function main(): Promise<void> {
 
     await secondWorkspace(stack);
     await workflowStep(stack);
+    await meetingAsSlackCall(stack);
 
     for (const [channel, name] of [[SUPPORT, '#support'], [FIELD, '#field'], [PARTNERS, '#partners'], [BETA.channel, 'Beta Corp #beta-desk']] as const) {
       say(`\n━━━━━━━━ ${name}, at the end ━━━━━━━━`);
@@ -255,6 +256,33 @@ async function workflowStep(stack: LocalStack): Promise<void> {
   step('The same workflow with a typo in the number (06 55 44 33 22, no country code)');
   const failed = await run('06 55 44 33 22');
   say(`  Slack got ${failed.method}: “${failed.error}” (nothing created)`);
+}
+
+/**
+ * Issue 12: a meeting shown as a Slack call, because Ben asked (`call`): registered with
+ * calls.add, updated when it starts, ended with its duration; its card carries the call. At Beta
+ * Corp, whose own Apizee account has requests to spare (the first workspace's are spent).
+ */
+async function meetingAsSlackCall(stack: LocalStack): Promise<void> {
+  const beta = new SlackRequester({ appUrl: stack.appUrl, signingSecret: stack.signingSecret, fakeSlack: stack.slack, teamId: BETA.teamId });
+  step('Ben types in #beta-desk: /rendezvous meet jane.doe@example.com apizee call "Boiler check"');
+  const answer = await beta.slash('meet jane.doe@example.com apizee call "Boiler check"', { userId: BETA.agent, channelId: BETA.channel });
+  say(`  → (only visible to you) ${answer.body.text}`);
+  const added = await stack.slack.waitFor('calls.add', undefined, 60_000);
+  const callId = String(added.response.call.id);
+  say(`  Slack: calls.add → call ${callId} “${added.args.title}”, created by ${readable(`<@${String(added.args.created_by)}>`)}; anyone in #beta-desk can join it`);
+  await stack.slack.waitFor('chat.update', (call) => JSON.stringify(call.args.blocks ?? []).includes(`"call_id":"${callId}"`), 20_000);
+  say('  The card in #beta-desk now carries the Slack call');
+  const conference = [...stack.apizee.conferences.values()].find((item) => item.name?.startsWith('Boiler check'))!;
+  step(`Apizee: the meeting starts (conference ${conference.id} → ongoing)`);
+  stack.apizee.setConferenceStatus(conference.id, 'ongoing');
+  const updated = await stack.slack.waitFor('calls.update', (call) => call.args.id === callId, 60_000);
+  say(`  Slack: calls.update → “${updated.args.title}”`);
+  step('Apizee: the meeting ends');
+  stack.apizee.setConferenceStatus(conference.id, 'ended');
+  const ended = await stack.slack.waitFor('calls.end', (call) => call.args.id === callId, 60_000);
+  say(`  Slack: calls.end → the call is over after ${String(ended.args.duration)} s`);
+  await until('the meeting’s end in its thread', () => replies(stack, /session ended after/) === 2, 60_000);
 }
 
 main().catch((error) => {

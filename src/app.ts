@@ -17,6 +17,9 @@ import { HomeService } from './services/home.js';
 import { InstallationService } from './services/installations.js';
 import { InviteModals } from './services/invite-modals.js';
 import { SessionLifecycle } from './services/session-lifecycle.js';
+import { SlackCalls } from './services/slack-calls.js';
+import { SlackCallsRepository } from './store/slack-calls-repository.js';
+import type { Session } from './domain/session.js';
 import { SessionAccess } from './services/session-access.js';
 import { SessionService } from './services/sessions.js';
 import { StatsService } from './services/stats.js';
@@ -270,8 +273,20 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   // Nothing awaits the outbox but the tracking loop's own pass: buttons and creations only start
   // a flush, so Slack's pacing or a failing thread never holds up an interactive request.
   const onOutbox = async () => notifier.trigger();
-  const lifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards, onOutbox, logger });
-  const trackingLifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards: trackingCards, onOutbox, logger });
+  // A meeting shown as a Slack call follows its session: each change asks for a sync, and the
+  // tracking pass sweeps what is still behind. Background gateways: no automatic retry of calls.add.
+  const onChanged = (session: Session) => slackCalls.trigger(session);
+  const lifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards, onOutbox, onChanged, logger });
+  const trackingLifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards: trackingCards, onOutbox, onChanged, logger });
+  const slackCalls: SlackCalls = new SlackCalls({
+    store: new SlackCallsRepository(database.db),
+    sessions: sessionsRepo,
+    gateways: backgroundGateways,
+    refreshCard: (sessionId) => trackingCards.refresh(sessionId),
+    note: async (session, outcome) => void (await trackingLifecycle.apply(session, outcome)),
+    catalogue,
+    logger,
+  });
 
   const creationJobs = new CreationJobsRepository(database.db, database.kind);
   const sessions = new SessionService({
@@ -391,7 +406,11 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     run: (pass) => withCorrelation(pass),
     logger,
   });
-  const tracking = new TrackingLoop([vendorTracking, { tick: () => withCorrelation(() => notifier.flush()) }], config.trackIntervalMs, logger);
+  const tracking = new TrackingLoop(
+    [vendorTracking, { tick: () => withCorrelation(() => notifier.flush()) }, { tick: () => withCorrelation(() => slackCalls.sweep()) }],
+    config.trackIntervalMs,
+    logger,
+  );
   const configuredVendors = () => accounts.allVendors();
   const retention = new RetentionJob({
     store: new RetentionStore(database.db, database.kind),
@@ -425,6 +444,8 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
       outboxFlushed: await settledWithin(notifier.flush(), left()),
       // A completion in flight ends (its lease runs out otherwise, and another replica sends it).
       workflowStepsStopped: await settledWithin(workflowCompleter.stop(), left()),
+      // A Slack call sync in flight records what Slack answered before the database closes.
+      slackCallsSynced: await settledWithin(slackCalls.settle(), left()),
     };
     if (Object.values(steps).includes(false)) logger.warn(steps, 'shutdown deadline reached; unfinished work keeps its lease until it runs out');
     // The outbox takes no more rows before the database closes; a reply in flight is bounded by the client's timeout.

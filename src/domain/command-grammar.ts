@@ -37,7 +37,8 @@ export type CommandRequest =
       message?: string;
       via?: string;
     }
-  | { kind: 'meet'; contacts: Contact[]; vendor?: string; name?: string }
+  /** `call`: show the meeting as a Slack call in the channel (products with a shared room link only). */
+  | { kind: 'meet'; contacts: Contact[]; vendor?: string; name?: string; call?: boolean }
   /** A product's own command form: the module, its product and the options its form parsed. */
   | { kind: 'command'; vendor: string; product: SessionKind; options: Record<string, FieldValue> }
   | { kind: 'status'; reference: string }
@@ -51,6 +52,8 @@ const invalid = (reason: string): Invalid => ({ kind: 'invalid', reason });
 const DELIVERY_WORDS = new Map<string, Delivery>(DELIVERIES.map((delivery) => [delivery, delivery]));
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** The word that shows a meeting as a Slack call (`meet … call`). */
+export const CALL_WORD = 'call';
 const OPENING_QUOTES = ['"', '“'];
 const CLOSING_QUOTES = ['"', '”'];
 
@@ -174,6 +177,8 @@ function parseInvite(words: string[], message: string | undefined, catalogue: Ca
     } else if (DELIVERY_WORDS.has(lower)) {
       if (delivery !== undefined) return invalid(`Delivery given twice ("${delivery}" and "${lower}"): keep one.`);
       delivery = DELIVERY_WORDS.get(lower);
+    } else if (lower === CALL_WORD) {
+      return invalid(callOnlyForMeetings(catalogue));
     } else if (commandFormNamed(catalogue, lower)) {
       const { module, command } = commandFormNamed(catalogue, lower)!;
       return invalid(`${module.label} takes no contact: use \`${command.keyword} ${command.syntax}\`.`);
@@ -228,6 +233,7 @@ function parseMeet(words: string[], name: string | undefined, catalogue: Catalog
   let phoneRun: string[] | undefined;
   let afterContact = false; // a contact was read and no comma has come since
   let vendor: string | undefined;
+  let call = false;
   const meetingNames = meetingVendors(catalogue).map((module) => module.name);
   const separate = invalid('Separate the contacts with commas: `meet <contact>,<contact>`.');
 
@@ -255,6 +261,10 @@ function parseMeet(words: string[], name: string | undefined, catalogue: Catalog
       }
       if (vendor !== undefined) return invalid(`Vendor given twice ("${vendor}" and "${lower}"): keep one.`);
       vendor = lower;
+    } else if (lower === CALL_WORD) {
+      phoneRun = undefined;
+      if (call) return invalid('`call` given twice: keep one.');
+      call = true;
     } else if (DELIVERY_WORDS.has(lower) || optionKey(piece)) {
       return invalid(`"${piece}" does not apply to a meeting.`);
     } else {
@@ -263,6 +273,9 @@ function parseMeet(words: string[], name: string | undefined, catalogue: Catalog
   }
 
   if (contactRuns.length === 0) return invalid('`meet` needs at least one contact: `meet <contact>,<contact>`.');
+  if (call && vendor !== undefined && !callVendors(catalogue).includes(vendor)) {
+    return invalid(`${moduleNamed(catalogue, vendor)!.label} meetings cannot be shown as a Slack call: ${callWhere(catalogue)}.`);
+  }
   const contacts: Contact[] = [];
   for (const run of contactRuns) {
     const parsed = parsePlainContact(run.join(' '));
@@ -273,7 +286,28 @@ function parseMeet(words: string[], name: string | undefined, catalogue: Catalog
   const request: Extract<CommandRequest, { kind: 'meet' }> = { kind: 'meet', contacts };
   if (vendor) request.vendor = vendor;
   if (name !== undefined) request.name = name;
+  if (call) request.call = true;
   return request;
+}
+
+/** The modules whose meeting has one room link for everyone (`roomLink: 'shared'`): only those can be a Slack call. */
+export function callVendors(catalogue: Catalogue): string[] {
+  return meetingVendors(catalogue)
+    .filter((module) => productOf(catalogue, module.name, 'meeting')?.roomLink === 'shared')
+    .map((module) => module.name);
+}
+
+/** Where `call` applies, in words. */
+function callWhere(catalogue: Catalogue): string {
+  const names = callVendors(catalogue);
+  return names.length === 0
+    ? 'no vendor set up here has meetings with one room link for everyone'
+    : `\`call\` works with ${orList(names.map((name) => moduleNamed(catalogue, name)?.label ?? name))} meetings, whose one room link everyone can join`;
+}
+
+function callOnlyForMeetings(catalogue: Catalogue): string {
+  const example = callVendors(catalogue)[0];
+  return `\`call\` shows a meeting as a Slack call: use it with \`meet\`, e.g. \`meet jane@example.com, +33612345678${example ? ` ${example}` : ''} call\`.`;
 }
 
 function sameContact(a: Contact, b: Contact): boolean {
@@ -328,6 +362,9 @@ export function usageText(catalogue: Catalogue): string {
       ? [`• \`${c} +33612345678 ${linkOnly} via:${escapeAngles(channel.placeholder)}\` also sends the room link in the customer's ${channel.where}.`]
       : []),
     ...(meeting ? [`• \`${c} meet jane@example.com, +33612345678 ${meeting} "Site survey"\` starts a meeting with several people.`] : []),
+    ...(callVendors(catalogue)[0]
+      ? [`• \`${c} meet jane@example.com, +33612345678 ${callVendors(catalogue)[0]} call\` also shows the meeting as a Slack call in the channel: anyone there can then join it.`]
+      : []),
     ...commandForms(catalogue).map(({ command }) => `• ${command.usage}`),
     `• \`${c} status CASE-1234\` lists the sessions with that reference.`,
     `• \`${c} stats 2025-01-01 2025-01-31\` sums up usage (default: the last 7 days).`,

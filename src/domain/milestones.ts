@@ -21,6 +21,8 @@ export type MilestoneKey =
   | `media:${string}`
   | 'delivered'
   | 'delivery_failed'
+  /** The meeting's Slack call could not be shown (Slack's answer lost, or a refusal). */
+  | 'call_not_shown'
   | `resent:${string}`;
 
 /** The milestone a status reaches, if any. */

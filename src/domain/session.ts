@@ -107,4 +107,22 @@ export interface Session {
   version: number;
   /** Started by a Workflow Builder step that could not be told how it went: the card says so. */
   workflowNote?: string | null;
+  /** The meeting shown as a Slack call, when the starter asked for one (absent: never asked). */
+  slackCall?: SlackCall;
+}
+
+/**
+ * Where a session's Slack call stands. `pending`: asked, not registered yet; `adding`: calls.add
+ * went out; `added`: registered (`id`); `ended`: calls.end done; `unknown`: calls.add's answer
+ * was lost, so it may exist, and it is never sent again; `failed`: Slack refused it for good.
+ */
+export const SLACK_CALL_STATES = ['pending', 'adding', 'added', 'ended', 'unknown', 'failed'] as const;
+export type SlackCallState = (typeof SLACK_CALL_STATES)[number];
+
+export interface SlackCall {
+  state: SlackCallState;
+  /** Slack's call id (`R…`), once calls.add answered. */
+  id: string | null;
+  /** The title last sent to Slack. */
+  title: string | null;
 }

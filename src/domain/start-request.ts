@@ -33,5 +33,10 @@ export interface StartRequest {
   message?: string;
   /** Another module's delivery channel target (`via:`): the link is pushed there too. */
   via?: string;
+  /**
+   * Show the meeting as a Slack call in the card's conversation (`call` word, modal checkbox):
+   * only for products whose `roomLink` is `shared`; then anyone there can join.
+   */
+  slackCall?: boolean;
   options: Record<string, FieldValue>;
 }

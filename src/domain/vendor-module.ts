@@ -179,6 +179,13 @@ export interface Product {
   resend: boolean;
   /** Its link can also be pushed through another module's delivery channel (`via:`). */
   acceptsVia: boolean;
+  /**
+   * `shared`: a meeting whose room link (the session's `agentUrl`) is one link for everyone, the
+   * guests included (an Apizee conference's `url`). It is a guest credential, so it stays out of
+   * the channel (no URL button on the card) unless the starter shows the meeting as a Slack call,
+   * which this alone offers. Products whose invitees get links of their own leave it unset.
+   */
+  roomLink?: 'shared';
   /** Words for `/rendezvous vendors` and the App Home. */
   summary: string;
   /** The product's own modal inputs, in order, after the common ones. */

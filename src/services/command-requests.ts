@@ -13,6 +13,10 @@ export interface CommandDefaults {
   canDeliverVia: boolean;
 }
 
+/** `call` asked where no configured vendor's meeting has one room link for everyone. */
+const NO_CALL_HERE =
+  'only a meeting with one room link for everyone can be a Slack call, and no vendor set up in this workspace has one. Leave out `call`: the room link then goes to you alone.';
+
 type Command = Extract<CommandRequest, { kind: 'invite' | 'meet' | 'command' }>;
 export type CommandStart = { ok: true; request: StartRequest } | { ok: false; reason: string };
 
@@ -30,6 +34,7 @@ export function pickVendor(command: Extract<Command, { kind: 'invite' | 'meet' }
       if (command.delivery && !product.deliveries.includes(command.delivery)) return false;
       if (command.via && !product.acceptsVia) return false;
     }
+    if (command.kind === 'meet' && command.call && product.roomLink !== 'shared') return false;
     return true;
   };
   if (command.vendor) return command.vendor;
@@ -47,6 +52,9 @@ export function commandToStart(command: Command, defaults: CommandDefaults): Com
     return { ok: true, request: { vendor: command.vendor, kind: command.product, shape: 'command', options: command.options } };
   }
   const vendor = pickVendor(command, defaults);
+  if (!vendor && command.kind === 'meet' && command.call && pickVendor({ ...command, call: false }, defaults)) {
+    return { ok: false, reason: NO_CALL_HERE };
+  }
   if (!vendor) return { ok: false, reason: 'No vendor set up in this workspace can do that. `/rendezvous vendors` lists what is.' };
   const label = vendorLabel(catalogue, vendor);
   if (!defaults.vendors.includes(vendor)) return { ok: false, reason: `${label} is not set up in this workspace.` };
@@ -56,8 +64,11 @@ export function commandToStart(command: Command, defaults: CommandDefaults): Com
       const hosts = meetingVendors(catalogue).map((module) => module.label);
       return { ok: false, reason: `${label} has no meetings: use ${orList(hosts)} for \`meet\`.` };
     }
+    if (command.call && product.roomLink !== 'shared') {
+      return { ok: false, reason: `${label} meetings cannot be shown as a Slack call (\`call\`): ${NO_CALL_HERE}` };
+    }
     // A product that takes names (a Conpeek room invitation carries only a name, seed 002) names each participant by their masked contact.
-    return { ok: true, request: { vendor, kind: product.kind, shape: 'meeting', participants: command.contacts, name: command.name, options: {} } };
+    return { ok: true, request: { vendor, kind: product.kind, shape: 'meeting', participants: command.contacts, name: command.name, options: {}, ...(command.call ? { slackCall: true } : {}) } };
   }
   if (command.via && !defaults.canDeliverVia) {
     return { ok: false, reason: `\`via:\` needs ${viaProvider(catalogue)?.label ?? 'a delivery channel'}, which is not set up in this workspace.` };

@@ -11,6 +11,8 @@ export interface SessionLifecycleDeps {
   cards: Pick<CardPublisher, 'show'>;
   /** Says the outbox has work (the thread notifier's flush); services never import tracking/. */
   onOutbox: () => Promise<void>;
+  /** The session changed (read back after the write): its Slack call, if any, follows (never awaited). */
+  onChanged?: (session: Session) => void;
   logger: Logger;
 }
 
@@ -59,6 +61,7 @@ export class SessionLifecycle {
     const stored = await this.deps.sessions.get(basis.id);
     const cardRefreshed = showsOnCard(written.outcome);
     if (cardRefreshed && stored) await this.deps.cards.show(stored);
+    if (stored) this.deps.onChanged?.(stored);
     if ((written.outcome.milestones ?? []).length > 0) await this.deps.onOutbox();
     return { applied: written.whole, session: stored, cardRefreshed };
   }

@@ -6,7 +6,7 @@ import { escapeMrkdwn, link } from '../domain/mrkdwn.js';
 import type { CreationOutcome, Outcome } from '../domain/outcome.js';
 import { generateReference } from '../domain/reference.js';
 import { isFinal, type Session } from '../domain/session.js';
-import { vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
+import { productByKind, vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
 import type { Logger } from '../domain/logger.js';
 import type { TeamRef } from '../domain/installation.js';
 import { SlackPostError } from '../slack/gateway.js';
@@ -532,6 +532,10 @@ export class SessionService {
       lastError: null,
       vendorAccount: vendorAccount ?? null,
       version: 0,
+      // Only a meeting whose one room link everyone uses can be shown as a Slack call.
+      ...(request.slackCall && productByKind(this.deps.catalogue, vendor, provider.kind)?.roomLink === 'shared'
+        ? { slackCall: { state: 'pending' as const, id: null, title: null } }
+        : {}),
     };
   }
 

@@ -92,6 +92,21 @@ export function postError(error: unknown): SlackPostError {
   return new SlackPostError(platformCode(error) ?? 'request_failed', { cause: error, retryAfterMs: retryAfterMs(error) });
 }
 
+/** What `calls.add` is given for a meeting (Slack's argument names in the comments). */
+export interface SlackCallArgs {
+  /** external_unique_id: the Rendezvous session id. */
+  externalUniqueId: string;
+  /** join_url: the meeting's room link. */
+  joinUrl: string;
+  title: string;
+  /** date_start, Unix seconds. */
+  dateStart: number;
+  /** created_by: the starter's Slack user id (required with a bot token). */
+  createdBy: string;
+  /** external_display_id: the session's reference. */
+  externalDisplayId?: string;
+}
+
 /** What `users.info` says of a user: their own team, and whether they administer it. */
 export interface UserRoles {
   teamId?: string;
@@ -199,6 +214,46 @@ export class SlackGateway {
     try {
       const { user } = await this.client.users.info({ user: userId });
       return { teamId: user?.team_id, admin: Boolean(user?.is_admin || user?.is_owner || user?.is_primary_owner) };
+    } catch (error) {
+      throw postError(error);
+    }
+  }
+
+  /**
+   * `calls.add`: registers a meeting as a Slack call; returns Slack's call id. Fails with a
+   * SlackPostError (a 429 with its wait). Never retried here: a repeat could register it twice.
+   */
+  async addCall(args: SlackCallArgs): Promise<string> {
+    try {
+      const result = await this.client.calls.add({
+        external_unique_id: args.externalUniqueId,
+        join_url: args.joinUrl,
+        title: args.title,
+        date_start: args.dateStart,
+        created_by: args.createdBy,
+        ...(args.externalDisplayId ? { external_display_id: args.externalDisplayId } : {}),
+      });
+      const id = result.call?.id;
+      if (!id) throw new SlackPostError('no_call_id');
+      return id;
+    } catch (error) {
+      throw error instanceof SlackPostError ? error : postError(error);
+    }
+  }
+
+  /** `calls.update`: the call's title (the only field here that changes). */
+  async updateCall(id: string, title: string): Promise<void> {
+    try {
+      await this.client.calls.update({ id, title });
+    } catch (error) {
+      throw postError(error);
+    }
+  }
+
+  /** `calls.end`, with the call's duration in seconds when known. */
+  async endCall(id: string, durationSeconds?: number): Promise<void> {
+    try {
+      await this.client.calls.end({ id, ...(durationSeconds !== undefined ? { duration: durationSeconds } : {}) });
     } catch (error) {
       throw postError(error);
     }

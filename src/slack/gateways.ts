@@ -3,7 +3,7 @@ import type { TeamRef } from '../domain/installation.js';
 import { NOT_INSTALLED, SlackPostError, type SlackGateway } from './gateway.js';
 
 /** What services ask of Slack for one workspace. */
-export type SlackApi = Pick<SlackGateway, 'postMessage' | 'updateMessage' | 'postEphemeral' | 'findReplyByOutboxId' | 'permalink' | 'publishHome' | 'userRoles' | 'usergroupMembers'>;
+export type SlackApi = Pick<SlackGateway, 'postMessage' | 'updateMessage' | 'postEphemeral' | 'findReplyByOutboxId' | 'permalink' | 'publishHome' | 'userRoles' | 'usergroupMembers' | 'addCall' | 'updateCall' | 'endCall'>;
 
 /**
  * The Slack gateway for a workspace: with one bot token (SLACK_BOT_TOKEN) always the same; with
@@ -69,6 +69,9 @@ export class TokenGateways implements SlackGateways {
       // These fail with a SlackPostError (`app_not_installed` without a token): AdminPolicy counts a failure as "not an admin".
       userRoles: (userId) => call((gateway) => gateway.userRoles(userId)),
       usergroupMembers: (usergroupId) => call((gateway) => gateway.usergroupMembers(usergroupId)),
+      addCall: (args) => call((gateway) => gateway.addCall(args)),
+      updateCall: (id, title) => call((gateway) => gateway.updateCall(id, title)),
+      endCall: (id, duration) => call((gateway) => gateway.endCall(id, duration)),
     };
   }
 

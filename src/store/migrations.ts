@@ -315,6 +315,29 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('workspace_settings').execute();
     },
   },
+  '2026-12-02-019-slack-calls': {
+    async up(db: Kysely<unknown>) {
+      // A meeting shown as a Slack call (issue 12): where its call stands, so that any replica,
+      // also after a restart, updates and ends it, and calls.add is never sent twice.
+      // state null: no call asked; pending → adding → added → ended (or unknown / failed).
+      await db.schema.alterTable('sessions').addColumn('slack_call_state', 'varchar(16)').execute();
+      await db.schema.alterTable('sessions').addColumn('slack_call_id', 'varchar(32)').execute();
+      // The title last sent (calls.add / calls.update) and the session version it reflected.
+      await db.schema.alterTable('sessions').addColumn('slack_call_title', 'text').execute();
+      await db.schema.alterTable('sessions').addColumn('slack_call_version', 'integer').execute();
+      // Not tried again before (Slack's Retry-After); held by one replica until (its lease).
+      await db.schema.alterTable('sessions').addColumn('slack_call_retry_at', 'varchar(32)').execute();
+      await db.schema.alterTable('sessions').addColumn('slack_call_lease_until', 'varchar(32)').execute();
+      await db.schema.alterTable('sessions').addColumn('slack_call_error', 'varchar(64)').execute();
+      await db.schema.createIndex('sessions_slack_call').on('sessions').columns(['slack_call_state', 'slack_call_retry_at']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('sessions_slack_call').execute();
+      for (const column of ['slack_call_error', 'slack_call_lease_until', 'slack_call_retry_at', 'slack_call_version', 'slack_call_title', 'slack_call_id', 'slack_call_state']) {
+        await db.schema.alterTable('sessions').dropColumn(column).execute();
+      }
+      },
+    },
   '2026-12-02-020-workflow-steps': {
     async up(db: Kysely<unknown>) {
       // A Workflow Builder step's execution, written with its session and creation job: whichever

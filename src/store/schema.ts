@@ -52,6 +52,14 @@ export interface SessionsTable {
   set_aside_at?: string | null;
   /** What the card says about the Workflow Builder step that started it, when it could not be completed. */
   workflow_note?: string | null;
+  /** Its Slack call (issue 12): null when none was asked; see migration 019. */
+  slack_call_state?: string | null;
+  slack_call_id?: string | null;
+  slack_call_title?: string | null;
+  slack_call_version?: number | null;
+  slack_call_retry_at?: string | null;
+  slack_call_lease_until?: string | null;
+  slack_call_error?: string | null;
 }
 
 /** One request sent to a vendor account (epoch ms), shared by every replica. */

@@ -1,6 +1,6 @@
 import { DELIVERIES, type Delivery } from '../domain/delivery.js';
 import type { Outcome } from '../domain/outcome.js';
-import { SESSION_STATUSES, type Session, type SessionKind, type SessionStatus } from '../domain/session.js';
+import { SESSION_STATUSES, SLACK_CALL_STATES, type SlackCallState, type Session, type SessionKind, type SessionStatus } from '../domain/session.js';
 import type { NewSessionRow, SessionPatch, SessionRow } from './schema.js';
 
 /**
@@ -63,6 +63,9 @@ export function toSession(row: SessionRow, parseDetails: DetailsParser = plainDe
     vendorAccount: row.vendor_account ?? null,
     version: Number(row.version),
     workflowNote: row.workflow_note ?? null,
+    ...(row.slack_call_state
+      ? { slackCall: { state: oneOf<SlackCallState>(SLACK_CALL_STATES, row.slack_call_state, 'slack_call_state'), id: row.slack_call_id ?? null, title: row.slack_call_title ?? null } }
+      : {}),
   };
 }
 
@@ -99,6 +102,7 @@ export function toNewRow(session: Session): NewSessionRow {
     last_error: session.lastError,
     vendor_account: session.vendorAccount,
     version: session.version,
+    ...(session.slackCall ? { slack_call_state: session.slackCall.state, slack_call_id: session.slackCall.id, slack_call_title: session.slackCall.title } : {}),
   };
 }
 

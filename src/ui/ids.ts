@@ -51,6 +51,7 @@ export const INPUT = {
   participants: { block: 'participants', action: 'participants_input' },
   meetingName: { block: 'meeting_name', action: 'meeting_name_input' },
   via: { block: 'via', action: 'via_input' },
+  slackCall: { block: 'slack_call', action: 'slack_call_checkbox' },
   conversation: { block: 'conversation', action: 'conversation_select' },
 } as const;
 

@@ -9,7 +9,7 @@ import type { Product } from '../domain/vendor-module.js';
 import { INPUT, productInput, type InputId } from './ids.js';
 import { readInput, readProductFields } from './product-field-inputs.js';
 import { ViewStateValues } from './view-state.js';
-import type { InviteModalMetadata } from './invite-modal.js';
+import { SLACK_CALL_VALUE, type InviteModalMetadata } from './invite-modal.js';
 
 export { ViewStateValues } from './view-state.js';
 
@@ -131,8 +131,15 @@ function readMeeting(values: ViewStateValues, errors: Errors, product: Product, 
   if (product.deliveredBy === 'vendor') request.message = readInput(values, INPUT.message);
   const via = readVia(values, errors, product, catalogue);
   if (via !== undefined) request.via = via;
+  if (product.roomLink === 'shared' && slackCallTicked(values)) request.slackCall = true;
   addProblems(errors, product, checkMeeting(product, label, request));
   return request;
+}
+
+/** "Show as a Slack call in this channel" ticked (offered only where the room link is shared). */
+function slackCallTicked(values: ViewStateValues): boolean {
+  const options = values[INPUT.slackCall.block]?.[INPUT.slackCall.action]?.selected_options ?? [];
+  return options.some((option) => option.value === SLACK_CALL_VALUE);
 }
 
 /** A `via:` target where the product accepts one, checked against the delivery channel's rule. */

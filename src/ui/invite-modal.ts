@@ -98,7 +98,35 @@ function fieldsFor(options: InviteModalOptions, vendor: ModalVendor, product: Pr
     const hint = product.shape === 'meeting' ? options.via.meetingHint : options.via.hint;
     blocks.push(textInput(INPUT.via, options.via.fieldLabel, { hint }));
   }
+  if (product.shape === 'meeting' && product.roomLink === 'shared') blocks.push(slackCallBlock());
   return blocks;
+}
+
+/** The value of the ticked "Show as a Slack call" option. */
+export const SLACK_CALL_VALUE = 'show_as_call';
+
+/**
+ * Offered only for meetings whose one room link everyone uses: ticked, that link reaches the
+ * channel (as a Slack call), so the option says who can then join.
+ */
+function slackCallBlock(): InputBlock {
+  return {
+    type: 'input',
+    block_id: INPUT.slackCall.block,
+    optional: true,
+    label: text('Slack call'),
+    element: {
+      type: 'checkboxes',
+      action_id: INPUT.slackCall.action,
+      options: [
+        {
+          text: text('Show as a Slack call in this channel'),
+          description: text('Anyone in the channel can then join the meeting: its room link is the same for everyone, guests included.'),
+          value: SLACK_CALL_VALUE,
+        },
+      ],
+    },
+  };
 }
 
 function contactBlocks({ defaults }: InviteModalOptions, vendor: ModalVendor, product: Product): KnownBlock[] {

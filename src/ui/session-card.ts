@@ -9,7 +9,7 @@ export type CardSession = Pick<
   Session,
   'id' | 'vendor' | 'kind' | 'reference' | 'contactMasked' | 'status' | 'statusDetail' | 'startedBy' | 'createdAt' | 'agentUrl' | 'customerUrl' | 'details'
 > &
-  Partial<Pick<Session, 'workflowNote'>>;
+  Partial<Pick<Session, 'workflowNote' | 'slackCall'>>;
 
 /** "Apizee video assistance": the module's label and its product's, from the catalogue passed in. */
 export function cardTitle(session: Pick<CardSession, 'vendor' | 'kind'>, catalogue: Catalogue): string {
@@ -55,6 +55,8 @@ export function sessionCard(session: CardSession, catalogue: Catalogue): KnownBl
   for (const note of notes.slice(0, SLACK_LIMITS.blocksPerMessage - 4)) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fitMrkdwn(note, SLACK_LIMITS.contextText) }] });
   }
+  const call = callBlock(session);
+  if (call) blocks.push(call);
   if (session.statusDetail) {
     blocks.push({
       type: 'context',
@@ -69,12 +71,25 @@ export function sessionCard(session: CardSession, catalogue: Catalogue): KnownBl
   return blocks;
 }
 
+/**
+ * The meeting as a Slack call (`{type: 'call', call_id}`), once Slack registered it; kept after
+ * it ended, when Slack shows it as over with its duration. @slack/types declares no call block.
+ */
+function callBlock(session: CardSession): KnownBlock | undefined {
+  const call = session.slackCall;
+  if (!call?.id || (call.state !== 'added' && call.state !== 'ended')) return undefined;
+  return { type: 'call', call_id: call.id } as unknown as KnownBlock;
+}
+
 function cardActions(session: CardSession, catalogue: Catalogue): ActionsBlock | undefined {
   if (isFinal(session.status) || session.status === 'creating') return undefined;
   const capability = productByKind(catalogue, session.vendor, session.kind);
   const buttons: Button[] = [];
-  // Slack refuses a button URL over 3000 characters (and the whole card with it).
-  if (session.agentUrl && session.agentUrl.length <= SLACK_LIMITS.buttonUrl) {
+  // Slack refuses a button URL over 3000 characters (and the whole card with it). A room link
+  // shared by everyone (guests too) never goes on the card: the starter gets it privately, and
+  // the channel only through the Slack call the starter asked for.
+  const sharedLink = capability?.roomLink === 'shared';
+  if (session.agentUrl && !sharedLink && session.agentUrl.length <= SLACK_LIMITS.buttonUrl) {
     buttons.push({
       type: 'button',
       action_id: ACTION.joinAsAgent,

@@ -107,6 +107,14 @@ const ROWS: Row[] = [
   ],
   ['MEET +33612345678 , +33698765432 CONPEEK', { kind: 'meet', contacts: [FR, FR2], vendor: 'conpeek' }],
   ['meet jane@example.com', { kind: 'meet', contacts: [JANE] }],
+  // `call`: a meeting shown as a Slack call, where its room link is one for everyone (issue 12)
+  ['meet jane@example.com, +33612345678 apizee call', { kind: 'meet', contacts: [JANE, FR], vendor: 'apizee', call: true }],
+  ['meet CALL jane@example.com "Site survey"', { kind: 'meet', contacts: [JANE], name: 'Site survey', call: true }],
+  ['meet jane@example.com call, +33612345678', { kind: 'meet', contacts: [JANE, FR], call: true }],
+  ['meet jane@example.com conpeek call', { invalid: 'Conpeek meetings cannot be shown as a Slack call: `call` works with Apizee meetings' }],
+  ['meet jane@example.com call call', { invalid: '`call` given twice: keep one.' }],
+  ['+33612345678 call', { invalid: '`call` shows a meeting as a Slack call: use it with `meet`, e.g. `meet jane@example.com, +33612345678 apizee call`.' }],
+  ['jane@example.com apizee call ref:CASE-1', { invalid: '`call` shows a meeting as a Slack call: use it with `meet`' }],
   ['meet <mailto:jane@example.com|jane@example.com>,<tel:+33612345678|+33 6 12 34 56 78>', { kind: 'meet', contacts: [JANE, FR] }],
   ['meet jane@example.com, Jane@EXAMPLE.com,', { kind: 'meet', contacts: [JANE] }],
   ['meet jane@example.com bob@example.org', { invalid: 'Separate the contacts with commas' }],
@@ -228,6 +236,6 @@ describe('usageText', () => {
     const bullets = text.split('\n').filter((line) => line.startsWith('• '));
     const examples = bullets.map((line) => /`\/rendezvous ?([^`]*)`/.exec(line)?.[1] ?? 'missing');
     const kinds = examples.filter((e) => !e.includes('&lt;')).map((e) => parseCommand(e).kind);
-    assert.deepEqual(kinds, ['modal', 'invite', 'invite', 'invite', 'meet', 'status', 'stats', 'vendors']);
+    assert.deepEqual(kinds, ['modal', 'invite', 'invite', 'invite', 'meet', 'meet', 'status', 'stats', 'vendors']);
   });
 });

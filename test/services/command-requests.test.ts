@@ -42,6 +42,17 @@ describe('commandToStart', () => {
     assert.deepEqual(genesys.ok && genesys.request, { vendor: 'genesys', kind: 'sms_invite', shape: 'command', options: { smsSessionId: 'abc-1', target: 'queue:support-fr' } });
   });
 
+  it('asks for a Slack call only of a meeting whose room link is one for everyone', () => {
+    const call = start('meet jane@example.com, +33612345678 call "Site survey"');
+    assert.deepEqual(call.ok && [call.request.vendor, call.request.kind, call.request.slackCall], ['apizee', 'conference', true]);
+    const plain = start('meet jane@example.com');
+    assert.equal(plain.ok && 'slackCall' in plain.request, false);
+    // Apizee is not set up: the default meeting vendor (Conpeek) cannot be a call, and the words say why.
+    const refused = start('meet jane@example.com call', { vendors: ['conpeek'] });
+    assert.equal(refused.ok, false);
+    assert.match(!refused.ok ? refused.reason : '', /only a meeting with one room link for everyone can be a Slack call/);
+  });
+
   it('says what is missing, in the same words as before', () => {
     assert.deepEqual(start('genesys abc-1 queue:support-fr', { vendors: ['apizee'] }), { ok: false, reason: 'Genesys is not set up in this workspace.' });
     assert.deepEqual(start('+33612345678 conpeek via:abc', { canDeliverVia: false }), {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { INPUT } from '../../src/ui/ids.js';
 import { readInviteForm as readWith, type InviteForm } from '../../src/ui/invite-form.js';
+import { SLACK_CALL_VALUE } from '../../src/ui/invite-modal.js';
 import { vendorModules } from '../../src/vendors/index.js';
 import { PRODUCT_INPUT } from '../helpers/product-inputs.js';
 
@@ -142,6 +143,24 @@ describe('readInviteForm', () => {
       genesys_session: 'Give the SMS session id (one word of letters and digits).',
       genesys_target: 'Give the agent or queue to bring in.',
     });
+  });
+
+  it('reads "Show as a Slack call" on a meeting whose room link is shared, and nowhere else', () => {
+    const ticked = (filled: Partial<Record<Field, string>>) => ({
+      ...values(filled),
+      [INPUT.slackCall.block]: { [INPUT.slackCall.action]: { type: 'checkboxes', selected_options: [{ text: {}, value: SLACK_CALL_VALUE }] } },
+    });
+    const meeting = JSON.stringify({ meeting: true });
+    const apizee = readInviteForm(ticked({ ...BASE, participants: 'jane@example.com' }), meeting);
+    assert.deepEqual(apizee.ok && [apizee.request.kind, apizee.request.slackCall], ['conference', true]);
+    const unticked = readInviteForm(values({ ...BASE, participants: 'jane@example.com' }), meeting);
+    assert.equal(unticked.ok && unticked.request.slackCall, undefined);
+    // A forged tick on a Conpeek room (one invitation each, no shared link) or a ticket is ignored.
+    const conpeek = readInviteForm(ticked({ vendor: 'conpeek', participants: 'Jane', conversation: 'C0123CHAN', conpeekBridge: '4', conpeekRoom: '5' }), meeting);
+    assert.equal(conpeek.ok && conpeek.request.kind, 'room');
+    assert.equal(conpeek.ok && conpeek.request.slackCall, undefined);
+    const ticket = readInviteForm(ticked({ ...BASE, phone: '+33612345678' }), undefined);
+    assert.equal(ticket.ok && ticket.request.slackCall, undefined);
   });
 
   it('survives unreadable private_metadata', () => {

@@ -100,7 +100,7 @@ describe("inviteModal: products' own fields", () => {
 
   it('draws a meeting with its date-time, number and checkbox fields, then the link channel', () => {
     const view = inviteModal({ vendors: all, vendor: 'apizee', meeting: true, via: smsSessionDelivery });
-    assert.deepEqual(ids(view), ['vendor', 'kind', 'participants', 'meeting_name', 'message', 'reference', 'start_time', 'duration', 'moderation', 'agent', 'via', 'conversation']);
+    assert.deepEqual(ids(view), ['vendor', 'kind', 'participants', 'meeting_name', 'message', 'reference', 'start_time', 'duration', 'moderation', 'agent', 'via', 'slack_call', 'conversation']);
     assert.equal(input(view.blocks, 'start_time').element.type, 'datetimepicker');
     const duration = input(view.blocks, 'duration').element;
     assert.deepEqual(duration.type === 'number_input' && [duration.min_value, duration.max_value, duration.is_decimal_allowed], ['1', '1440', false]);

@@ -54,6 +54,25 @@ describe('sessionCard', () => {
     for (const button of [join, customer, refresh, cancel]) assert.equal(button!.value, 'session-1');
   });
 
+  it("keeps a meeting's shared room link off the card, and shows its Slack call once registered", () => {
+    const roomUrl = 'https://meet.apizee.com/private/7a3dc799/ae226154';
+    const meeting = card({ kind: 'conference', status: 'scheduled', agentUrl: roomUrl, customerUrl: 'https://apz.fr/v639BqrklV' });
+    const plain = sessionCard(meeting, vendorModules);
+    assert.ok(!JSON.stringify(plain).includes(roomUrl), 'no URL button with the room link');
+    assert.deepEqual(buttons(plain).map((button) => button.action_id), [ACTION.customerLink, ACTION.refresh, ACTION.cancel]);
+    assert.ok(!plain.some((block) => (block.type as string) === 'call'));
+    // Asked for but not registered yet (or never confirmed): no call block.
+    for (const state of ['pending', 'adding', 'unknown', 'failed'] as const) {
+      const blocks = sessionCard({ ...meeting, slackCall: { state, id: null, title: null } }, vendorModules);
+      assert.ok(!blocks.some((block) => (block.type as string) === 'call'), state);
+    }
+    for (const state of ['added', 'ended'] as const) {
+      const blocks = sessionCard({ ...meeting, slackCall: { state, id: 'R0E69JAIF', title: 'x' } }, vendorModules);
+      assert.deepEqual(blocks.filter((block) => (block.type as string) === 'call'), [{ type: 'call', call_id: 'R0E69JAIF' }], state);
+      assert.ok(!JSON.stringify(blocks).includes(roomUrl));
+    }
+  });
+
   it('leaves out the link buttons when the vendor gave no links', () => {
     const ids = buttons(sessionCard(card({ agentUrl: null, customerUrl: null }), vendorModules)).map((button) => button.action_id);
     assert.deepEqual(ids, [ACTION.refresh, ACTION.cancel]);

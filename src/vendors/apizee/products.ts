@@ -41,6 +41,8 @@ export const conference: Product = {
   tracks: true,
   resend: false,
   acceptsVia: true,
+  // POST /conferences answers one `url`/`short_url` for the agent and every participant (seed 003).
+  roomLink: 'shared',
   summary: 'video meeting: Apizee invites every participant; room link, SIP dial-in, status and recordings',
   parseDetails: readConferenceDetails,
   cardNotes: dialInNotes,
