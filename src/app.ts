@@ -6,6 +6,7 @@ import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Config } from './config.js';
 import { type Logger, boltLogger } from './logger.js';
 import { detailsParserOf } from './domain/product-catalogue.js';
+import type { Session } from './domain/session.js';
 import type { VendorModule } from './domain/vendor-module.js';
 import { registerListeners } from './listeners/index.js';
 import { replyTo, respondThrough } from './listeners/reply.js';
@@ -16,6 +17,7 @@ import { CreationRunner } from './services/creation-jobs.js';
 import { HomeService } from './services/home.js';
 import { InstallationService } from './services/installations.js';
 import { InviteModals } from './services/invite-modals.js';
+import { LinkUnfurls } from './services/link-unfurls.js';
 import { SessionLifecycle } from './services/session-lifecycle.js';
 import { SessionAccess } from './services/session-access.js';
 import { SessionService } from './services/sessions.js';
@@ -39,6 +41,7 @@ import { ContactCrypto } from './store/contact-crypto.js';
 import { CreationJobsRepository } from './store/creation-jobs-repository.js';
 import { migrate, openDatabase, type OpenedDatabase } from './store/database.js';
 import { InstallationsRepository } from './store/installations-repository.js';
+import { LinkUnfurlsRepository } from './store/link-unfurls-repository.js';
 import { accountIdsKey, vendorIdentityKey } from './store/key-pins.js';
 import { rekeyStoredSecrets } from './store/rekey.js';
 import { MilestonesRepository } from './store/milestones-repository.js';
@@ -266,8 +269,19 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   // Nothing awaits the outbox but the tracking loop's own pass: buttons and creations only start
   // a flush, so Slack's pacing or a failing thread never holds up an interactive request.
   const onOutbox = async () => notifier.trigger();
-  const lifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards, onOutbox, logger });
-  const trackingLifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards: trackingCards, onOutbox, logger });
+  // Pasted agent links of sessions unfurl, and follow their session (README "Link unfurls").
+  const unfurls = new LinkUnfurls({
+    sessions: sessionsRepo,
+    unfurls: new LinkUnfurlsRepository(database.db),
+    vendors: teamVendors,
+    gateways,
+    backgroundGateways,
+    catalogue,
+    logger,
+  });
+  const onCardChanged = (session: Session) => unfurls.changed(session);
+  const lifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards, onOutbox, onCardChanged, logger });
+  const trackingLifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards: trackingCards, onOutbox, onCardChanged, logger });
 
   const creationJobs = new CreationJobsRepository(database.db, database.kind);
   const sessions = new SessionService({
@@ -346,6 +360,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     home,
     vendorAccounts,
     adminGroup,
+    unfurls,
   });
   app.error(async (error) => {
     logger.error({ err: error }, 'unhandled listener error');
@@ -370,7 +385,11 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     run: (pass) => withCorrelation(pass),
     logger,
   });
-  const tracking = new TrackingLoop([vendorTracking, { tick: () => withCorrelation(() => notifier.flush()) }], config.trackIntervalMs, logger);
+  const tracking = new TrackingLoop(
+    [vendorTracking, { tick: () => withCorrelation(() => notifier.flush()) }, { tick: () => withCorrelation(() => unfurls.flush()) }],
+    config.trackIntervalMs,
+    logger,
+  );
   const configuredVendors = () => accounts.allVendors();
   const retention = new RetentionJob({
     store: new RetentionStore(database.db, database.kind),
@@ -406,6 +425,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     if (Object.values(steps).includes(false)) logger.warn(steps, 'shutdown deadline reached; unfinished work keeps its lease until it runs out');
     // The outbox takes no more rows before the database closes; a reply in flight is bounded by the client's timeout.
     void notifier.stop();
+    await unfurls.stop();
     await accounts.stop();
     // Closing the server waits for open connections; a request still held past the deadline
     // must not hold the exit (its lease, if any, runs out and is taken over).

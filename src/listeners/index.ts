@@ -3,6 +3,7 @@ import { registerActions } from './actions/index.js';
 import { registerRendezvousCommand } from './commands/rendezvous.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
 import { registerUninstallEvents } from './events/app-uninstalled.js';
+import { registerLinkShared } from './events/link-shared.js';
 import type { ListenerServices } from './services.js';
 import { registerShortcuts } from './shortcuts/index.js';
 import { registerInviteSubmission } from './views/invite-submission.js';
@@ -10,8 +11,8 @@ import { registerAdminGroupSubmission } from './views/admin-group-submission.js'
 import { registerVendorAccountSubmission } from './views/vendor-account-submission.js';
 
 /**
- * Six Bolt listeners in all: the command, the two modal submissions, actions, shortcuts and the
- * Home event; with OAuth install, the uninstall events too.
+ * The Bolt listeners: the command, the modal submissions, actions, shortcuts, the Home event and
+ * link_shared; with OAuth install, the uninstall events too.
  */
 export function registerListeners(app: App, services: ListenerServices): void {
   registerRendezvousCommand(app, services);
@@ -21,5 +22,6 @@ export function registerListeners(app: App, services: ListenerServices): void {
   registerActions(app, services);
   registerShortcuts(app, services);
   registerAppHomeOpened(app, services);
+  registerLinkShared(app, services);
   if (services.installations) registerUninstallEvents(app, services.installations, services);
 }

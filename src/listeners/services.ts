@@ -5,6 +5,7 @@ import type { CommandDefaults } from '../services/command-requests.js';
 import type { SessionAccess } from '../services/session-access.js';
 import type { Actor, SessionService } from '../services/sessions.js';
 import type { InstallationScope } from '../domain/installation.js';
+import type { SharedLinks } from '../services/link-unfurls.js';
 import type { AdminGroupSettings } from '../services/admin-group-settings.js';
 import type { VendorAccountSettings } from '../services/vendor-account-settings.js';
 import type { SlackGateways } from '../slack/gateways.js';
@@ -38,4 +39,6 @@ export interface ListenerServices {
   vendorAccounts: Pick<VendorAccountSettings, 'fieldsOf' | 'form' | 'submit'>;
   /** The App Home's admin user group of the workspace (admins): its form, and saving it. */
   adminGroup: Pick<AdminGroupSettings, 'form' | 'submit'>;
+  /** Pasted agent links of the workspace's sessions: unfurled (chat.unfurl); never throws. */
+  unfurls: { shared(event: SharedLinks): Promise<number> };
 }
