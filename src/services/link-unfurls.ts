@@ -81,11 +81,15 @@ export class LinkUnfurls {
       if (!place) return 0;
       const found = await this.sessionsOf(event);
       if (found.length === 0) return 0;
+      const now = new Date(this.now());
       const unfurls: Record<string, Unfurl> = {};
-      for (const { url, session } of found) unfurls[url] = await this.unfurlOf(session, this.deps.gateways);
+      for (const { url, session } of found) unfurls[url] = await this.unfurlOf(session, this.deps.gateways, now);
       await this.deps.gateways.of(event).unfurl(place, unfurls);
       for (const { url, session } of found) {
         await this.deps.unfurls.remember({ sessionId: session.id, teamId: session.teamId, enterpriseId: session.enterpriseId, place, url }, this.deps.maxPerSession ?? MAX_UNFURLS_PER_SESSION);
+        // A change applied while this unfurl was being made found no row to mark: it is owed now.
+        const current = await this.deps.sessions.get(session.id);
+        if (current && JSON.stringify(await this.unfurlOf(current, this.deps.gateways, now)) !== JSON.stringify(unfurls[url])) await this.changed(current);
       }
       return found.length;
     } catch (error) {
@@ -180,8 +184,8 @@ export class LinkUnfurls {
     return found;
   }
 
-  private async unfurlOf(session: Session, gateways: SlackGateways): Promise<Unfurl> {
-    return sessionUnfurl(session, this.deps.catalogue, { permalink: await this.permalinkOf(session, gateways), now: new Date(this.now()) });
+  private async unfurlOf(session: Session, gateways: SlackGateways, now = new Date(this.now())): Promise<Unfurl> {
+    return sessionUnfurl(session, this.deps.catalogue, { permalink: await this.permalinkOf(session, gateways), now });
   }
 
   private async permalinkOf(session: Session, gateways: SlackGateways): Promise<string | undefined> {

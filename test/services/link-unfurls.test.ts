@@ -84,6 +84,28 @@ eachDatabase('LinkUnfurls', (ctx) => {
     assert.equal(after.calls.length, 1, 'and only once');
   });
 
+  it('owes a refresh for a change applied while the first unfurl was being made (it found nothing to mark)', async () => {
+    const slack = fakeSlack();
+    const unfurls = service(slack);
+    const api = slack.gateways.of(session);
+    const unfurl = api.unfurl.bind(api);
+    let changedOnce = false;
+    api.unfurl = async (place, previews) => {
+      await unfurl(place, previews);
+      if (changedOnce) return;
+      changedOnce = true;
+      await sessions.apply(session.id, { status: 'joined', joinedAt: new Date() }, { basedOn: session.version });
+      await unfurls.changed(session);
+    };
+    await unfurls.shared(shared());
+    await unfurls.flush();
+    assert.equal(slack.calls.length, 2);
+    assert.ok(JSON.stringify(slack.calls[1]!.unfurls[AGENT_URL]).includes('In progress'));
+    await unfurls.shared(shared());
+    await unfurls.flush();
+    assert.equal(slack.calls.length, 3, 'no change meanwhile: nothing more owed');
+  });
+
   it('waits as long as Slack asks after a 429, the refresh still owed', async () => {
     let now = Date.parse('2026-12-02T16:00:00Z');
     const slack = fakeSlack();
