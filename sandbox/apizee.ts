@@ -276,7 +276,9 @@ const CONFERENCE_REMINDER_MAX = 60;
 
 // Sandbox stand-ins for the seed's hosts (diag.apizee.com, cloud.apizee.com, apz.fr).
 const REQUESTOR_HOST = 'https://diag.apizee.example';
-const AGENT_URL = 'https://cloud.apizee.example';
+/** The sandbox's agent portal (Apizee's `agent_url`): set as APIZEE_PORTAL_URL by the local stack. */
+export const APIZEE_SANDBOX_PORTAL_URL = 'https://cloud.apizee.example';
+const AGENT_URL = APIZEE_SANDBOX_PORTAL_URL;
 const INFORMATION_PAGE_HOST = 'https://apz.example';
 const MEET_HOST = 'https://meet.apizee.example';
 /** Stand-in for the seed's "+33 2 57 57 97 61", in a French range kept for fiction (01 99 00…). */

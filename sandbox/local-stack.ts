@@ -6,7 +6,7 @@ import { createApp, type AppDeps, type Rendezvous } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { VendorModule } from '../src/domain/vendor-module.js';
 import { createLogger, type Logger } from '../src/logger.js';
-import { startApizeeSandbox, type ApizeeLatency, type ApizeeSandbox } from './apizee.js';
+import { APIZEE_SANDBOX_PORTAL_URL, startApizeeSandbox, type ApizeeLatency, type ApizeeSandbox } from './apizee.js';
 import { startBlitzzSandbox, type BlitzzSandbox } from './blitzz.js';
 import { startConpeekSandbox, type ConpeekSandbox } from './conpeek.js';
 import { startGenesysSandbox, type GenesysSandbox } from './genesys.js';
@@ -136,6 +136,8 @@ export function sandboxEnvironment(sandboxes: Sandboxes, options: { vendors?: st
           APIZEE_ENTERPRISE_ID: String(SANDBOX_APIZEE_ACCOUNT.enterpriseId),
           APIZEE_AGENT: 'agent@example.com',
           APIZEE_RATE_LIMIT_PER_MINUTE: String(rate),
+          // Agent links live on the portal, not on the API's (local) host: they unfurl there.
+          APIZEE_PORTAL_URL: APIZEE_SANDBOX_PORTAL_URL,
         }
       : {}),
     ...(enabled.has('blitzz')

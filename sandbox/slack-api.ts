@@ -8,7 +8,7 @@
  * Block Kit limits Slack enforces, because an over-long button label that passes a unit test still
  * fails in production.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { types } from '@slack/bolt';
@@ -232,6 +232,27 @@ export interface FakeSlackApi {
   lastView(userOrViewId?: string): FakeView | undefined;
   /** What a person would read in the channel (or in every channel), as plain text. */
   transcript(channel?: string): string;
+
+  // --- Link unfurls (chat.unfurl; the link_shared event comes from SlackRequester.linkShared) ---
+  /**
+   * A user pastes links: posted (`conversations_history`, the default) as a message of theirs in the
+   * channel, or still in the composer (`composer`). Returns where Slack says they are, as its
+   * link_shared event carries it; only these links may be unfurled there.
+   */
+  shareLinks(options: { channel: string; user: string; urls: string[]; source?: 'conversations_history' | 'composer' }): SharedLinksPlace;
+  /** What chat.unfurl attached to shared links, by URL (the latest call's attachment for each). */
+  unfurlsOf(place: { channel: string; ts: string } | { unfurlId: string }): Record<string, SlackArgs>;
+  /** The user deletes a message of theirs: unfurling it afterwards answers `message_not_found`. */
+  deleteUserMessage(channel: string, ts: string): void;
+}
+
+/** Where shared links are, as a link_shared event names it. */
+export interface SharedLinksPlace {
+  channel: string;
+  messageTs: string;
+  unfurlId: string;
+  source: 'conversations_history' | 'composer';
+  urls: string[];
 }
 
 export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Promise<FakeSlackApi> {
@@ -338,6 +359,8 @@ class FakeSlackServer implements FakeSlackApi {
   private sequence = 0;
   /** Calls registered with calls.add (sandbox/slack-calls.ts). */
   readonly callsApi = new FakeCalls();
+  /** Link unfurls: shared links by place (`ts:<channel>:<ts>` or `id:<unfurl_id>`), and what was attached. */
+  private sharedLinks = new Map<string, { place: SharedLinksPlace; unfurls: Record<string, SlackArgs> }>();
 
   constructor(options: FakeSlackApiOptions) {
     this.teamId = options.teamId ?? 'T0001';
@@ -441,6 +464,7 @@ class FakeSlackServer implements FakeSlackApi {
     this.triggers.clear();
     this.responseTargets.clear();
     this.responseUrlUses.clear();
+    this.sharedLinks.clear();
   }
 
   responseUrl(id?: string, target?: ResponseUrlTarget): string {
@@ -772,6 +796,8 @@ class FakeSlackServer implements FakeSlackApi {
       'chat.delete': (args) => this.deleteMessage(args),
       'chat.postEphemeral': (args) => this.postEphemeral(args),
       'chat.getPermalink': (args) => this.getPermalink(args),
+      // Link unfurls (s5-unfurl): see the "Link unfurls" block below.
+      'chat.unfurl': (args) => this.unfurl(args),
       'conversations.replies': (args) => this.conversationReplies(args),
       'conversations.history': (args) => this.conversationHistory(args),
       'conversations.info': (args) => this.conversationInfo(args),
@@ -1111,6 +1137,81 @@ class FakeSlackServer implements FakeSlackApi {
     const threadTs = stringArg(args.thread_ts);
     if (threadTs !== undefined && threadTs !== '') ephemeral.thread_ts = threadTs;
     this.ephemeralMessages.push(ephemeral);
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Link unfurls: links users share (link_shared) and chat.unfurl
+  // -------------------------------------------------------------------------------------------------
+
+  shareLinks(options: { channel: string; user: string; urls: string[]; source?: 'conversations_history' | 'composer' }): SharedLinksPlace {
+    const source = options.source ?? 'conversations_history';
+    const unfurlId = `${options.user}-${randomUUID()}`;
+    let place: SharedLinksPlace;
+    if (source === 'composer') {
+      // Slack's composer events name no real message: channel COMPOSER and a draft id as message_ts.
+      place = { channel: 'COMPOSER', messageTs: `${unfurlId}-${randomBytes(16).toString('hex')}`, unfurlId, source, urls: [...options.urls] };
+    } else {
+      const channel = this.resolveChannel(options.channel);
+      const message: FakeMessage = { channel, ts: this.nextTs(), text: options.urls.map((url) => `<${url}>`).join(' '), user: options.user, edited: false };
+      this.messagesOf(channel).push(message);
+      place = { channel, messageTs: message.ts, unfurlId, source, urls: [...options.urls] };
+    }
+    const entry = { place, unfurls: {} };
+    this.sharedLinks.set(`id:${unfurlId}`, entry);
+    if (source === 'conversations_history') this.sharedLinks.set(`ts:${place.channel}:${place.messageTs}`, entry);
+    return place;
+  }
+
+  unfurlsOf(place: { channel: string; ts: string } | { unfurlId: string }): Record<string, SlackArgs> {
+    const key = 'unfurlId' in place ? `id:${place.unfurlId}` : `ts:${place.channel}:${place.ts}`;
+    return { ...this.sharedLinks.get(key)?.unfurls };
+  }
+
+  deleteUserMessage(channel: string, ts: string): void {
+    const message = this.findMessage(channel, ts);
+    if (message !== undefined) this.removeMessage(message);
+  }
+
+  /**
+   * chat.unfurl: channel and ts together, or unfurl_id and source together, and `unfurls`, a JSON
+   * map of URL → attachment (its `blocks` checked as chat.postMessage checks a message's). Only
+   * links shared in that message (or composer) may be unfurled; calling again replaces their
+   * attachments instead of adding more.
+   */
+  private unfurl(args: SlackArgs): SlackArgs {
+    const byMessage = args.channel !== undefined || args.ts !== undefined;
+    if (byMessage) requireArgs(args, 'channel', 'ts');
+    else if (args.unfurl_id !== undefined || args.source !== undefined) requireArgs(args, 'unfurl_id', 'source');
+    else throw new SlackApiError('invalid_arguments', ['missing required field: channel and ts, or unfurl_id and source']);
+    requireArgs(args, 'unfurls');
+    const unfurls: unknown = args.unfurls;
+    if (typeof unfurls !== 'object' || unfurls === null || Array.isArray(unfurls)) {
+      throw new SlackApiError('invalid_arguments', ['unfurls must be a JSON object of URL to attachment [json-pointer:/unfurls]']);
+    }
+    const entry = byMessage ? this.sharedMessage(String(args.channel), String(args.ts)) : this.sharedLinks.get(`id:${String(args.unfurl_id)}`);
+    if (entry === undefined) throw new SlackApiError('cannot_unfurl_message');
+    if (!byMessage && entry.place.source !== args.source) throw new SlackApiError('invalid_arguments', ['source does not match the unfurl_id [json-pointer:/source]']);
+    const problems = new Problems();
+    for (const [url, attachment] of Object.entries(unfurls as Record<string, unknown>)) {
+      if (!entry.place.urls.includes(url)) throw new SlackApiError('cannot_unfurl_url');
+      if (typeof attachment !== 'object' || attachment === null || Array.isArray(attachment)) {
+        problems.add(`/unfurls/${url}`, 'must be an attachment object');
+        continue;
+      }
+      const blocks = (attachment as SlackArgs).blocks;
+      if (blocks !== undefined) checkBlocks(problems, `/unfurls/${url}/blocks`, blocks, LIMITS.messageBlocks);
+    }
+    if (problems.list.length > 0) throw new SlackApiError('invalid_blocks', problems.list);
+    Object.assign(entry.unfurls, unfurls);
+    return {};
+  }
+
+  /** The shared links of a posted message that still exists, in a channel the app may see. */
+  private sharedMessage(channel: string, ts: string): { place: SharedLinksPlace; unfurls: Record<string, SlackArgs> } | undefined {
+    const resolved = this.resolveChannel(channel);
+    if (this.hiddenConversations.has(resolved)) throw new SlackApiError('channel_not_found');
+    if (this.findMessage(resolved, ts) === undefined) throw new SlackApiError('message_not_found');
+    return this.sharedLinks.get(`ts:${resolved}:${ts}`);
   }
 
   // -------------------------------------------------------------------------------------------------

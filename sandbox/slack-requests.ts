@@ -8,7 +8,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { request, type IncomingHttpHeaders } from 'node:http';
-import type { FakeMessage, FakeSlackApi, FakeView, SlackArgs } from './slack-api.js';
+import type { FakeMessage, FakeSlackApi, FakeView, SharedLinksPlace, SlackArgs } from './slack-api.js';
 
 export interface SlackSignatureHeaders {
   'X-Slack-Request-Timestamp': string;
@@ -121,6 +121,15 @@ export interface ViewSubmissionOptions {
   /** The submitted view; defaults to the user's last view on the fake when its callback_id matches. */
   viewId?: string;
   origin?: InteractionOrigin;
+}
+
+export interface LinkSharedOptions {
+  /** The links pasted, in order (each one's `domain` is its host). */
+  urls: string[];
+  userId?: string;
+  channelId?: string;
+  /** Posted in a message (default), or still in the message composer. */
+  source?: 'conversations_history' | 'composer';
 }
 
 export interface EventOptions {
@@ -282,6 +291,41 @@ export class SlackRequester {
     };
     const response = await this.event(event, options);
     return { ...response, ...execution };
+  }
+
+  /**
+   * A user pastes links of the app's unfurl domains: the stand-in learns the message (or composer
+   * draft) that holds them, and Slack sends `link_shared` to the app. Returns the app's answer and
+   * where the links are (what chat.unfurl must name).
+   */
+  async linkShared(options: LinkSharedOptions, eventOptions: EventOptions = {}): Promise<{ response: SlackAppResponse; place: SharedLinksPlace }> {
+    const userId = options.userId ?? DEFAULT_USER_ID;
+    const channel = options.channelId ?? DEFAULT_CHANNEL_ID;
+    const source = options.source ?? 'conversations_history';
+    const place: SharedLinksPlace = this.fakeSlack?.shareLinks({ channel, user: userId, urls: options.urls, source }) ?? {
+      channel: source === 'composer' ? 'COMPOSER' : channel,
+      messageTs: `${Math.floor(Date.now() / 1000)}.${String(Date.now() % 1000).padStart(6, '0')}`,
+      unfurlId: `${userId}-${randomBytes(16).toString('hex')}`,
+      source,
+      urls: [...options.urls],
+    };
+    const response = await this.event(this.linkSharedEvent(place, userId), eventOptions);
+    return { response, place };
+  }
+
+  /** The `link_shared` event for links at `place`, in Slack's shape (api.slack.com/events/link_shared). */
+  linkSharedEvent(place: SharedLinksPlace, userId: string = DEFAULT_USER_ID): SlackArgs {
+    return {
+      type: 'link_shared',
+      channel: place.channel,
+      is_bot_user_member: true,
+      user: userId,
+      message_ts: place.messageTs,
+      unfurl_id: place.unfurlId,
+      source: place.source,
+      links: place.urls.map((url) => ({ domain: new URL(url).hostname, url })),
+      event_ts: place.source === 'composer' ? (Date.now() / 1000).toFixed(6) : place.messageTs,
+    };
   }
 
   /** Sends an interaction payload (block_actions, view_submission, …) as Slack does: `payload=<json>`. */

@@ -3,6 +3,7 @@
  * Web API and the real app between them, drives it with real signed Slack requests, moves the
  * tickets through their life, and prints each conversation as a person would read it.
  */
+import { APIZEE_SANDBOX_PORTAL_URL } from '../sandbox/apizee.js';
 import { SANDBOX_GENESYS, SANDBOX_APIZEE_WORKSPACE_ACCOUNTS, startLocalStack, type LocalStack } from '../sandbox/local-stack.js';
 import type { SlackArgs } from '../sandbox/slack-api.js';
 import { SlackRequester } from '../sandbox/slack-requests.js';
@@ -134,6 +135,7 @@ async function main(): Promise<void> {
     await secondWorkspace(stack);
     await workflowStep(stack);
     await meetingAsSlackCall(stack);
+    await linkUnfurls(stack);
 
     for (const [channel, name] of [[SUPPORT, '#support'], [FIELD, '#field'], [PARTNERS, '#partners'], [BETA.channel, 'Beta Corp #beta-desk']] as const) {
       say(`\n━━━━━━━━ ${name}, at the end ━━━━━━━━`);
@@ -208,6 +210,8 @@ async function secondWorkspace(stack: LocalStack): Promise<void> {
       APIZEE_ENTERPRISE_ID: String(BETA.account.enterpriseId),
       APIZEE_AGENT: BETA.account.username,
       APIZEE_PASSWORD: password,
+      // Where Beta's agents open tickets: its tickets' agent links unfurl in Beta's Slack.
+      APIZEE_PORTAL_URL: APIZEE_SANDBOX_PORTAL_URL,
     };
     const answer = await beta.interaction(
       beta.viewSubmission({
@@ -283,6 +287,59 @@ async function meetingAsSlackCall(stack: LocalStack): Promise<void> {
   const ended = await stack.slack.waitFor('calls.end', (call) => call.args.id === callId, 60_000);
   say(`  Slack: calls.end → the call is over after ${String(ended.args.duration)} s`);
   await until('the meeting’s end in its thread', () => replies(stack, /session ended after/) === 2, 60_000);
+}
+
+/** A link unfurl as a reader sees it under the link: its sections, fields, context and button, one line each. */
+function previewLines(attachment: SlackArgs | undefined): string[] {
+  if (!attachment) return ['  (no preview: Slack shows the bare link)'];
+  const lines: string[] = [];
+  for (const block of attachment.blocks as SlackArgs[]) {
+    if (block.text) lines.push(readable(block.text.text));
+    if (block.fields) lines.push((block.fields as SlackArgs[]).map((field) => readable(field.text).replace(/^\*([^*]+)\*\n/, '$1: ')).join(' · '));
+    if (block.type === 'context') lines.push(...(block.elements as SlackArgs[]).map((element) => readable(element.text)));
+    if (block.type === 'actions') lines.push((block.elements as SlackArgs[]).map((button) => `[${button.text.text}] (${shorten(button.url)})`).join('  '));
+  }
+  return lines.map((line) => `  ┃ ${line}`);
+}
+
+/**
+ * Link unfurls (issue 12): a tracked session's agent link pasted in a conversation unfurls into
+ * its live preview, which follows the session; a customer link pasted beside it is never unfurled.
+ */
+async function linkUnfurls(stack: LocalStack): Promise<void> {
+  const agentLink = (reference: string) => {
+    const ticket = [...stack.apizee.tickets.values()].find((item) => item.reference === reference)!;
+    return { ticket, url: `${APIZEE_SANDBOX_PORTAL_URL}/entrypoint/${ticket.buttonId}/tickets/${ticket.id}` };
+  };
+  // A change shows once tracking sees it, within the account's 10 requests a minute.
+  const unfurled = async (place: { channel: string; messageTs: string }, shows: RegExp) => {
+    await until(
+      'the unfurl',
+      () => stack.slack.callsTo('chat.unfurl').some((call) => call.args.ts === place.messageTs && call.args.channel === place.channel && shows.test(JSON.stringify(call.args.unfurls))),
+      60_000,
+    );
+    return stack.slack.unfurlsOf({ channel: place.channel, ts: place.messageTs });
+  };
+
+  const closed = agentLink('CASE-1042');
+  step('Sam pastes two links of CASE-1042 in #field: its agent link, and its customer link');
+  const field = await stack.requester.linkShared({ urls: [closed.url, closed.ticket.requestorUrl], channelId: FIELD, userId: 'U0SAM' });
+  const shown = await unfurled(field.place, /Ended/);
+  for (const url of field.place.urls) say([`  ${shorten(url)}`, ...previewLines(shown[url])].join('\n'));
+
+  const live = agentLink('BETA-7');
+  const beta = new SlackRequester({ appUrl: stack.appUrl, signingSecret: stack.signingSecret, fakeSlack: stack.slack, teamId: BETA.teamId });
+  step('Ben pastes BETA-7’s agent link in #beta-desk; the same link pasted in Alex’s workspace stays bare');
+  const desk = await beta.linkShared({ urls: [live.url], channelId: BETA.channel, userId: BETA.agent });
+  say([`  ${shorten(live.url)}`, ...previewLines((await unfurled(desk.place, /Invited/))[live.url])].join('\n'));
+  const elsewhere = await stack.requester.linkShared({ urls: [live.url], channelId: SUPPORT, userId: AGENT });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  say(`  In #support: ${elsewhere.response.status === 200 && Object.keys(stack.slack.unfurlsOf({ channel: SUPPORT, ts: elsewhere.place.messageTs })).length === 0 ? 'no preview (BETA-7 is not a session of this workspace)' : 'a preview?!'}`);
+
+  step(`Apizee: BETA-7’s guest joins (ticket ${live.ticket.id} → inprogress): the preview in #beta-desk changes by itself`);
+  stack.apizee.setTicketState(live.ticket.id, 'inprogress');
+  say(previewLines((await unfurled(desk.place, /In progress/))[live.url]).join('\n'));
+  say(`  chat.unfurl calls: ${stack.slack.callsTo('chat.unfurl').length} (one per paste, one per change)`);
 }
 
 main().catch((error) => {

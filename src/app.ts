@@ -6,6 +6,7 @@ import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Config } from './config.js';
 import { type Logger, boltLogger } from './logger.js';
 import { detailsParserOf } from './domain/product-catalogue.js';
+import type { Session } from './domain/session.js';
 import type { VendorModule } from './domain/vendor-module.js';
 import { registerListeners } from './listeners/index.js';
 import { replyTo, respondThrough } from './listeners/reply.js';
@@ -16,10 +17,10 @@ import { CreationRunner } from './services/creation-jobs.js';
 import { HomeService } from './services/home.js';
 import { InstallationService } from './services/installations.js';
 import { InviteModals } from './services/invite-modals.js';
+import { LinkUnfurls } from './services/link-unfurls.js';
 import { SessionLifecycle } from './services/session-lifecycle.js';
 import { SlackCalls } from './services/slack-calls.js';
 import { SlackCallsRepository } from './store/slack-calls-repository.js';
-import type { Session } from './domain/session.js';
 import { SessionAccess } from './services/session-access.js';
 import { SessionService } from './services/sessions.js';
 import { StatsService } from './services/stats.js';
@@ -46,6 +47,7 @@ import { ContactCrypto } from './store/contact-crypto.js';
 import { CreationJobsRepository } from './store/creation-jobs-repository.js';
 import { migrate, openDatabase, type OpenedDatabase } from './store/database.js';
 import { InstallationsRepository } from './store/installations-repository.js';
+import { LinkUnfurlsRepository } from './store/link-unfurls-repository.js';
 import { accountIdsKey, vendorIdentityKey } from './store/key-pins.js';
 import { rekeyStoredSecrets } from './store/rekey.js';
 import { MilestonesRepository } from './store/milestones-repository.js';
@@ -273,11 +275,22 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   // Nothing awaits the outbox but the tracking loop's own pass: buttons and creations only start
   // a flush, so Slack's pacing or a failing thread never holds up an interactive request.
   const onOutbox = async () => notifier.trigger();
+  // Pasted agent links of sessions unfurl, and follow their session (README "Link unfurls").
+  const unfurls = new LinkUnfurls({
+    sessions: sessionsRepo,
+    unfurls: new LinkUnfurlsRepository(database.db),
+    vendors: teamVendors,
+    gateways,
+    backgroundGateways,
+    catalogue,
+    logger,
+  });
+  const onCardChanged = (session: Session) => unfurls.changed(session);
   // A meeting shown as a Slack call follows its session: each change asks for a sync, and the
   // tracking pass sweeps what is still behind. Background gateways: no automatic retry of calls.add.
   const onChanged = (session: Session) => slackCalls.trigger(session);
-  const lifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards, onOutbox, onChanged, logger });
-  const trackingLifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards: trackingCards, onOutbox, onChanged, logger });
+  const lifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards, onOutbox, onChanged, onCardChanged, logger });
+  const trackingLifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards: trackingCards, onOutbox, onChanged, onCardChanged, logger });
   const slackCalls: SlackCalls = new SlackCalls({
     store: new SlackCallsRepository(database.db),
     sessions: sessionsRepo,
@@ -382,6 +395,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     vendorAccounts,
     adminGroup,
     workflowSteps: workflowStart,
+    unfurls,
   });
   app.error(async (error) => {
     logger.error({ err: error }, 'unhandled listener error');
@@ -407,7 +421,12 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     logger,
   });
   const tracking = new TrackingLoop(
-    [vendorTracking, { tick: () => withCorrelation(() => notifier.flush()) }, { tick: () => withCorrelation(() => slackCalls.sweep()) }],
+    [
+      vendorTracking,
+      { tick: () => withCorrelation(() => notifier.flush()) },
+      { tick: () => withCorrelation(() => slackCalls.sweep()) },
+      { tick: () => withCorrelation(() => unfurls.flush()) },
+    ],
     config.trackIntervalMs,
     logger,
   );
@@ -450,6 +469,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     if (Object.values(steps).includes(false)) logger.warn(steps, 'shutdown deadline reached; unfinished work keeps its lease until it runs out');
     // The outbox takes no more rows before the database closes; a reply in flight is bounded by the client's timeout.
     void notifier.stop();
+    await unfurls.stop();
     await accounts.stop();
     // Closing the server waits for open connections; a request still held past the deadline
     // must not hold the exit (its lease, if any, runs out and is taken over).

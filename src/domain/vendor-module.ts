@@ -198,6 +198,8 @@ export interface Product {
   parseDetails?(raw: unknown): Record<string, unknown>;
   /** Extra lines for the card, in plain text (ui/ escapes them), from the parsed details. */
   cardNotes?(details: Record<string, unknown>): string[];
+  /** How many photos and recordings the session's thread has listed so far (link unfurls), from the parsed details. */
+  mediaCount?(details: Record<string, unknown>): number;
   /** Rules beyond the declared ones; returns the problems, keyed by field (`message`, `delivery`…). */
   check?(request: StartRequest): Array<{ field: string; reason: string }>;
 }
@@ -325,7 +327,21 @@ export interface VendorConnection {
    * saved unchecked, and the admin told so).
    */
   check?: AccountCheck;
+  /** The account's agent-side session links, which may unfurl in Slack (README "Link unfurls"). */
+  agentLinks?: AgentLinks;
   stop(): Promise<void>;
+}
+
+/**
+ * Agent-side links of one vendor account: links that open a session on the agent's side, which
+ * nobody outside the workspace can use. Customer, meeting and single-use links are never agent
+ * links here: what `sessionOf` does not recognise is never unfurled.
+ */
+export interface AgentLinks {
+  /** The hosts its agent links live on (what `features.unfurl_domains` must list). */
+  hosts: readonly string[];
+  /** The session a link opens (its product and the vendor's id for it), or undefined for any other link. */
+  sessionOf(url: string): { kind: SessionKind; vendorId: string } | undefined;
 }
 
 export interface AccountCheck {

@@ -4,6 +4,7 @@ import { registerRendezvousCommand } from './commands/rendezvous.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
 import { registerInviteStep } from './functions/invite-step.js';
 import { registerUninstallEvents } from './events/app-uninstalled.js';
+import { registerLinkShared } from './events/link-shared.js';
 import type { ListenerServices } from './services.js';
 import { registerShortcuts } from './shortcuts/index.js';
 import { registerInviteSubmission } from './views/invite-submission.js';
@@ -11,8 +12,8 @@ import { registerAdminGroupSubmission } from './views/admin-group-submission.js'
 import { registerVendorAccountSubmission } from './views/vendor-account-submission.js';
 
 /**
- * Bolt listeners: the command, the modal submissions, actions, shortcuts, the Home event and the
- * Workflow Builder step; with OAuth install, the uninstall events too.
+ * Bolt listeners: the command, the modal submissions, actions, shortcuts, the Home event,
+ * link_shared and the Workflow Builder step; with OAuth install, the uninstall events too.
  */
 export function registerListeners(app: App, services: ListenerServices): void {
   registerRendezvousCommand(app, services);
@@ -24,5 +25,6 @@ export function registerListeners(app: App, services: ListenerServices): void {
   registerAppHomeOpened(app, services);
   // The Workflow Builder step (manifest.yml `functions:`).
   registerInviteStep(app, services);
+  registerLinkShared(app, services);
   if (services.installations) registerUninstallEvents(app, services.installations, services);
 }

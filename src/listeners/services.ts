@@ -5,6 +5,7 @@ import type { CommandDefaults } from '../services/command-requests.js';
 import type { SessionAccess } from '../services/session-access.js';
 import type { Actor, SessionService } from '../services/sessions.js';
 import type { InstallationScope } from '../domain/installation.js';
+import type { SharedLinks } from '../services/link-unfurls.js';
 import type { AdminGroupSettings } from '../services/admin-group-settings.js';
 import type { VendorAccountSettings } from '../services/vendor-account-settings.js';
 import type { SlackGateways } from '../slack/gateways.js';
@@ -41,4 +42,6 @@ export interface ListenerServices {
   adminGroup: Pick<AdminGroupSettings, 'form' | 'submit'>;
   /** The Workflow Builder step: checks its inputs and accepts its session (or says why not). */
   workflowSteps: { start(execution: StepExecution): Promise<StepStart> };
+  /** Pasted agent links of the workspace's sessions: unfurled (chat.unfurl); never throws. */
+  unfurls: { shared(event: SharedLinks): Promise<number> };
 }

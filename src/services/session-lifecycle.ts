@@ -13,6 +13,8 @@ export interface SessionLifecycleDeps {
   onOutbox: () => Promise<void>;
   /** The session changed (read back after the write): its Slack call, if any, follows (never awaited). */
   onChanged?: (session: Session) => void;
+  /** The card changed: whatever else shows the session (its link unfurls) owes a refresh. Never throws. */
+  onCardChanged?: (session: Session) => Promise<void>;
   logger: Logger;
 }
 
@@ -60,7 +62,10 @@ export class SessionLifecycle {
     // Read back once, after the write: the card shows it and the caller gets it.
     const stored = await this.deps.sessions.get(basis.id);
     const cardRefreshed = showsOnCard(written.outcome);
-    if (cardRefreshed && stored) await this.deps.cards.show(stored);
+    if (cardRefreshed && stored) {
+      await this.deps.cards.show(stored);
+      await this.deps.onCardChanged?.(stored);
+    }
     if (stored) this.deps.onChanged?.(stored);
     if ((written.outcome.milestones ?? []).length > 0) await this.deps.onOutbox();
     return { applied: written.whole, session: stored, cardRefreshed };

@@ -41,6 +41,18 @@ export interface TeamVendors {
   providerOf(session: Pick<Session, 'vendor' | 'kind' | 'vendorAccount'>): SessionProvider | undefined;
   /** The last real call of the workspace's account with this vendor. */
   lastCall(vendor: string): LastCall | undefined;
+  /**
+   * The session an agent-side link of one of the workspace's accounts opens (its vendor, product
+   * and the vendor's id), or undefined for any other link (customer, meeting, single-use, another host).
+   */
+  agentLinkOf(url: string): AgentLink | undefined;
+}
+
+/** What an agent-side link names: the session of this vendor product with this vendor id. */
+export interface AgentLink {
+  vendor: string;
+  kind: string;
+  vendorId: string;
 }
 
 /** One vendor account's webhook: its secret names the account whose sessions the body may touch. */
@@ -73,6 +85,7 @@ export function sameForEveryTeam(input: {
     accountOf: () => undefined,
     providerOf: (session) => input.providers.get(session.vendor, session.kind),
     lastCall: input.lastCall ?? (() => undefined),
+    agentLinkOf: () => undefined,
   };
   return () => vendors;
 }

@@ -315,7 +315,7 @@ export class VendorAccounts {
     const own = this.workspaces.get(teamId);
     const providers = new ProviderRegistry();
     const chosen = new Map<string, Connected>();
-    const view: Omit<TeamVendors, 'providerOf' | 'accountOf' | 'lastCall' | 'spare'> = { providers, budgets: {}, usage: [], fieldDefaults: {} };
+    const view: Omit<TeamVendors, 'providerOf' | 'accountOf' | 'lastCall' | 'spare' | 'agentLinkOf'> = { providers, budgets: {}, usage: [], fieldDefaults: {} };
     for (const module of this.deps.modules) {
       const saved = own?.get(module.name);
       // A workspace with an account of its own never falls back to the environment's, even when its own cannot be used.
@@ -340,6 +340,13 @@ export class VendorAccounts {
       lastCall: (vendor) => {
         const connected = chosen.get(vendor);
         return connected && this.lastCalls.lastCall(connected.key);
+      },
+      agentLinkOf: (url) => {
+        for (const [vendor, { connection }] of chosen) {
+          const found = connection.agentLinks?.sessionOf(url);
+          if (found) return { vendor, ...found };
+        }
+        return undefined;
       },
       providerOf: (session) => {
         const account = session.vendorAccount ?? this.environment.get(session.vendor)?.account;

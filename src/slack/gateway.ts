@@ -68,6 +68,9 @@ export class SlackPostError extends Error {
   }
 }
 
+/** Where `chat.unfurl` shows a preview: a posted message, or a link still in the message composer. */
+export type UnfurlTarget = { channelId: string; messageTs: string } | { unfurlId: string; source: string };
+
 export interface PostedMessage {
   channel: string;
   ts: string;
@@ -189,6 +192,19 @@ export class SlackGateway {
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);
     return undefined;
+  }
+
+  /**
+   * `chat.unfurl`: previews for links of a posted message (channel and ts) or of a message still in
+   * the composer (unfurl_id and source), keyed by URL. Fails with a SlackPostError (a 429 included).
+   */
+  async unfurl(place: UnfurlTarget, unfurls: Record<string, { blocks: KnownBlock[] }>): Promise<void> {
+    const target = 'channelId' in place ? { channel: place.channelId, ts: place.messageTs } : { unfurl_id: place.unfurlId, source: place.source as 'composer' | 'conversations_history' };
+    try {
+      await this.client.chat.unfurl({ ...target, unfurls });
+    } catch (error) {
+      throw postError(error);
+    }
   }
 
   async permalink(channel: string, ts: string): Promise<string | undefined> {

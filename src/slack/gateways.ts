@@ -3,7 +3,10 @@ import type { TeamRef } from '../domain/installation.js';
 import { NOT_INSTALLED, SlackPostError, type SlackGateway } from './gateway.js';
 
 /** What services ask of Slack for one workspace. */
-export type SlackApi = Pick<SlackGateway, 'postMessage' | 'updateMessage' | 'postEphemeral' | 'findReplyByOutboxId' | 'permalink' | 'publishHome' | 'userRoles' | 'usergroupMembers' | 'addCall' | 'updateCall' | 'endCall'>;
+export type SlackApi = Pick<
+  SlackGateway,
+  'postMessage' | 'updateMessage' | 'postEphemeral' | 'findReplyByOutboxId' | 'permalink' | 'publishHome' | 'userRoles' | 'usergroupMembers' | 'addCall' | 'updateCall' | 'endCall' | 'unfurl'
+>;
 
 /**
  * The Slack gateway for a workspace: with one bot token (SLACK_BOT_TOKEN) always the same; with
@@ -64,6 +67,7 @@ export class TokenGateways implements SlackGateways {
       postEphemeral: (args) => call((gateway) => gateway.postEphemeral(args)),
       findReplyByOutboxId: (channel, threadTs, outboxId) => call((gateway) => gateway.findReplyByOutboxId(channel, threadTs, outboxId)),
       publishHome: (userId, view) => call((gateway) => gateway.publishHome(userId, view)),
+      unfurl: (place, unfurls) => call((gateway) => gateway.unfurl(place, unfurls)),
       // Never throws (SlackGateway's contract): a workspace without a token has no link.
       permalink: (channel, ts) => call((gateway) => gateway.permalink(channel, ts)).catch(() => undefined),
       // These fail with a SlackPostError (`app_not_installed` without a token): AdminPolicy counts a failure as "not an admin".

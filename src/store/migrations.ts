@@ -336,8 +336,8 @@ const migrations: Record<string, Migration> = {
       for (const column of ['slack_call_error', 'slack_call_lease_until', 'slack_call_retry_at', 'slack_call_version', 'slack_call_title', 'slack_call_id', 'slack_call_state']) {
         await db.schema.alterTable('sessions').dropColumn(column).execute();
       }
-      },
     },
+  },
   '2026-12-02-020-workflow-steps': {
     async up(db: Kysely<unknown>) {
       // A Workflow Builder step's execution, written with its session and creation job: whichever
@@ -368,6 +368,33 @@ const migrations: Record<string, Migration> = {
     async down(db: Kysely<unknown>) {
       await db.schema.alterTable('sessions').dropColumn('workflow_note').execute();
       await db.schema.dropTable('workflow_steps').execute();
+    },
+  },
+  '2026-12-02-021-link-unfurls': {
+    async up(db: Kysely<unknown>) {
+      // Every unfurl made of a session's agent link (link_shared → chat.unfurl), so that it is
+      // refreshed when the session changes: where it is (a posted message's channel and ts, or a
+      // composer's unfurl_id and source), the URL, and whether a refresh is owed (`due`, kept
+      // here so that a restart does not lose it).
+      await db.schema
+        .createTable('link_unfurls')
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('session_id', 'varchar(36)', (c) => c.notNull())
+        .addColumn('team_id', 'varchar(32)', (c) => c.notNull())
+        .addColumn('enterprise_id', 'varchar(32)')
+        .addColumn('channel_id', 'varchar(32)')
+        .addColumn('message_ts', 'varchar(128)')
+        .addColumn('unfurl_id', 'varchar(255)')
+        .addColumn('source', 'varchar(32)')
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('due', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('link_unfurls_session').on('link_unfurls').columns(['session_id', 'created_at']).execute();
+      await db.schema.createIndex('link_unfurls_due').on('link_unfurls').columns(['due']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('link_unfurls').execute();
     },
   },
 };

@@ -16,7 +16,7 @@ export class RetentionStore {
    * Deletes up to `limit` of them, oldest first, in one transaction, and returns their ids. The
    * sessions go first (their conditions checked in that same statement), then what they kept:
    * the outbox and creation jobs by their foreign keys' cascade, and explicitly too, so the purge
-   * never depends on SQLite's `foreign_keys` pragma; pending operations have no foreign key.
+   * never depends on SQLite's `foreign_keys` pragma; pending operations and link unfurls have no foreign key.
    */
   async purge(cutoff: Date, now: Date, limit: number): Promise<string[]> {
     const cutoffIso = cutoff.toISOString();
@@ -44,6 +44,7 @@ export class RetentionStore {
       await trx.deleteFrom('pending_operations').where('session_id', 'in', ids).execute();
       // A Workflow Builder step's row (its token wiped once completed) goes with its session.
       await trx.deleteFrom('workflow_steps').where('session_id', 'in', ids).execute();
+      await trx.deleteFrom('link_unfurls').where('session_id', 'in', ids).execute();
       return ids;
     });
   }

@@ -220,6 +220,25 @@ export interface WorkflowStepsTable {
   completed_at: string | null;
 }
 
+/** One unfurl of a session's agent link (migration 021): where it is, and whether a refresh is owed. */
+export interface LinkUnfurlsTable {
+  /** A digest of session, place and URL: the same link_shared delivered twice is one row. */
+  id: string;
+  session_id: string;
+  team_id: string;
+  enterprise_id: string | null;
+  /** A posted message's channel and ts (source `conversations_history`)… */
+  channel_id: string | null;
+  message_ts: string | null;
+  /** …or a link in the message composer (source `composer`). */
+  unfurl_id: string | null;
+  source: string | null;
+  url: string;
+  created_at: string;
+  /** 1: the session changed since this unfurl was last made; the next pass refreshes it. */
+  due: number;
+}
+
 export interface Database {
   sessions: SessionsTable;
   job_runs: JobRunsTable;
@@ -233,6 +252,7 @@ export interface Database {
   vendor_accounts_version: VendorAccountsVersionTable;
   workspace_settings: WorkspaceSettingsTable;
   workflow_steps: WorkflowStepsTable;
+  link_unfurls: LinkUnfurlsTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;

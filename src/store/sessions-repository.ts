@@ -155,6 +155,20 @@ export class SessionsRepository {
     return row && this.toSession(row);
   }
 
+  /** A workspace's session by the vendor's id for it (a pasted agent link): never another workspace's. */
+  async inTeamByVendorId(teamId: string, vendor: string, kind: string, vendorId: string): Promise<Session | undefined> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('team_id', '=', teamId)
+      .where('vendor', '=', vendor)
+      .where('kind', '=', kind)
+      .where('vendor_id', '=', vendorId)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    return row && this.toSession(row);
+  }
+
   async insert(session: Session): Promise<void> {
     await this.db.insertInto('sessions').values(toNewRow(session)).execute();
   }

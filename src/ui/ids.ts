@@ -28,6 +28,8 @@ export const ACTION = {
   homeVendorAccount: 'home_vendor_account',
   /** The "Change" button of the admin user group line in the admins' part of the App Home. */
   homeAdminGroup: 'home_admin_group',
+  /** The link button of a session's link unfurl that opens its card. */
+  unfurlOpenCard: 'unfurl_open_card',
 } as const;
 
 /** The admin user group form's one input. */

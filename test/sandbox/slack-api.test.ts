@@ -360,3 +360,64 @@ describe('fake Slack Web API: trigger ids expire like Slack’s', () => {
     }
   });
 });
+
+describe('fake Slack Web API: link unfurls (chat.unfurl)', () => {
+  const LINK = 'https://cloud.apizee.example/entrypoint/223/tickets/82071';
+  const preview = { blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*Status* 🟢 In progress' } }] };
+  let fake: FakeSlackApi;
+  let client: Client;
+
+  beforeEach(async () => {
+    fake = await startFakeSlackApi({ hiddenConversations: ['G0SECRET'] });
+    client = new WebClient('xoxb-test', clientOptions(`${fake.url}/api/`));
+  });
+  afterEach(() => fake.close());
+
+  it('unfurls links shared in a message, by channel and ts; a second call replaces the attachment', async () => {
+    const place = fake.shareLinks({ channel: CHANNEL, user: 'U0AGENT', urls: [LINK] });
+    assert.equal(place.source, 'conversations_history');
+    assert.equal(fake.message(CHANNEL, place.messageTs)?.user, 'U0AGENT', 'the user’s message is in the channel');
+    await client.chat.unfurl({ channel: CHANNEL, ts: place.messageTs, unfurls: { [LINK]: preview } });
+    const ended = { blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*Status* ✅ Ended' } }] };
+    await client.chat.unfurl({ channel: CHANNEL, ts: place.messageTs, unfurls: { [LINK]: ended } });
+    assert.deepEqual(fake.unfurlsOf({ channel: CHANNEL, ts: place.messageTs }), { [LINK]: ended });
+    assert.equal(fake.callsTo('chat.unfurl').length, 2);
+    assert.deepEqual(fake.callsTo('chat.unfurl')[0]!.args.unfurls, { [LINK]: preview }, 'recorded decoded');
+  });
+
+  it('unfurls links in the composer by unfurl_id and source', async () => {
+    const place = fake.shareLinks({ channel: CHANNEL, user: 'U0AGENT', urls: [LINK], source: 'composer' });
+    assert.equal(place.channel, 'COMPOSER');
+    await client.chat.unfurl({ unfurl_id: place.unfurlId, source: 'composer', unfurls: { [LINK]: preview } });
+    assert.deepEqual(fake.unfurlsOf({ unfurlId: place.unfurlId }), { [LINK]: preview });
+    assert.equal((await slackError(client.chat.unfurl({ unfurl_id: place.unfurlId, source: 'conversations_history', unfurls: { [LINK]: preview } }))).error, 'invalid_arguments');
+  });
+
+  it('asks for channel and ts together, or unfurl_id and source together, and unfurls', async () => {
+    const place = fake.shareLinks({ channel: CHANNEL, user: 'U0AGENT', urls: [LINK] });
+    const error = async (args: Record<string, unknown>) => (await slackError(client.apiCall('chat.unfurl', args))).error;
+    assert.equal(await error({ channel: CHANNEL, unfurls: { [LINK]: preview } }), 'invalid_arguments');
+    assert.equal(await error({ ts: place.messageTs, unfurls: { [LINK]: preview } }), 'invalid_arguments');
+    assert.equal(await error({ unfurl_id: place.unfurlId, unfurls: { [LINK]: preview } }), 'invalid_arguments');
+    assert.equal(await error({ unfurls: { [LINK]: preview } }), 'invalid_arguments');
+    assert.equal(await error({ channel: CHANNEL, ts: place.messageTs }), 'invalid_arguments');
+    assert.equal(await error({ channel: CHANNEL, ts: place.messageTs, unfurls: [preview] }), 'invalid_arguments');
+    assert.deepEqual(fake.rejections.at(-1)?.problems, ['unfurls must be a JSON object of URL to attachment [json-pointer:/unfurls]']);
+  });
+
+  it('refuses a URL the message does not carry, a message that is gone, and blocks over the limits', async () => {
+    const place = fake.shareLinks({ channel: CHANNEL, user: 'U0AGENT', urls: [LINK] });
+    const unfurl = (unfurls: Record<string, unknown>, where = { channel: CHANNEL, ts: place.messageTs }) => slackError(client.apiCall('chat.unfurl', { ...where, unfurls }));
+    assert.equal((await unfurl({ 'https://diag.apizee.example?convId=1&pwd=2': preview })).error, 'cannot_unfurl_url');
+    const tooLong = { blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(3001) } }] };
+    assert.equal((await unfurl({ [LINK]: tooLong })).error, 'invalid_blocks');
+    assert.match(fake.rejections.at(-1)!.problems[0]!, /json-pointer:\/unfurls\/https:\/\/cloud\.apizee\.example.*\/blocks\/0\/text/);
+    assert.equal((await unfurl({ [LINK]: preview }, { channel: CHANNEL, ts: '1700000099.000100' })).error, 'message_not_found');
+    assert.equal((await unfurl({ [LINK]: preview }, { channel: 'G0SECRET', ts: place.messageTs })).error, 'channel_not_found');
+    const posted = await client.chat.postMessage({ channel: CHANNEL, text: 'no links here' });
+    assert.equal((await unfurl({ [LINK]: preview }, { channel: CHANNEL, ts: posted.ts! })).error, 'cannot_unfurl_message');
+    fake.deleteUserMessage(CHANNEL, place.messageTs);
+    assert.equal((await unfurl({ [LINK]: preview })).error, 'message_not_found');
+    assert.deepEqual(fake.unfurlsOf({ channel: CHANNEL, ts: place.messageTs }), {}, 'nothing was attached');
+  });
+});

@@ -135,6 +135,33 @@ describe('signed Slack requests', () => {
       assert.match(form.get('trigger_id') ?? '', /^\d+\.\d+\.[0-9a-f]+$/);
     });
 
+    it('sends link_shared in Slack’s shape, for links the fake now knows in that message or composer', async () => {
+      const url = 'https://cloud.apizee.example/entrypoint/223/tickets/82071';
+      const { response, place } = await requester.linkShared({ urls: [url], channelId: 'C0FIELD', userId: 'U0COLLEAGUE' });
+      assert.equal(response.status, 200);
+      const envelope = JSON.parse(capture.requests[0]!.body);
+      assert.equal(envelope.type, 'event_callback');
+      assert.equal(envelope.team_id, 'T0001');
+      assert.deepEqual(envelope.event, {
+        type: 'link_shared',
+        channel: 'C0FIELD',
+        is_bot_user_member: true,
+        user: 'U0COLLEAGUE',
+        message_ts: place.messageTs,
+        unfurl_id: place.unfurlId,
+        source: 'conversations_history',
+        links: [{ domain: 'cloud.apizee.example', url }],
+        event_ts: place.messageTs,
+      });
+      assert.equal(fake.message('C0FIELD', place.messageTs)?.user, 'U0COLLEAGUE');
+      const composer = await requester.linkShared({ urls: [url], source: 'composer' });
+      const event = JSON.parse(capture.requests[1]!.body).event;
+      assert.equal(event.channel, 'COMPOSER');
+      assert.equal(event.source, 'composer');
+      assert.equal(event.unfurl_id, composer.place.unfurlId);
+      assert.ok(event.message_ts.startsWith(composer.place.unfurlId));
+    });
+
     it('builds a block_actions payload from the message on the fake', async () => {
       const posted = await fetch(`${fake.apiUrl}chat.postMessage`, {
         method: 'POST',

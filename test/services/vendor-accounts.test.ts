@@ -219,6 +219,30 @@ describe('VendorAccounts: accounts per workspace', () => {
     assert.notEqual(alpha!.budgets.apizee, beta!.budgets.apizee);
     await accounts.stop();
   });
+
+  it('reads agent links with the workspace’s own Apizee account: its portal, not the default’s (link unfurls)', async () => {
+    const values = (username: string, portal?: string) => ({
+      APIZEE_API_URL: 'https://apizee.example/api',
+      APIZEE_USERNAME: username,
+      APIZEE_PASSWORD: 'secret',
+      APIZEE_ENTERPRISE_ID: '1',
+      APIZEE_AGENT: 'agent',
+      ...(portal ? { APIZEE_PORTAL_URL: portal } : {}),
+    });
+    const { accounts } = registry({
+      modules: [apizee as VendorModule<unknown>],
+      accounts: [{ ...stored('T0BETA', values('beta@example.com', 'https://video.beta.example')), vendor: 'apizee' }, { ...stored('T0ALPHA', values('alpha@example.com')), vendor: 'apizee' }],
+    });
+    await accounts.load();
+    const betaLink = 'https://video.beta.example/entrypoint/223/tickets/82071';
+    const defaultLink = 'https://apizee.example/entrypoint/223/tickets/82071';
+    assert.deepEqual(accounts.forTeam('T0BETA').agentLinkOf(betaLink), { vendor: 'apizee', kind: 'ticket', vendorId: '82071' });
+    assert.equal(accounts.forTeam('T0BETA').agentLinkOf(defaultLink), undefined, 'Beta’s Apizee lives on its own portal');
+    assert.deepEqual(accounts.forTeam('T0ALPHA').agentLinkOf(defaultLink), { vendor: 'apizee', kind: 'ticket', vendorId: '82071' }, 'no portal set: the API’s host');
+    assert.equal(accounts.forTeam('T0ALPHA').agentLinkOf(betaLink), undefined);
+    assert.equal(accounts.forTeam('T0NONE').agentLinkOf(defaultLink), undefined, 'a workspace without Apizee reads no Apizee link');
+    await accounts.stop();
+  });
 });
 
 eachDatabase('VendorAccounts on one database, two replicas', (ctx) => {

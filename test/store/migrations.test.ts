@@ -5,7 +5,7 @@ import { MIGRATION_LOCK_KEY, migrate, openDatabase, type Db } from '../../src/st
 import { migrationProvider } from '../../src/store/migrations.js';
 import { eachDatabase, freshPostgresDatabase, postgresUrl, sessionRow } from '../helpers/databases.js';
 
-const APP_TABLES = ['creation_jobs', 'installations', 'job_runs', 'key_pins', 'milestones', 'pending_operations', 'rate_slots', 'sessions', 'vendor_accounts', 'vendor_accounts_version', 'workflow_steps', 'workspace_settings'];
+const APP_TABLES = ['creation_jobs', 'installations', 'job_runs', 'key_pins', 'link_unfurls', 'milestones', 'pending_operations', 'rate_slots', 'sessions', 'vendor_accounts', 'vendor_accounts_version', 'workflow_steps', 'workspace_settings'];
 
 async function tableNames(db: Db): Promise<string[]> {
   return (await db.introspection.getTables()).map((table) => table.name).sort();

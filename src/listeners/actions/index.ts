@@ -15,6 +15,8 @@ import { resendButton } from './resend.js';
 /** Every block action the app sends, and the handler that answers it. */
 export const ACTION_HANDLERS: Record<(typeof ACTION)[keyof typeof ACTION], ActionHandler> = {
   [ACTION.joinAsAgent]: joinAsAgentButton,
+  // A link button too (the unfurl's "Open the card"): acknowledged, nothing else.
+  [ACTION.unfurlOpenCard]: joinAsAgentButton,
   [ACTION.customerLink]: customerLinkButton,
   [ACTION.refresh]: refreshButton,
   [ACTION.cancel]: cancelButton,

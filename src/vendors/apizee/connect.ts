@@ -4,6 +4,7 @@ import { ApizeeClient, type ApizeeSettings } from './client.js';
 import { ApizeeConferenceTracker } from './conference-tracker.js';
 import { ApizeeConferenceProvider, ApizeeTicketProvider } from './providers.js';
 import { ApizeeTicketTracker } from './ticket-tracker.js';
+import { apizeeAgentLinks } from './agent-links.js';
 import { apizeeUsage } from './usage.js';
 import { apizeeWebhook } from './webhook.js';
 
@@ -19,7 +20,7 @@ export function connectApizee(settings: ApizeeSettings, deps: VendorDeps): Vendo
   const conferences = new ApizeeConferenceTracker(trackerDeps);
   return {
     providers: [
-      new ApizeeTicketProvider({ client, tracker: tickets, agent: settings.agent, portalUrl: portalOf(settings.apiUrl) }),
+      new ApizeeTicketProvider({ client, tracker: tickets, agent: settings.agent, portalUrl: portalOf(settings) }),
       new ApizeeConferenceProvider({ client, tracker: conferences, agent: settings.agent }),
     ],
     trackers: [tickets, conferences],
@@ -27,13 +28,17 @@ export function connectApizee(settings: ApizeeSettings, deps: VendorDeps): Vendo
     webhook: settings.webhookSecret ? apizeeWebhook(settings.webhookSecret) : undefined,
     usage: (from, to) => apizeeUsage(client, from, to),
     check: { call: 'a token (POST /token)', run: () => client.checkLogin() },
+    agentLinks: apizeeAgentLinks(portalOf(settings)),
     async stop() {
       client.budget.stop();
     },
   };
 }
 
-/** Apizee's agent portal (seed 003: `agent_url` https://cloud.apizee.com), from the API's address without its `/api` path. */
-function portalOf(apiUrl: string): string {
-  return new URL(apiUrl).origin;
+/**
+ * Apizee's agent portal (seed 003: `agent_url` https://cloud.apizee.com): APIZEE_PORTAL_URL, else
+ * the API's address without its `/api` path.
+ */
+function portalOf(settings: Pick<ApizeeSettings, 'apiUrl' | 'portalUrl'>): string {
+  return new URL(settings.portalUrl ?? settings.apiUrl).origin;
 }

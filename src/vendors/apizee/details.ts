@@ -31,3 +31,9 @@ export function dialInNotes(details: Record<string, unknown>): string[] {
   if (!number) return [];
   return [`☎️ Dial-in: ${number}${code ? `, then code ${code}#` : ''}`];
 }
+
+/** The files already posted in the thread (their ids are kept so that none is posted twice). */
+export function postedMediaCount(details: Record<string, unknown>): number {
+  const parsed = MediaProgress.safeParse(details);
+  return parsed.success ? (parsed.data.media_posted?.length ?? 0) : 0;
+}

@@ -1,6 +1,6 @@
 import type { Product } from '../../domain/vendor-module.js';
 import { CONFERENCE_MESSAGE_MAX_LENGTH } from './client.js';
-import { dialInNotes, readConferenceDetails, readTicketDetails } from './details.js';
+import { dialInNotes, postedMediaCount, readConferenceDetails, readTicketDetails } from './details.js';
 
 /** Apizee has no documented ticket message parameter: the note goes to `description` [I], capped like the conference `message` (≤ 300, REFERENCE §4). */
 const MESSAGE_LIMIT = CONFERENCE_MESSAGE_MAX_LENGTH;
@@ -17,6 +17,7 @@ export const ticket: Product = {
   acceptsVia: false,
   summary: 'video-assistance ticket: Apizee sends it by SMS or e-mail; status, duration, photos and videos',
   parseDetails: readTicketDetails,
+  mediaCount: postedMediaCount,
   fields: [
     {
       type: 'text',
@@ -46,6 +47,7 @@ export const conference: Product = {
   summary: 'video meeting: Apizee invites every participant; room link, SIP dial-in, status and recordings',
   parseDetails: readConferenceDetails,
   cardNotes: dialInNotes,
+  mediaCount: postedMediaCount,
   fields: [
     { type: 'datetime', key: 'startTime', blockId: 'start_time', actionId: 'start_time_picker', label: 'Start time', notInPast: true, invalid: 'This time is in the past.' },
     {

@@ -23,6 +23,12 @@ const fields = [
   { env: 'APIZEE_RATE_LIMIT_PER_MINUTE', label: 'Requests a minute', secret: false, help: "The account's limit; every Apizee call shares it. Default 10." },
   { env: 'APIZEE_WEBHOOK_SECRET', label: 'Webhook secret', secret: true, help: 'Secret for POST /webhooks/apizee.' },
   { env: 'APIZEE_TIMEOUT_SECONDS', label: 'Timeout (seconds)', secret: false, help: 'Seconds before an Apizee call is abandoned. Default 15.' },
+  {
+    env: 'APIZEE_PORTAL_URL',
+    label: 'Agent portal URL',
+    secret: false,
+    help: "Where agents open tickets (Apizee's agent_url); its tickets' links unfurl in Slack. Default: the API URL's host.",
+  },
 ] as const satisfies readonly SettingField[];
 
 /** Each variable's schema, keyed by the names in `fields` (no more, no fewer). */
@@ -35,6 +41,7 @@ export const apizeeVariables = {
   APIZEE_RATE_LIMIT_PER_MINUTE: wholeNumber({ min: 1, fallback: 10 }),
   APIZEE_WEBHOOK_SECRET: text,
   APIZEE_TIMEOUT_SECONDS: seconds(15),
+  APIZEE_PORTAL_URL: httpUrl(),
 } satisfies Record<VariableOf<typeof fields>, unknown>;
 
 /**
@@ -54,6 +61,7 @@ export const apizeeEnv = () =>
         ratePerMinute: env.APIZEE_RATE_LIMIT_PER_MINUTE,
         timeoutMs: env.APIZEE_TIMEOUT_SECONDS,
         webhookSecret: env.APIZEE_WEBHOOK_SECRET,
+        ...(env.APIZEE_PORTAL_URL ? { portalUrl: env.APIZEE_PORTAL_URL } : {}),
       }),
   );
 
