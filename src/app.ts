@@ -102,7 +102,8 @@ export interface Rendezvous {
 /** Builds the whole app from its configuration; nothing here is global. */
 export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const { logger } = deps;
-  const database = deps.database ?? openDatabase(config.databaseUrl, config.database);
+  // SQLite checkpoints in a worker thread: their fsyncs never stall the event loop (an ack).
+  const database = deps.database ?? openDatabase(config.databaseUrl, { ...config.database, backgroundCheckpoints: true });
   const health = new VendorHealth();
   const metrics = new Metrics({ figures: new OperationalFigures(database.db), logger, processMetrics: deps.processMetrics });
   const gate = new RequestGate();
