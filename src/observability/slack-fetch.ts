@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { whenBodyRead } from '../slack/response-body.js';
 
 /** The part of every Web API answer that says whether Slack refused the call. */
 const SlackAnswer = z.object({ ok: z.boolean(), error: z.string().optional() });
@@ -47,44 +48,11 @@ export function slackErrorReportingFetch(apiUrl: string, onError: (method: strin
       // Slack answers a refused call with 200 and `ok: false`. The body is looked at when the
       // client reads it, from the very string it reads: no copy of the stream, no second parse
       // (cloning and parsing every answer cost ~40 µs a call, the modal's ack path included).
-      watchBodyRead(response, (body) => {
-        const error = refusalOf(body);
+      whenBodyRead(response, (body) => {
+        const error = body === undefined ? undefined : refusalOf(body);
         if (error !== undefined) onError(method, error);
       });
     }
     return response;
   };
-}
-
-/**
- * Makes `response`'s body readers (text, json, arrayBuffer: what Web API clients call; the
- * Slack SDK reads `text()`) hand the body to `see` once, as they return it to the caller.
- */
-function watchBodyRead(response: Response, see: (body: string) => void): void {
-  const readText = response.text.bind(response);
-  const readBytes = response.arrayBuffer.bind(response);
-  let seen = false;
-  const once = (body: string) => {
-    if (seen) return;
-    seen = true;
-    see(body);
-  };
-  const text = async () => {
-    const body = await readText();
-    once(body);
-    return body;
-  };
-  Object.defineProperties(response, {
-    text: { value: text, configurable: true },
-    // Response.json() is the body's text, parsed: a body that is not JSON rejects the same way.
-    json: { value: async () => JSON.parse(await text()) as unknown, configurable: true },
-    arrayBuffer: {
-      value: async () => {
-        const bytes = await readBytes();
-        once(new TextDecoder().decode(bytes));
-        return bytes;
-      },
-      configurable: true,
-    },
-  });
 }

@@ -17,6 +17,8 @@ export interface OpenedDatabase {
   kind: DatabaseKind;
   /** Where it lives, without credentials, for logs and /healthz. */
   location: string;
+  /** SQLite with backgroundCheckpoints: its worker, stopped when the database closes; await `stop()` before removing its files. */
+  checkpointer?: WalCheckpointer;
 }
 
 export interface DatabaseTimeouts {
@@ -75,7 +77,7 @@ export function openDatabase(databaseUrl?: string, timeouts: DatabaseOptions = {
     checkpointer = startWalCheckpointer(path);
   }
   const database = withStatementCache(sqlite, () => void checkpointer?.stop());
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), kind: 'sqlite', location: path };
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), kind: 'sqlite', location: path, checkpointer };
 }
 
 /** The session-level advisory lock key that serialises Rendezvous migrations on PostgreSQL. */

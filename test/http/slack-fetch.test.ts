@@ -51,7 +51,7 @@ describe('slackErrorReportingFetch (Slack API errors by method)', () => {
     await assert.rejects(client.chat.delete({ channel: 'C1', ts: '1.2' }), /message_not_found/);
     const permalink = await client.chat.getPermalink({ channel: 'C1', message_ts: '1.2' });
     assert.equal(permalink.permalink, 'x', 'the client got the answer whole');
-    assert.deepEqual(permalink.inner, { ok: false });
+    assert.deepEqual((permalink as unknown as Record<string, unknown>).inner, { ok: false });
     assert.deepEqual(await client.auth.test(), { ok: true, response_metadata: {} });
     assert.deepEqual(errors, ['chat.delete:message_not_found']);
   });

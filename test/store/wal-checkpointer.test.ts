@@ -46,11 +46,14 @@ describe('WAL checkpoints in a worker thread (SQLite)', () => {
     const background = openDatabase(`file:${path}`, { backgroundCheckpoints: true });
     const { rows } = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(background.db);
     assert.equal(rows[0]?.wal_autocheckpoint, FALLBACK_AUTOCHECKPOINT_PAGES);
+    assert.ok(background.checkpointer);
     await background.db.destroy();
+    await background.checkpointer.stop();
 
     const plain = openDatabase(`file:${join(dir, 'plain.db')}`);
     const { rows: plainRows } = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(plain.db);
     assert.equal(plainRows[0]?.wal_autocheckpoint, 1000, 'SQLite’s default without it');
+    assert.equal(plain.checkpointer, undefined);
     await plain.db.destroy();
   });
 });
