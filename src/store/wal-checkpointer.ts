@@ -55,6 +55,8 @@ parentPort.on('message', (message) => {
 export function startWalCheckpointer(path: string, options: { everyMs?: number; onCheckpoint?: (result: CheckpointResult) => void; onError?: (error: string) => void } = {}): WalCheckpointer {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
+    // Plain JavaScript: none of the parent's node options (a TypeScript loader under tsx) to start.
+    execArgv: [],
     workerData: { path, everyMs: options.everyMs ?? 100, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
   });
   // Never what keeps the process alive.
