@@ -39,6 +39,7 @@ import { Metrics, ackKindOf } from './observability/metrics.js';
 import { RequestGate } from './observability/request-gate.js';
 import { slackErrorReportingFetch } from './observability/slack-fetch.js';
 import { WebhookDispatch } from './tracking/webhook-dispatch.js';
+import { fetchWithTimeout } from './slack/fetch-timeout.js';
 import { SlackGateway } from './slack/gateway.js';
 import { modalClient, ModalOpener } from './slack/modal-opener.js';
 import { oneGateway, TokenGateways, type SlackGateways } from './slack/gateways.js';
@@ -111,7 +112,8 @@ export interface Rendezvous {
 /** Builds the whole app from its configuration; nothing here is global. */
 export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const { logger } = deps;
-  const database = deps.database ?? openDatabase(config.databaseUrl, config.database);
+  // SQLite checkpoints in a worker thread: their fsyncs never stall the event loop (an ack).
+  const database = deps.database ?? openDatabase(config.databaseUrl, { ...config.database, backgroundCheckpoints: true });
   const health = new VendorHealth();
   const metrics = new Metrics({ figures: new OperationalFigures(database.db), logger, processMetrics: deps.processMetrics });
   const gate = new RequestGate();
@@ -225,7 +227,8 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     ...slackClientOptions,
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
-    timeout: deps.slackBackgroundTimeoutMs ?? SLACK_BACKGROUND_TIMEOUT_MS,
+    // A timer cleared once answered, unlike the SDK's own `timeout` (fetch-timeout.ts).
+    fetch: fetchWithTimeout(deps.slackBackgroundTimeoutMs ?? SLACK_BACKGROUND_TIMEOUT_MS, slackFetch),
   };
   const gatewayOptions = { logger };
   const backgroundGatewayOptions = { ...gatewayOptions, updateRetryAfterMaxMs: 10_000 };
@@ -260,7 +263,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   // queue and retrying after Slack's Retry-After plus a backoff of its own, past the trigger; this
   // one hands the 429 back, and the opener waits only while a retry still fits. Each call carries
   // the request's own bot token (the workspace's installation's, with OAuth install).
-  const views = new ModalOpener(modalClient(config.slack.botToken, slackClientOptions), { logger });
+  const views = new ModalOpener(modalClient(config.slack.botToken, { ...slackClientOptions, fetch: slackFetch }), { logger });
   const cards = new CardPublisher({ gateways, sessions: sessionsRepo, logger, catalogue });
   const trackingCards = new CardPublisher({ gateways: backgroundGateways, sessions: sessionsRepo, logger, catalogue });
   const notifier = new ThreadNotifier({
@@ -474,7 +477,11 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     // Closing the server waits for open connections; a request still held past the deadline
     // must not hold the exit (its lease, if any, runs out and is taken over).
     await settledWithin(app.stop().catch(() => undefined), Math.max(1000, left()));
-    if (!deps.database) await database.db.destroy();
+    if (!deps.database) {
+      await database.db.destroy();
+      // Its last checkpoint written and its connection closed: nothing holds the files any more.
+      await database.checkpointer?.stop();
+    }
     logger.info(steps, 'Rendezvous stopped');
   }
 

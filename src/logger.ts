@@ -88,11 +88,16 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
 export function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'bolt' });
   const text = (parts: unknown[]) => parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ');
+  // Bolt and the Web API client call debug() several times a request: the parts are only
+  // joined (and JSON-encoded) when the line will be written.
+  const at = (level: 'debug' | 'info' | 'warn' | 'error') => (...parts: unknown[]) => {
+    if (child.isLevelEnabled(level)) child[level](text(parts));
+  };
   return {
-    debug: (...parts) => child.debug(text(parts)),
-    info: (...parts) => child.info(text(parts)),
-    warn: (...parts) => child.warn(text(parts)),
-    error: (...parts) => child.error(text(parts)),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
     setLevel: () => undefined,
     getLevel: () => LogLevel.INFO,
     setName: () => undefined,

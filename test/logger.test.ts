@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { createLogger, scrub } from '../src/logger.js';
+import { boltLogger, createLogger, scrub } from '../src/logger.js';
 
 describe('scrub', () => {
   const cases: Array<[string, string]> = [
@@ -95,6 +95,21 @@ describe('createLogger', () => {
   it('drops lines below its level', () => {
     logger().debug('hidden');
     assert.equal(lines.length, 0);
+  });
+
+  it('gives Bolt a logger that writes its lines scrubbed, and does not even format those below the level', () => {
+    const bolt = boltLogger(logger());
+    let formatted = 0;
+    const costly = { toJSON: () => (formatted += 1) };
+    bolt.debug('http request body:', costly);
+    assert.equal(formatted, 0, 'a debug line at level info is never built');
+    assert.equal(lines.length, 0);
+    bolt.warn('retrying for', 'someone@example.com', costly);
+    assert.equal(formatted, 1);
+    const [line] = entries();
+    assert.equal(line!.component, 'bolt');
+    assert.equal(line!.level, 40);
+    assert.doesNotMatch(String(line!.msg), /someone@example\.com/);
   });
 
   it('redacts a phone field by its name', () => {

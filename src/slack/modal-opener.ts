@@ -1,6 +1,7 @@
 import type { ModalView } from '@slack/types';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Logger } from '../domain/logger.js';
+import { fetchWithTimeout } from './fetch-timeout.js';
 import { postError } from './gateway.js';
 
 /**
@@ -15,8 +16,9 @@ export const TRIGGER_WINDOW_MS = 2500;
  * modal Slack opened but whose answer was lost must not open twice), and gives up once the
  * trigger could not be used anyway.
  */
-export function modalClient(token: string | undefined, options: Pick<WebClientOptions, 'slackApiUrl' | 'logger' | 'fetch'>): WebClient {
-  return new WebClient(token, { ...options, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, timeout: TRIGGER_WINDOW_MS });
+export function modalClient(token: string | undefined, options: Pick<WebClientOptions, 'slackApiUrl' | 'logger'> & { fetch?: typeof fetch }): WebClient {
+  // The timeout is the fetch's own (fetch-timeout.ts), which clears its timer once answered.
+  return new WebClient(token, { ...options, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, fetch: fetchWithTimeout(TRIGGER_WINDOW_MS, options.fetch) });
 }
 
 /** What the user is told when Slack did not let the modal open in time (each caller adds how to try again). */

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, type SqliteDatabase, sql } from 'kysely';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations.js';
+import { FALLBACK_AUTOCHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
 export type Db = Kysely<Database>;
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -16,6 +17,8 @@ export interface OpenedDatabase {
   kind: DatabaseKind;
   /** Where it lives, without credentials, for logs and /healthz. */
   location: string;
+  /** SQLite with backgroundCheckpoints: its worker, stopped when the database closes; await `stop()` before removing its files. */
+  checkpointer?: WalCheckpointer;
 }
 
 export interface DatabaseTimeouts {
@@ -25,11 +28,20 @@ export interface DatabaseTimeouts {
   statementTimeoutMs?: number;
 }
 
+export interface DatabaseOptions extends DatabaseTimeouts {
+  /**
+   * SQLite file: checkpoint the WAL from a worker thread (wal-checkpointer.ts) rather than inside
+   * whichever commit crosses SQLite's threshold, where its fsyncs stall the event loop. The app
+   * turns it on; tests and tools that open a database of their own keep SQLite's default.
+   */
+  backgroundCheckpoints?: boolean;
+}
+
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
 
 /** `DATABASE_URL` unset → ./data/rendezvous.db; `file:/path.db` → that file; `postgres://…` → PostgreSQL. */
-export function openDatabase(databaseUrl?: string, timeouts: DatabaseTimeouts = {}): OpenedDatabase {
+export function openDatabase(databaseUrl?: string, timeouts: DatabaseOptions = {}): OpenedDatabase {
   if (databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl)) {
     // Without these, a database that stops answering holds every request (and shutdown) forever:
     // pg waits for a connection and for a query without any limit by default.
@@ -59,7 +71,13 @@ export function openDatabase(databaseUrl?: string, timeouts: DatabaseTimeouts = 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), kind: 'sqlite', location: path };
+  let checkpointer: WalCheckpointer | undefined;
+  if (timeouts.backgroundCheckpoints && path !== ':memory:' && !path.startsWith(':memory:')) {
+    sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+    checkpointer = startWalCheckpointer(path);
+  }
+  const database = withStatementCache(sqlite, () => void checkpointer?.stop());
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), kind: 'sqlite', location: path, checkpointer };
 }
 
 /** The session-level advisory lock key that serialises Rendezvous migrations on PostgreSQL. */
@@ -69,10 +87,13 @@ export const MIGRATION_LOCK_KEY = '7370018741503021057';
  * Kysely prepares every query anew; the app runs the same few dozen queries over and over, so
  * their prepared statements are kept (better-sqlite3 runs one at a time, so reuse is safe).
  */
-function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDatabase {
+function withStatementCache(sqlite: SQLite.Database, onClose: () => void, max = 500): SqliteDatabase {
   const cache = new Map<string, SQLite.Statement>();
   return {
-    close: () => sqlite.close(),
+    close: () => {
+      onClose();
+      sqlite.close();
+    },
     prepare(sql: string) {
       let statement = cache.get(sql);
       if (!statement) {
