@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
 import { webApi } from '@slack/bolt';
 import { startFakeSlackApi, type FakeSlackApi } from '../../sandbox/slack-api.js';
+import { silentSlackLogger } from '../helpers/silent-slack-logger.js';
 
-const { WebClient, ErrorCode, LogLevel } = webApi;
+const { WebClient, ErrorCode } = webApi;
 type Client = InstanceType<typeof WebClient>;
 
 // The real WebClient logs Slack's error details; the assertions below check them instead.
-const silentLogger: webApi.Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
-const clientOptions = (slackApiUrl: string) => ({ slackApiUrl, retryConfig: { retries: 0 }, logger: silentLogger });
+const clientOptions = (slackApiUrl: string) => ({ slackApiUrl, retryConfig: { retries: 0 }, logger: silentSlackLogger });
 
 const CHANNEL = 'C0SUPPORT';
 const card = (status: string) => [

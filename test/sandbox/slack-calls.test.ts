@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
 import { webApi } from '@slack/bolt';
 import { startFakeSlackApi, type FakeSlackApi } from '../../sandbox/slack-api.js';
+import { silentSlackLogger } from '../helpers/silent-slack-logger.js';
 
-const { WebClient, LogLevel } = webApi;
+const { WebClient } = webApi;
 
-const silentLogger: webApi.Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
 
 async function refusal(promise: Promise<unknown>): Promise<{ error?: string; messages?: string[] }> {
   try {
@@ -30,7 +22,7 @@ describe('fake Slack Web API: the Calls API', () => {
 
   beforeEach(async () => {
     fake = await startFakeSlackApi();
-    client = new WebClient('xoxb-test', { slackApiUrl: `${fake.url}/api/`, retryConfig: { retries: 0 }, logger: silentLogger });
+    client = new WebClient('xoxb-test', { slackApiUrl: `${fake.url}/api/`, retryConfig: { retries: 0 }, logger: silentSlackLogger });
   });
   afterEach(() => fake.close());
 

@@ -2,19 +2,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { webApi } from '@slack/bolt';
 import { startFakeSlackApi, type FakeSlackApi } from '../../sandbox/slack-api.js';
+import { silentSlackLogger } from '../helpers/silent-slack-logger.js';
 import { SlackRequester, signRequest } from '../../sandbox/slack-requests.js';
 
-const { WebClient, LogLevel } = webApi;
-const silentLogger: webApi.Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
-const client = (slack: FakeSlackApi, token: string) => new WebClient(token, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, logger: silentLogger });
+const { WebClient } = webApi;
+const client = (slack: FakeSlackApi, token: string) => new WebClient(token, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, logger: silentSlackLogger });
 
 async function slackError(promise: Promise<unknown>): Promise<string | undefined> {
   try {

@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
 import { webApi } from '@slack/bolt';
 import { startFakeSlackApi, type FakeSlackApi } from '../../sandbox/slack-api.js';
+import { silentSlackLogger } from '../helpers/silent-slack-logger.js';
 
-const { WebClient, LogLevel } = webApi;
+const { WebClient } = webApi;
 
-const silentLogger: webApi.Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
 const APP = { clientId: '1111.2222', clientSecret: 'client-secret', redirectUrl: 'http://127.0.0.1:9/slack/oauth_redirect' };
 
 async function slackError(promise: Promise<unknown>): Promise<string | undefined> {
@@ -26,7 +18,7 @@ async function slackError(promise: Promise<unknown>): Promise<string | undefined
 
 describe('Slack stand-in: OAuth install and tokens per workspace', () => {
   let fake: FakeSlackApi;
-  const client = (token?: string) => new WebClient(token, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, logger: silentLogger });
+  const client = (token?: string) => new WebClient(token, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, logger: silentSlackLogger });
 
   beforeEach(async () => {
     fake = await startFakeSlackApi({ oauth: APP });
