@@ -2,7 +2,6 @@ import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 // The scrubbing rules live in domain/ so that vendor clients use them without the entry layer.
 import { scrub } from './domain/scrub.js';
-import { correlationFields } from './observability/correlation.js';
 
 export { scrub };
 
@@ -63,8 +62,6 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
       level,
       base: undefined,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      // `correlationId` on every line of one Slack request, webhook or tracking pass.
-      mixin: correlationFields,
       // Errors arrive already serialized by scrubValue; pino's own serializer would flatten them.
       serializers: { err: (err: unknown) => err },
       hooks: {

@@ -1,8 +1,16 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { withCorrelation } from './correlation.js';
+import { newCorrelation, type Correlation } from './correlation.js';
 
 /** Answered even while stopping: liveness (the process is alive) and the last scrapes. */
 const ALWAYS_OPEN = new Set(['/healthz', '/metrics']);
+
+/** Each request's correlation, given at the door and read by the receiver's `customPropertiesExtractor`. */
+const correlations = new WeakMap<IncomingMessage, Correlation>();
+
+/** The correlation the gate gave this request (none when it did not pass the gate). */
+export function correlationOf(req: IncomingMessage): Correlation | undefined {
+  return correlations.get(req);
+}
 
 /**
  * The app's door. While open, it counts the requests in flight and gives each a correlation id;
@@ -30,7 +38,8 @@ export class RequestGate {
       }
       this.enter();
       res.once('close', () => this.leave());
-      return withCorrelation(() => listener(req, res), startedAt);
+      correlations.set(req, newCorrelation(startedAt));
+      return listener(req, res);
     };
   }
 
