@@ -189,7 +189,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
         logger: boltLogger(logger),
         customRoutes: routes,
         // Each Slack event's correlation (there is no gate in front of Socket Mode).
-        customPropertiesExtractor: () => ({ ...newCorrelation() }),
+        customPropertiesExtractor: () => newCorrelation() as unknown as Record<string, unknown>,
         ...installer,
         // Socket Mode serves the install pages (and /healthz) on its own small HTTP server.
         installerOptions: { ...installer?.installerOptions, port: config.port },
@@ -205,7 +205,8 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
           // Bolt's default logs the whole URL, query string (a webhook's `?secret=`) included.
           dispatchErrorHandler: unhandledRequest(logger),
           // The correlation the gate gave the request (its id and arrival time) goes into Bolt's context.
-          customPropertiesExtractor: (req) => ({ ...(correlationOf(req) ?? newCorrelation()) }),
+          // Listeners make their logger from it (listeners/actor.ts), a child only where one is used.
+          customPropertiesExtractor: (req) => (correlationOf(req) ?? newCorrelation()) as unknown as Record<string, unknown>,
         },
         { logger },
       );
@@ -223,11 +224,6 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   // The door in HTTP mode: 503 once stopping, requests in flight counted, a correlation id each.
   if (receiver instanceof HTTPReceiver) receiver.requestListener = gate.wrap(receiver.requestListener);
   observeSlackRequests(app, gate, metrics, Boolean(config.slack.appToken));
-  // Listeners log with `context.logger`: every line of the request carries its correlation id.
-  app.use(async ({ context, next }) => {
-    context.logger = logger.child({ correlationId: context.correlationId as string });
-    await next();
-  });
 
   // Background work (thread replies, tracker card updates, App Home, DMs) goes through Web API
   // clients of its own that do not queue behind 429s, so it never holds up an interactive

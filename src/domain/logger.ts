@@ -15,3 +15,8 @@ import type { Logger } from 'pino';
 export function runLogger(logger: Logger, correlationId: string = randomUUID()): Logger {
   return logger.child({ correlationId });
 }
+
+/** The logger to write an actor's lines with: its own, or `fallback` with its correlation id bound, or `fallback`. */
+export function actorLogger(actor: { logger?: Logger; correlationId?: string }, fallback: Logger): Logger {
+  return actor.logger ?? (actor.correlationId ? fallback.child({ correlationId: actor.correlationId }) : fallback);
+}

@@ -2,28 +2,32 @@ import type { Context } from '@slack/bolt';
 import type { Actor } from '../domain/actor.js';
 import type { Logger } from '../domain/logger.js';
 
-/** What the entry layer's middleware put in Bolt's context for each request (app.ts). */
-export interface RequestTrace {
-  /** A child logger carrying the request's correlation id. */
-  logger?: Logger;
-  correlationId?: string;
-}
-
-/** The request's logger and correlation id, from Bolt's context (absent in tests that build no context). */
-export function requestTrace(context: Readonly<Record<string, unknown>>): RequestTrace {
-  return { logger: context.logger as Logger | undefined, correlationId: context.correlationId as string | undefined };
-}
-
-/** The request's logger, or `fallback` when the context has none. */
-export function requestLogger(context: Readonly<Record<string, unknown>>, fallback: Logger): Logger {
-  return (context.logger as Logger | undefined) ?? fallback;
-}
-
 /** The parts of a block_actions or view_submission payload that say who acts, and where. */
 export interface InteractionBody {
   team?: { id: string } | null;
   enterprise?: { id: string } | null;
   user: { id: string; team_id?: string };
+}
+
+/** The request's logger (a child carrying its correlation id) and the id itself. */
+export interface RequestTrace {
+  logger?: Logger;
+  correlationId?: string;
+}
+
+/**
+ * The correlation id the entry layer put in Bolt's context (the receiver's custom properties,
+ * app.ts), and a logger carrying it: a cheap child (src/logger.ts), made only by listeners that
+ * log or hand work on. None when the context has no id (tests that build no context).
+ */
+export function requestTrace(context: Readonly<Record<string, unknown>>, base?: Logger): RequestTrace {
+  const correlationId = typeof context.correlationId === 'string' ? context.correlationId : undefined;
+  return { correlationId, logger: correlationId && base ? base.child({ correlationId }) : undefined };
+}
+
+/** The request's logger: `base` with the request's correlation id bound, or `base` itself when it has none. */
+export function requestLogger(context: Readonly<Record<string, unknown>>, base: Logger): Logger {
+  return typeof context.correlationId === 'string' ? base.child({ correlationId: context.correlationId }) : base;
 }
 
 /**
@@ -32,7 +36,7 @@ export interface InteractionBody {
  * modal opened from a Slack Connect channel), never the user's own team, which may be another
  * organisation's in a Slack Connect channel: that one is kept apart, for the admin check.
  */
-export function interactionActor(body: InteractionBody, context: Pick<Context, 'teamId' | 'enterpriseId' | 'isEnterpriseInstall'> & { logger?: unknown; correlationId?: unknown }): Actor {
+export function interactionActor(body: InteractionBody, context: Pick<Context, 'teamId' | 'enterpriseId' | 'isEnterpriseInstall'> & { correlationId?: unknown }): Actor {
   return {
     ...requestTrace(context),
     teamId: context.teamId ?? body.team?.id ?? body.user.team_id ?? '',
@@ -48,6 +52,5 @@ export function interactionActor(body: InteractionBody, context: Pick<Context, '
  * `services` on (action handlers, shortcuts): one shallow copy per request, no signature churn.
  */
 export function withRequestLogger<S extends { logger: Logger }>(services: S, context: Readonly<Record<string, unknown>>): S {
-  const logger = context.logger as Logger | undefined;
-  return logger ? { ...services, logger } : services;
+  return typeof context.correlationId === 'string' ? { ...services, logger: services.logger.child({ correlationId: context.correlationId }) } : services;
 }

@@ -7,7 +7,7 @@ import type { CreationOutcome, Outcome } from '../domain/outcome.js';
 import { generateReference } from '../domain/reference.js';
 import { isFinal, type Session } from '../domain/session.js';
 import { productByKind, vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
-import { runLogger, type Logger } from '../domain/logger.js';
+import { actorLogger, runLogger, type Logger } from '../domain/logger.js';
 import type { TeamRef } from '../domain/installation.js';
 import { SlackPostError } from '../slack/gateway.js';
 import type { SlackGateways } from '../slack/gateways.js';
@@ -139,7 +139,7 @@ export class SessionService {
     const session = this.newSession(found.vendor, found.provider, request, channelId, actor, team.accountOf(found.vendor));
     // The job carries the request's correlation id, so that its lines (on any replica) share it.
     const payload = this.deps.crypto.encrypt(encodeCreationPayload({ request, ...answer, correlationId: actor.correlationId }));
-    const log = actor.logger ?? this.deps.logger;
+    const log = actorLogger(actor, this.deps.logger);
     const step = workflow && {
       sessionId: session.id,
       teamId: session.teamId,
@@ -316,7 +316,7 @@ export class SessionService {
   /** Asks the vendor, then applies what it said (or why not) to the session and its card. */
   private async create(session: Session, provider: SessionProvider, request: StartRequest, actor: Actor, reply: Reply): Promise<Session> {
     let outcome: CreationOutcome;
-    const log = actor.logger ?? this.deps.logger;
+    const log = actorLogger(actor, this.deps.logger);
     try {
       outcome = await provider.create(session, request, { logger: log });
     } catch (error) {
@@ -581,7 +581,7 @@ export class SessionService {
   private async recordFailure(session: Session, actor: Actor, error: unknown): Promise<void> {
     const detail = error instanceof CreationUnconfirmed ? error.words(this.labelOf(session.vendor)) : error instanceof CreationAbandoned ? error.message : this.describe(error);
     const code = error instanceof VendorError ? error.code : error instanceof CreationUnconfirmed ? 'unconfirmed' : error instanceof CreationAbandoned ? error.code : 'internal';
-    (actor.logger ?? this.deps.logger).warn({ sessionId: session.id, vendor: session.vendor, code, err: error }, 'session not created');
+    actorLogger(actor, this.deps.logger).warn({ sessionId: session.id, vendor: session.vendor, code, err: error }, 'session not created');
     const label = this.labelOf(session.vendor);
     await this.deps.lifecycle.apply(session, {
       status: 'failed',

@@ -1,5 +1,5 @@
 import type { Actor } from '../domain/actor.js';
-import type { Logger } from '../domain/logger.js';
+import { actorLogger, type Logger } from '../domain/logger.js';
 import { contactVendors, meetingVendors, moduleNamed, orList, type Catalogue } from '../domain/product-catalogue.js';
 import { parseInviteStepInputs } from '../domain/workflow-step.js';
 import type { SlackGateways } from '../slack/gateways.js';
@@ -55,7 +55,7 @@ export class WorkflowStepStart {
       token: execution.token,
     });
     if (!accepted.accepted) return { started: false, reason: plain(accepted.text) };
-    (execution.logger ?? this.deps.logger).info({ sessionId: accepted.sessionId, vendor: checked.request.vendor, duplicate: accepted.duplicate ?? false }, 'workflow step accepted');
+    actorLogger(execution, this.deps.logger).info({ sessionId: accepted.sessionId, vendor: checked.request.vendor, duplicate: accepted.duplicate ?? false }, 'workflow step accepted');
     return { started: true, sessionId: accepted.sessionId };
   }
 

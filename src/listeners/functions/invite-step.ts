@@ -23,7 +23,7 @@ export function registerInviteStep(app: App, services: Pick<ListenerServices, 'w
             functionExecutionId: event.function_execution_id,
             token: event.bot_access_token,
             inputs,
-            ...requestTrace(context),
+            ...requestTrace(context, services.logger),
           })
         : { started: false as const, reason: 'Rendezvous could not tell which workspace this workflow runs in.' };
     } finally {
