@@ -34,9 +34,10 @@ import { WorkflowStepsRepository } from './store/workflow-steps-repository.js';
 import { healthRoute, metricsRoute, readyRoute, unhandledRequest, webhookRoute } from './http/routes.js';
 import { installerReceiverOptions } from './http/oauth-install.js';
 import { SlackReceiver } from './http/slack-receiver.js';
-import { currentCorrelation, withCorrelation } from './observability/correlation.js';
+import { newCorrelation } from './observability/correlation.js';
+import { runLogger } from './domain/logger.js';
 import { Metrics, ackKindOf } from './observability/metrics.js';
-import { RequestGate } from './observability/request-gate.js';
+import { correlationOf, RequestGate } from './observability/request-gate.js';
 import { slackErrorReportingFetch } from './observability/slack-fetch.js';
 import { WebhookDispatch } from './tracking/webhook-dispatch.js';
 import { fetchWithTimeout } from './slack/fetch-timeout.js';
@@ -187,6 +188,8 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
         appToken: config.slack.appToken,
         logger: boltLogger(logger),
         customRoutes: routes,
+        // Each Slack event's correlation (there is no gate in front of Socket Mode).
+        customPropertiesExtractor: () => newCorrelation() as unknown as Record<string, unknown>,
         ...installer,
         // Socket Mode serves the install pages (and /healthz) on its own small HTTP server.
         installerOptions: { ...installer?.installerOptions, port: config.port },
@@ -201,6 +204,9 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
           customRoutes: routes,
           // Bolt's default logs the whole URL, query string (a webhook's `?secret=`) included.
           dispatchErrorHandler: unhandledRequest(logger),
+          // The correlation the gate gave the request (its id and arrival time) goes into Bolt's context.
+          // Listeners make their logger from it (listeners/actor.ts), a child only where one is used.
+          customPropertiesExtractor: (req) => (correlationOf(req) ?? newCorrelation()) as unknown as Record<string, unknown>,
         },
         { logger },
       );
@@ -408,8 +414,9 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   // when a save (on any replica) moved their version.
   const vendorTracking = accountTracking({
     accounts,
-    portFor: (vendor, kind, scope) =>
+    portFor: (vendor, kind, scope, passLog) =>
       new StoreTrackingPort({
+        logger: passLog,
         sessions: sessionsRepo,
         lifecycle: trackingLifecycle,
         vendor,
@@ -420,15 +427,15 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
         leaseMs: Math.max(5000, 2 * config.trackIntervalMs),
       }),
     // Each tracker's pass (and the outbox's) logs under a correlation id of its own.
-    run: (pass) => withCorrelation(pass),
+    passLogger: () => runLogger(logger),
     logger,
   });
   const tracking = new TrackingLoop(
     [
       vendorTracking,
-      { tick: () => withCorrelation(() => notifier.flush()) },
-      { tick: () => withCorrelation(() => slackCalls.sweep()) },
-      { tick: () => withCorrelation(() => unfurls.flush()) },
+      { tick: () => notifier.flush(runLogger(logger)) },
+      { tick: () => slackCalls.sweep(runLogger(logger)) },
+      { tick: () => unfurls.flush(runLogger(logger)) },
     ],
     config.trackIntervalMs,
     logger,
@@ -534,14 +541,14 @@ function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
 
 /**
  * Wraps Bolt's entry point for every Slack request (both receivers call `app.processEvent`): the
- * request's ack latency by kind, counted from its arrival (the gate's timestamp in HTTP mode),
- * and a correlation id when the gate gave none (Socket Mode). In Socket Mode a request arriving
+ * request's ack latency by kind, counted from its arrival (the gate's timestamp in HTTP mode,
+ * passed in the event's custom properties). In Socket Mode a request arriving
  * while stopping is left unacknowledged, so Slack sends it again, to another connection.
  */
 function observeSlackRequests(app: App, gate: RequestGate, metrics: Metrics, socketMode: boolean): void {
   const processEvent = app.processEvent.bind(app);
   const observed = (event: ReceiverEvent): Promise<void> => {
-    const startedAt = currentCorrelation()?.startedAt ?? performance.now();
+    const startedAt = (event.customProperties?.startedAt as number | undefined) ?? performance.now();
     const kind = ackKindOf(event.body);
     const ack: ReceiverEvent['ack'] = async (response) => {
       try {
@@ -554,6 +561,6 @@ function observeSlackRequests(app: App, gate: RequestGate, metrics: Metrics, soc
   };
   app.processEvent = (event) => {
     if (socketMode && gate.stopping) return Promise.resolve();
-    return currentCorrelation() ? observed(event) : withCorrelation(() => observed(event));
+    return observed(event);
   };
 }

@@ -166,6 +166,20 @@ describe('createLogger', () => {
     assert.deepEqual([entry.url, entry.customer_url, entry.who], ['/webhooks/apizee?secret=[redacted]', '[redacted]', '[email]']);
   });
 
+  it('puts a correlation id bound by child() on every line, a grandchild’s and an error’s included, and still scrubs other bindings', () => {
+    const request = logger().child({ correlationId: 'd1234567-8bbe-4192-a456-426614174000' });
+    request.info('one');
+    request.child({ who: 'jane@example.com' }).warn({ err: new Error('boom') }, 'two');
+    const [one, two] = entries();
+    assert.equal(one!.correlationId, 'd1234567-8bbe-4192-a456-426614174000');
+    assert.equal(two!.correlationId, 'd1234567-8bbe-4192-a456-426614174000');
+    assert.equal(two!.who, '[email]');
+    assert.equal(request.bindings().correlationId, 'd1234567-8bbe-4192-a456-426614174000');
+    // Anything else than an id of letters, digits and dashes goes through pino's own child, scrubbed.
+    logger().child({ correlationId: 'call +33 6 12 34 56 78' }).info('three');
+    assert.doesNotMatch(String(entries().at(-1)!.correlationId), /12 34 56 78/);
+  });
+
   it('keeps ids and timestamps in fields', () => {
     const fields = { sessionId: 'd1234567-8bbe-4192-a456-426614174000', user: 'U0AGENT', ts: '1700000000.123456', at: '2026-12-02T08:31:14.123Z', atMs: 1700000000123 };
     logger().info(fields, 'ids');

@@ -1,3 +1,5 @@
+import type { Logger } from './logger.js';
+
 /**
  * Who acts, from a Slack request. `teamId`/`enterpriseId` are the workspace the request acts in
  * (the installation Bolt authorized it under); every session row carries the same pair.
@@ -14,6 +16,13 @@ export interface Actor {
   userTeamId?: string;
   /** The request came through an org-wide (Enterprise Grid) installation: the enterprise is the scope. */
   enterpriseInstall?: boolean;
+  /**
+   * The logger of the request or creation job acting (a child carrying its correlation id): the
+   * services write their lines for it with this one, when given, rather than their own.
+   */
+  logger?: Logger;
+  /** The request's correlation id: its creation job carries it, so the job's lines share it. */
+  correlationId?: string;
 }
 
 /** Where a session or a view belongs: the workspace (and enterprise) it was made in. */

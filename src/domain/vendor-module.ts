@@ -353,6 +353,14 @@ export interface AccountCheck {
   run(): Promise<void>;
 }
 
+/**
+ * What one vendor call may bring besides its arguments: the logger of the request, creation job
+ * or tracking pass it belongs to (a child carrying its correlation id); without one, the account's.
+ */
+export interface CallVia {
+  logger?: Logger;
+}
+
 /** One vendor product behind the common session flow. */
 export interface Provider {
   readonly kind: SessionKind;
@@ -360,7 +368,7 @@ export interface Provider {
   describeInvitee(request: StartRequest): string;
   /** The contact to store encrypted (for resending), if any. */
   contactOf(request: StartRequest): string | undefined;
-  create(session: Session, request: StartRequest): Promise<CreationOutcome>;
+  create(session: Session, request: StartRequest, via?: CallVia): Promise<CreationOutcome>;
   /** Sends the invitation again to the stored contact; returns the words for the thread. */
   resend?(session: Session, contact: string): Promise<string>;
   /**
@@ -369,7 +377,7 @@ export interface Provider {
    */
   cancel?(session: Session): Promise<void>;
   /** Asks the vendor what it made (the Refresh button): the outcome to apply, if anything changed. */
-  reconcile?(session: Session): Promise<Outcome | undefined>;
+  reconcile?(session: Session, via?: CallVia): Promise<Outcome | undefined>;
 }
 
 /** Pushes another vendor's room link into a customer's conversation (`via:`); the outcome comes later. */
@@ -401,6 +409,8 @@ export interface TrackingPort {
   release(session: Session, next: Date | null | 'keep'): Promise<void>;
   /** Whether a webhook put this session first in line. */
   isFirstInLine(session: Session): boolean;
+  /** The pass's logger (its lines carry the pass's correlation id); the vendor calls of the pass log with it. */
+  readonly logger?: Logger;
 }
 
 export interface VendorTracker {

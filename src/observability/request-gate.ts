@@ -1,8 +1,22 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { withCorrelation } from './correlation.js';
+import { newCorrelation, type Correlation } from './correlation.js';
 
 /** Answered even while stopping: liveness (the process is alive) and the last scrapes. */
 const ALWAYS_OPEN = new Set(['/healthz', '/metrics']);
+
+/**
+ * Each request's correlation, given at the door and read by the receiver's
+ * `customPropertiesExtractor`: a symbol-keyed property of the request (a WeakMap entry per
+ * request costs the garbage collector more, seen in the help path's profile).
+ */
+const CORRELATION = Symbol('rendezvous.correlation');
+
+type Correlated = IncomingMessage & { [CORRELATION]?: Correlation };
+
+/** The correlation the gate gave this request (none when it did not pass the gate). */
+export function correlationOf(req: IncomingMessage): Correlation | undefined {
+  return (req as Correlated)[CORRELATION];
+}
 
 /**
  * The app's door. While open, it counts the requests in flight and gives each a correlation id;
@@ -30,7 +44,8 @@ export class RequestGate {
       }
       this.enter();
       res.once('close', () => this.leave());
-      return withCorrelation(() => listener(req, res), startedAt);
+      (req as Correlated)[CORRELATION] = newCorrelation(startedAt);
+      return listener(req, res);
     };
   }
 

@@ -13,9 +13,11 @@ function merge(a: WakeScope | undefined, b: WakeScope): WakeScope {
 
 /** What the runner asks of the session service, one step at a time. */
 export interface CreationSteps {
-  postCard(job: CreationJob): Promise<StepResult | { kind: 'posted' }>;
-  callVendor(job: CreationJob, markCalling: () => Promise<boolean>): Promise<StepResult>;
-  settleStale(job: CreationJob, limitMs: number): Promise<StepResult>;
+  /** The job's logger: its lines carry the correlation id of the request that asked for it. */
+  loggerFor(job: CreationJob): Logger;
+  postCard(job: CreationJob, log: Logger): Promise<StepResult | { kind: 'posted' }>;
+  callVendor(job: CreationJob, markCalling: () => Promise<boolean>, log: Logger): Promise<StepResult>;
+  settleStale(job: CreationJob, limitMs: number, log: Logger): Promise<StepResult>;
 }
 
 export interface CreationRunnerDeps {
@@ -162,9 +164,11 @@ export class CreationRunner {
   private run(job: CreationJob, lane: 'card' | 'call' | 'stale'): void {
     this.held.add(job.sessionId);
     this.count(lane, job.vendor, +1);
-    const running = this.step(job, lane)
+    // Each job logs under its own request's id, whichever request or poll woke this runner.
+    const log = this.deps.steps.loggerFor(job);
+    const running = this.step(job, lane, log)
       .catch(async (error: unknown) => {
-        this.deps.logger.error({ sessionId: job.sessionId, vendor: job.vendor, step: job.step, err: error }, 'creation step failed; retried');
+        log.error({ sessionId: job.sessionId, vendor: job.vendor, step: job.step, err: error }, 'creation step failed; retried');
         // Before the call, the step is simply tried again; a job in `calling` keeps its
         // lease until it runs out, and is then reconciled, never called again.
         if (job.step !== 'calling') await this.deps.jobs.release(job.sessionId, this.deps.owner, job.step, new Date(this.now().getTime() + 5000), 'internal').catch(() => undefined);
@@ -179,25 +183,25 @@ export class CreationRunner {
     this.inFlight.add(running);
   }
 
-  private async step(job: CreationJob, lane: 'card' | 'call' | 'stale'): Promise<void> {
+  private async step(job: CreationJob, lane: 'card' | 'call' | 'stale', log: Logger): Promise<void> {
     const { jobs, steps, owner } = this.deps;
-    if (lane === 'stale') return this.record(job, await steps.settleStale(job, this.staleAfterMs));
+    if (lane === 'stale') return this.record(job, await steps.settleStale(job, this.staleAfterMs, log), log);
     if (lane === 'card') {
-      const result = await steps.postCard(job);
-      if (result.kind !== 'posted') return this.record(job, result);
+      const result = await steps.postCard(job, log);
+      if (result.kind !== 'posted') return this.record(job, result, log);
       // Let go of it: the vendor lane (this replica's, woken in `run`, or another's) takes it.
       await jobs.release(job.sessionId, owner, 'card_posted', this.now());
       return;
     }
-    const result = await steps.callVendor(job, () => jobs.advance(job.sessionId, owner, 'calling'));
-    await this.record(job, result);
+    const result = await steps.callVendor(job, () => jobs.advance(job.sessionId, owner, 'calling'), log);
+    await this.record(job, result, log);
   }
 
-  private async record(job: CreationJob, result: StepResult): Promise<void> {
+  private async record(job: CreationJob, result: StepResult, log: Logger): Promise<void> {
     const { jobs, owner } = this.deps;
     if (result.kind === 'done') await jobs.finish(job.sessionId, owner);
     else if (result.kind === 'retry') await jobs.release(job.sessionId, owner, job.step as CreationStep, new Date(this.now().getTime() + result.afterMs), result.reason);
-    else this.deps.logger.warn({ sessionId: job.sessionId }, 'creation job taken over by another replica');
+    else log.warn({ sessionId: job.sessionId }, 'creation job taken over by another replica');
   }
 
   private count(lane: 'card' | 'call' | 'stale', vendor: string, delta: number): void {

@@ -10,6 +10,8 @@ export interface CreationPayload {
   request: StartRequest;
   responseUrl?: string;
   source?: { channelId: string; ts: string };
+  /** The correlation id of the request that asked for it: the job's log lines carry it too. */
+  correlationId?: string;
 }
 
 /** Dates (a product's date fields) survive the JSON round trip tagged. */
@@ -19,6 +21,8 @@ const Envelope = z.object({
   request: z.looseObject({ vendor: z.string(), kind: z.string(), shape: z.enum(['invite', 'meeting', 'command']), options: z.record(z.string(), z.unknown()) }),
   responseUrl: z.url().optional(),
   source: z.object({ channelId: z.string(), ts: z.string() }).optional(),
+  // Payloads written before it have none: their jobs get an id of their own.
+  correlationId: z.string().max(64).optional(),
 });
 
 export function encodeCreationPayload(payload: CreationPayload): string {
@@ -42,5 +46,5 @@ export function decodeCreationPayload(text: string): CreationPayload {
       return value;
     }),
   );
-  return { request: parsed.request as unknown as StartRequest, responseUrl: parsed.responseUrl, source: parsed.source };
+  return { request: parsed.request as unknown as StartRequest, responseUrl: parsed.responseUrl, source: parsed.source, correlationId: parsed.correlationId };
 }

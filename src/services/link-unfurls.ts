@@ -1,5 +1,5 @@
 import { BoundedMap } from '../domain/bounded-map.js';
-import type { Logger } from '../domain/logger.js';
+import { runLogger, type Logger } from '../domain/logger.js';
 import type { Catalogue } from '../domain/product-catalogue.js';
 import type { Session } from '../domain/session.js';
 import { SlackPostError, type UnfurlTarget } from '../slack/gateway.js';
@@ -72,7 +72,12 @@ export class LinkUnfurls {
   private pausedUntil = 0;
   private stopping = false;
 
-  constructor(private readonly deps: LinkUnfurlsDeps) {}
+  /** The logger of the run in progress (one at a time). */
+  private log: Logger;
+
+  constructor(private readonly deps: LinkUnfurlsDeps) {
+    this.log = deps.logger;
+  }
 
   /** A link_shared event: unfurls the workspace's sessions' agent links in one chat.unfurl. Never throws. */
   async shared(event: SharedLinks): Promise<number> {
@@ -108,11 +113,13 @@ export class LinkUnfurls {
   }
 
   /** Refreshes what is owed, in bounded passes; concurrent calls join the one in progress. */
-  flush(): Promise<void> {
+  flush(log: Logger = runLogger(this.deps.logger)): Promise<void> {
     if (this.running) {
       this.again = true;
       return this.running;
     }
+    // One run at a time: its lines carry the id of the pass (or trigger) that started it.
+    this.log = log;
     this.running = this.drain().finally(() => {
       this.running = undefined;
     });
@@ -120,7 +127,7 @@ export class LinkUnfurls {
   }
 
   trigger(): void {
-    this.flush().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'link unfurls not refreshed; the next pass retries'));
+    this.flush().catch((error: unknown) => this.log.warn({ err: error }, 'link unfurls not refreshed; the next pass retries'));
   }
 
   async stop(): Promise<void> {
@@ -158,12 +165,12 @@ export class LinkUnfurls {
     } catch (error) {
       const code = error instanceof SlackPostError ? error.code : 'request_failed';
       if (GONE.has(code) || (error instanceof SlackPostError && error.permanent)) {
-        this.deps.logger.info({ sessionId: session.id, code }, 'link unfurl forgotten: Slack says its message is gone');
+        this.log.info({ sessionId: session.id, code }, 'link unfurl forgotten: Slack says its message is gone');
         await this.deps.unfurls.forget(unfurl.id);
         return true;
       }
       if (error instanceof SlackPostError && error.retryAfterMs !== undefined) this.pausedUntil = this.now() + error.retryAfterMs;
-      this.deps.logger.warn({ sessionId: session.id, code }, 'link unfurl not refreshed; tried again on a later pass');
+      this.log.warn({ sessionId: session.id, code }, 'link unfurl not refreshed; tried again on a later pass');
       await this.deps.unfurls.markDueAgain(unfurl.id);
       return false;
     }

@@ -7,7 +7,7 @@ import type { CreationOutcome, Outcome } from '../domain/outcome.js';
 import { generateReference } from '../domain/reference.js';
 import { isFinal, type Session } from '../domain/session.js';
 import { productByKind, vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
-import type { Logger } from '../domain/logger.js';
+import { actorLogger, runLogger, type Logger } from '../domain/logger.js';
 import type { TeamRef } from '../domain/installation.js';
 import { SlackPostError } from '../slack/gateway.js';
 import type { SlackGateways } from '../slack/gateways.js';
@@ -137,7 +137,9 @@ export class SessionService {
       return { accepted: false, text: `${escapeMrkdwn(this.labelOf(request.vendor))} is not set up for this in this workspace. \`/rendezvous vendors\` lists what is.` };
     }
     const session = this.newSession(found.vendor, found.provider, request, channelId, actor, team.accountOf(found.vendor));
-    const payload = this.deps.crypto.encrypt(encodeCreationPayload({ request, ...answer }));
+    // The job carries the request's correlation id, so that its lines (on any replica) share it.
+    const payload = this.deps.crypto.encrypt(encodeCreationPayload({ request, ...answer, correlationId: actor.correlationId }));
+    const log = actorLogger(actor, this.deps.logger);
     const step = workflow && {
       sessionId: session.id,
       teamId: session.teamId,
@@ -153,17 +155,17 @@ export class SessionService {
       return { accepted: true, text: this.acknowledgement(found.vendor, actor.teamId), sessionId: session.id };
     }
     if (within !== 'late' && isDuplicateRequest(within.error)) {
-      this.deps.logger.info({ vendor: found.vendor }, 'a Slack request delivered twice; its session is already on its way');
+      log.info({ vendor: found.vendor }, 'a Slack request delivered twice; its session is already on its way');
       return { accepted: true, duplicate: true, text: ALREADY_STARTED };
     }
-    if (within === 'late') this.withdrawWhenWritten(session, written);
-    else this.deps.logger.warn({ sessionId: session.id, vendor: found.vendor, err: within.error }, 'creation request not saved; nothing started');
+    if (within === 'late') this.withdrawWhenWritten(session, written, log);
+    else log.warn({ sessionId: session.id, vendor: found.vendor, err: within.error }, 'creation request not saved; nothing started');
     return { accepted: false, text: NOTHING_STARTED };
   }
 
   /** The write answered after the ack said nothing was started: that stays true. */
-  private withdrawWhenWritten(session: Session, written: Promise<void>): void {
-    this.deps.logger.warn({ sessionId: session.id, vendor: session.vendor }, 'creation request not saved within its deadline; nothing started');
+  private withdrawWhenWritten(session: Session, written: Promise<void>, log: Logger): void {
+    log.warn({ sessionId: session.id, vendor: session.vendor }, 'creation request not saved within its deadline; nothing started');
     this.track(async () => {
       try {
         await written;
@@ -173,7 +175,7 @@ export class SessionService {
       if (await this.deps.jobs.withdraw(session.id)) {
         await this.deps.sessions.apply(session.id, { status: 'failed', statusDetail: 'Not started: saving the request took too long.', lastError: 'not_started' }, { basedOn: session.version });
       } else {
-        this.deps.logger.warn({ sessionId: session.id }, 'a late creation request was already taken by a replica; it goes ahead');
+        log.warn({ sessionId: session.id }, 'a late creation request was already taken by a replica; it goes ahead');
       }
     });
   }
@@ -183,7 +185,21 @@ export class SessionService {
    * sees it at once. Idempotent: a card already stored is not posted again. Retried on Slack's
    * passing errors; a conversation the app cannot post in ends the job (nothing was sent).
    */
-  async postCard(job: CreationJob): Promise<StepResult | { kind: 'posted' }> {
+  /**
+   * A creation job's logger: its lines carry the id of the request that asked for it (written in
+   * its payload), or an id of its own for a job written before ids were (or whose payload is gone).
+   */
+  loggerFor(job: CreationJob): Logger {
+    let correlationId: string | undefined;
+    try {
+      correlationId = job.payload ? decodeCreationPayload(this.deps.crypto.decrypt(job.payload)).correlationId : undefined;
+    } catch {
+      correlationId = undefined; // unreadable: the step that needs it says so
+    }
+    return runLogger(this.deps.logger, correlationId);
+  }
+
+  async postCard(job: CreationJob, log: Logger = this.loggerFor(job)): Promise<StepResult | { kind: 'posted' }> {
     const session = await this.deps.sessions.get(job.sessionId);
     if (!session || session.status !== 'creating') return { kind: 'done' };
     if (session.cardTs) return { kind: 'posted' };
@@ -193,7 +209,7 @@ export class SessionService {
     } catch (error) {
       const code = error instanceof SlackPostError ? error.code : undefined;
       const final = (error instanceof SlackPostError && error.needsInvitation) || job.attempts + 1 >= CARD_ATTEMPTS;
-      this.deps.logger.warn({ sessionId: session.id, vendor: session.vendor, kind: session.kind, reference: session.reference, code, attempt: job.attempts + 1, final }, 'session card not posted');
+      log.warn({ sessionId: session.id, vendor: session.vendor, kind: session.kind, reference: session.reference, code, attempt: job.attempts + 1, final }, 'session card not posted');
       if (!final) {
         const retryAfterMs = error instanceof SlackPostError ? error.retryAfterMs : undefined;
         return { kind: 'retry', afterMs: retryAfterMs ?? 1000 * 2 ** job.attempts, reason: code ?? 'card_not_posted' };
@@ -210,16 +226,16 @@ export class SessionService {
    * so that a crash during the call is never answered by a second call. A job found in
    * `calling` (its owner died mid-call) is reconciled instead.
    */
-  async callVendor(job: CreationJob, markCalling: () => Promise<boolean>): Promise<StepResult> {
+  async callVendor(job: CreationJob, markCalling: () => Promise<boolean>, log: Logger = this.loggerFor(job)): Promise<StepResult> {
     const session = await this.deps.sessions.get(job.sessionId);
     if (!session || session.status !== 'creating') return { kind: 'done' };
     if (job.step === 'calling' || !job.payload) {
-      await this.settleInDoubt(session, 'interrupted');
+      await this.settleInDoubt(session, 'interrupted', log);
       return { kind: 'done' };
     }
     const payload = decodeCreationPayload(this.deps.crypto.decrypt(job.payload));
     const provider = this.providerOf(session);
-    const actor: Actor = { teamId: session.teamId, enterpriseId: session.enterpriseId ?? undefined, userId: session.startedBy };
+    const actor: Actor = { teamId: session.teamId, enterpriseId: session.enterpriseId ?? undefined, userId: session.startedBy, logger: log };
     if (!provider) {
       await this.recordFailure(session, actor, new Error(`${this.labelOf(session.vendor)} is no longer set up for this`));
       return { kind: 'done' };
@@ -227,7 +243,7 @@ export class SessionService {
     if (!(await markCalling())) return { kind: 'lost' };
     const reply = this.deps.replyFor({ channelId: session.channelId, userId: session.startedBy, responseUrl: payload.responseUrl, team: session });
     const created = await this.create(session, provider, payload.request, actor, reply);
-    if (payload.source && created.cardTs) await this.linkFromMessage(created, payload.source);
+    if (payload.source && created.cardTs) await this.linkFromMessage(created, payload.source, log);
     return { kind: 'done' };
   }
 
@@ -236,25 +252,25 @@ export class SessionService {
    * session failed and nothing was sent; if it may have been, the vendor is asked what it made.
    * The card (posted now if it never was) says what happened.
    */
-  async settleStale(job: CreationJob, limitMs: number): Promise<StepResult> {
+  async settleStale(job: CreationJob, limitMs: number, log: Logger = this.loggerFor(job)): Promise<StepResult> {
     const session = await this.deps.sessions.get(job.sessionId);
     if (!session || session.status !== 'creating') return { kind: 'done' };
     if (job.step === 'calling' || !job.payload) {
-      await this.settleInDoubt(session, 'stale');
+      await this.settleInDoubt(session, 'stale', log);
     } else {
       const label = this.labelOf(session.vendor);
       const detail = `Not created: it waited more than ${waitWords(limitMs)} for its turn, so Rendezvous gave up before asking ${label}. Nothing was sent to the invitee; try again.`;
-      await this.recordFailure(session, { teamId: session.teamId, userId: session.startedBy }, new CreationAbandoned(detail));
+      await this.recordFailure(session, { teamId: session.teamId, userId: session.startedBy, logger: log }, new CreationAbandoned(detail));
     }
-    await this.ensureCard(session.id);
+    await this.ensureCard(session.id, log);
     return { kind: 'done' };
   }
 
   /** A card for a session settled before its card was ever posted (best effort). */
-  private async ensureCard(sessionId: string): Promise<void> {
+  private async ensureCard(sessionId: string, log: Logger): Promise<void> {
     const session = await this.deps.sessions.get(sessionId);
     if (!session || session.cardTs) return;
-    await this.deps.cards.post(session).catch((error: unknown) => this.deps.logger.warn({ sessionId, err: error }, 'card of a settled creation not posted'));
+    await this.deps.cards.post(session).catch((error: unknown) => log.warn({ sessionId, err: error }, 'card of a settled creation not posted'));
   }
 
   private async replyForJob(session: Session, job: CreationJob, options: { orDirectMessage?: boolean } = {}): Promise<Reply> {
@@ -272,25 +288,25 @@ export class SessionService {
    * past the creation limit): never called again, but looked up through the vendor module's
    * `reconcile` where it has one; without one, failed with words that say the vendor may have acted.
    */
-  private async settleInDoubt(session: Session, why: 'interrupted' | 'stale'): Promise<void> {
-    const actor: Actor = { teamId: session.teamId, enterpriseId: session.enterpriseId ?? undefined, userId: session.startedBy };
+  private async settleInDoubt(session: Session, why: 'interrupted' | 'stale', log: Logger): Promise<void> {
+    const actor: Actor = { teamId: session.teamId, enterpriseId: session.enterpriseId ?? undefined, userId: session.startedBy, logger: log };
     const provider = this.providerOf(session);
     const label = this.labelOf(session.vendor);
     if (!provider?.reconcile) {
-      this.deps.logger.warn({ sessionId: session.id, vendor: session.vendor, why }, 'creation interrupted mid-call; no lookup for this vendor');
+      log.warn({ sessionId: session.id, vendor: session.vendor, why }, 'creation interrupted mid-call; no lookup for this vendor');
       await this.recordFailure(session, actor, new CreationAbandoned(`Rendezvous was interrupted while asking ${label} to create this session: ${label} may have created it and sent the invitation. Check in ${label} before trying again.`, 'interrupted'));
       return;
     }
     let found: Outcome | undefined;
     try {
-      found = await provider.reconcile(session);
+      found = await provider.reconcile(session, { logger: log });
     } catch (error) {
-      this.deps.logger.warn({ sessionId: session.id, vendor: session.vendor, err: error }, 'interrupted creation: the lookup failed');
+      log.warn({ sessionId: session.id, vendor: session.vendor, err: error }, 'interrupted creation: the lookup failed');
       await this.recordFailure(session, actor, new CreationUnconfirmed(error));
       return;
     }
     if (found && isCreationOutcome(found)) {
-      this.deps.logger.info({ sessionId: session.id, vendor: session.vendor, vendorId: found.vendorId, why }, 'interrupted creation: adopted what the vendor made');
+      log.info({ sessionId: session.id, vendor: session.vendor, vendorId: found.vendorId, why }, 'interrupted creation: adopted what the vendor made');
       await this.deps.lifecycle.apply(session, creationChange(found, actor, this.deps.trackIntervalMs));
       return;
     }
@@ -300,17 +316,18 @@ export class SessionService {
   /** Asks the vendor, then applies what it said (or why not) to the session and its card. */
   private async create(session: Session, provider: SessionProvider, request: StartRequest, actor: Actor, reply: Reply): Promise<Session> {
     let outcome: CreationOutcome;
+    const log = actorLogger(actor, this.deps.logger);
     try {
-      outcome = await provider.create(session, request);
+      outcome = await provider.create(session, request, { logger: log });
     } catch (error) {
-      const adopted = await this.reconcileInDoubt(session, provider, error);
+      const adopted = await this.reconcileInDoubt(session, provider, error, log);
       if (!adopted) {
         await this.recordFailure(session, actor, adopted === null ? new CreationUnconfirmed(error) : error);
         return (await this.deps.sessions.get(session.id)) ?? session;
       }
       outcome = adopted;
     }
-    this.deps.logger.info({ sessionId: session.id, vendor: session.vendor, kind: session.kind, vendorId: outcome.vendorId, status: outcome.status }, 'session created');
+    log.info({ sessionId: session.id, vendor: session.vendor, kind: session.kind, vendorId: outcome.vendorId, status: outcome.status }, 'session created');
     const created = await this.deps.lifecycle.apply(session, creationChange(outcome, actor, this.deps.trackIntervalMs));
     if (outcome.privateNote) await reply(outcome.privateNote);
     const basis = created.session ?? session;
@@ -321,7 +338,7 @@ export class SessionService {
   }
 
   /** "Invite from this message": a reply in that message's thread links to the session card. */
-  async linkFromMessage(session: Session, source: { channelId: string; ts: string }): Promise<void> {
+  async linkFromMessage(session: Session, source: { channelId: string; ts: string }, log: Logger = this.deps.logger): Promise<void> {
     const permalink = await this.permalink(session);
     const card = permalink ? `<${permalink}|the session card>` : 'the session card';
     try {
@@ -332,7 +349,7 @@ export class SessionService {
         blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `🎥 <@${session.startedBy}> started a remote session (${escapeMrkdwn(session.reference)}) from this message: see ${card}.` } }],
       });
     } catch (error) {
-      this.deps.logger.info({ err: error }, 'no link posted under the source message');
+      log.info({ err: error }, 'no link posted under the source message');
     }
   }
 
@@ -546,17 +563,17 @@ export class SessionService {
    * when the vendor has nothing (or the failure was a clear refusal), so it failed; null when
    * the lookup itself failed, so nobody knows.
    */
-  private async reconcileInDoubt(session: Session, provider: SessionProvider, error: unknown): Promise<CreationOutcome | undefined | null> {
+  private async reconcileInDoubt(session: Session, provider: SessionProvider, error: unknown, log: Logger): Promise<CreationOutcome | undefined | null> {
     if (!(error instanceof VendorError && error.inDoubt) || !provider.reconcile) return undefined;
     try {
-      const found = await provider.reconcile(session);
+      const found = await provider.reconcile(session, { logger: log });
       if (found && isCreationOutcome(found)) {
-        this.deps.logger.info({ sessionId: session.id, vendor: session.vendor, vendorId: found.vendorId }, 'creation in doubt: adopted what the vendor made');
+        log.info({ sessionId: session.id, vendor: session.vendor, vendorId: found.vendorId }, 'creation in doubt: adopted what the vendor made');
         return found;
       }
       return undefined;
     } catch (lookup) {
-      this.deps.logger.warn({ sessionId: session.id, vendor: session.vendor, err: lookup }, 'creation in doubt: the lookup failed too');
+      log.warn({ sessionId: session.id, vendor: session.vendor, err: lookup }, 'creation in doubt: the lookup failed too');
       return null;
     }
   }
@@ -564,7 +581,7 @@ export class SessionService {
   private async recordFailure(session: Session, actor: Actor, error: unknown): Promise<void> {
     const detail = error instanceof CreationUnconfirmed ? error.words(this.labelOf(session.vendor)) : error instanceof CreationAbandoned ? error.message : this.describe(error);
     const code = error instanceof VendorError ? error.code : error instanceof CreationUnconfirmed ? 'unconfirmed' : error instanceof CreationAbandoned ? error.code : 'internal';
-    this.deps.logger.warn({ sessionId: session.id, vendor: session.vendor, code, err: error }, 'session not created');
+    actorLogger(actor, this.deps.logger).warn({ sessionId: session.id, vendor: session.vendor, code, err: error }, 'session not created');
     const label = this.labelOf(session.vendor);
     await this.deps.lifecycle.apply(session, {
       status: 'failed',

@@ -1,5 +1,5 @@
 import type { TeamRef } from '../domain/installation.js';
-import type { Logger } from '../domain/logger.js';
+import { runLogger, type Logger } from '../domain/logger.js';
 import type { Outcome } from '../domain/outcome.js';
 import { productByKind, type Catalogue } from '../domain/product-catalogue.js';
 import { isFinal, statusDisplay, type Session } from '../domain/session.js';
@@ -124,19 +124,21 @@ export class SlackCalls {
   /** Starts a sync without waiting (after a lifecycle change). */
   trigger(session: Pick<Session, 'id' | 'slackCall'>): void {
     if (!session.slackCall) return;
-    const work = this.sync(session.id).catch((error: unknown) => this.deps.logger.warn({ sessionId: session.id, err: error }, 'Slack call not synced; the next pass retries'));
+    // Its own correlation id: the hook that calls this is handed no logger.
+    const log = runLogger(this.deps.logger);
+    const work = this.sync(session.id, log).catch((error: unknown) => log.warn({ sessionId: session.id, err: error }, 'Slack call not synced; the next pass retries'));
     this.running.add(work);
     void work.finally(() => this.running.delete(work));
   }
 
   /** The tracking pass: every session whose call is behind. */
-  async sweep(limit = 20): Promise<void> {
+  async sweep(log: Logger = runLogger(this.deps.logger), limit = 20): Promise<void> {
     const ids = await this.deps.store.due(this.now(), limit);
     for (const id of ids) {
       try {
-        await this.sync(id);
+        await this.sync(id, log);
       } catch (error) {
-        this.deps.logger.warn({ sessionId: id, err: error }, 'Slack call not synced; the next pass retries');
+        log.warn({ sessionId: id, err: error }, 'Slack call not synced; the next pass retries');
       }
     }
   }
@@ -146,12 +148,12 @@ export class SlackCalls {
     await Promise.all([...this.running]);
   }
 
-  async sync(sessionId: string): Promise<void> {
+  async sync(sessionId: string, log: Logger = runLogger(this.deps.logger)): Promise<void> {
     const leaseMs = this.deps.leaseMs ?? 30_000;
     if (!(await this.deps.store.lease(sessionId, this.now(), leaseMs))) return;
     let result: StepResult = { change: {} };
     try {
-      result = await this.step(sessionId);
+      result = await this.step(sessionId, log);
     } finally {
       await this.deps.store.record(sessionId, result.change);
     }
@@ -160,7 +162,7 @@ export class SlackCalls {
   }
 
   /** One step under the lease: at most one Slack call, and what to record. */
-  private async step(sessionId: string): Promise<StepResult> {
+  private async step(sessionId: string, log: Logger): Promise<StepResult> {
     const session = await this.deps.sessions.get(sessionId);
     if (!session) return { change: {} };
     const step = nextCallStep(session, this.deps.catalogue);
@@ -172,75 +174,75 @@ export class SlackCalls {
       case 'current':
         return { change: { version: session.version } };
       case 'skip':
-        this.deps.logger.info({ ...context, why: step.why }, 'Slack call not registered');
+        log.info({ ...context, why: step.why }, 'Slack call not registered');
         return { change: { state: 'failed', error: 'not_started' } };
       case 'in_doubt':
-        this.deps.logger.warn(context, 'calls.add may have gone through without an answer; not sent again');
+        log.warn(context, 'calls.add may have gone through without an answer; not sent again');
         return { change: { state: 'unknown', error: 'answer_lost' }, after: () => this.deps.note(session, notShown(session, UNCONFIRMED)) };
       case 'add':
         // Recorded before the call: whatever happens next, calls.add never goes out twice.
         await this.deps.store.record(sessionId, { state: 'adding' }, false);
         try {
           const id = await gateway.addCall(step.args);
-          this.deps.logger.info({ ...context, callId: id }, 'meeting registered as a Slack call');
+          log.info({ ...context, callId: id }, 'meeting registered as a Slack call');
           return { change: { state: 'added', id, title: step.args.title, version: session.version, retryAt: null, error: null }, after: () => this.deps.refreshCard(sessionId) };
         } catch (error) {
-          return this.addFailed(session, error);
+          return this.addFailed(session, error, log);
         }
       case 'update':
         try {
           await gateway.updateCall(step.id, step.title);
           return { change: { title: step.title, version: session.version, retryAt: null, error: null } };
         } catch (error) {
-          return { change: this.laterOrGone(session, error) };
+          return { change: this.laterOrGone(session, error, log) };
         }
       case 'end':
         try {
           await gateway.endCall(step.id, step.durationSeconds);
-          this.deps.logger.info({ ...context, callId: step.id, durationSeconds: step.durationSeconds }, 'Slack call ended');
+          log.info({ ...context, callId: step.id, durationSeconds: step.durationSeconds }, 'Slack call ended');
           return { change: { state: 'ended', version: session.version, retryAt: null, error: null } };
         } catch (error) {
-          return { change: this.laterOrGone(session, error) };
+          return { change: this.laterOrGone(session, error, log) };
         }
     }
   }
 
   /** calls.add failed: a 429 or a plain refusal registered nothing (tried again); a lost answer or a 5xx may have. */
-  private addFailed(session: Session, error: unknown): StepResult {
+  private addFailed(session: Session, error: unknown, log: Logger): StepResult {
     const code = error instanceof SlackPostError ? error.code : 'request_failed';
     const context = { sessionId: session.id, code };
     if (error instanceof SlackPostError && error.rateLimited) {
-      this.deps.logger.info({ ...context, retryAfterMs: error.retryAfterMs }, 'Slack asked calls.add to wait');
+      log.info({ ...context, retryAfterMs: error.retryAfterMs }, 'Slack asked calls.add to wait');
       return { change: { state: 'pending', retryAt: new Date(this.now().getTime() + error.retryAfterMs!), error: code } };
     }
     if (code === 'request_failed' || code.startsWith('http_5')) {
-      this.deps.logger.warn(context, 'calls.add got no answer; it may have registered the call, so it is not sent again');
+      log.warn(context, 'calls.add got no answer; it may have registered the call, so it is not sent again');
       return {
         change: { state: 'unknown', error: code },
         after: () => this.deps.note(session, notShown(session, UNCONFIRMED)),
       };
     }
     if (error instanceof SlackPostError && error.permanent) {
-      this.deps.logger.warn(context, 'Slack refused the call for good');
+      log.warn(context, 'Slack refused the call for good');
       return { change: { state: 'failed', error: code }, after: () => this.deps.note(session, notShown(session, `Slack refused it (${code})`)) };
     }
-    this.deps.logger.warn(context, 'Slack refused calls.add; tried again later');
+    log.warn(context, 'Slack refused calls.add; tried again later');
     return { change: { state: 'pending', retryAt: new Date(this.now().getTime() + RETRY_MS), error: code } };
   }
 
   /** calls.update / calls.end failed: a call Slack no longer knows is left alone; anything else is tried again. */
-  private laterOrGone(session: Session, error: unknown): SlackCallChange {
+  private laterOrGone(session: Session, error: unknown, log: Logger): SlackCallChange {
     const code = error instanceof SlackPostError ? error.code : 'request_failed';
     if (CALL_GONE.has(code)) {
-      this.deps.logger.info({ sessionId: session.id, code }, 'Slack no longer knows the call; nothing more sent');
+      log.info({ sessionId: session.id, code }, 'Slack no longer knows the call; nothing more sent');
       return { state: 'ended', error: code };
     }
     if (error instanceof SlackPostError && error.permanent) {
-      this.deps.logger.warn({ sessionId: session.id, code }, 'Slack refused the call change for good');
+      log.warn({ sessionId: session.id, code }, 'Slack refused the call change for good');
       return { state: 'failed', error: code };
     }
     const wait = error instanceof SlackPostError && error.rateLimited ? error.retryAfterMs! : RETRY_MS;
-    this.deps.logger.info({ sessionId: session.id, code, retryInMs: wait }, 'Slack call change not sent; tried again later');
+    log.info({ sessionId: session.id, code, retryInMs: wait }, 'Slack call change not sent; tried again later');
     return { retryAt: new Date(this.now().getTime() + wait), error: code };
   }
 }

@@ -1,4 +1,4 @@
-import type { Logger } from '../domain/logger.js';
+import { runLogger, type Logger } from '../domain/logger.js';
 import { productByKind, vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
 import { statusDisplay, type Session } from '../domain/session.js';
 import type { CompletionAnswer, StepCompletion } from '../slack/function-completion.js';
@@ -70,8 +70,10 @@ export class WorkflowCompleter {
       this.again = true;
       return;
     }
-    this.running = this.runOnce()
-      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'workflow steps not completed; the next poll retries'))
+    // Each pass logs under a correlation id of its own.
+    const log = runLogger(this.deps.logger);
+    this.running = this.runOnce(log)
+      .catch((error: unknown) => log.warn({ err: error }, 'workflow steps not completed; the next poll retries'))
       .finally(() => {
         this.running = undefined;
         if (this.again) {
@@ -82,14 +84,13 @@ export class WorkflowCompleter {
   }
 
   /** One pass: every step ready now, completed (tests call it directly). */
-  async runOnce(): Promise<void> {
+  async runOnce(log: Logger = runLogger(this.deps.logger)): Promise<void> {
     const now = this.now();
     const ready = await this.deps.steps.leaseReady(this.deps.owner, now, this.deps.leaseMs ?? 30_000, 20);
-    for (const step of ready) await this.completeOne(step);
+    for (const step of ready) await this.completeOne(step, log);
   }
 
-  private async completeOne(step: WorkflowStep): Promise<void> {
-    const { logger } = this.deps;
+  private async completeOne(step: WorkflowStep, logger: Logger): Promise<void> {
     const session = await this.deps.sessions.get(step.sessionId);
     const completion = session ? await this.completionFor(session) : { kind: 'error' as const, error: 'The session was removed before it was created.' };
     let token: string;

@@ -1,5 +1,5 @@
 import type { Actor } from '../domain/actor.js';
-import type { Logger } from '../domain/logger.js';
+import { actorLogger, type Logger } from '../domain/logger.js';
 import { contactVendors, meetingVendors, moduleNamed, orList, type Catalogue } from '../domain/product-catalogue.js';
 import { parseInviteStepInputs } from '../domain/workflow-step.js';
 import type { SlackGateways } from '../slack/gateways.js';
@@ -22,6 +22,9 @@ export interface StepExecution {
   /** The execution's bot_access_token: stored sealed with the creation job, never logged. */
   token: string;
   inputs: unknown;
+  /** The request's logger (its correlation id) and the id itself, for its creation job. */
+  logger?: Logger;
+  correlationId?: string;
 }
 
 export type StepStart = { started: true; sessionId?: string } | { started: false; reason: string };
@@ -46,13 +49,13 @@ export class WorkflowStepStart {
     if (!checked.ok) return { started: false, reason: plain(checked.reason) };
     const member = await this.memberProblem(execution.teamId, userId);
     if (member) return { started: false, reason: member };
-    const actor: Actor = { teamId: execution.teamId, enterpriseId: execution.enterpriseId, userId };
+    const actor: Actor = { teamId: execution.teamId, enterpriseId: execution.enterpriseId, userId, logger: execution.logger, correlationId: execution.correlationId };
     const accepted = await this.deps.sessions.accept(checked.request, channelId, actor, {}, `function:${execution.functionExecutionId}`, {
       functionExecutionId: execution.functionExecutionId,
       token: execution.token,
     });
     if (!accepted.accepted) return { started: false, reason: plain(accepted.text) };
-    this.deps.logger.info({ sessionId: accepted.sessionId, vendor: checked.request.vendor, duplicate: accepted.duplicate ?? false }, 'workflow step accepted');
+    actorLogger(execution, this.deps.logger).info({ sessionId: accepted.sessionId, vendor: checked.request.vendor, duplicate: accepted.duplicate ?? false }, 'workflow step accepted');
     return { started: true, sessionId: accepted.sessionId };
   }
 

@@ -10,10 +10,10 @@ export interface AccountTrackingDeps {
     sync(): Promise<void>;
     trackedAccounts(): Array<{ vendor: string; scope: AccountScope; trackers: VendorTracker[] }>;
   };
-  /** The port one tracker works through: its product's sessions, of its own account only. */
-  portFor(vendor: string, kind: SessionKind, scope: AccountScope): TrackingPort;
-  /** Runs one tracker's pass (the entry layer gives it a correlation id of its own). */
-  run(pass: () => Promise<void>): Promise<void>;
+  /** The port one tracker works through: its product's sessions, of its own account only, and the pass's logger. */
+  portFor(vendor: string, kind: SessionKind, scope: AccountScope, logger: Logger): TrackingPort;
+  /** A logger for one tracker's pass: a child with a correlation id of its own. */
+  passLogger(): Logger;
   logger: Logger;
 }
 
@@ -32,13 +32,12 @@ export function accountTracking(deps: AccountTrackingDeps): Tracker {
       }
       for (const { vendor, scope, trackers } of deps.accounts.trackedAccounts()) {
         for (const tracker of trackers) {
-          await deps.run(async () => {
-            try {
-              await tracker.tick(deps.portFor(vendor, tracker.kind, scope));
-            } catch (error) {
-              deps.logger.error({ err: error, vendor, account: scope.account }, 'tracking pass failed');
-            }
-          });
+          const log = deps.passLogger();
+          try {
+            await tracker.tick(deps.portFor(vendor, tracker.kind, scope, log));
+          } catch (error) {
+            log.error({ err: error, vendor, account: scope.account }, 'tracking pass failed');
+          }
         }
       }
     },

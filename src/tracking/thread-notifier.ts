@@ -1,4 +1,4 @@
-import type { Logger } from '../domain/logger.js';
+import { runLogger, type Logger } from '../domain/logger.js';
 import type { TeamRef } from '../domain/installation.js';
 import { SlackPostError } from '../slack/gateway.js';
 import type { SlackApi } from '../slack/gateways.js';
@@ -67,7 +67,11 @@ export class ThreadNotifier {
   private pausedUntil = 0;
   private readonly policy: RetryPolicy;
 
+  /** The logger of the run in progress (one at a time). */
+  private log: Logger;
+
   constructor(private readonly deps: ThreadNotifierDeps) {
+    this.log = deps.logger;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...deps.retry };
   }
 
@@ -75,11 +79,13 @@ export class ThreadNotifier {
    * Posts what is due, in at most two bounded passes (a call during a pass asks for one more);
    * concurrent calls join the run in progress. Only background work awaits this.
    */
-  flush(): Promise<void> {
+  flush(log: Logger = runLogger(this.deps.logger)): Promise<void> {
     if (this.running) {
       this.again = true;
       return this.running;
     }
+    // One run at a time: its lines carry the id of the pass (or trigger) that started it.
+    this.log = log;
     this.running = this.drain().finally(() => {
       this.running = undefined;
     });
@@ -144,7 +150,7 @@ export class ThreadNotifier {
       const sent = await this.send(channel, milestone);
       if (sent === 'lost') {
         lease.lost = true;
-        this.deps.logger.warn({ sessionId: milestone.sessionId, owner: this.deps.owner }, 'outbox lease lost to another replica; stopping this thread');
+        this.log.warn({ sessionId: milestone.sessionId, owner: this.deps.owner }, 'outbox lease lost to another replica; stopping this thread');
         return;
       }
       if (typeof sent === 'object') {
@@ -163,7 +169,7 @@ export class ThreadNotifier {
     const at = this.now();
     if (!(await this.deps.milestones.renewOutbox(lease.sessionId, this.deps.owner, new Date(at), leaseMs))) {
       lease.lost = true;
-      this.deps.logger.warn({ sessionId: lease.sessionId, owner: this.deps.owner }, 'outbox lease lost before renewal; stopping this thread');
+      this.log.warn({ sessionId: lease.sessionId, owner: this.deps.owner }, 'outbox lease lost before renewal; stopping this thread');
       return false;
     }
     lease.renewedAt = at;
@@ -205,7 +211,8 @@ export class ThreadNotifier {
   }
 
   private async failed(milestone: PendingMilestone, error: unknown, counted: boolean): Promise<Sent> {
-    const { milestones, owner, logger } = this.deps;
+    const { milestones, owner } = this.deps;
+    const logger = this.log;
     const code = error instanceof SlackPostError ? error.code : 'request_failed';
     const context = { milestoneId: milestone.id, sessionId: milestone.sessionId, key: milestone.key, code };
     if (error instanceof SlackPostError && error.rateLimited) {
@@ -241,7 +248,8 @@ export class ThreadNotifier {
    * one (trying each would only be refused again), and the starter hears it once per session.
    */
   private async setAsideRest(rest: PendingMilestone[], refused: PendingMilestone, code: string): Promise<void> {
-    const { milestones, owner, logger } = this.deps;
+    const { milestones, owner } = this.deps;
+    const logger = this.log;
     const gateway = this.deps.gateways.of(refused);
     const now = new Date(this.now());
     for (const milestone of rest) {

@@ -1,3 +1,4 @@
+import type { Logger } from '../domain/logger.js';
 import type { Outcome } from '../domain/outcome.js';
 import type { Session, SessionKind } from '../domain/session.js';
 import type { TrackingPort, VendorTracker } from '../domain/vendor-module.js';
@@ -16,12 +17,18 @@ export interface StoreTrackingPortDeps {
   owner: string;
   /** Long enough for a slow pass; short enough that a crashed replica's sessions are soon taken over. */
   leaseMs: number;
+  /** The pass's logger (a child carrying its correlation id). */
+  logger?: Logger;
   now?: () => Date;
 }
 
 /** What one vendor product's tracker may do, over the store (leases) and the lifecycle (changes). */
 export class StoreTrackingPort implements TrackingPort {
   constructor(private readonly deps: StoreTrackingPortDeps) {}
+
+  get logger(): Logger | undefined {
+    return this.deps.logger;
+  }
 
   leaseDue(limit: number): Promise<Session[]> {
     const { sessions, vendor, kind, owner, leaseMs, scope } = this.deps;

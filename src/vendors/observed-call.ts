@@ -1,6 +1,13 @@
 import type { Logger } from '../domain/logger.js';
 import { VendorError } from './errors.js';
-import type { CallRecorder } from '../domain/vendor-module.js';
+import type { CallRecorder, CallVia } from '../domain/vendor-module.js';
+
+export type { CallVia };
+
+/** The account's deps with the call's own logger, when it has one. */
+export function withCallLogger<D extends { logger: Logger }>(deps: D, via: CallVia | undefined): D {
+  return via?.logger ? { ...deps, logger: via.logger } : deps;
+}
 
 /**
  * Runs one vendor operation and records its outcome: in the vendor's health (read by /healthz,

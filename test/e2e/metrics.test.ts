@@ -133,4 +133,25 @@ describe('e2e: GET /metrics and GET /readyz on the running app', function () {
     const orphans = lines.slice(listening + 1).filter((line) => !line.correlationId);
     assert.equal(orphans.length, 0, `no line without an id: ${JSON.stringify(orphans)}`);
   });
+
+  it('gives two creations in flight two ids: each creation job logs under its own request’s id', async () => {
+    const before = lines.length;
+    const answers = await Promise.all([
+      stack.requester.slash('+33 6 12 34 56 70 apizee ref:CASE-3', { userId: AGENT, channelId: CHANNEL }),
+      stack.requester.slash('+33 6 12 34 56 71 apizee ref:CASE-4', { userId: AGENT, channelId: CHANNEL }),
+    ]);
+    assert.deepEqual(answers.map((answer) => answer.status), [200, 200]);
+    const created = () => lines.slice(before).filter((line) => line.msg === 'session created');
+    const deadline = Date.now() + 10_000;
+    while (created().length < 2) {
+      assert.ok(Date.now() < deadline, 'both creations logged');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const ids = created().map((line) => String(line.correlationId));
+    for (const id of ids) assert.match(id, /^[0-9a-f-]{36}$/);
+    assert.notEqual(ids[0], ids[1], 'each creation has the id of its own request');
+    // Each creation's vendor call logs under that creation's id, whichever request woke the runner.
+    const calls = lines.slice(before).filter((line) => line.msg === 'vendor call succeeded' && line.operation === 'createTicket');
+    assert.deepEqual(new Set(calls.map((line) => String(line.correlationId))), new Set(ids));
+  });
 });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { currentCorrelation } from '../../src/observability/correlation.js';
-import { RequestGate } from '../../src/observability/request-gate.js';
+import { correlationOf, RequestGate } from '../../src/observability/request-gate.js';
 
 /** A server behind the gate whose /slow requests wait until `release()`. */
 async function gatedServer(gate: RequestGate) {
@@ -10,7 +9,7 @@ async function gatedServer(gate: RequestGate) {
   const seen: Array<string | undefined> = [];
   const server: Server = createServer(
     gate.wrap((req, res) => {
-      seen.push(currentCorrelation()?.correlationId);
+      seen.push(correlationOf(req)?.correlationId);
       const answer = () => res.end(`answered ${req.url}`);
       if (req.url === '/slow') held.push(answer);
       else answer();

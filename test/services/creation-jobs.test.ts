@@ -26,6 +26,10 @@ class RecordingSteps implements CreationSteps {
   callGate?: Gate;
   cardResult: (job: CreationJob) => StepResult | { kind: 'posted' } = () => ({ kind: 'posted' });
 
+  loggerFor() {
+    return createLogger('silent');
+  }
+
   async postCard(job: CreationJob) {
     this.cards.push(job.sessionId);
     this.cardsRunning += 1;

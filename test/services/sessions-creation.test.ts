@@ -136,6 +136,29 @@ eachDatabase('SessionService creation steps', (ctx) => {
     assert.match(h.posted.at(-1) ?? '', /started a remote session \(CASE-9\) from this message/, 'the source message links to the card');
   });
 
+  it('each creation job logs, and calls its vendor, under the correlation id of the request that asked for it', async () => {
+    const seen = new Map<string, unknown>();
+    const h = harness({
+      create: async (session, _request, via) => {
+        // Both calls are in flight at once: neither may take the other's id.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        seen.set(session.id, via?.logger?.bindings().correlationId);
+        return CREATED;
+      },
+    });
+    const a = await h.service.accept(REQUEST, 'C0CHANNEL', { ...ACTOR, correlationId: 'request-a' }, {}, 'command:a');
+    const b = await h.service.accept(REQUEST, 'C0CHANNEL', { ...ACTOR, correlationId: 'request-b' }, {}, 'command:b');
+    const jobs = await Promise.all([a, b].map(async ({ sessionId }) => (await h.jobs.get(sessionId!))!));
+    assert.deepEqual(jobs.map((job) => h.service.loggerFor(job).bindings().correlationId), ['request-a', 'request-b']);
+    await Promise.all(jobs.map((job) => h.service.callVendor({ ...job, step: 'card_posted' }, async () => true, h.service.loggerFor(job))));
+    assert.equal(seen.get(a.sessionId!), 'request-a');
+    assert.equal(seen.get(b.sessionId!), 'request-b');
+    // A job written without an id (before ids were carried) gets one of its own.
+    const old = await h.service.accept(REQUEST, 'C0CHANNEL', ACTOR, {}, 'command:c');
+    const own = h.service.loggerFor((await h.jobs.get(old.sessionId!))!).bindings().correlationId;
+    assert.match(String(own), /^[0-9a-f-]{36}$/);
+  });
+
   it('says nothing was started when the write does not answer within the deadline', async () => {
     const stuck = new CreationJobsRepository(ctx.db(), ctx.kind);
     stuck.create = () => new Promise(() => undefined);

@@ -11,6 +11,7 @@ import { joinAsAgentButton } from './join-as-agent.js';
 import { modalSwitch } from './modal-switches.js';
 import { refreshButton } from './refresh.js';
 import { resendButton } from './resend.js';
+import { withRequestLogger } from '../actor.js';
 
 /** Every block action the app sends, and the handler that answers it. */
 export const ACTION_HANDLERS: Record<(typeof ACTION)[keyof typeof ACTION], ActionHandler> = {
@@ -42,6 +43,6 @@ export function registerActions(app: App, services: ListenerServices): void {
     await args.ack();
     const actionId = 'action_id' in args.action ? args.action.action_id : undefined;
     const handler = actionId === undefined ? undefined : handlers.get(actionId);
-    if (args.body.type === 'block_actions' && handler) await handler(args as Parameters<ActionHandler>[0], services);
+    if (args.body.type === 'block_actions' && handler) await handler(args as Parameters<ActionHandler>[0], withRequestLogger(services, args.context));
   });
 }

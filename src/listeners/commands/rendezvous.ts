@@ -4,6 +4,7 @@ import { commandToStart } from '../../services/command-requests.js';
 import { escapeMrkdwn } from '../../ui/mrkdwn.js';
 import { MODAL_NOT_OPENED_WORDS } from '../../slack/modal-opener.js';
 import { withScope } from '../../ui/view-scope.js';
+import { requestLogger, requestTrace } from '../actor.js';
 import { replyTo } from '../reply.js';
 import type { ListenerServices } from '../services.js';
 
@@ -18,9 +19,9 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
     const receivedAt = Date.now();
     const request = parseCommand(command.text ?? '', services.catalogue);
     // An empty enterprise_id (outside Enterprise Grid) is none: sessions and later clicks must agree.
-    const actor = { teamId: command.team_id, enterpriseId: command.enterprise_id || undefined, userId: command.user_id };
+    const actor = { teamId: command.team_id, enterpriseId: command.enterprise_id || undefined, userId: command.user_id, ...requestTrace(context) };
     // Slack may send no response_url (Bolt's `respond` is then undefined): the answers then go by chat.postEphemeral.
-    const reply = replyTo({ respond, gateway: services.gateways.of(actor), channelId: command.channel_id, userId: command.user_id, logger: services.logger });
+    const reply = replyTo({ respond, gateway: services.gateways.of(actor), channelId: command.channel_id, userId: command.user_id, logger: requestLogger(context, services.logger) });
 
     switch (request.kind) {
       case 'modal': {

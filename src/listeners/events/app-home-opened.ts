@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { SeenIds } from '../dedupe.js';
 import type { ListenerServices } from '../services.js';
+import { requestLogger } from '../actor.js';
 
 /** Opening the Home tab publishes it afresh; Slack's retries of an event already handled are dropped. */
 export function registerAppHomeOpened(app: App, services: ListenerServices): void {
@@ -9,7 +10,7 @@ export function registerAppHomeOpened(app: App, services: ListenerServices): voi
     if (event.tab !== 'home') return;
     const eventId = body.event_id;
     if (eventId && !seen.firstTime(eventId)) {
-      services.logger.debug({ eventId, retryNum: context.retryNum, retryReason: context.retryReason }, 'retried app_home_opened ignored');
+      requestLogger(context, services.logger).debug({ eventId, retryNum: context.retryNum, retryReason: context.retryReason }, 'retried app_home_opened ignored');
       return;
     }
     const teamId = context.teamId ?? body.team_id;

@@ -1,6 +1,7 @@
 import type { App, Context } from '@slack/bolt';
 import type { InstallationScope } from '../../domain/installation.js';
 import type { ListenerServices } from '../services.js';
+import { requestLogger } from '../actor.js';
 
 /**
  * OAuth install: a workspace removed the app (`app_uninstalled`), or revoked its bot token
@@ -18,7 +19,7 @@ export function registerUninstallEvents(app: App, installations: NonNullable<Lis
     if ((event.tokens.bot ?? []).length === 0) return;
     const scope = scopeOf(context);
     if (scope) await installations.uninstalled(scope, 'tokens_revoked');
-    else services.logger.warn('tokens_revoked without a team or enterprise: nothing removed');
+    else requestLogger(context, services.logger).warn('tokens_revoked without a team or enterprise: nothing removed');
   });
 }
 

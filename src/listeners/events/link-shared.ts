@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { SeenIds } from '../dedupe.js';
 import type { ListenerServices } from '../services.js';
+import { requestLogger } from '../actor.js';
 
 /**
  * Slack's `link_shared` event (links of a domain under the manifest's `unfurl_domains`): a posted
@@ -23,7 +24,7 @@ export function registerLinkShared(app: App, services: ListenerServices): void {
   app.event('link_shared', async ({ event, body, context }) => {
     const parsed = LinkShared.safeParse(event);
     if (!parsed.success) {
-      services.logger.warn({ problems: parsed.error.issues.map((issue) => issue.path.join('.')) }, 'link_shared event of an unknown shape ignored');
+      requestLogger(context, services.logger).warn({ problems: parsed.error.issues.map((issue) => issue.path.join('.')) }, 'link_shared event of an unknown shape ignored');
       return;
     }
     if (body.event_id && !seen.firstTime(body.event_id)) return;

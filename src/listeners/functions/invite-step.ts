@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { INVITE_STEP_CALLBACK_ID } from '../../domain/workflow-step.js';
 import type { ListenerServices } from '../services.js';
+import { requestLogger, requestTrace } from '../actor.js';
 
 /**
  * The Workflow Builder step "Invite someone to a remote session" (`function_executed`). The
@@ -22,6 +23,7 @@ export function registerInviteStep(app: App, services: Pick<ListenerServices, 'w
             functionExecutionId: event.function_execution_id,
             token: event.bot_access_token,
             inputs,
+            ...requestTrace(context, services.logger),
           })
         : { started: false as const, reason: 'Rendezvous could not tell which workspace this workflow runs in.' };
     } finally {
@@ -31,7 +33,7 @@ export function registerInviteStep(app: App, services: Pick<ListenerServices, 'w
     try {
       await fail({ error: outcome.reason });
     } catch (error) {
-      services.logger.warn({ code: (error as { data?: { error?: string } }).data?.error }, 'workflow step refused, and Slack did not take the failure');
+      requestLogger(context, services.logger).warn({ code: (error as { data?: { error?: string } }).data?.error }, 'workflow step refused, and Slack did not take the failure');
     }
   });
 }

@@ -4,6 +4,7 @@ import { SHORTCUT } from '../../ui/ids.js';
 import type { ListenerServices } from '../services.js';
 import { inviteFromMessageShortcut } from './invite-from-message.js';
 import { startSessionShortcut } from './start-session.js';
+import { withRequestLogger } from '../actor.js';
 
 /** One Bolt listener for both shortcuts (as for actions: fewer listeners, cheaper requests). */
 export function registerShortcuts(app: App, services: ListenerServices): void {
@@ -13,9 +14,9 @@ export function registerShortcuts(app: App, services: ListenerServices): void {
     const receivedAt = Date.now();
     await args.ack();
     if (args.shortcut.type === 'message_action' && args.shortcut.callback_id === SHORTCUT.inviteFromMessage) {
-      await inviteFromMessageShortcut(args as SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs, services, receivedAt);
+      await inviteFromMessageShortcut(args as SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs, withRequestLogger(services, args.context), receivedAt);
     } else if (args.shortcut.type === 'shortcut' && args.shortcut.callback_id === SHORTCUT.startSession) {
-      await startSessionShortcut(args as SlackShortcutMiddlewareArgs<GlobalShortcut> & AllMiddlewareArgs, services, receivedAt);
+      await startSessionShortcut(args as SlackShortcutMiddlewareArgs<GlobalShortcut> & AllMiddlewareArgs, withRequestLogger(services, args.context), receivedAt);
     }
   });
 }

@@ -2,18 +2,19 @@ import type { App } from '@slack/bolt';
 import { readAdminGroupForm } from '../../ui/admin-group.js';
 import { CALLBACK } from '../../ui/ids.js';
 import type { ListenerServices } from '../services.js';
+import { requestLogger } from '../actor.js';
 
 /**
  * An admin saves the workspace's admin user group from the App Home: a refusal or a bad id is
  * answered on the field; once saved, the modal closes (the ack) and the Home tab is published again.
  */
 export function registerAdminGroupSubmission(app: App, services: ListenerServices): void {
-  app.view(CALLBACK.adminGroup, async ({ ack, body, view }) => {
+  app.view(CALLBACK.adminGroup, async ({ ack, body, view, context }) => {
     const value = readAdminGroupForm(view.state.values);
     const teamId = body.team?.id ?? body.user.team_id;
     if (value === undefined || !teamId) {
       await ack();
-      services.logger.warn({ teamId, userId: body.user.id }, 'admin user group submission unreadable; nothing saved');
+      requestLogger(context, services.logger).warn({ teamId, userId: body.user.id }, 'admin user group submission unreadable; nothing saved');
       return;
     }
     const enterpriseId = body.enterprise?.id ?? null;

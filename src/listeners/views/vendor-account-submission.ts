@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { CALLBACK } from '../../ui/ids.js';
 import { readVendorAccountForm } from '../../ui/vendor-accounts.js';
 import type { ListenerServices } from '../services.js';
+import { requestLogger } from '../actor.js';
 
 /**
  * An admin saves a vendor account from the App Home: errors are answered on their fields; else the
@@ -9,12 +10,12 @@ import type { ListenerServices } from '../services.js';
  * save and the vendor's check are done.
  */
 export function registerVendorAccountSubmission(app: App, services: ListenerServices): void {
-  app.view(CALLBACK.vendorAccount, async ({ ack, body, view, client }) => {
+  app.view(CALLBACK.vendorAccount, async ({ ack, body, view, client, context }) => {
     const form = readVendorAccountForm(view.state.values, view.private_metadata, (vendor) => services.vendorAccounts.fieldsOf(vendor));
     const teamId = body.team?.id ?? body.user.team_id;
     if (!form || !teamId) {
       await ack();
-      services.logger.warn({ teamId, userId: body.user.id }, 'vendor account submission unreadable; nothing saved');
+      requestLogger(context, services.logger).warn({ teamId, userId: body.user.id }, 'vendor account submission unreadable; nothing saved');
       return;
     }
     const answer = await services.vendorAccounts.submit({ teamId, enterpriseId: body.enterprise?.id ?? null, userId: body.user.id, ...form });

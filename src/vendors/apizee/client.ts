@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { messageLength } from '../../domain/delivery.js';
 import type { Logger } from '../../domain/logger.js';
 import { scrub } from '../../domain/scrub.js';
-import { observedCall } from '../observed-call.js';
+import { observedCall, withCallLogger, type CallVia } from '../observed-call.js';
 import { inDoubt, VendorError } from '../errors.js';
 import type { CallRecorder } from '../../domain/vendor-module.js';
 import { codeForStatus, createHttp, parseBody, send, sleep } from '../http.js';
@@ -88,7 +88,7 @@ export class ApizeeClient {
   }
 
   /** `POST /tickets` (seed 003): invite=1 so Apizee delivers the invitation, scope=sso for the agent link. */
-  async createTicket(input: NewTicket): Promise<CreatedTicket> {
+  async createTicket(input: NewTicket, via: CallVia = {}): Promise<CreatedTicket> {
     const searchParams: Record<string, string> = {
       agent: input.agent,
       invite: '1',
@@ -101,13 +101,14 @@ export class ApizeeClient {
     return this.call('createTicket', CreatedTicket, (token) => this.http.post('tickets', { searchParams, headers: auth(token) }), {
       priority: 'interactive',
       idempotent: false,
-    });
+    }, via);
   }
 
   /** `GET /tickets?orderby=date&order=desc&limit=…[&reference=…]`: one call covers many tickets. */
   async listTickets(
     query: { limit: number; reference?: string; offset?: number },
     priority: Priority = 'background',
+    via: CallVia = {},
   ): Promise<TicketList> {
     const searchParams: Record<string, string | number> = {
       orderby: 'date',
@@ -119,15 +120,15 @@ export class ApizeeClient {
     const list = await this.call('listTickets', TicketList, (token) => this.http.get('tickets', { searchParams, headers: auth(token) }), {
       priority,
       idempotent: true,
-    });
-    this.logSkipped('listTickets', list.skipped);
+    }, via);
+    this.logSkipped('listTickets', list.skipped, via);
     return list;
   }
 
   /** The rows a list answer could not read: how many, and the first problems (never their contents). */
-  private logSkipped(operation: string, skipped: string[]): void {
+  private logSkipped(operation: string, skipped: string[], via: CallVia): void {
     if (skipped.length === 0) return;
-    this.deps.logger.warn({ vendor: 'apizee', operation, skipped: skipped.length, problems: skipped.slice(0, 5) }, 'list rows skipped: not readable');
+    (via.logger ?? this.deps.logger).warn({ vendor: 'apizee', operation, skipped: skipped.length, problems: skipped.slice(0, 5) }, 'list rows skipped: not readable');
   }
 
   /**
@@ -136,16 +137,16 @@ export class ApizeeClient {
    * with more files would never show the rest. This asks for the assumed maximum, as the
    * conference media call does, and says so when even that is not every file.
    */
-  async listTicketMedias(ticketId: string, priority: Priority = 'background'): Promise<TicketMediaList> {
+  async listTicketMedias(ticketId: string, priority: Priority = 'background', via: CallVia = {}): Promise<TicketMediaList> {
     const path = `enterprises/${encodeURIComponent(this.settings.enterpriseId)}/tickets/${encodeURIComponent(ticketId)}/medias`;
     const searchParams = { limit: MAX_LIST_LIMIT };
     const list = await this.call('listTicketMedias', TicketMediaList, (token) => this.http.get(path, { searchParams, headers: auth(token) }), {
       priority,
       idempotent: true,
-    });
+    }, via);
     const received = (list.offset ?? 0) + list.medias.length;
     if (list.count !== undefined && list.count > received) {
-      this.deps.logger.warn({ vendor: 'apizee', operation: 'listTicketMedias', count: list.count, received }, 'media list longer than one page: the rest is not read');
+      (via.logger ?? this.deps.logger).warn({ vendor: 'apizee', operation: 'listTicketMedias', count: list.count, received }, 'media list longer than one page: the rest is not read');
     }
     return list;
   }
@@ -155,18 +156,19 @@ export class ApizeeClient {
    * as `true`/`false`, `startTime` in ISO 8601 UTC. Parameters go in REFERENCE §4's order, which
    * reproduces the seed's curl. Checked here first, so a bad name or message costs no request.
    */
-  async createConference(input: NewConference, priority: Priority = 'interactive'): Promise<Conference> {
+  async createConference(input: NewConference, priority: Priority = 'interactive', via: CallVia = {}): Promise<Conference> {
     const searchParams = conferenceParams(input);
     return this.call('createConference', Conference, (token) => this.http.post('conferences', { searchParams, headers: auth(token) }), {
       priority,
       idempotent: false,
-    });
+    }, via);
   }
 
   /** `GET /conferences?search=…&since=…&orderby=date&order=desc&limit=…` (seed 003, "Get a Conference ID by name"). */
   async listConferences(
     query: { search?: string; since?: Date; limit: number },
     priority: Priority = 'background',
+    via: CallVia = {},
   ): Promise<ConferenceList> {
     const searchParams: Record<string, string | number> = {};
     if (query.search) searchParams.search = query.search;
@@ -177,8 +179,8 @@ export class ApizeeClient {
     const list = await this.call('listConferences', ConferenceList, (token) => this.http.get('conferences', { searchParams, headers: auth(token) }), {
       priority,
       idempotent: true,
-    });
-    this.logSkipped('listConferences', list.skipped);
+    }, via);
+    this.logSkipped('listConferences', list.skipped, via);
     return list;
   }
 
@@ -186,13 +188,13 @@ export class ApizeeClient {
    * `GET /conferences/{id}/media?limit=…&orderby=date&order=desc` (seed 003; the seed asks for 10,
    * this asks for the assumed maximum so one call sees every recording).
    */
-  async listConferenceMedia(conferenceId: string, priority: Priority = 'background'): Promise<ConferenceMedia> {
+  async listConferenceMedia(conferenceId: string, priority: Priority = 'background', via: CallVia = {}): Promise<ConferenceMedia> {
     const path = `conferences/${encodeURIComponent(conferenceId)}/media`;
     const searchParams = { limit: MAX_LIST_LIMIT, orderby: 'date', order: 'desc' };
     return this.call('listConferenceMedia', ConferenceMedia, (token) => this.http.get(path, { searchParams, headers: auth(token) }), {
       priority,
       idempotent: true,
-    });
+    }, via);
   }
 
   /**
@@ -227,8 +229,9 @@ export class ApizeeClient {
     schema: S,
     request: (token: string) => Promise<Response>,
     options: CallOptions,
+    via: CallVia = {},
   ): Promise<z.infer<S>> {
-    return observedCall(this.deps, 'apizee', operation, () => this.callWithRecovery(operation, schema, request, options));
+    return observedCall(withCallLogger(this.deps, via), 'apizee', operation, () => this.callWithRecovery(operation, schema, request, options));
   }
 
   private async callWithRecovery<S extends z.ZodType>(

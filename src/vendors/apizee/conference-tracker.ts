@@ -1,3 +1,4 @@
+import type { Logger } from '../../domain/logger.js';
 import { milestoneWords, STATUS_MILESTONE } from '../../domain/milestones.js';
 import type { MediaItem, Outcome } from '../../domain/outcome.js';
 import { isFinal, type Session, type SessionStatus } from '../../domain/session.js';
@@ -76,14 +77,27 @@ export class ApizeeConferenceTracker implements VendorTracker {
    * ends well within its leases (two intervals) and leaves the rest to the next pass.
    */
   private passEndsAt = Infinity;
+  /**
+   * The logger of the pass in progress (the port's: its correlation id). Passes of one tracker
+   * never overlap, and only a pass makes background calls; Refresh's interactive calls use the account's.
+   */
+  private passLog: Logger;
 
-  constructor(private readonly deps: ApizeeTrackerDeps) {}
+  constructor(private readonly deps: ApizeeTrackerDeps) {
+    this.passLog = deps.logger;
+  }
+
+  /** The logger of a call at this priority. */
+  private logFor(priority: Priority): Logger {
+    return priority === 'background' ? this.passLog : this.deps.logger;
+  }
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }
 
   async tick(port: TrackingPort): Promise<void> {
+    this.passLog = port.logger ?? this.deps.logger;
     // Waits for the slot the ticket pass may have just used, rather than skipping the whole pass,
     // and leases once it has it (a conference a webhook made due during the wait is in this pass).
     const leased = await leaseAtSlot(port, this.deps.client, MAX_LIST_LIMIT, slotWaitMs(this.deps));
@@ -94,8 +108,8 @@ export class ApizeeConferenceTracker implements VendorTracker {
       const open = leased.filter((session) => !isFinal(session.status));
       if (open.length > 0) {
         const since = new Date(Math.min(...open.map((session) => session.createdAt.getTime())) - 60_000);
-        const list = await inBackground(this.deps.logger, 'conference tracking', () =>
-          this.deps.client.listConferences({ search: CONFERENCE_NAME_MARK, since, limit: MAX_LIST_LIMIT }),
+        const list = await inBackground(this.passLog, 'conference tracking', () =>
+          this.deps.client.listConferences({ search: CONFERENCE_NAME_MARK, since, limit: MAX_LIST_LIMIT }, 'background', { logger: this.passLog }),
         );
         const byId = new Map((list?.data ?? []).map((conference) => [String(conference.id), conference]));
         for (const session of open) {
@@ -153,8 +167,8 @@ export class ApizeeConferenceTracker implements VendorTracker {
     if (priority === 'background' && (this.now().getTime() > this.passEndsAt || !(await this.deps.client.backgroundSlotWithin(slotWaitMs(this.deps))))) {
       return undefined;
     }
-    const run = () => this.deps.client.listConferenceMedia(session.vendorId!, priority);
-    const media = await callFor(priority, this.deps.logger, 'conference tracking', run);
+    const run = () => this.deps.client.listConferenceMedia(session.vendorId!, priority, { logger: this.logFor(priority) });
+    const media = await callFor(priority, this.logFor(priority), 'conference tracking', run);
     return media && listedConferenceMedia(media.data);
   }
 }

@@ -1,4 +1,4 @@
-import type { Provider } from '../../domain/vendor-module.js';
+import type { CallVia, Provider } from '../../domain/vendor-module.js';
 import { maskContact } from '../../domain/contact.js';
 import type { StartRequest } from '../../domain/start-request.js';
 import { milestoneWords, STATUS_MILESTONE } from '../../domain/milestones.js';
@@ -39,7 +39,7 @@ export class ApizeeTicketProvider implements Provider {
   }
 
   /** `POST /tickets` (seed 003); "invited" is posted from this answer. */
-  async create(session: Session, request: StartRequest): Promise<CreationOutcome> {
+  async create(session: Session, request: StartRequest, via: CallVia = {}): Promise<CreationOutcome> {
     const wanted = invite(request);
     const contact = contactFor(wanted);
     const ticket = await this.deps.client.createTicket({
@@ -47,7 +47,7 @@ export class ApizeeTicketProvider implements Provider {
       agent: textOption(wanted, 'agent') ?? this.deps.agent,
       reference: session.reference,
       description: wanted.message,
-    });
+    }, via);
     const status = APIZEE_TICKET_STATUS[ticket.state] ?? 'created';
     const key = STATUS_MILESTONE[status];
     return {
@@ -74,13 +74,13 @@ export class ApizeeTicketProvider implements Provider {
    * adopted as if the answer had come, or undefined when Apizee has none (then, and only then,
    * the creation failed). The durable creation jobs call it too.
    */
-  reconcile(session: Session): Promise<Outcome | undefined> {
-    return session.vendorId ? this.deps.tracker.reconcile(session) : this.adopt(session);
+  reconcile(session: Session, via: CallVia = {}): Promise<Outcome | undefined> {
+    return session.vendorId ? this.deps.tracker.reconcile(session) : this.adopt(session, via);
   }
 
   /** `GET /tickets?reference=…&orderby=date&order=desc&limit=10` (seed 003, "Get a ticket ID from a reference"). */
-  private async adopt(session: Session): Promise<CreationOutcome | undefined> {
-    const list = await this.deps.client.listTickets({ limit: 10, reference: session.reference }, 'interactive');
+  private async adopt(session: Session, via: CallVia): Promise<CreationOutcome | undefined> {
+    const list = await this.deps.client.listTickets({ limit: 10, reference: session.reference }, 'interactive', via);
     const ticket = madeFor(session, list.data, (row) => row.reference === session.reference);
     if (!ticket) return undefined;
     const status = APIZEE_TICKET_STATUS[ticket.state] ?? 'created';
@@ -130,7 +130,7 @@ export class ApizeeConferenceProvider implements Provider {
     return asMeet(request).participants.map(plainContact).join(',');
   }
 
-  async create(session: Session, request: StartRequest): Promise<CreationOutcome> {
+  async create(session: Session, request: StartRequest, via: CallVia = {}): Promise<CreationOutcome> {
     const meet = asMeet(request);
     const name = `${meet.name ?? 'Meeting'} · ${conferenceMark(session)}`.slice(0, 255);
     const conference = await this.deps.client.createConference({
@@ -142,7 +142,7 @@ export class ApizeeConferenceProvider implements Provider {
       startTime: dateOption(meet, 'startTime'),
       duration: numberOption(meet, 'durationMinutes'),
       moderator: textOption(meet, 'moderator') ?? this.deps.agent,
-    });
+    }, 'interactive', via);
     const count = meet.participants.length;
     const invited = `🗓️ Apizee invited ${count} participant${count === 1 ? '' : 's'} (${escapeMrkdwn(session.contactMasked)}) to “${escapeMrkdwn(meet.name ?? 'Meeting')}”.`;
     return conferenceCreation(session, conference, invited);
@@ -153,13 +153,13 @@ export class ApizeeConferenceProvider implements Provider {
    * the conference found by the reference its name carries (`GET /conferences?search=…`, seed
    * 003), adopted, or undefined when Apizee has none.
    */
-  reconcile(session: Session): Promise<Outcome | undefined> {
-    return session.vendorId ? this.deps.tracker.reconcile(session) : this.adopt(session);
+  reconcile(session: Session, via: CallVia = {}): Promise<Outcome | undefined> {
+    return session.vendorId ? this.deps.tracker.reconcile(session) : this.adopt(session, via);
   }
 
-  private async adopt(session: Session): Promise<CreationOutcome | undefined> {
+  private async adopt(session: Session, via: CallVia): Promise<CreationOutcome | undefined> {
     const since = new Date(session.createdAt.getTime() - CLOCK_SKEW_MS);
-    const list = await this.deps.client.listConferences({ search: session.reference, since, limit: MAX_LIST_LIMIT }, 'interactive');
+    const list = await this.deps.client.listConferences({ search: session.reference, since, limit: MAX_LIST_LIMIT }, 'interactive', via);
     const conference = madeFor(session, list.data, (row) => (row.name ?? '').endsWith(conferenceMark(session)));
     if (!conference) return undefined;
     const invited = `🗓️ Apizee invited the participants (${escapeMrkdwn(session.contactMasked)}). (Apizee's answer was lost; Rendezvous found the meeting by its reference.)`;

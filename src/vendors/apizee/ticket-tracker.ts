@@ -104,8 +104,20 @@ export class ApizeeTicketTracker implements VendorTracker {
    * ends well within its leases (two intervals) and leaves the rest to the next pass.
    */
   private passEndsAt = Infinity;
+  /**
+   * The logger of the pass in progress (the port's: its correlation id). Passes of one tracker
+   * never overlap, and only a pass makes background calls; Refresh's interactive calls use the account's.
+   */
+  private passLog: Logger;
 
-  constructor(private readonly deps: ApizeeTrackerDeps) {}
+  constructor(private readonly deps: ApizeeTrackerDeps) {
+    this.passLog = deps.logger;
+  }
+
+  /** The logger of a call at this priority. */
+  private logFor(priority: Priority): Logger {
+    return priority === 'background' ? this.passLog : this.deps.logger;
+  }
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
@@ -119,6 +131,7 @@ export class ApizeeTicketTracker implements VendorTracker {
    * Gives way (returns) whenever the rate budget has no spare request; leases are always released.
    */
   async tick(port: TrackingPort): Promise<void> {
+    this.passLog = port.logger ?? this.deps.logger;
     // Waits for the next background slot as the conference pass does (if only one of the two
     // waited, it would take every slot as it frees and the other would never get a turn), and
     // leases once it has it, so that a webhook during the wait is seen by this pass.
@@ -159,7 +172,7 @@ export class ApizeeTicketTracker implements VendorTracker {
 
   /** One list call; returns the sessions it showed, and notes leased ones it did not show. */
   private async applyNewestTickets(port: TrackingPort, leasedOpen: Session[]): Promise<string[]> {
-    const list = await inBackground(this.deps.logger, 'ticket tracking', () => this.deps.client.listTickets({ limit: MAX_LIST_LIMIT }));
+    const list = await inBackground(this.passLog, 'ticket tracking', () => this.deps.client.listTickets({ limit: MAX_LIST_LIMIT }, 'background', { logger: this.passLog }));
     if (!list) return [];
     const byId = new Map(list.data.map((ticket) => [String(ticket.id), ticket]));
     for (const session of leasedOpen) if (!byId.has(session.vendorId!)) this.unlisted.add(session.id);
@@ -184,8 +197,8 @@ export class ApizeeTicketTracker implements VendorTracker {
   }
 
   private async findByReference(session: Session, priority: Priority): Promise<ListedTicket | undefined> {
-    const run = () => this.deps.client.listTickets({ limit: 10, reference: session.reference }, priority);
-    const list = await callFor(priority, this.deps.logger, 'ticket tracking', run);
+    const run = () => this.deps.client.listTickets({ limit: 10, reference: session.reference }, priority, { logger: this.logFor(priority) });
+    const list = await callFor(priority, this.logFor(priority), 'ticket tracking', run);
     return list?.data.find((ticket) => String(ticket.id) === session.vendorId);
   }
 
@@ -200,8 +213,8 @@ export class ApizeeTicketTracker implements VendorTracker {
     return settleMedia(session, this.media, this.now(), async () => {
       const wait = slotWaitMs(this.deps);
       if (priority === 'background' && (this.now().getTime() > this.passEndsAt || !(await this.deps.client.backgroundSlotWithin(wait)))) return undefined;
-      const run = () => this.deps.client.listTicketMedias(session.vendorId!, priority);
-      const answer = await callFor(priority, this.deps.logger, 'ticket tracking', run);
+      const run = () => this.deps.client.listTicketMedias(session.vendorId!, priority, { logger: this.logFor(priority) });
+      const answer = await callFor(priority, this.logFor(priority), 'ticket tracking', run);
       return answer && listedTicketMedia(answer.medias);
     });
   }
