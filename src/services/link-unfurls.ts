@@ -1,4 +1,5 @@
 import { BoundedMap } from '../domain/bounded-map.js';
+import { CoalescedDrain } from '../domain/coalesced-drain.js';
 import { runLogger, type Logger } from '../domain/logger.js';
 import type { Catalogue } from '../domain/product-catalogue.js';
 import type { Session } from '../domain/session.js';
@@ -67,8 +68,7 @@ export interface LinkUnfurlsDeps {
  */
 export class LinkUnfurls {
   private readonly permalinks = new BoundedMap<string, string>(PERMALINKS_KEPT);
-  private running?: Promise<void>;
-  private again = false;
+  private readonly drain = new CoalescedDrain(() => this.pass());
   private pausedUntil = 0;
   private stopping = false;
 
@@ -114,16 +114,10 @@ export class LinkUnfurls {
 
   /** Refreshes what is owed, in bounded passes; concurrent calls join the one in progress. */
   flush(log: Logger = runLogger(this.deps.logger)): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
     // One run at a time: its lines carry the id of the pass (or trigger) that started it.
-    this.log = log;
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
+    return this.drain.run(() => {
+      this.log = log;
     });
-    return this.running;
   }
 
   trigger(): void {
@@ -132,23 +126,21 @@ export class LinkUnfurls {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.running?.catch(() => undefined);
+    await this.drain.settled();
   }
 
-  private async drain(): Promise<void> {
-    for (let pass = 0; pass < 2; pass++) {
-      this.again = false;
-      if (this.stopping || this.now() < this.pausedUntil) return;
-      const taken = await this.deps.unfurls.takeDue(REFRESHES_PER_PASS);
-      for (const [index, unfurl] of taken.entries()) {
-        if (!(await this.refresh(unfurl))) {
-          // Slack asked to wait, or did not answer: the rest stay owed for a later pass.
-          for (const left of taken.slice(index + 1)) await this.deps.unfurls.markDueAgain(left.id);
-          return;
-        }
+  /** One bounded pass; false when the run should end (stopping, or Slack asked to wait). */
+  private async pass(): Promise<boolean> {
+    if (this.stopping || this.now() < this.pausedUntil) return false;
+    const taken = await this.deps.unfurls.takeDue(REFRESHES_PER_PASS);
+    for (const [index, unfurl] of taken.entries()) {
+      if (!(await this.refresh(unfurl))) {
+        // Slack asked to wait, or did not answer: the rest stay owed for a later pass.
+        for (const left of taken.slice(index + 1)) await this.deps.unfurls.markDueAgain(left.id);
+        return false;
       }
-      if (!this.again) return;
     }
+    return true;
   }
 
   /** One refresh; false when the pass should stop (the refresh is owed again). */

@@ -1,3 +1,4 @@
+import { CoalescedDrain } from '../domain/coalesced-drain.js';
 import { runLogger, type Logger } from '../domain/logger.js';
 import type { TeamRef } from '../domain/installation.js';
 import { SlackPostError } from '../slack/gateway.js';
@@ -60,8 +61,7 @@ interface HeldLease {
  * by DM, once per session. A pass is bounded (sessions and rows), so a tick always ends.
  */
 export class ThreadNotifier {
-  private running?: Promise<void>;
-  private again = false;
+  private readonly drain = new CoalescedDrain(() => this.pass());
   private stopping = false;
   private readonly lastPostAt = new Map<string, number>();
   private pausedUntil = 0;
@@ -80,16 +80,10 @@ export class ThreadNotifier {
    * concurrent calls join the run in progress. Only background work awaits this.
    */
   flush(log: Logger = runLogger(this.deps.logger)): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
     // One run at a time: its lines carry the id of the pass (or trigger) that started it.
-    this.log = log;
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
+    return this.drain.run(() => {
+      this.log = log;
     });
-    return this.running;
   }
 
   /** Starts a flush without waiting for it: what interactive handlers call. */
@@ -100,20 +94,11 @@ export class ThreadNotifier {
   /** Takes no more rows; resolves once the reply in flight (bounded by the client's timeout) is settled. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.running?.catch(() => undefined);
+    await this.drain.settled();
   }
 
   private now(): number {
     return (this.deps.now?.() ?? new Date()).getTime();
-  }
-
-  private async drain(): Promise<void> {
-    this.again = false;
-    await this.pass();
-    if (this.again) {
-      this.again = false;
-      await this.pass();
-    }
   }
 
   private async pass(): Promise<void> {
