@@ -34,7 +34,7 @@ import { describeMachine } from './bench/machine.js';
 import { renderMarkdown, renderPerformanceTable, renderTable, type Report } from './bench/report.js';
 import { benchReplicas, type ReplicaResults } from './bench/replicas.js';
 import { benchStartup, type StartupResults } from './bench/startup.js';
-import { benchTracking, type TrackingResults } from './bench/tracking.js';
+import { benchTracking, PART3_SETUP, type TrackingResults } from './bench/tracking.js';
 import { benchViewsOpen, type ViewsOpenResults } from './bench/views-open.js';
 
 const HARD_LIMIT_MS = 12 * 60_000;
@@ -109,17 +109,7 @@ let tracking: TrackingResults | undefined;
 let replicas: ReplicaResults | undefined;
 if (!QUICK) {
   views = await part('2. Command → views.open', () => benchViewsOpen({ count: 200, concurrency: 10, warmup: 20, timeBoundMs: 30_000 }));
-  tracking = await part('3. 10,000 tracked Apizee sessions at 10 requests a minute', () =>
-    benchTracking({
-      sessions: 10_000,
-      channels: 20,
-      ratePerMinute: 10,
-      trackIntervalSeconds: 1,
-      runMs: 70_000,
-      changeAtMs: 10_000,
-      log,
-    }),
-  );
+  tracking = await part('3. 10,000 tracked Apizee sessions at 10 requests a minute', () => benchTracking({ ...PART3_SETUP, log }));
   replicas = await part('4. Two replicas on PostgreSQL, 1,000 sessions, one killed midway', () => benchReplicas({ sessions: 1000, channels: 100 }));
 }
 

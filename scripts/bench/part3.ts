@@ -7,21 +7,12 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { benchTracking } from './tracking.js';
+import { benchTracking, PART3_SETUP } from './tracking.js';
 
 const traceDir = process.argv[2];
 if (traceDir) mkdirSync(traceDir, { recursive: true });
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: 'inherit' });
-const result = await benchTracking({
-  sessions: 10_000,
-  channels: 20,
-  ratePerMinute: 10,
-  trackIntervalSeconds: 1,
-  runMs: 70_000,
-  changeAtMs: 10_000,
-  log: console.log,
-  traceDir,
-});
+const result = await benchTracking({ ...PART3_SETUP, log: console.log, traceDir });
 for (const latency of [...result.thread, ...(result.webhook ? [result.webhook] : [])]) {
   const figure = latency.ms === undefined ? `none after ${(latency.waitedMs / 1000).toFixed(0)} s (${latency.dueBefore} due before it)` : `${(latency.ms / 1000).toFixed(2)} s`;
   console.log(`state change → thread reply, ${latency.label} (ticket ${latency.ticketId}): ${figure}`);

@@ -38,6 +38,16 @@ export interface TrackingOptions {
   traceDir?: string;
 }
 
+/** Part 3 as `npm run bench` runs it (and scripts/bench/part3.ts alone): 10,000 sessions at 10 Apizee requests a minute. */
+export const PART3_SETUP = {
+  sessions: 10_000,
+  channels: 20,
+  ratePerMinute: 10,
+  trackIntervalSeconds: 1,
+  runMs: 70_000,
+  changeAtMs: 10_000,
+} as const satisfies Omit<TrackingOptions, 'log' | 'traceDir'>;
+
 export interface ThreadLatency {
   label: string;
   ticketId: number;
