@@ -1,3 +1,4 @@
+import { leaseFree } from './lease-free.js';
 import { CompiledQuery, type SelectQueryBuilder, sql } from 'kysely';
 import type { Session } from '../domain/session.js';
 import type { Db, DatabaseKind } from './database.js';
@@ -131,7 +132,7 @@ export class CreationJobsRepository {
   }
 
   private candidates(nowIso: string): Candidates {
-    return this.db.selectFrom('creation_jobs').where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', nowIso)]));
+    return this.db.selectFrom('creation_jobs').where((eb) => leaseFree(eb, 'lease_until', nowIso));
   }
 
   /** Keeps this owner's leases alive while their work runs (a vendor call may wait behind a rate limit). */

@@ -1,3 +1,4 @@
+import { leaseFree } from './lease-free.js';
 import type { ExpressionBuilder, Selectable } from 'kysely';
 import { z } from 'zod';
 import { installationKey, type BotCredentials, type Installation, type InstallationScope, type StoredInstallation } from '../domain/installation.js';
@@ -99,7 +100,7 @@ export class InstallationsRepository {
       .set({ refresh_owner: owner, refresh_until: new Date(now.getTime() + leaseMs).toISOString() })
       .where('key', '=', key)
       .where('version', '=', version)
-      .where((eb) => eb.or([eb('refresh_until', 'is', null), eb('refresh_until', '<', nowIso)]))
+      .where((eb) => leaseFree(eb, 'refresh_until', nowIso))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }

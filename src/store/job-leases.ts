@@ -1,3 +1,4 @@
+import { leaseFree } from './lease-free.js';
 import type { Db } from './database.js';
 
 /** Before every real date: a job never run is due at once. */
@@ -27,7 +28,7 @@ export class JobLeases {
       .set({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs).toISOString() })
       .where('name', '=', name)
       .where('next_run_at', '<=', nowIso)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', nowIso)]))
+      .where((eb) => leaseFree(eb, 'lease_until', nowIso))
       .executeTakeFirst();
     return Number(taken.numUpdatedRows) === 1;
   }

@@ -1,3 +1,4 @@
+import { leaseFree } from './lease-free.js';
 import type { KnownBlock } from '@slack/types';
 import type { MilestoneKey } from '../domain/milestones.js';
 import type { ExpressionBuilder } from 'kysely';
@@ -93,7 +94,7 @@ export class MilestonesRepository {
       // Its workspace uninstalled the app: nothing more is posted there (a reply queued by an
       // outcome in flight during the uninstall included).
       .where('sessions.set_aside_at', 'is', null)
-      .where((eb) => eb.or([eb('sessions.outbox_until', 'is', null), eb('sessions.outbox_until', '<', nowIso)]))
+      .where((eb) => leaseFree(eb, 'sessions.outbox_until', nowIso))
       .where((eb) => eb.exists(pending(eb).select('milestones.id')))
       .where((eb) => eb.not(eb.exists(pending(eb).select('milestones.id').where('milestones.next_attempt_at', '>', nowIso))))
       .orderBy((eb) => oldest(eb))

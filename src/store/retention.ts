@@ -1,3 +1,4 @@
+import { leaseFree } from './lease-free.js';
 import type { Db, DatabaseKind } from './database.js';
 
 /**
@@ -27,8 +28,8 @@ export class RetentionStore {
         .select('id')
         .where('tracking', '=', 0)
         .where('updated_at', '<', cutoffIso)
-        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', nowIso)]))
-        .where((eb) => eb.or([eb('outbox_until', 'is', null), eb('outbox_until', '<', nowIso)]))
+        .where((eb) => leaseFree(eb, 'lease_until', nowIso))
+        .where((eb) => leaseFree(eb, 'outbox_until', nowIso))
         .where(({ not, exists, selectFrom }) =>
           not(exists(selectFrom('creation_jobs').select('creation_jobs.session_id').whereRef('creation_jobs.session_id', '=', 'sessions.id').where('creation_jobs.lease_until', '>=', nowIso))),
         )

@@ -1,3 +1,4 @@
+import { leaseFree } from './lease-free.js';
 import { randomUUID } from 'node:crypto';
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Outcome } from '../domain/outcome.js';
@@ -82,7 +83,7 @@ export class SessionsRepository {
       // Its workspace uninstalled the app: an outcome in flight may have turned tracking back on.
       .where('set_aside_at', 'is', null)
       .where((eb) => eb.or([eb('next_check_at', 'is', null), eb('next_check_at', '<=', nowIso)]))
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', nowIso)]));
+      .where((eb) => leaseFree(eb, 'lease_until', nowIso));
   }
 
   /**

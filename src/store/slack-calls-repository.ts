@@ -1,3 +1,4 @@
+import { leaseFree } from './lease-free.js';
 import type { SlackCallState } from '../domain/session.js';
 import type { Db } from './database.js';
 import type { SessionPatch } from './schema.js';
@@ -41,7 +42,7 @@ export class SlackCallsRepository {
         eb.or([eb('slack_call_state', '<>', 'added'), eb('slack_call_version', 'is', null), eb('slack_call_version', '<', eb.ref('version'))]),
       )
       .where((eb) => eb.or([eb('slack_call_retry_at', 'is', null), eb('slack_call_retry_at', '<=', nowIso)]))
-      .where((eb) => eb.or([eb('slack_call_lease_until', 'is', null), eb('slack_call_lease_until', '<', nowIso)]))
+      .where((eb) => leaseFree(eb, 'slack_call_lease_until', nowIso))
       .orderBy('created_at')
       .limit(limit)
       .execute();
@@ -55,7 +56,7 @@ export class SlackCallsRepository {
       .set({ slack_call_lease_until: new Date(now.getTime() + leaseMs).toISOString() })
       .where('id', '=', sessionId)
       .where('slack_call_state', 'is not', null)
-      .where((eb) => eb.or([eb('slack_call_lease_until', 'is', null), eb('slack_call_lease_until', '<', now.toISOString())]))
+      .where((eb) => leaseFree(eb, 'slack_call_lease_until', now.toISOString()))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }

@@ -1,3 +1,4 @@
+import { leaseFree } from './lease-free.js';
 import type { Db } from './database.js';
 import type { Insertable } from 'kysely';
 import type { WorkflowStepsTable } from './schema.js';
@@ -65,7 +66,7 @@ export class WorkflowStepsRepository {
       .select('workflow_steps.session_id')
       .where('workflow_steps.state', '=', 'waiting')
       .where('workflow_steps.next_at', '<=', nowIso)
-      .where((eb) => eb.or([eb('workflow_steps.lease_until', 'is', null), eb('workflow_steps.lease_until', '<', nowIso)]))
+      .where((eb) => leaseFree(eb, 'workflow_steps.lease_until', nowIso))
       .where((eb) =>
         eb.not(
           eb.exists(
