@@ -114,6 +114,7 @@ export interface AckOptions {
 export async function benchAck(options: AckOptions): Promise<AckResults> {
   const vendorDelayMs = options.vendorDelayMs ?? 5000;
   const repeats = options.repeats ?? 1;
+  const profiling = options.appNodeArgs?.includes('--cpu-prof') ?? false;
   const scenarios = options.scenarios ?? (['help', 'modal', 'create'] as Scenario[]);
   const dir = mkdtempSync(join(tmpdir(), 'rendezvous-bench-ack-'));
   const proxy = await startDelayProxy({
@@ -174,7 +175,7 @@ export async function benchAck(options: AckOptions): Promise<AckResults> {
       } else await settle(app, scenario, result.sent, from);
     };
     const restartRendezvous = async () => {
-      await kill(rendezvous!);
+      await kill(rendezvous!, profiling);
       rendezvous = await startRendezvous();
       for (const scenario of ['help', 'modal', 'create'] as const) await warm('Rendezvous', scenario);
     };
@@ -212,7 +213,7 @@ export async function benchAck(options: AckOptions): Promise<AckResults> {
             );
             if (scenario === 'create' && app === 'Rendezvous') {
               // Its backlog (cards still to post, Apizee answers to wait for) would compete with the next round.
-              await kill(rendezvous!);
+              await kill(rendezvous!, profiling);
               rendezvousBusy = true;
             }
           }
@@ -252,8 +253,9 @@ export async function benchAck(options: AckOptions): Promise<AckResults> {
   }
 }
 
-export async function kill(child: ChildApp): Promise<void> {
-  if (!child.exited) child.process.kill('SIGKILL');
+/** Kills the child at once; `graceful` sends SIGTERM instead, so that a `--cpu-prof` child writes its profile. */
+export async function kill(child: ChildApp, graceful = false): Promise<void> {
+  if (!child.exited) child.process.kill(graceful ? 'SIGTERM' : 'SIGKILL');
   await child.stop();
 }
 

@@ -6,7 +6,9 @@
  *
  *   npx tsx scripts/bench/profile-help.ts [commands=20000] [text=help]
  *
- * The profiles cover start-up and warm-up too; with a burst this long those are a small share.
+ * Apizee answers ticket creations after 5 s, as in the bench (PROFILE_VENDOR_DELAY_MS to change
+ * it), so that a create burst does the same work as the bench's rounds: cards posted during the
+ * burst, Apizee's answers after it. Only the samples taken during the bursts are summarised.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { startFakeSlackApi } from '../../sandbox/slack-api.js';
 import { rendezvousEnv } from './ack.js';
 import { APP_MAIN_COMPILED, BARE_BOLT_MAIN, freePort, procCpuSeconds, spawnApp, type ChildApp } from './child.js';
 import { renderDifference, renderSummary, summariseProfile, type ProfileSummary } from './cpuprofile-summary.js';
+import { startDelayProxy } from './delay-proxy.js';
 import { captureFixtures } from './fixtures.js';
 import { runLoadInWorker } from './load.js';
 import { slashCommands } from './slash.js';
@@ -27,6 +30,9 @@ const text = process.argv[3] ?? 'help';
 const dir = mkdtempSync(join(tmpdir(), 'rendezvous-profile-'));
 const slack = await startFakeSlackApi();
 const apizee = await startApizeeSandbox({ ratePerMinute: 100_000, accounts: [SANDBOX_APIZEE_ACCOUNT] });
+const vendorDelayMs = Number(process.env.PROFILE_VENDOR_DELAY_MS ?? 5000);
+const proxy = await startDelayProxy({ match: (method, path) => method === 'POST' && /\/tickets$/.test(path), minMs: vendorDelayMs, maxMs: vendorDelayMs });
+proxy.setTarget(new URL(apizee.url).origin);
 const signingSecret = randomBytes(16).toString('hex');
 const children: ChildApp[] = [];
 try {
@@ -43,7 +49,7 @@ try {
     logPath: join(dir, 'app.log'),
     healthPath: '/healthz',
     nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir('rendezvous')}`],
-    env: rendezvousEnv({ slackApiUrl: slack.apiUrl, signingSecret, port: appPort, databaseFile: join(dir, 'rendezvous.db'), apizeeApiUrl: apizee.url }),
+    env: rendezvousEnv({ slackApiUrl: slack.apiUrl, signingSecret, port: appPort, databaseFile: join(dir, 'rendezvous.db'), apizeeApiUrl: `${proxy.url}/api` }),
   });
   children.push(app);
   const { fixtures } = await captureFixtures(slack, signingSecret, app.url, '+33612345678');
@@ -56,7 +62,7 @@ try {
     logPath: join(dir, 'bare.log'),
     healthPath: '/healthz',
     nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir('bare')}`],
-    env: { SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.apiUrl, PORT: String(barePort), BARE_FIXTURES: join(dir, 'fixtures.json') },
+    env: { SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.apiUrl, PORT: String(barePort), BARE_FIXTURES: join(dir, 'fixtures.json'), BARE_VENDOR_DELAY_MS: String(vendorDelayMs) },
   });
   children.push(bare);
 
@@ -96,4 +102,5 @@ try {
   for (const child of children) await child.stop();
   await slack.close();
   await apizee.close();
+  await proxy.close();
 }
