@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from './random-pool.js';
 
 /** RFC 4648 base32: no 0/1/8/9, so a reference read aloud or retyped is not misread as O/I/B/g. */
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -10,7 +10,7 @@ const RANDOM_BYTES = 5;
 export type RandomSource = (size: number) => Uint8Array;
 
 /** The reference given to a session when the agent sets none (`ref:`): `RDV-` + 8 base32 chars. */
-export function generateReference(random: RandomSource = randomBytes): string {
+export function generateReference(random: RandomSource = pooledRandomBytes): string {
   const bytes = random(RANDOM_BYTES);
   if (bytes.length < RANDOM_BYTES) throw new Error(`random source returned ${bytes.length} bytes, ${RANDOM_BYTES} needed`);
   let bits = 0n;

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
+import { pooledRandomBytes } from '../domain/random-pool.js';
 
 /**
  * What each key derived from ENCRYPTION_KEY is for: the HKDF `info` labels. One master key, one
@@ -220,7 +221,7 @@ export interface Sealer {
 
 /** AES-256-GCM with a random nonce: `v2:<kid>:<iv>:<tag>:<sealed>`. */
 function seal(key: Buffer, kid: string, plain: string): string {
-  const iv = randomBytes(12);
+  const iv = pooledRandomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
   return ['v2', kid, iv.toString('base64'), cipher.getAuthTag().toString('base64'), sealed.toString('base64')].join(':');
