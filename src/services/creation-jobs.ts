@@ -35,6 +35,11 @@ export interface CreationRunnerDeps {
   staleAfterMs?: number;
   /** Cards posted at once: more only competes with the next acks for the CPU, and Slack paces posts per channel anyway. */
   cardConcurrency?: number;
+  /**
+   * Cards leased ahead of the free card slots, held here until a slot frees: a burst of acks
+   * then costs one lease query per few cards instead of one per card (each lease is a write).
+   */
+  cardPrefetch?: number;
   /** Vendor calls in flight per vendor: a slow vendor holds up its own sessions only. */
   vendorConcurrency?: number;
   now?: () => Date;
@@ -48,6 +53,8 @@ export interface CreationRunnerDeps {
  */
 export class CreationRunner {
   private readonly held = new Set<string>();
+  /** Cards leased ahead (`cardPrefetch`), oldest first, waiting for a card slot. */
+  private readonly waitingCards: CreationJob[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private cards = 0;
   private readonly calls = new Map<string, number>();
@@ -91,6 +98,14 @@ export class CreationRunner {
     await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
     clearInterval(this.renewTimer);
+    await this.releaseWaitingCards();
+  }
+
+  /** Cards leased ahead and never started go back at once, for any replica (not after their lease). */
+  private async releaseWaitingCards(): Promise<void> {
+    const waiting = this.waitingCards.splice(0);
+    for (const job of waiting) this.held.delete(job.sessionId);
+    await Promise.allSettled(waiting.map((job) => this.deps.jobs.release(job.sessionId, this.deps.owner, job.step, this.now())));
   }
 
   /**
@@ -116,7 +131,7 @@ export class CreationRunner {
   /** Whether a lane named has a free slot: an ack while every card slot is busy costs nothing. */
   private hasRoomFor(scope: WakeScope): boolean {
     if (scope === 'all') return true;
-    if (scope.cards && this.cards < (this.deps.cardConcurrency ?? 2)) return true;
+    if (scope.cards && this.cards < this.cardConcurrency) return true;
     return scope.vendors.some((vendor) => (this.calls.get(vendor) ?? 0) < (this.deps.vendorConcurrency ?? 16));
   }
 
@@ -135,9 +150,17 @@ export class CreationRunner {
       this.lastSweep = lease.now.getTime();
       await this.sweep(lease);
     }
-    const cardSlots = (this.deps.cardConcurrency ?? 2) - this.cards;
-    if ((all || scope.cards) && cardSlots > 0) {
-      for (const job of await this.deps.jobs.leaseForCard({ ...lease, limit: cardSlots })) this.run(job, 'card');
+    if (all || scope.cards) {
+      this.startWaitingCards();
+      // Only once none is waiting: a slot still free is filled, and a few more leased ahead.
+      const cardSlots = this.cardConcurrency - this.cards;
+      if (cardSlots > 0) {
+        const ahead = await this.deps.jobs.leaseForCard({ ...lease, limit: cardSlots + (this.deps.cardPrefetch ?? 8) });
+        for (const job of ahead) this.held.add(job.sessionId);
+        // Oldest first: their starters have waited longest (PostgreSQL returns leased rows in any order).
+        this.waitingCards.push(...ahead.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()));
+        this.startWaitingCards();
+      }
     }
     for (const vendor of all ? this.deps.vendors() : scope.vendors) {
       let slots = (this.deps.vendorConcurrency ?? 16) - (this.calls.get(vendor) ?? 0);
@@ -152,6 +175,14 @@ export class CreationRunner {
       }
       for (const job of await this.deps.jobs.leaseForVendor(vendor, { ...lease, limit: slots })) this.run(job, 'call');
     }
+  }
+
+  private get cardConcurrency(): number {
+    return this.deps.cardConcurrency ?? 2;
+  }
+
+  private startWaitingCards(): void {
+    while (this.cards < this.cardConcurrency && this.waitingCards.length > 0) this.run(this.waitingCards.shift()!, 'card');
   }
 
   /** Creations past the limit: those nobody holds are settled here and now. */

@@ -86,6 +86,14 @@ eachDatabase('CreationRunner', (ctx) => {
     return ids;
   }
 
+  /** Apizee jobs a millisecond apart, oldest first. */
+  async function queueInOrder(n: number): Promise<string[]> {
+    const start = Date.now() - 60_000;
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) ids.push(...(await queue('apizee', 1, new Date(start + i))));
+    return ids;
+  }
+
   it('posts each card, then calls its vendor, and deletes the job once done', async () => {
     const steps = new RecordingSteps();
     const ids = await queue('apizee', 3);
@@ -111,6 +119,44 @@ eachDatabase('CreationRunner', (ctx) => {
     steps.callGate.open();
     await eventually('every job done', async () => (await jobs.count()) === 0, 10_000);
     assert.equal(steps.maxCallsRunning.get('apizee'), 16);
+  });
+
+  it('leases cards a few ahead of its 2 slots in one query, so a burst costs a lease per few cards, and posts them oldest first', async () => {
+    const steps = new RecordingSteps();
+    steps.cardGate = gate();
+    const ids = await queueInOrder(30);
+    let leases = 0;
+    const leaseForCard = jobs.leaseForCard.bind(jobs);
+    jobs.leaseForCard = (options) => {
+      leases += 1;
+      return leaseForCard(options);
+    };
+    runner(steps, { cardPrefetch: 8, leaseMs: 60_000, pollMs: 60_000 }).start();
+    await eventually('two cards posting', () => steps.cardsRunning === 2);
+    const owners = await Promise.all(ids.map(async (id) => (await jobs.get(id))?.leaseOwner ?? null));
+    assert.equal(owners.filter((owner) => owner !== null).length, 10, 'two posting and eight leased ahead');
+    assert.deepEqual(owners.slice(0, 10), Array(10).fill('owner-0'), 'the oldest ones');
+    steps.cardGate.open();
+    await eventually('all 30 cards', () => steps.cards.length === 30, 10_000);
+    assert.deepEqual(steps.cards, ids, 'oldest first');
+    assert.ok(steps.maxCardsRunning <= 2, `${steps.maxCardsRunning} cards at once`);
+    assert.ok(leases <= 8, `${leases} lease queries for 30 cards`);
+  });
+
+  it('gives back the cards it leased ahead when it stops, so another runner posts them without waiting for the lease', async () => {
+    const steps = new RecordingSteps();
+    steps.cardGate = gate();
+    const ids = await queueInOrder(6);
+    const first = runner(steps, { cardPrefetch: 8, leaseMs: 60_000, pollMs: 60_000 });
+    first.start();
+    await eventually('two cards posting', () => steps.cardsRunning === 2);
+    await first.stop(0);
+    const waiting = ids.slice(2);
+    for (const id of waiting) assert.equal((await jobs.get(id))?.leaseOwner, null, 'released');
+    const others = new RecordingSteps();
+    runner(others, { leaseMs: 60_000, pollMs: 50 }).start();
+    await eventually('the four cards left', () => waiting.every((id) => others.cards.includes(id)), 5000);
+    steps.cardGate.open();
   });
 
   it('is woken at once by a new job, between its polls', async () => {
