@@ -148,7 +148,7 @@ export class SessionService {
       sealedToken: this.deps.crypto.sealer('workflowTokens').seal(workflow.token),
       createdAt: session.createdAt,
     };
-    const written = this.deps.jobs.create(session, payload, requestKey, step);
+    const written = this.deps.jobs.create(session, payload, { requestKey, correlationId: actor.correlationId, workflow: step });
     const within = await settleWithin(written, this.deps.writeDeadlineMs ?? 1000);
     if (within === 'written') {
       this.deps.onQueued?.();
@@ -190,13 +190,16 @@ export class SessionService {
    * its payload), or an id of its own for a job written before ids were (or whose payload is gone).
    */
   loggerFor(job: CreationJob): Logger {
-    let correlationId: string | undefined;
+    return runLogger(this.deps.logger, job.correlationId ?? this.payloadCorrelationId(job));
+  }
+
+  /** A job written before its correlation id had a column of its own: the id is in its payload. */
+  private payloadCorrelationId(job: CreationJob): string | undefined {
     try {
-      correlationId = job.payload ? decodeCreationPayload(this.deps.crypto.decrypt(job.payload)).correlationId : undefined;
+      return job.payload ? decodeCreationPayload(this.deps.crypto.decrypt(job.payload)).correlationId : undefined;
     } catch {
-      correlationId = undefined; // unreadable: the step that needs it says so
+      return undefined; // unreadable: the step that needs it says so
     }
-    return runLogger(this.deps.logger, correlationId);
   }
 
   async postCard(job: CreationJob, log: Logger = this.loggerFor(job)): Promise<StepResult | { kind: 'posted' }> {

@@ -1,4 +1,5 @@
 import { leaseFree } from './lease-free.js';
+import { GroupCommit } from './group-commit.js';
 import { CompiledQuery, type SelectQueryBuilder, sql } from 'kysely';
 import type { Session } from '../domain/session.js';
 import type { Db, DatabaseKind } from './database.js';
@@ -20,13 +21,22 @@ export interface CreationJob {
   step: CreationStep;
   /** Encrypted (ContactCrypto): what the creation needs; null for a session found without a job. */
   payload: string | null;
+  /** The request's correlation id, for the job's log lines; null for jobs written before it was kept apart. */
+  correlationId: string | null;
   attempts: number;
   createdAt: Date;
 }
 
 type Candidates = SelectQueryBuilder<Database, 'creation_jobs', object>;
 
-type JobRow = Pick<CreationJobsTable, 'session_id' | 'vendor' | 'step' | 'payload' | 'created_at'> & { attempts: number | string };
+/** What one ack writes: the session, its creation job, and a Workflow Builder step's execution. */
+interface PreAckRows {
+  session: Record<string, unknown>;
+  job: Record<string, unknown>;
+  workflowStep?: ReturnType<typeof newWorkflowStepRow>;
+}
+
+type JobRow = Pick<CreationJobsTable, 'session_id' | 'vendor' | 'step' | 'payload' | 'correlation_id' | 'created_at'> & { attempts: number | string };
 
 function toJob(row: JobRow): CreationJob {
   if (!(CREATION_STEPS as readonly string[]).includes(row.step)) throw new Error(`creation_jobs.step holds an unknown value: ${row.step}`);
@@ -35,6 +45,7 @@ function toJob(row: JobRow): CreationJob {
     vendor: row.vendor,
     step: row.step as CreationStep,
     payload: row.payload,
+    correlationId: row.correlation_id,
     attempts: Number(row.attempts),
     createdAt: new Date(row.created_at),
   };
@@ -53,6 +64,18 @@ export interface LeaseOptions {
  * guarded by the owner, so a replica whose lease ran out never overwrites the one that took over.
  */
 export class CreationJobsRepository {
+  /** SQLite: the pre-ack writes of one turn of the event loop share a commit. */
+  private readonly sqliteWrites = new GroupCommit<PreAckRows>((items) =>
+    this.db.transaction().execute(async (trx) => {
+      for (const { session, job, workflowStep } of items) {
+        await trx.executeQuery(plainInsert('sessions', session));
+        await trx.executeQuery(plainInsert('creation_jobs', job));
+        // Rare (a Workflow Builder step): built by Kysely, in the same transaction.
+        if (workflowStep) await trx.insertInto('workflow_steps').values(workflowStep).execute();
+      }
+    }),
+  );
+
   constructor(
     private readonly db: Db,
     private readonly kind: DatabaseKind = 'sqlite',
@@ -60,14 +83,15 @@ export class CreationJobsRepository {
 
   /**
    * The session's row and its creation job, together or not at all, in one round trip on
-   * PostgreSQL (a data-modifying CTE) and one local transaction on SQLite: this runs before the
-   * ack, so it must stay a few milliseconds.
+   * PostgreSQL (a data-modifying CTE) and one local transaction on SQLite (shared with the other
+   * acks of the same turn, GroupCommit): this runs before the ack, so it must stay a few milliseconds.
    */
-  async create(session: Session, payload: string, requestKey?: string, workflow?: Omit<WorkflowStep, 'attempts'>): Promise<void> {
+  async create(session: Session, payload: string, options: { requestKey?: string; correlationId?: string; workflow?: Omit<WorkflowStep, 'attempts'> } = {}): Promise<void> {
+    const { requestKey, correlationId, workflow } = options;
     const workflowStep = workflow && newWorkflowStepRow(workflow);
     const row = { ...toNewRow(session), request_key: requestKey ?? null };
     const at = session.createdAt.toISOString();
-    const job = { session_id: session.id, vendor: session.vendor, step: 'queued', payload, attempts: 0, next_at: at, created_at: at, lease_owner: null, lease_until: null, last_error: null };
+    const job = { session_id: session.id, vendor: session.vendor, step: 'queued', payload, correlation_id: correlationId ?? null, attempts: 0, next_at: at, created_at: at, lease_owner: null, lease_until: null, last_error: null };
     if (this.kind === 'postgres') {
       const withSession = this.db.with('inserted', (db) => db.insertInto('sessions').values(row).returning('id'));
       // A Workflow Builder step's execution goes in the same statement: all three or none.
@@ -82,12 +106,7 @@ export class CreationJobsRepository {
       await withSession.insertInto('creation_jobs').values(job).execute();
       return;
     }
-    await this.db.transaction().execute(async (trx) => {
-      await trx.executeQuery(plainInsert('sessions', row));
-      await trx.executeQuery(plainInsert('creation_jobs', job));
-      // Rare (a Workflow Builder step): built by Kysely, in the same transaction.
-      if (workflowStep) await trx.insertInto('workflow_steps').values(workflowStep).execute();
-    });
+    await this.sqliteWrites.write({ session: row, job, workflowStep });
   }
 
   /** Jobs whose card is still to post, oldest first. */
@@ -126,7 +145,7 @@ export class CreationJobsRepository {
       .updateTable('creation_jobs')
       .set({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs).toISOString() })
       .where('session_id', 'in', due.select('session_id'))
-      .returning(['session_id', 'vendor', 'step', 'payload', 'attempts', 'created_at'])
+      .returning(['session_id', 'vendor', 'step', 'payload', 'correlation_id', 'attempts', 'created_at'])
       .execute();
     return rows.map((row) => toJob(row));
   }
@@ -208,6 +227,7 @@ export class CreationJobsRepository {
           vendor: row.vendor,
           step: 'calling',
           payload: null,
+          correlation_id: null,
           attempts: 0,
           next_at: now.toISOString(),
           created_at: row.created_at,

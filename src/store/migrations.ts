@@ -397,6 +397,16 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('link_unfurls').execute();
     },
   },
+  '2026-12-02-022-creation-job-correlation': {
+    async up(db: Kysely<unknown>) {
+      // The request's correlation id in clear (it is no secret), so that a creation step's
+      // logger does not cost a decryption of the payload; rows written before keep it there only.
+      await db.schema.alterTable('creation_jobs').addColumn('correlation_id', 'varchar(64)').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('creation_jobs').dropColumn('correlation_id').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -122,6 +122,8 @@ export interface CreationJobsTable {
   step: string;
   /** The request, response_url and source message, encrypted (ContactCrypto); null for a row found without a job. */
   payload: string | null;
+  /** The correlation id of the request that asked for it (null for rows written before 2026-12-02-022). */
+  correlation_id: string | null;
   attempts: Generated<number>;
   next_at: string;
   created_at: string;

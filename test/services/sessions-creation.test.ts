@@ -157,6 +157,12 @@ eachDatabase('SessionService creation steps', (ctx) => {
     const old = await h.service.accept(REQUEST, 'C0CHANNEL', ACTOR, {}, 'command:c');
     const own = h.service.loggerFor((await h.jobs.get(old.sessionId!))!).bindings().correlationId;
     assert.match(String(own), /^[0-9a-f-]{36}$/);
+    // A job written before the id had its own column still finds it, in its payload.
+    const earlier = await h.service.accept(REQUEST, 'C0CHANNEL', { ...ACTOR, correlationId: 'request-d' }, {}, 'command:d');
+    await ctx.db().updateTable('creation_jobs').set({ correlation_id: null }).where('session_id', '=', earlier.sessionId!).execute();
+    const fromPayload = (await h.jobs.get(earlier.sessionId!))!;
+    assert.equal(fromPayload.correlationId, null);
+    assert.equal(h.service.loggerFor(fromPayload).bindings().correlationId, 'request-d');
   });
 
   it('says nothing was started when the write does not answer within the deadline', async () => {

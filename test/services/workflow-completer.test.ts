@@ -53,13 +53,16 @@ eachDatabase('WorkflowCompleter', (ctx) => {
   /** A session accepted from a workflow step: its row, its creation job and the step, in one write. */
   async function accepted(overrides: Partial<Session> = {}) {
     const session = sessionFixture({ status: 'creating', reference: 'CASE-WF', ...overrides });
-    await new CreationJobsRepository(ctx.db(), ctx.kind).create(session, 'payload', `function:Fx-${session.id}`, {
-      sessionId: session.id,
-      teamId: session.teamId,
-      enterpriseId: null,
-      functionExecutionId: `Fx-${session.id}`,
-      sealedToken: SEALED('xwfp-secret'),
-      createdAt: new Date(),
+    await new CreationJobsRepository(ctx.db(), ctx.kind).create(session, 'payload', {
+      requestKey: `function:Fx-${session.id}`,
+      workflow: {
+        sessionId: session.id,
+        teamId: session.teamId,
+        enterpriseId: null,
+        functionExecutionId: `Fx-${session.id}`,
+        sealedToken: SEALED('xwfp-secret'),
+        createdAt: new Date(),
+      },
     });
     return session;
   }
@@ -156,13 +159,16 @@ eachDatabase('WorkflowCompleter', (ctx) => {
     const session = await accepted();
     const again = sessionFixture({ status: 'creating' });
     await assert.rejects(
-      new CreationJobsRepository(ctx.db(), ctx.kind).create(again, 'payload', 'other-key', {
-        sessionId: again.id,
-        teamId: again.teamId,
-        enterpriseId: null,
-        functionExecutionId: `Fx-${session.id}`,
-        sealedToken: SEALED('x'),
-        createdAt: new Date(),
+      new CreationJobsRepository(ctx.db(), ctx.kind).create(again, 'payload', {
+        requestKey: 'other-key',
+        workflow: {
+          sessionId: again.id,
+          teamId: again.teamId,
+          enterpriseId: null,
+          functionExecutionId: `Fx-${session.id}`,
+          sealedToken: SEALED('x'),
+          createdAt: new Date(),
+        },
       }),
     );
     const rows = await ctx.db().selectFrom('sessions').select('id').where('id', '=', again.id).execute();

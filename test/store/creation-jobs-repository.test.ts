@@ -42,8 +42,8 @@ eachDatabase('CreationJobsRepository', (ctx) => {
   it('refuses a second session for the same Slack request (a redelivery, a double submit), and says so', async () => {
     const first = sessionFixture({ status: 'creating', vendorId: null, tracking: false, createdAt: T0, updatedAt: T0 });
     const second = sessionFixture({ status: 'creating', vendorId: null, tracking: false, createdAt: T0, updatedAt: T0 });
-    await jobs.create(first, 'one', 'command:trigger-1');
-    const refused = await jobs.create(second, 'two', 'command:trigger-1').then(
+    await jobs.create(first, 'one', { requestKey: 'command:trigger-1' });
+    const refused = await jobs.create(second, 'two', { requestKey: 'command:trigger-1' }).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -56,6 +56,22 @@ eachDatabase('CreationJobsRepository', (ctx) => {
     await jobs.create(sessionFixture({ status: 'creating', vendorId: null, tracking: false }), 'four');
     assert.equal(await jobs.count(), 3);
     assert.equal(isDuplicateRequest(new Error('something else')), false);
+  });
+
+  it('writes the acks of one moment together, and a redelivery among them is refused alone', async () => {
+    const fixtures = Array.from({ length: 6 }, () => sessionFixture({ status: 'creating', vendorId: null, tracking: false, createdAt: T0, updatedAt: T0 }));
+    // Asked in the same turn of the event loop, as a burst of acks does: on SQLite, one commit.
+    const outcomes = await Promise.allSettled(fixtures.map((session, i) => jobs.create(session, `sealed-${i}`, { requestKey: `command:trigger-${i === 4 ? 1 : i}` })));
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.status),
+      ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+    );
+    assert.equal(isDuplicateRequest((outcomes[4] as PromiseRejectedResult).reason), true);
+    assert.equal(await jobs.count(), 5);
+    for (const [i, session] of fixtures.entries()) {
+      assert.equal((await sessions.get(session.id))?.status, i === 4 ? undefined : 'creating', `session ${i}`);
+      assert.equal((await jobs.get(session.id))?.payload, i === 4 ? undefined : `sealed-${i}`, `job ${i}`);
+    }
   });
 
   it('leases queued jobs for their card oldest first, each to one owner until its lease runs out', async () => {
