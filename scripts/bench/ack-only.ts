@@ -4,8 +4,9 @@
  *
  *   npx tsx scripts/bench/ack-only.ts <help|modal|create> [connections=10] [commands=1000] [repeats=3] [--prof]
  *
- * `--prof` runs Rendezvous under `--cpu-prof` (the profile's folder is printed); nothing is written
- * to BENCHMARKS.md.
+ * `--prof` runs Rendezvous under `--cpu-prof` (the profile's folder is printed); ACK_NODE_ARGS
+ * (space-separated) gives the Rendezvous child other node options instead, such as
+ * `--import <file>` for a probe of one's own. Nothing is written to BENCHMARKS.md.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
