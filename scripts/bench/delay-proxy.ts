@@ -19,6 +19,8 @@ export interface DelayProxy {
   readonly url: string;
   /** Where requests go: the sandbox's origin. Requests before it is set get 503. */
   setTarget(origin: string): void;
+  /** Holds requests arriving from now on this long instead (those already held keep their time). */
+  setDelay(minMs: number, maxMs: number): void;
   /** Requests received and not yet answered. */
   readonly pending: number;
   /** Delays given to held requests, in ms. */
@@ -34,6 +36,7 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
   const delays: number[] = [];
   let target: URL | undefined;
   let pending = 0;
+  let { minMs, maxMs } = options;
 
   const server = createServer((req, res) => {
     const arrivedAt = Date.now();
@@ -44,7 +47,7 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
       return;
     }
     const held = options.match(req.method ?? 'GET', (req.url ?? '/').split('?')[0]!);
-    const delayMs = held ? options.minMs + Math.random() * (options.maxMs - options.minMs) : 0;
+    const delayMs = held ? minMs + Math.random() * (maxMs - minMs) : 0;
     if (held) delays.push(delayMs);
     const headers: IncomingHttpHeaders = { ...req.headers, host: target.host };
     const upstream = request(
@@ -79,6 +82,10 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
     url: `http://127.0.0.1:${port}`,
     setTarget(origin) {
       target = new URL(origin);
+    },
+    setDelay(min, max) {
+      minMs = min;
+      maxMs = max;
     },
     get pending() {
       return pending;

@@ -327,11 +327,13 @@ export function renderMarkdown(report: Report): string {
     out.push(
       'CPU per command is the app process\'s user + system time over the round and its settling (help: none; modal: until every ' +
         'view was opened; create, bare Bolt: until every card was updated; create, Rendezvous: 1 s), divided by the commands sent. ' +
-        'Rendezvous works creations off from the database after acking them, at most 16 vendor calls at a time (CreationRunner): during a create round ' +
-        'it posts about 16 cards and defers the rest, while the baseline posts every card at once; its backlog is dropped by ' +
-        'restarting it (SIGKILL, fresh database, warm-up) before its next round, so that it does not compete with the next ' +
-        `measurement. With Apizee at ${f(ack.vendorDelayMs / 1000, 0)} s that is about ${f(16 / (ack.vendorDelayMs / 1000), 1)} creations a second: ` +
-        'the last card of a burst of 1,000 commands would be posted minutes after its ack. The load is closed-loop (each ' +
+        'Rendezvous works creations off from the database after acking them (CreationRunner: 2 cards at a time, at most 16 vendor ' +
+        'calls at a time); with Apizee at ' +
+        `${f(ack.vendorDelayMs / 1000, 0)} s that is about ${f(16 / (ack.vendorDelayMs / 1000), 1)} creations a second, so the last card of a burst of 1,000 commands would be ` +
+        'updated minutes after its ack. Its backlog is dropped by restarting it (SIGKILL, fresh database, the same warm-up) ' +
+        'before its next round, so that it does not compete with the next measurement. Create warm-ups are as long as the ' +
+        "others for both apps; during Rendezvous's, Apizee answers at once, so that its warm-up creations are worked off " +
+        'before the round starts (the baseline waits for its own updates). The load is closed-loop (each ' +
         'connection sends its next command once the previous one is answered), so at saturation the latency is about the ' +
         'connections times the CPU each command costs the app, the work done after `ack` included.',
       '',
@@ -413,7 +415,7 @@ export function renderMarkdown(report: Report): string {
       'from a worker thread over keep-alive `node:http` connections (one per concurrent lane; each lane sends its next command ' +
       'when the previous one is answered); latency runs from writing the request to the end of the response. Rounds: ' +
       `${levels || 'none'}, each also bounded by 30 s. Before each path, both apps get ${ack?.warmup ?? 0} warm-up commands of ` +
-      'it (16 for create). The two apps take turns, bare Bolt first, at each level.',
+      'it (creates included, worked off before the round). The two apps take turns, bare Bolt first, at each level.',
   );
   out.push(
     '- Rendezvous is the compiled app, `node dist/main.js` (built by the benchmark when dist/ is missing or older than src/), ' +
