@@ -60,17 +60,19 @@ eachDatabase('CreationJobsRepository', (ctx) => {
 
   it('writes the acks of one moment together, and a redelivery among them is refused alone', async () => {
     const fixtures = Array.from({ length: 6 }, () => sessionFixture({ status: 'creating', vendorId: null, tracking: false, createdAt: T0, updatedAt: T0 }));
-    // Asked in the same turn of the event loop, as a burst of acks does: on SQLite, one commit.
+    // Asked in the same turn of the event loop, as a burst of acks does (on SQLite, one commit);
+    // the second and the fifth are one Slack request delivered twice.
     const outcomes = await Promise.allSettled(fixtures.map((session, i) => jobs.create(session, `sealed-${i}`, { requestKey: `command:trigger-${i === 4 ? 1 : i}` })));
-    assert.deepEqual(
-      outcomes.map((outcome) => outcome.status),
-      ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
-    );
-    assert.equal(isDuplicateRequest((outcomes[4] as PromiseRejectedResult).reason), true);
+    const refused = outcomes.flatMap((outcome, i) => (outcome.status === 'rejected' ? [i] : []));
+    // Which of the two is refused is a race on PostgreSQL (a pool of connections); one of them is.
+    assert.equal(refused.length, 1, `refused: ${refused.join(', ')}`);
+    assert.ok(refused[0] === 1 || refused[0] === 4, `refused: ${refused[0]}`);
+    assert.equal(isDuplicateRequest((outcomes[refused[0]!] as PromiseRejectedResult).reason), true);
     assert.equal(await jobs.count(), 5);
     for (const [i, session] of fixtures.entries()) {
-      assert.equal((await sessions.get(session.id))?.status, i === 4 ? undefined : 'creating', `session ${i}`);
-      assert.equal((await jobs.get(session.id))?.payload, i === 4 ? undefined : `sealed-${i}`, `job ${i}`);
+      const written = i !== refused[0];
+      assert.equal((await sessions.get(session.id))?.status, written ? 'creating' : undefined, `session ${i}`);
+      assert.equal((await jobs.get(session.id))?.payload, written ? `sealed-${i}` : undefined, `job ${i}`);
     }
   });
 
