@@ -101,6 +101,12 @@ describe('e2e: a correlation id on every log line of one request or tracking run
     assert.match(String(lookup.correlationId), UUID);
     assert.notEqual(lookup.correlationId, created.correlationId, 'the click is a request of its own');
 
+    // A click naming no session: its refusal is one of the click's lines too.
+    const beforeRefusal = lines.length;
+    await stack.requester.interaction(stack.requester.blockAction({ actionId: ACTION.refresh, value: 'not-a-session', userId: AGENT, channelId: CHANNEL, messageTs: card.args.ts }));
+    const refusal = await waitForLine('the refusal', (line) => line.msg === 'refused: a button names no session Rendezvous keeps', beforeRefusal);
+    assert.match(String(refusal.correlationId), UUID);
+
     // A webhook makes the ticket due (its lines under the webhook's id); the pass it starts looks,
     // its calls under an id of its own.
     const beforePass = lines.length;
