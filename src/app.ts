@@ -283,7 +283,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   });
   // Nothing awaits the outbox but the tracking loop's own pass: buttons and creations only start
   // a flush, so Slack's pacing or a failing thread never holds up an interactive request.
-  const onOutbox = async () => notifier.trigger();
+  const onOutbox = async (log: Logger) => notifier.trigger(log);
   // Pasted agent links of sessions unfurl, and follow their session (README "Link unfurls").
   const unfurls = new LinkUnfurls({
     sessions: sessionsRepo,
@@ -294,10 +294,10 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     catalogue,
     logger,
   });
-  const onCardChanged = (session: Session) => unfurls.changed(session);
+  const onCardChanged = (session: Session, log: Logger) => unfurls.changed(session, log);
   // A meeting shown as a Slack call follows its session: each change asks for a sync, and the
   // tracking pass sweeps what is still behind. Background gateways: no automatic retry of calls.add.
-  const onChanged = (session: Session) => slackCalls.trigger(session);
+  const onChanged = (session: Session, log: Logger) => slackCalls.trigger(session, log);
   const lifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards, onOutbox, onChanged, onCardChanged, logger });
   const trackingLifecycle = new SessionLifecycle({ sessions: sessionsRepo, cards: trackingCards, onOutbox, onChanged, onCardChanged, logger });
   const slackCalls: SlackCalls = new SlackCalls({

@@ -82,8 +82,11 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   return logger;
 }
 
-/** A correlation id this app made (a UUID): letters, digits and dashes, nothing to scrub or escape. */
-const CORRELATION_ID = /^[A-Za-z0-9-]{1,64}$/;
+/**
+ * A correlation id this app made (a UUID), or a caller's `X-Request-Id` of the same shape:
+ * letters, digits and dashes, nothing to scrub or escape.
+ */
+export const CORRELATION_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 function isCorrelationOnly(bindings: object): bindings is { correlationId: string } {
   const { correlationId } = bindings as { correlationId?: unknown };

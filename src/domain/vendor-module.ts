@@ -370,7 +370,7 @@ export interface Provider {
   contactOf(request: StartRequest): string | undefined;
   create(session: Session, request: StartRequest, via?: CallVia): Promise<CreationOutcome>;
   /** Sends the invitation again to the stored contact; returns the words for the thread. */
-  resend?(session: Session, contact: string): Promise<string>;
+  resend?(session: Session, contact: string, via?: CallVia): Promise<string>;
   /**
    * Cancels it at the vendor, where the vendor's documents name a call for it (none of the five
    * do today); without it, Cancel ends the session in Rendezvous only and says the vendor was not told.
@@ -385,7 +385,7 @@ export interface LinkDelivery {
   /** The channel in words, for thread replies ("The link did not go through Genesys"). */
   readonly label: string;
   /** `sessionId`: the Rendezvous session whose link it is, for an outcome that comes much later. */
-  pushLink(target: string, url: string, sessionId?: string): Promise<{ outcome: Promise<Outcome | undefined> }>;
+  pushLink(target: string, url: string, sessionId?: string, via?: CallVia): Promise<{ outcome: Promise<Outcome | undefined> }>;
 }
 
 /**
@@ -418,7 +418,7 @@ export interface VendorTracker {
   /** One background pass. */
   tick(port: TrackingPort): Promise<void>;
   /** Refresh: looks the session up at once (interactive priority). */
-  reconcile?(session: Session): Promise<Outcome | undefined>;
+  reconcile?(session: Session, via?: CallVia): Promise<Outcome | undefined>;
 }
 
 export interface WebhookHandler {

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, type CustomRoute } from '@slack/bolt';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { requestCorrelationId } from '../observability/request-gate.js';
 import { checkReadiness } from '../observability/readiness.js';
 import { pingDatabase, type OpenedDatabase } from '../store/database.js';
 import type { WebhookTarget } from '../services/team-vendors.js';
@@ -49,8 +50,9 @@ export function unhandledRequest(logger: Logger): (args: { error: Error; request
   return async ({ error, request, response }) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const deferred = (error as { code?: string }).code === ErrorCode.HTTPReceiverDeferredRequestError;
-    if (deferred) logger.info({ method: request.method, path }, 'unhandled HTTP request');
-    else logger.error({ method: request.method, path, err: error }, 'HTTP request failed');
+    const log = logger.child({ correlationId: requestCorrelationId(request) });
+    if (deferred) log.info({ method: request.method, path }, 'unhandled HTTP request');
+    else log.error({ method: request.method, path, err: error }, 'HTTP request failed');
     response.writeHead(deferred ? 404 : 500);
     response.end();
   };
@@ -101,6 +103,10 @@ export function webhookRoute(vendor: string, targets: () => WebhookTarget[], dis
     path: `/webhooks/${vendor}`,
     method: ['POST'],
     handler: async (req, res) => {
+      // Every line of this request carries its id, which the answer gives back (`X-Request-Id`).
+      const correlationId = requestCorrelationId(req);
+      res.setHeader('x-request-id', correlationId);
+      const log = logger.child({ correlationId });
       const known = targets();
       if (known.length === 0) return json(res, 404, { ok: false, error: 'webhooks are not set up' });
       const header = req.headers['x-webhook-secret'];
@@ -123,12 +129,12 @@ export function webhookRoute(vendor: string, targets: () => WebhookTarget[], dis
         // Accounts given the same secret are each looked in, until one has the session.
         let outcome: Awaited<ReturnType<WebhookDispatch['handle']>> = 'unknown_session';
         for (const { scope } of matches) {
-          outcome = await dispatch.handle(vendor, routed, scope);
+          outcome = await dispatch.handle(vendor, routed, scope, log);
           if (outcome !== 'unknown_session') break;
         }
         json(res, 200, { ok: true, outcome });
       } catch (error) {
-        logger.error({ err: error }, 'webhook failed');
+        log.error({ err: error }, 'webhook failed');
         json(res, 500, { ok: false });
       }
     },

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTPReceiver, type HTTPReceiverOptions } from '@slack/bolt';
 import type { Logger } from '../logger.js';
+import { requestCorrelationId } from '../observability/request-gate.js';
 
 /** Slack asks apps to refuse a request dated more than five minutes from now, either way. */
 export const REQUEST_TIMESTAMP_TOLERANCE_S = 5 * 60;
@@ -34,7 +35,7 @@ export class SlackReceiver extends HTTPReceiver {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       const timestamp = req.headers['x-slack-request-timestamp'];
       if (req.method === 'POST' && slackPaths.includes(path) && !timestampAcceptable(timestamp, (checks.now ?? Date.now)())) {
-        checks.logger.warn({ path, timestamp }, 'Slack request refused: dated more than 5 minutes from now');
+        checks.logger.child({ correlationId: requestCorrelationId(req) }).warn({ path, timestamp }, 'Slack request refused: dated more than 5 minutes from now');
         res.writeHead(401);
         res.end();
         return;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { CORRELATION_ID } from '../logger.js';
 import { newCorrelation, type Correlation } from './correlation.js';
 
 /** Answered even while stopping: liveness (the process is alive) and the last scrapes. */
@@ -16,6 +17,21 @@ type Correlated = IncomingMessage & { [CORRELATION]?: Correlation };
 /** The correlation the gate gave this request (none when it did not pass the gate). */
 export function correlationOf(req: IncomingMessage): Correlation | undefined {
   return (req as Correlated)[CORRELATION];
+}
+
+/**
+ * The correlation id of a request served by a route of ours (a webhook, a refusal, a 404): the
+ * caller's `X-Request-Id` when it has the shape of one (so that its logs and ours meet), else
+ * the one the gate gave the request, else (Socket Mode's small server has no gate) a new one,
+ * kept on the request so that every line of it gets the same.
+ */
+export function requestCorrelationId(req: IncomingMessage): string {
+  const header = req.headers['x-request-id'];
+  const given = Array.isArray(header) ? header[0] : header;
+  if (given !== undefined && CORRELATION_ID.test(given)) return given;
+  const correlated = req as Correlated;
+  correlated[CORRELATION] ??= newCorrelation();
+  return correlated[CORRELATION].correlationId;
 }
 
 /**

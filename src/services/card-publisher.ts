@@ -21,18 +21,18 @@ export class CardPublisher {
   }
 
   /** Re-reads the session so that concurrent changes never publish a stale card. */
-  async refresh(sessionId: string): Promise<void> {
+  async refresh(sessionId: string, log: Logger = this.deps.logger): Promise<void> {
     const session = await this.deps.sessions.get(sessionId);
-    if (session) await this.show(session);
+    if (session) await this.show(session, log);
   }
 
-  /** Updates the card to `session`, which the caller has just read back from the store. */
-  async show(session: Session): Promise<void> {
+  /** Updates the card to `session`, which the caller has just read back from the store; `log`: the caller's (its correlation id). */
+  async show(session: Session, log: Logger = this.deps.logger): Promise<void> {
     if (!session.cardTs) return;
     try {
       await this.deps.gateways.of(session).updateMessage({ channel: session.channelId, ts: session.cardTs, text: cardText(session, this.deps.catalogue), blocks: sessionCard(session, this.deps.catalogue) });
     } catch (error) {
-      this.deps.logger.warn({ sessionId: session.id, err: error }, 'card update failed');
+      log.warn({ sessionId: session.id, err: error }, 'card update failed');
     }
   }
 }

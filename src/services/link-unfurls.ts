@@ -104,11 +104,11 @@ export class LinkUnfurls {
   }
 
   /** The session changed (its card was refreshed): each of its unfurls owes one refresh. */
-  async changed(session: Pick<Session, 'id'>): Promise<void> {
+  async changed(session: Pick<Session, 'id'>, log: Logger = this.deps.logger): Promise<void> {
     try {
-      if ((await this.deps.unfurls.markDue(session.id)) > 0) this.trigger();
+      if ((await this.deps.unfurls.markDue(session.id)) > 0) this.trigger(log);
     } catch (error) {
-      this.deps.logger.warn({ sessionId: session.id, err: error }, 'link unfurls not marked for refresh');
+      log.warn({ sessionId: session.id, err: error }, 'link unfurls not marked for refresh');
     }
   }
 
@@ -120,8 +120,9 @@ export class LinkUnfurls {
     });
   }
 
-  trigger(): void {
-    this.flush().catch((error: unknown) => this.log.warn({ err: error }, 'link unfurls not refreshed; the next pass retries'));
+  /** Starts a flush without waiting; `log`: the caller's (a run it starts carries its correlation id). */
+  trigger(log: Logger = runLogger(this.deps.logger)): void {
+    this.flush(log).catch((error: unknown) => log.warn({ err: error }, 'link unfurls not refreshed; the next pass retries'));
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sameWorkspace, type Actor, type WorkspaceScope } from '../domain/actor.js';
-import type { Logger } from '../domain/logger.js';
+import { actorLogger, type Logger } from '../domain/logger.js';
 import { escapeMrkdwn } from '../domain/mrkdwn.js';
 import type { Session } from '../domain/session.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
@@ -36,13 +36,15 @@ export class SessionAccess {
     const session = id.success ? await this.deps.sessions.get(id.data) : undefined;
     if (session && sameWorkspace(session, actor)) return { session };
     const base = { action, teamId: actor.teamId, enterpriseId: actor.enterpriseId, userId: actor.userId };
+    // A refusal is one line of the click's request: it carries its correlation id.
+    const log = actorLogger(actor, this.deps.logger);
     if (session) {
-      this.deps.logger.warn(
+      log.warn(
         { ...base, sessionId: session.id, sessionTeamId: session.teamId, sessionEnterpriseId: session.enterpriseId },
         "refused: a button names another workspace's session",
       );
     } else {
-      this.deps.logger.info({ ...base, ...(id.success ? { sessionId: id.data } : { malformedValue: true }) }, 'refused: a button names no session Rendezvous keeps');
+      log.info({ ...base, ...(id.success ? { sessionId: id.data } : { malformedValue: true }) }, 'refused: a button names no session Rendezvous keeps');
     }
     return { refused: this.unknownWords() };
   }
@@ -65,7 +67,7 @@ export class SessionAccess {
    */
   viewBelongs(scope: WorkspaceScope | undefined, actor: Actor, view: string): boolean {
     if (!scope || sameWorkspace(scope, actor)) return true;
-    this.deps.logger.warn(
+    actorLogger(actor, this.deps.logger).warn(
       { view, teamId: actor.teamId, enterpriseId: actor.enterpriseId, userId: actor.userId, viewTeamId: scope.teamId, viewEnterpriseId: scope.enterpriseId },
       "refused: a view's private_metadata names another workspace",
     );

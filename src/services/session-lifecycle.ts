@@ -6,16 +6,25 @@ import type { SessionsRepository } from '../store/sessions-repository.js';
 import { mediaBlocks, mediaReplyText } from '../ui/thread-replies.js';
 import type { CardPublisher } from './card-publisher.js';
 
+/**
+ * The hooks are handed the logger of the caller's request or pass (see `ApplyOptions`), so that
+ * what they write carries its correlation id.
+ */
 export interface SessionLifecycleDeps {
   sessions: Pick<SessionsRepository, 'get' | 'apply'>;
   cards: Pick<CardPublisher, 'show'>;
   /** Says the outbox has work (the thread notifier's flush); services never import tracking/. */
-  onOutbox: () => Promise<void>;
+  onOutbox: (log: Logger) => Promise<void>;
   /** The session changed (read back after the write): its Slack call, if any, follows (never awaited). */
-  onChanged?: (session: Session) => void;
+  onChanged?: (session: Session, log: Logger) => void;
   /** The card changed: whatever else shows the session (its link unfurls) owes a refresh. Never throws. */
-  onCardChanged?: (session: Session) => Promise<void>;
+  onCardChanged?: (session: Session, log: Logger) => Promise<void>;
   logger: Logger;
+}
+
+export interface ApplyOptions {
+  /** The logger of the request, job or pass applying it (its correlation id); the lifecycle's own otherwise. */
+  logger?: Logger;
 }
 
 export interface Applied {
@@ -42,7 +51,8 @@ const BOOKKEEPING = new Set(['tracking', 'nextCheckAt', 'mediaPosted', 'vendorSt
 export class SessionLifecycle {
   constructor(private readonly deps: SessionLifecycleDeps) {}
 
-  async apply(basis: Session, outcome: Outcome): Promise<Applied> {
+  async apply(basis: Session, outcome: Outcome, options: ApplyOptions = {}): Promise<Applied> {
+    const log = options.logger ?? this.deps.logger;
     let current: Session | undefined = basis;
     let written: { outcome: Outcome; whole: boolean } | undefined;
     for (let attempt = 0; current && attempt < MAX_ATTEMPTS; attempt++) {
@@ -56,18 +66,18 @@ export class SessionLifecycle {
       current = await this.deps.sessions.get(basis.id);
     }
     if (!written) {
-      if (current && current.version !== basis.version) this.deps.logger.info({ sessionId: basis.id, status: current.status }, 'outcome dropped: the session moved on');
+      if (current && current.version !== basis.version) log.info({ sessionId: basis.id, status: current.status }, 'outcome dropped: the session moved on');
       return { applied: false, session: current, cardRefreshed: false };
     }
     // Read back once, after the write: the card shows it and the caller gets it.
     const stored = await this.deps.sessions.get(basis.id);
     const cardRefreshed = showsOnCard(written.outcome);
     if (cardRefreshed && stored) {
-      await this.deps.cards.show(stored);
-      await this.deps.onCardChanged?.(stored);
+      await this.deps.cards.show(stored, log);
+      await this.deps.onCardChanged?.(stored, log);
     }
-    if (stored) this.deps.onChanged?.(stored);
-    if ((written.outcome.milestones ?? []).length > 0) await this.deps.onOutbox();
+    if (stored) this.deps.onChanged?.(stored, log);
+    if ((written.outcome.milestones ?? []).length > 0) await this.deps.onOutbox(log);
     return { applied: written.whole, session: stored, cardRefreshed };
   }
 }

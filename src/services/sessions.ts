@@ -166,7 +166,7 @@ export class SessionService {
   /** The write answered after the ack said nothing was started: that stays true. */
   private withdrawWhenWritten(session: Session, written: Promise<void>, log: Logger): void {
     log.warn({ sessionId: session.id, vendor: session.vendor }, 'creation request not saved within its deadline; nothing started');
-    this.track(async () => {
+    this.track(log, async () => {
       try {
         await written;
       } catch {
@@ -217,7 +217,7 @@ export class SessionService {
         const retryAfterMs = error instanceof SlackPostError ? error.retryAfterMs : undefined;
         return { kind: 'retry', afterMs: retryAfterMs ?? 1000 * 2 ** job.attempts, reason: code ?? 'card_not_posted' };
       }
-      await this.deps.lifecycle.apply(session, { status: 'failed', lastError: 'card_not_posted' });
+      await this.deps.lifecycle.apply(session, { status: 'failed', lastError: 'card_not_posted' }, { logger: log });
       // The conversation may be one the app cannot see at all: then the words go to the starter's DM.
       await this.replyForJob(session, job, { orDirectMessage: true }).then((reply) => reply(cardNotPostedWords(error, session.channelId)));
       return { kind: 'done' };
@@ -310,7 +310,7 @@ export class SessionService {
     }
     if (found && isCreationOutcome(found)) {
       log.info({ sessionId: session.id, vendor: session.vendor, vendorId: found.vendorId, why }, 'interrupted creation: adopted what the vendor made');
-      await this.deps.lifecycle.apply(session, creationChange(found, actor, this.deps.trackIntervalMs));
+      await this.deps.lifecycle.apply(session, creationChange(found, actor, this.deps.trackIntervalMs), { logger: log });
       return;
     }
     await this.recordFailure(session, actor, new CreationAbandoned(`Rendezvous was interrupted while asking ${label} to create this session, and ${label} has no record of it: it was not created and nothing was sent. Try again.`, 'interrupted'));
@@ -331,12 +331,12 @@ export class SessionService {
       outcome = adopted;
     }
     log.info({ sessionId: session.id, vendor: session.vendor, kind: session.kind, vendorId: outcome.vendorId, status: outcome.status }, 'session created');
-    const created = await this.deps.lifecycle.apply(session, creationChange(outcome, actor, this.deps.trackIntervalMs));
+    const created = await this.deps.lifecycle.apply(session, creationChange(outcome, actor, this.deps.trackIntervalMs), { logger: log });
     if (outcome.privateNote) await reply(outcome.privateNote);
     const basis = created.session ?? session;
-    if (outcome.later) this.settleLater(basis, outcome.later);
+    if (outcome.later) this.settleLater(basis, outcome.later, log);
     const via = request.via;
-    if (via && outcome.customerUrl) this.pushThroughDelivery(basis, via, outcome.customerUrl);
+    if (via && outcome.customerUrl) this.pushThroughDelivery(basis, via, outcome.customerUrl, log);
     return basis;
   }
 
@@ -370,9 +370,11 @@ export class SessionService {
       return;
     }
     const provider = this.providerOf(session);
+    // Every line of the Refresh, the vendor's and the lifecycle's included, carries the request's id.
+    const log = actorLogger(actor, this.deps.logger);
     if (!session.tracking || !provider?.reconcile) {
       this.acceptRefresh(session.id, actor.userId);
-      await this.deps.cards.refresh(session.id);
+      await this.deps.cards.refresh(session.id, log);
       return;
     }
     const label = this.labelOf(session.vendor);
@@ -386,7 +388,7 @@ export class SessionService {
     try {
       const outcome = await this.deps.vendors(session.teamId).spare.run(session.vendor, REFRESH_REQUESTS, () => {
         this.acceptRefresh(session.id, actor.userId);
-        return provider.reconcile!(session);
+        return provider.reconcile!(session, { logger: log });
       });
       if (outcome === NO_SPARE) {
         await this.deps.sessions.unclaimRefresh(session.id, claim);
@@ -395,8 +397,8 @@ export class SessionService {
         );
         return;
       }
-      const applied = outcome ? await this.deps.lifecycle.apply(session, outcome) : undefined;
-      if (!applied?.cardRefreshed) await this.deps.cards.refresh(session.id);
+      const applied = outcome ? await this.deps.lifecycle.apply(session, outcome, { logger: log }) : undefined;
+      if (!applied?.cardRefreshed) await this.deps.cards.refresh(session.id, log);
     } catch (error) {
       await reply(`Could not refresh ${escapeMrkdwn(session.reference)}: ${escapeMrkdwn(this.describe(error))}`);
     }
@@ -438,7 +440,7 @@ export class SessionService {
       nextCheckAt: null,
       endedAt: new Date(),
       milestones: [{ key: 'cancelled', text: milestoneWords('cancelled', { vendorLabel: label, invitee: '', detail }) }],
-    });
+    }, { logger: actorLogger(actor, this.deps.logger) });
     // It ended on its own while the agent was clicking: a final status is never overwritten.
     const now = cancelled.session;
     if (!cancelled.applied && now && isFinal(now.status) && now.status !== 'cancelled') {
@@ -457,11 +459,12 @@ export class SessionService {
       return;
     }
     try {
-      const words = await provider.resend(session, this.deps.crypto.decrypt(session.contactEncrypted));
+      const log = actorLogger(actor, this.deps.logger);
+      const words = await provider.resend(session, this.deps.crypto.decrypt(session.contactEncrypted), { logger: log });
       await this.deps.lifecycle.apply(session, {
         statusDetail: null,
         milestones: [{ key: `resent:${new Date().toISOString()}`, text: `🔁 <@${actor.userId}> sent the invitation again. ${words}`.trim() }],
-      });
+      }, { logger: log });
     } catch (error) {
       await reply(`The invitation of ${escapeMrkdwn(session.reference)} was not sent again: ${escapeMrkdwn(this.describe(error))}`);
     }
@@ -584,41 +587,42 @@ export class SessionService {
   private async recordFailure(session: Session, actor: Actor, error: unknown): Promise<void> {
     const detail = error instanceof CreationUnconfirmed ? error.words(this.labelOf(session.vendor)) : error instanceof CreationAbandoned ? error.message : this.describe(error);
     const code = error instanceof VendorError ? error.code : error instanceof CreationUnconfirmed ? 'unconfirmed' : error instanceof CreationAbandoned ? error.code : 'internal';
-    actorLogger(actor, this.deps.logger).warn({ sessionId: session.id, vendor: session.vendor, code, err: error }, 'session not created');
+    const log = actorLogger(actor, this.deps.logger);
+    log.warn({ sessionId: session.id, vendor: session.vendor, code, err: error }, 'session not created');
     const label = this.labelOf(session.vendor);
     await this.deps.lifecycle.apply(session, {
       status: 'failed',
       statusDetail: detail,
       lastError: code,
       milestones: [{ key: 'failed', text: `<@${actor.userId}> ${milestoneWords('failed', { vendorLabel: label, invitee: '', detail: escapeMrkdwn(detail) })}` }],
-    });
+    }, { logger: log });
   }
 
   /** An asynchronous outcome (an answer the vendor pushes later): applied when it arrives, never blocking the request. */
-  private settleLater(session: Session, later: () => Promise<Outcome | undefined>): void {
-    this.track(async () => {
+  private settleLater(session: Session, later: () => Promise<Outcome | undefined>, log: Logger): void {
+    this.track(log, async () => {
       const outcome = await later();
-      if (outcome) await this.deps.lifecycle.apply(session, outcome);
+      if (outcome) await this.deps.lifecycle.apply(session, outcome, { logger: log });
     });
   }
 
   /** `via:` — the room link also goes through another module's delivery channel (its `LinkDelivery`). */
-  private pushThroughDelivery(session: Session, target: string, url: string): void {
+  private pushThroughDelivery(session: Session, target: string, url: string, log: Logger): void {
     const delivery = this.deps.vendors(session.teamId).linkDelivery;
     if (!delivery) return;
-    this.track(async () => {
+    this.track(log, async () => {
       let outcome: Outcome | undefined;
       try {
-        outcome = await (await delivery.pushLink(target, url, session.id)).outcome;
+        outcome = await (await delivery.pushLink(target, url, session.id, { logger: log })).outcome;
       } catch (error) {
         outcome = { milestones: [{ key: 'delivery_failed', text: `⚠️ The link did not go through ${escapeMrkdwn(delivery.label)}: ${escapeMrkdwn(this.describe(error))}` }] };
       }
-      if (outcome) await this.deps.lifecycle.apply(session, outcome);
+      if (outcome) await this.deps.lifecycle.apply(session, outcome, { logger: log });
     });
   }
 
-  private track(work: () => Promise<void>): void {
-    const running = work().catch((error) => this.deps.logger.error({ err: error }, 'background session work failed'));
+  private track(log: Logger, work: () => Promise<void>): void {
+    const running = work().catch((error) => log.error({ err: error }, 'background session work failed'));
     this.background.add(running);
     void running.finally(() => this.background.delete(running));
   }

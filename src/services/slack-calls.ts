@@ -121,11 +121,9 @@ export class SlackCalls {
     return this.deps.now?.() ?? new Date();
   }
 
-  /** Starts a sync without waiting (after a lifecycle change). */
-  trigger(session: Pick<Session, 'id' | 'slackCall'>): void {
+  /** Starts a sync without waiting (after a lifecycle change); `log`: the change's (its correlation id). */
+  trigger(session: Pick<Session, 'id' | 'slackCall'>, log: Logger = runLogger(this.deps.logger)): void {
     if (!session.slackCall) return;
-    // Its own correlation id: the hook that calls this is handed no logger.
-    const log = runLogger(this.deps.logger);
     const work = this.sync(session.id, log).catch((error: unknown) => log.warn({ sessionId: session.id, err: error }, 'Slack call not synced; the next pass retries'));
     this.running.add(work);
     void work.finally(() => this.running.delete(work));

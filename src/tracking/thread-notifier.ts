@@ -86,9 +86,12 @@ export class ThreadNotifier {
     });
   }
 
-  /** Starts a flush without waiting for it: what interactive handlers call. */
-  trigger(): void {
-    this.flush().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'thread replies not flushed; the next pass retries'));
+  /**
+   * Starts a flush without waiting for it: what interactive handlers call. `log`: the caller's
+   * (a run it starts carries the caller's correlation id); a fresh run id without one.
+   */
+  trigger(log: Logger = runLogger(this.deps.logger)): void {
+    this.flush(log).catch((error: unknown) => log.warn({ err: error }, 'thread replies not flushed; the next pass retries'));
   }
 
   /** Takes no more rows; resolves once the reply in flight (bounded by the client's timeout) is settled. */

@@ -49,7 +49,7 @@ export class StoreTrackingPort implements TrackingPort {
   }
 
   async apply(session: Session, outcome: Outcome): Promise<boolean> {
-    return (await this.deps.lifecycle.apply(session, outcome)).applied;
+    return (await this.deps.lifecycle.apply(session, outcome, { logger: this.deps.logger })).applied;
   }
 
   release(session: Session, next: Date | null | 'keep'): Promise<void> {

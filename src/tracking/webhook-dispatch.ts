@@ -11,15 +11,23 @@ export type WebhookOutcome = 'due' | 'unknown_session' | 'ignored';
 export class WebhookDispatch {
   constructor(private readonly deps: { sessions: Pick<SessionsRepository, 'byVendorId' | 'markDue'>; logger: Logger; onDue?: () => void }) {}
 
-  /** `scope`: the vendor account whose webhook secret the request carried; only its sessions are looked at. */
-  async handle(vendor: string, routed: Exclude<ReturnType<WebhookHandler['route']>, { rejected: string }>, scope?: AccountScope): Promise<WebhookOutcome> {
+  /**
+   * `scope`: the vendor account whose webhook secret the request carried; only its sessions are
+   * looked at. `log`: the webhook request's (its correlation id).
+   */
+  async handle(
+    vendor: string,
+    routed: Exclude<ReturnType<WebhookHandler['route']>, { rejected: string }>,
+    scope?: AccountScope,
+    log: Logger = this.deps.logger,
+  ): Promise<WebhookOutcome> {
     if ('ignored' in routed) {
-      this.deps.logger.info({ vendor, event: routed.ignored }, 'webhook event ignored');
+      log.info({ vendor, event: routed.ignored }, 'webhook event ignored');
       return 'ignored';
     }
     const session = routed.vendorId ? await this.deps.sessions.byVendorId(vendor, routed.kind, routed.vendorId, scope) : undefined;
     if (!session) {
-      this.deps.logger.info({ vendor, event: routed.event }, 'webhook for a session Rendezvous does not follow');
+      log.info({ vendor, event: routed.event }, 'webhook for a session Rendezvous does not follow');
       return 'unknown_session';
     }
     await this.deps.sessions.markDue(session.id);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { correlationOf, RequestGate } from '../../src/observability/request-gate.js';
+import { correlationOf, RequestGate, requestCorrelationId } from '../../src/observability/request-gate.js';
 
 /** A server behind the gate whose /slow requests wait until `release()`. */
 async function gatedServer(gate: RequestGate) {
@@ -87,5 +87,43 @@ describe('RequestGate', () => {
     finish();
     await work;
     assert.equal(await gate.drained(20), true);
+  });
+});
+
+describe('requestCorrelationId (webhooks and our other routes)', () => {
+  const requestWith = (headers: Record<string, string | string[]>) => ({ headers }) as unknown as IncomingMessage;
+
+  it('takes the caller’s X-Request-Id when it is letters, digits and dashes (64 at most)', () => {
+    assert.equal(requestCorrelationId(requestWith({ 'x-request-id': 'lb-7f3a-0001' })), 'lb-7f3a-0001');
+    assert.equal(requestCorrelationId(requestWith({ 'x-request-id': ['first-1', 'second-2'] })), 'first-1');
+  });
+
+  it('makes one of its own for anything else, and gives every line of the request the same one', () => {
+    for (const given of ['a b', 'x'.repeat(65), '"},"level":60', '']) {
+      const req = requestWith({ 'x-request-id': given });
+      const id = requestCorrelationId(req);
+      assert.match(id, /^[0-9a-f-]{36}$/, given);
+      assert.equal(requestCorrelationId(req), id, 'the same id each time it is asked');
+      assert.equal(correlationOf(req)?.correlationId, id);
+    }
+    assert.notEqual(requestCorrelationId(requestWith({})), requestCorrelationId(requestWith({})));
+  });
+
+  it('uses the id the gate gave the request when the caller sent none', async () => {
+    const gate = new RequestGate();
+    let seen: { gate?: string; route?: string } = {};
+    const server = createServer(gate.wrap((req, res) => {
+      seen = { gate: correlationOf(req)?.correlationId, route: requestCorrelationId(req) };
+      res.end();
+    }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await new Promise<void>((resolve, reject) => request({ host: '127.0.0.1', port, path: '/webhooks/apizee', agent: false }, (res) => res.resume().on('end', resolve)).on('error', reject).end());
+      assert.match(seen.route!, /^[0-9a-f-]{36}$/);
+      assert.equal(seen.route, seen.gate);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

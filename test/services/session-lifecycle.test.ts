@@ -10,6 +10,8 @@ import { SessionsRepository } from '../../src/store/sessions-repository.js';
 import { StoreTrackingPort } from '../../src/tracking/tracking-port.js';
 import { observeTicket } from '../../src/vendors/apizee/ticket-tracker.js';
 import { eachDatabase, sessionFixture } from '../helpers/databases.js';
+import { captureLogs } from '../helpers/log-capture.js';
+import type { Logger } from '../../src/domain/logger.js';
 import { vendorModules } from '../../src/vendors/index.js';
 
 const CANCEL: Outcome = {
@@ -170,5 +172,29 @@ eachDatabase('SessionLifecycle', (ctx) => {
     await h.lifecycle.apply(seen, CANCEL);
     await h.lifecycle.apply(seen, { tracking: true, nextCheckAt: new Date() });
     assert.equal((await h.sessions.get(seen.id))?.tracking, false);
+  });
+  it('hands the caller’s logger to its hooks and writes its own lines with it (the caller’s correlation id)', async () => {
+    const sessions = new SessionsRepository(ctx.db(), ctx.kind);
+    const failing = { updateMessage: async () => Promise.reject(new Error('Slack said no')) } as unknown as SlackGateway;
+    const own = captureLogs('info');
+    const cards = new CardPublisher({ gateways: oneGateway(failing), sessions, logger: own.logger, catalogue: vendorModules });
+    const handed: Record<string, Logger> = {};
+    const lifecycle = new SessionLifecycle({
+      sessions,
+      cards,
+      onOutbox: async (log) => void (handed.outbox = log),
+      onChanged: (_session, log) => void (handed.changed = log),
+      onCardChanged: async (_session, log) => void (handed.cardChanged = log),
+      logger: own.logger,
+    });
+    const session = sessionFixture({ cardTs: '1764064800.000100', status: 'invited', vendorState: 'invited', tracking: true });
+    await sessions.insert(session);
+    const caller = captureLogs('info');
+    const log = caller.logger.child({ correlationId: 'req-refresh-1' });
+    await lifecycle.apply(session, observeTicket(session, { state: 'inprogress' }, new Date())!, { logger: log });
+    assert.deepEqual(handed, { outbox: log, changed: log, cardChanged: log });
+    assert.deepEqual(own.lines, [], 'nothing under the lifecycle’s own logger');
+    const lines = caller.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(lines.map((line) => [line.msg, line.correlationId]), [['card update failed', 'req-refresh-1']]);
   });
 });

@@ -481,3 +481,20 @@ describe('BlitzzClient', () => {
     });
   });
 });
+
+describe('BlitzzClient: the call’s own logger', () => {
+  it('writes the call’s lines, its login’s included, with the logger it is handed, not the account’s', async () => {
+    login();
+    nock(BASE).post(INVITATION_PATH).reply(503, 'busy');
+    const account = captureLogs('info');
+    const { client } = makeClient({ logger: account.logger });
+    const request = captureLogs('info');
+    await assert.rejects(client.sendInvitation(SMS_FR, { logger: request.logger.child({ correlationId: 'req-blitzz-1' }) }));
+    assert.deepEqual(account.lines, []);
+    const lines = request.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(lines.map((line) => [line.operation, line.msg, line.correlationId]), [
+      ['login', 'vendor call succeeded', 'req-blitzz-1'],
+      ['sendInvitation', 'vendor call failed', 'req-blitzz-1'],
+    ]);
+  });
+});

@@ -308,3 +308,16 @@ describe('ConpeekClient', () => {
     }
   });
 });
+
+describe('ConpeekClient: the call’s own logger', () => {
+  it('writes the call’s lines with the logger it is handed (the request’s correlation id), not the account’s', async () => {
+    nock(BASE).post(`${PREFIX}/meets/meet`).reply(503);
+    const account = captureLogs('info');
+    const { client } = makeClient({}, account.logger);
+    const request = captureLogs('info');
+    await assert.rejects(client.createMeet(NEW_MEET, { logger: request.logger.child({ correlationId: 'req-conpeek-1' }) }));
+    assert.deepEqual(account.lines, []);
+    const failed = request.lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'vendor call failed');
+    assert.equal(failed?.correlationId, 'req-conpeek-1');
+  });
+});

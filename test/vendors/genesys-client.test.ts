@@ -393,3 +393,21 @@ describe('GenesysClient', () => {
     }
   });
 });
+
+describe('GenesysClient: the call’s own logger', () => {
+  it('writes the call’s lines, Genesys’s refusal included, with the logger it is handed, not the account’s', async () => {
+    const scope = nock(BASE);
+    me(scope, 'csrf-1');
+    scope.post(INVITE_PATH).reply(200, { statusCode: 7, statusMessage: 'Invalid target' });
+    const account = captureLogs('info');
+    const { client } = makeClient({}, account.logger);
+    const request = captureLogs('info');
+    await assert.rejects(client.invite({ smsSessionId: SMS_SESSION, target: USER }, { logger: request.logger.child({ correlationId: 'req-genesys-1' }) }));
+    assert.deepEqual(account.lines, []);
+    const lines = request.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(lines.map((line) => [line.msg, line.correlationId]), [
+      ['Genesys refused the operation', 'req-genesys-1'],
+      ['vendor call failed', 'req-genesys-1'],
+    ]);
+  });
+});

@@ -211,3 +211,16 @@ describe('ImbeeClient', () => {
     }
   });
 });
+
+describe('ImbeeClient: the call’s own logger', () => {
+  it('writes the call’s lines with the logger it is handed (the request’s correlation id), not the account’s', async () => {
+    nock(BASE).post('/token/new').reply(503, 'busy');
+    const account = captureLogs('info');
+    const { client } = makeClient({}, account.logger);
+    const request = captureLogs('info');
+    await assert.rejects(client.createWebToken({ virtualUser: VIRTUAL_USER, mail: EMAIL }, { logger: request.logger.child({ correlationId: 'req-imbee-1' }) }));
+    assert.deepEqual(account.lines, []);
+    const failed = request.lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'vendor call failed');
+    assert.equal(failed?.correlationId, 'req-imbee-1');
+  });
+});

@@ -2,7 +2,7 @@ import type { Logger } from '../../domain/logger.js';
 import { milestoneWords, STATUS_MILESTONE } from '../../domain/milestones.js';
 import type { MediaItem, Outcome } from '../../domain/outcome.js';
 import { isFinal, type Session, type SessionStatus } from '../../domain/session.js';
-import type { TrackingPort, VendorTracker } from '../../domain/vendor-module.js';
+import type { CallVia, TrackingPort, VendorTracker } from '../../domain/vendor-module.js';
 import { callFor, inBackground } from './background-call.js';
 import { MAX_LIST_LIMIT, type Priority } from './client.js';
 import { LIVE_MEDIA_PACE, type ListedMedia, MediaWatch, settleLeased, settleMedia } from './media-settling.js';
@@ -79,17 +79,12 @@ export class ApizeeConferenceTracker implements VendorTracker {
   private passEndsAt = Infinity;
   /**
    * The logger of the pass in progress (the port's: its correlation id). Passes of one tracker
-   * never overlap, and only a pass makes background calls; Refresh's interactive calls use the account's.
+   * never overlap, and only a pass makes background calls; Refresh's interactive calls use the caller's.
    */
   private passLog: Logger;
 
   constructor(private readonly deps: ApizeeTrackerDeps) {
     this.passLog = deps.logger;
-  }
-
-  /** The logger of a call at this priority. */
-  private logFor(priority: Priority): Logger {
-    return priority === 'background' ? this.passLog : this.deps.logger;
   }
 
   private now(): Date {
@@ -131,22 +126,26 @@ export class ApizeeConferenceTracker implements VendorTracker {
   }
 
   /** Refresh button: the same search, queued as interactive, and the recordings if it ended. */
-  async reconcile(session: Session): Promise<Outcome | undefined> {
+  async reconcile(session: Session, via: CallVia = {}): Promise<Outcome | undefined> {
+    // The lines of a Refresh carry its request's correlation id.
+    const log = via.logger ?? this.deps.logger;
     const list = await this.deps.client.listConferences(
       { search: CONFERENCE_NAME_MARK, since: new Date(session.createdAt.getTime() - 60_000), limit: MAX_LIST_LIMIT },
       'interactive',
+      { logger: log },
     );
     const conference = list.data.find((item) => String(item.id) === session.vendorId);
     const observed = conference ? observeConference(session, conference, this.now()) : undefined;
     const settled = await this.settle(
       { ...session, status: observed?.status ?? session.status, endedAt: observed?.endedAt ?? session.endedAt },
       'interactive',
+      log,
     );
     return observed || settled ? { ...observed, ...settled } : undefined;
   }
 
-  private settle(session: Session, priority: Priority): Promise<Outcome | undefined> {
-    return settleMedia(session, this.media, this.now(), () => this.fetchMedia(session, priority));
+  private settle(session: Session, priority: Priority, log: Logger = this.passLog): Promise<Outcome | undefined> {
+    return settleMedia(session, this.media, this.now(), () => this.fetchMedia(session, priority, log));
   }
 
 
@@ -163,12 +162,12 @@ export class ApizeeConferenceTracker implements VendorTracker {
     return listed && this.media.observe(session, listed, now, 'live');
   }
 
-  private async fetchMedia(session: Session, priority: Priority): Promise<ListedMedia[] | undefined> {
+  private async fetchMedia(session: Session, priority: Priority, log: Logger = this.passLog): Promise<ListedMedia[] | undefined> {
     if (priority === 'background' && (this.now().getTime() > this.passEndsAt || !(await this.deps.client.backgroundSlotWithin(slotWaitMs(this.deps))))) {
       return undefined;
     }
-    const run = () => this.deps.client.listConferenceMedia(session.vendorId!, priority, { logger: this.logFor(priority) });
-    const media = await callFor(priority, this.logFor(priority), 'conference tracking', run);
+    const run = () => this.deps.client.listConferenceMedia(session.vendorId!, priority, { logger: log });
+    const media = await callFor(priority, log, 'conference tracking', run);
     return media && listedConferenceMedia(media.data);
   }
 }

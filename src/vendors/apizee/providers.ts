@@ -75,7 +75,7 @@ export class ApizeeTicketProvider implements Provider {
    * the creation failed). The durable creation jobs call it too.
    */
   reconcile(session: Session, via: CallVia = {}): Promise<Outcome | undefined> {
-    return session.vendorId ? this.deps.tracker.reconcile(session) : this.adopt(session, via);
+    return session.vendorId ? this.deps.tracker.reconcile(session, via) : this.adopt(session, via);
   }
 
   /** `GET /tickets?reference=…&orderby=date&order=desc&limit=10` (seed 003, "Get a ticket ID from a reference"). */
@@ -154,7 +154,7 @@ export class ApizeeConferenceProvider implements Provider {
    * 003), adopted, or undefined when Apizee has none.
    */
   reconcile(session: Session, via: CallVia = {}): Promise<Outcome | undefined> {
-    return session.vendorId ? this.deps.tracker.reconcile(session) : this.adopt(session, via);
+    return session.vendorId ? this.deps.tracker.reconcile(session, via) : this.adopt(session, via);
   }
 
   private async adopt(session: Session, via: CallVia): Promise<CreationOutcome | undefined> {

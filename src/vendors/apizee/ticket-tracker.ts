@@ -3,7 +3,7 @@ import { milestoneWords, STATUS_MILESTONE } from '../../domain/milestones.js';
 import { escapeMrkdwn } from '../../domain/mrkdwn.js';
 import type { MediaItem, Outcome } from '../../domain/outcome.js';
 import { isFinal, type Session, type SessionStatus } from '../../domain/session.js';
-import type { TrackingPort, VendorTracker } from '../../domain/vendor-module.js';
+import type { CallVia, TrackingPort, VendorTracker } from '../../domain/vendor-module.js';
 import { callFor, inBackground } from './background-call.js';
 import { type ApizeeClient, MAX_LIST_LIMIT, type Priority } from './client.js';
 import { type ListedMedia, MediaWatch, settleJustEnded, settleLeased, settleMedia } from './media-settling.js';
@@ -106,17 +106,12 @@ export class ApizeeTicketTracker implements VendorTracker {
   private passEndsAt = Infinity;
   /**
    * The logger of the pass in progress (the port's: its correlation id). Passes of one tracker
-   * never overlap, and only a pass makes background calls; Refresh's interactive calls use the account's.
+   * never overlap, and only a pass makes background calls; Refresh's interactive calls use the caller's.
    */
   private passLog: Logger;
 
   constructor(private readonly deps: ApizeeTrackerDeps) {
     this.passLog = deps.logger;
-  }
-
-  /** The logger of a call at this priority. */
-  private logFor(priority: Priority): Logger {
-    return priority === 'background' ? this.passLog : this.deps.logger;
   }
 
   private now(): Date {
@@ -185,20 +180,23 @@ export class ApizeeTicketTracker implements VendorTracker {
   }
 
   /** An agent pressed Refresh: one reference lookup, queued as interactive, and the media if it ended. */
-  async reconcile(session: Session): Promise<Outcome | undefined> {
-    const ticket = await this.findByReference(session, 'interactive');
+  async reconcile(session: Session, via: CallVia = {}): Promise<Outcome | undefined> {
+    // The lines of a Refresh carry its request's correlation id.
+    const log = via.logger ?? this.deps.logger;
+    const ticket = await this.findByReference(session, 'interactive', log);
     if (!ticket) return undefined;
     const observed = observeTicket(session, ticket, this.now());
     const settled = await this.settle(
       { ...session, status: observed?.status ?? session.status, endedAt: observed?.endedAt ?? session.endedAt },
       'interactive',
+      log,
     );
     return observed || settled ? { ...observed, ...settled } : undefined;
   }
 
-  private async findByReference(session: Session, priority: Priority): Promise<ListedTicket | undefined> {
-    const run = () => this.deps.client.listTickets({ limit: 10, reference: session.reference }, priority, { logger: this.logFor(priority) });
-    const list = await callFor(priority, this.logFor(priority), 'ticket tracking', run);
+  private async findByReference(session: Session, priority: Priority, log: Logger = this.passLog): Promise<ListedTicket | undefined> {
+    const run = () => this.deps.client.listTickets({ limit: 10, reference: session.reference }, priority, { logger: log });
+    const list = await callFor(priority, log, 'ticket tracking', run);
     return list?.data.find((ticket) => String(ticket.id) === session.vendorId);
   }
 
@@ -209,12 +207,12 @@ export class ApizeeTicketTracker implements VendorTracker {
     if (outcome) await port.apply(session, outcome);
   }
 
-  private settle(session: Session, priority: Priority): Promise<Outcome | undefined> {
+  private settle(session: Session, priority: Priority, log: Logger = this.passLog): Promise<Outcome | undefined> {
     return settleMedia(session, this.media, this.now(), async () => {
       const wait = slotWaitMs(this.deps);
       if (priority === 'background' && (this.now().getTime() > this.passEndsAt || !(await this.deps.client.backgroundSlotWithin(wait)))) return undefined;
-      const run = () => this.deps.client.listTicketMedias(session.vendorId!, priority, { logger: this.logFor(priority) });
-      const answer = await callFor(priority, this.logFor(priority), 'ticket tracking', run);
+      const run = () => this.deps.client.listTicketMedias(session.vendorId!, priority, { logger: log });
+      const answer = await callFor(priority, log, 'ticket tracking', run);
       return answer && listedTicketMedia(answer.medias);
     });
   }

@@ -3,7 +3,7 @@ import { parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from '
 import { messageLength, type Delivery } from '../../domain/delivery.js';
 import type { Logger } from '../../domain/logger.js';
 import { scrub } from '../../domain/scrub.js';
-import { observedCall } from '../observed-call.js';
+import { observedCall, type CallVia } from '../observed-call.js';
 import { VendorError } from '../errors.js';
 import type { CallRecorder } from '../../domain/vendor-module.js';
 import { codeForStatus, createHttp, parseBody, send } from '../http.js';
@@ -105,13 +105,15 @@ export class BlitzzClient {
    * channel per call. The body is checked against the documented schema before anything is sent.
    * Never retried blindly: a 5xx may have sent the SMS all the same.
    */
-  async sendInvitation(input: BlitzzInvitation): Promise<{ sentAt: string }> {
+  async sendInvitation(input: BlitzzInvitation, via: CallVia = {}): Promise<{ sentAt: string }> {
     const body = invitationBody(input, this.settings);
     const path = `api/session/${encodeURIComponent(input.sessionId)}/invitation`;
+    // The call's lines (its login's too) carry the correlation id of the request or job it belongs to.
     await this.withToken(
       'sendInvitation',
       (token) => this.http.post(path, { json: body, headers: { UserToken: token } }),
       readInvitationAnswer,
+      via.logger ?? this.deps.logger,
     );
     return { sentAt: new Date(this.now()).toISOString() };
   }
@@ -122,7 +124,7 @@ export class BlitzzClient {
    */
   async checkLogin(): Promise<void> {
     this.token = undefined;
-    await this.userToken();
+    await this.userToken(this.deps.logger);
   }
 
   /** A call with the `UserToken` header: logs in when needed, and once more if Blitzz refuses it. */
@@ -130,15 +132,16 @@ export class BlitzzClient {
     operation: string,
     request: (token: string) => Promise<Response>,
     read: (response: Response) => Promise<T>,
+    log: Logger,
   ): Promise<T> {
-    const token = await this.userToken();
+    const token = await this.userToken(log);
     try {
-      return await this.authenticated(operation, token, request, read);
+      return await this.authenticated(operation, token, request, read, log);
     } catch (error) {
       if (!(error instanceof VendorError && error.code === 'unauthorized')) throw error;
       // The token expired early or was revoked: log in again, once, never in a loop.
       if (this.token?.value === token) this.token = undefined;
-      return this.authenticated(operation, await this.userToken(), request, read);
+      return this.authenticated(operation, await this.userToken(log), request, read, log);
     }
   }
 
@@ -148,18 +151,22 @@ export class BlitzzClient {
     token: string,
     request: (token: string) => Promise<Response>,
     read: (response: Response) => Promise<T>,
+    log: Logger,
   ): Promise<T> {
     const sentAt = this.now();
-    const result = await this.exchange(operation, () => request(token), read);
+    const result = await this.exchange(operation, () => request(token), read, log);
     if (this.token?.value === token) this.token.lastUsedAt = Math.max(this.token.lastUsedAt, sentAt);
     return result;
   }
 
-  /** The cached token while it has not been idle for 2 hours; concurrent callers share one login. */
-  private async userToken(): Promise<string> {
+  /**
+   * The cached token while it has not been idle for 2 hours; concurrent callers share one login
+   * (logged with the logger of the call that started it).
+   */
+  private async userToken(log: Logger): Promise<string> {
     if (this.token && this.now() < this.token.lastUsedAt + TOKEN_IDLE_MS - TOKEN_SAFETY_MS) return this.token.value;
     this.token = undefined;
-    this.loginRequest ??= this.login().finally(() => {
+    this.loginRequest ??= this.login(log).finally(() => {
       this.loginRequest = undefined;
     });
     return this.loginRequest;
@@ -170,11 +177,11 @@ export class BlitzzClient {
    * attempt (refused, timed out, unreadable) blocks the next one for a minute, so a wrong password
    * can never reach the 5 failures that lock the account for 10 minutes.
    */
-  private async login(): Promise<string> {
+  private async login(log: Logger): Promise<string> {
     this.assertNotPaused('login');
     const waitMs = this.loginBlockedUntil - this.now();
     if (waitMs > 0) {
-      this.deps.logger.warn({ vendor: 'blitzz', operation: 'login', code: 'unauthorized', retryAfterMs: waitMs }, 'login skipped');
+      log.warn({ vendor: 'blitzz', operation: 'login', code: 'unauthorized', retryAfterMs: waitMs }, 'login skipped');
       throw new VendorError('blitzz', 'login', 'unauthorized', {
         retryAfterMs: waitMs,
         detail: 'A Blitzz login failed less than a minute ago; Rendezvous waits a minute between failed logins because 5 in a row lock the account for 10 minutes.',
@@ -186,7 +193,8 @@ export class BlitzzClient {
       const answer = await this.exchange(
         'login',
         () => this.http.post('api/login', { json: body }),
-        (response) => parseBody('blitzz', 'login', response, LoginAnswer, this.deps.logger),
+        (response) => parseBody('blitzz', 'login', response, LoginAnswer, log),
+        log,
       );
       this.token = { value: answer.UserToken, lastUsedAt: sentAt };
       return answer.UserToken;
@@ -201,9 +209,10 @@ export class BlitzzClient {
     operation: string,
     request: () => Promise<Response>,
     read: (response: Response) => Promise<T>,
+    log: Logger,
   ): Promise<T> {
     this.assertNotPaused(operation);
-    return observedCall(this.deps, 'blitzz', operation, async () => {
+    return observedCall(log === this.deps.logger ? this.deps : { ...this.deps, logger: log }, 'blitzz', operation, async () => {
       const response = await send('blitzz', operation, request);
       if (!response.ok) throw await this.toError(operation, response);
       return read(response);

@@ -1,4 +1,4 @@
-import type { Provider } from '../../domain/vendor-module.js';
+import type { CallVia, Provider } from '../../domain/vendor-module.js';
 import { parseContact } from '../../domain/contact.js';
 import type { StartRequest } from '../../domain/start-request.js';
 import { milestoneWords } from '../../domain/milestones.js';
@@ -19,7 +19,7 @@ export class BlitzzShowMeProvider implements Provider {
   readonly describeInvitee = deliveredInvitee.describeInvitee;
   readonly contactOf = deliveredInvitee.contactOf;
 
-  async create(session: Session, request: StartRequest): Promise<CreationOutcome> {
+  async create(session: Session, request: StartRequest, via: CallVia = {}): Promise<CreationOutcome> {
     const invite = asInvite(request);
     const sessionId = textOption(invite, 'sessionId') ?? this.deps.defaultSessionId;
     if (!sessionId) {
@@ -31,7 +31,7 @@ export class BlitzzShowMeProvider implements Provider {
       delivery: invite.delivery ?? 'sms',
       ...(contact.kind === 'phone' ? { phoneE164: contact.e164 } : { email: contact.address }),
       message: invite.delivery === 'whatsapp' ? undefined : invite.message,
-    });
+    }, via);
     return {
       vendorId: sessionId,
       vendorState: 'sent',
@@ -43,7 +43,7 @@ export class BlitzzShowMeProvider implements Provider {
   }
 
   /** The same invitation again, to the stored contact, through the same channel. */
-  async resend(session: Session, contact: string): Promise<string> {
+  async resend(session: Session, contact: string, via: CallVia = {}): Promise<string> {
     const parsed = parseContact(contact);
     if (!parsed.ok) throw new VendorError('blitzz', 'sendInvitation', 'rejected', { detail: 'The stored contact is no longer valid.' });
     const details = readShowMeDetails(session.details);
@@ -52,7 +52,7 @@ export class BlitzzShowMeProvider implements Provider {
       delivery: session.delivery ?? 'sms',
       ...(parsed.contact.kind === 'phone' ? { phoneE164: parsed.contact.e164 } : { email: parsed.contact.address }),
       message: details.message,
-    });
+    }, via);
     return `📨 Blitzz sent it to ${escapeMrkdwn(session.contactMasked)}.`;
   }
 }

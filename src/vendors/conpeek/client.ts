@@ -1,7 +1,7 @@
 import type { KyInstance } from 'ky';
 import type { z } from 'zod';
 import type { Logger } from '../../domain/logger.js';
-import { observedCall } from '../observed-call.js';
+import { observedCall, withCallLogger, type CallVia } from '../observed-call.js';
 import { VendorError, type VendorErrorCode } from '../errors.js';
 import type { CallRecorder } from '../../domain/vendor-module.js';
 import { codeForStatus, createHttp, parseBody, send, sleep } from '../http.js';
@@ -81,9 +81,9 @@ export class ConpeekClient {
    * `POST /meets/meet` [P:C2]. The page's body and answer are bare objects, with no `{data: …}`
    * wrapper (unlike the seed's invitation), so the body is sent as that page shows it.
    */
-  async createMeet(input: { fromDate: Date; project: string }): Promise<ConpeekMeet> {
+  async createMeet(input: { fromDate: Date; project: string }, via: CallVia = {}): Promise<ConpeekMeet> {
     const json = { from_date: formatConpeekDate(input.fromDate), project_target_identifier: input.project };
-    const meet = await this.call('createMeet', MeetAnswer, () => this.http.post('meets/meet', { json, headers: this.auth() }), false);
+    const meet = await this.call('createMeet', MeetAnswer, () => this.http.post('meets/meet', { json, headers: this.auth() }), false, via);
     return {
       id: meet._id,
       url: meet._url,
@@ -97,24 +97,24 @@ export class ConpeekClient {
    * `POST /conference-bridge/{bridge}/room/{room}/invitation` with `{data: {name}}` (seed 002). The
    * answer is `{data: ConferenceRoomInvitation}`; its `name` is returned when it echoes one.
    */
-  async inviteToRoom(input: { bridgeId: number; roomId: number; name: string }): Promise<{ name?: string }> {
+  async inviteToRoom(input: { bridgeId: number; roomId: number; name: string }, via: CallVia = {}): Promise<{ name?: string }> {
     if (!Number.isInteger(input.bridgeId) || !Number.isInteger(input.roomId)) {
       // Seed 002 types both ids <INTEGER>; anything else cannot name a room.
       throw new VendorError('conpeek', 'inviteToRoom', 'rejected', { detail: 'the conference bridge and room ids must be integers' });
     }
     const path = `conference-bridge/${input.bridgeId}/room/${input.roomId}/invitation`;
     const json = { data: { name: input.name } };
-    const answer = await this.call('inviteToRoom', RoomInvitationAnswer, () => this.http.post(path, { json, headers: this.auth() }), false);
+    const answer = await this.call('inviteToRoom', RoomInvitationAnswer, () => this.http.post(path, { json, headers: this.auth() }), false, via);
     return { name: answer.data.name };
   }
 
   /** `GET /meeting?limit=&offset=&filter=<JSON array>` → `{data: [Meeting]}` (REFERENCE §3 [P:C3]). */
-  async listMeetings(input: { filter?: ConpeekFilter[]; limit?: number; offset?: number } = {}): Promise<ConpeekMeeting[]> {
+  async listMeetings(input: { filter?: ConpeekFilter[]; limit?: number; offset?: number } = {}, via: CallVia = {}): Promise<ConpeekMeeting[]> {
     const searchParams: Record<string, string | number> = {};
     if (input.limit !== undefined) searchParams.limit = input.limit;
     if (input.offset !== undefined) searchParams.offset = input.offset;
     if (input.filter?.length) searchParams.filter = JSON.stringify(input.filter);
-    const answer = await this.call('listMeetings', MeetingList, () => this.http.get('meeting', { searchParams, headers: this.auth() }), true);
+    const answer = await this.call('listMeetings', MeetingList, () => this.http.get('meeting', { searchParams, headers: this.auth() }), true, via);
     return answer.data;
   }
 
@@ -128,8 +128,11 @@ export class ConpeekClient {
     schema: S,
     request: () => Promise<Response>,
     idempotent: boolean,
+    via: CallVia,
   ): Promise<z.infer<S>> {
-    return observedCall(this.deps, 'conpeek', operation, () => this.callWithRetry(operation, schema, request, idempotent));
+    // The call's lines carry the correlation id of the request or job it belongs to.
+    const deps = withCallLogger(this.deps, via);
+    return observedCall(deps, 'conpeek', operation, () => this.callWithRetry(operation, schema, request, idempotent, deps.logger));
   }
 
   /** GETs are retried once on 5xx and timeouts; POSTs that create things never are. */
@@ -138,6 +141,7 @@ export class ConpeekClient {
     schema: S,
     request: () => Promise<Response>,
     idempotent: boolean,
+    log: Logger,
   ): Promise<z.infer<S>> {
     for (let attempt = 1; ; attempt++) {
       const mayRetry = idempotent && attempt === 1;
@@ -151,7 +155,7 @@ export class ConpeekClient {
         }
         throw error;
       }
-      if (response.ok) return parseBody('conpeek', operation, response, schema, this.deps.logger);
+      if (response.ok) return parseBody('conpeek', operation, response, schema, log);
       const failure = await toError(operation, response);
       if (mayRetry && failure.code === 'unavailable') {
         await sleep(GET_RETRY_DELAY_MS);

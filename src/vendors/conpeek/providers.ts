@@ -1,4 +1,4 @@
-import type { Provider } from '../../domain/vendor-module.js';
+import type { CallVia, Provider } from '../../domain/vendor-module.js';
 import { maskContact } from '../../domain/contact.js';
 import type { StartRequest } from '../../domain/start-request.js';
 import type { Session } from '../../domain/session.js';
@@ -25,11 +25,11 @@ export class ConpeekMeetProvider implements Provider {
   }
 
   /** `POST /meets/meet` → `_url` (REFERENCE §3 [P:C2]). */
-  async create(session: Session, _request: StartRequest): Promise<CreationOutcome> {
+  async create(session: Session, _request: StartRequest, via: CallVia = {}): Promise<CreationOutcome> {
     if (!this.deps.project) {
       throw new VendorError('conpeek', 'createMeet', 'not_configured', { detail: 'CONPEEK_PROJECT is not set.' });
     }
-    const meet = await this.deps.client.createMeet({ fromDate: new Date(), project: this.deps.project });
+    const meet = await this.deps.client.createMeet({ fromDate: new Date(), project: this.deps.project }, via);
     return {
       vendorId: meet.id,
       vendorState: 'created',
@@ -64,7 +64,7 @@ export class ConpeekRoomProvider implements Provider {
     return undefined;
   }
 
-  async create(session: Session, request: StartRequest): Promise<CreationOutcome> {
+  async create(session: Session, request: StartRequest, via: CallVia = {}): Promise<CreationOutcome> {
     const meet = asMeet(request);
     const bridgeId = numberOption(meet, 'bridgeId') ?? this.deps.bridgeId;
     const roomId = numberOption(meet, 'roomId') ?? this.deps.roomId;
@@ -73,7 +73,7 @@ export class ConpeekRoomProvider implements Provider {
     }
     const invited: string[] = [];
     for (const name of this.names(request)) {
-      await this.deps.client.inviteToRoom({ bridgeId, roomId, name });
+      await this.deps.client.inviteToRoom({ bridgeId, roomId, name }, via);
       invited.push(name);
     }
     return {

@@ -1,7 +1,7 @@
 import type { KyInstance } from 'ky';
 import type { Logger } from '../../domain/logger.js';
 import { scrub } from '../../domain/scrub.js';
-import { observedCall } from '../observed-call.js';
+import { observedCall, withCallLogger, type CallVia } from '../observed-call.js';
 import { VendorError, type VendorErrorCode } from '../errors.js';
 import type { CallRecorder } from '../../domain/vendor-module.js';
 import { codeForStatus, createHttp, parseBody, send, sleep } from '../http.js';
@@ -73,9 +73,9 @@ export class GenesysClient implements GenesysCookies {
   }
 
   /** Brings an agent or a queue into the SMS session; the outcome arrives over CometD. */
-  async invite(input: { smsSessionId: string; target: GenesysTarget }): Promise<{ referenceId: number }> {
+  async invite(input: { smsSessionId: string; target: GenesysTarget }, via: CallVia = {}): Promise<{ referenceId: number }> {
     const body = InviteRequest.parse(this.inviteBody(input.target));
-    return this.operate('invite', input.smsSessionId, body);
+    return this.operate('invite', input.smsSessionId, body, via);
   }
 
   /** The table's `targetUri`/`targetPath`, or the sample's `userUri` (a URI, so a path is made one). */
@@ -85,9 +85,9 @@ export class GenesysClient implements GenesysCookies {
   }
 
   /** Pushes a link to the customer of the SMS session. */
-  async sendUrl(input: { smsSessionId: string; url: string }): Promise<{ referenceId: number }> {
+  async sendUrl(input: { smsSessionId: string; url: string }, via: CallVia = {}): Promise<{ referenceId: number }> {
     const body = SendUrlRequest.parse({ operationName: 'SendUrl', url: input.url });
-    return this.operate('sendUrl', input.smsSessionId, body);
+    return this.operate('sendUrl', input.smsSessionId, body, via);
   }
 
   cookieHeader(): string | undefined {
@@ -104,20 +104,22 @@ export class GenesysClient implements GenesysCookies {
     else this.cookies.set(name, pair.slice(equals + 1).trim());
   }
 
-  private async operate(operation: Operation, smsSessionId: string, body: object): Promise<{ referenceId: number }> {
+  /** One operation; its lines carry the correlation id of the request or job it belongs to (`via`). */
+  private async operate(operation: Operation, smsSessionId: string, body: object, via: CallVia): Promise<{ referenceId: number }> {
     const path = `api/v2/${this.settings.smsPath}/${encodeURIComponent(smsSessionId)}`;
-    const referenceId = await observedCall(this.deps, 'genesys', operation, () => this.post(operation, path, body), (id) => ({ referenceId: id }));
+    const deps = withCallLogger(this.deps, via);
+    const referenceId = await observedCall(deps, 'genesys', operation, () => this.post(operation, path, body, deps.logger), (id) => ({ referenceId: id }));
     return { referenceId };
   }
 
   /** One POST; the only resend is after a CSRF refusal, once. */
-  private async post(operation: Operation, path: string, body: object): Promise<number> {
+  private async post(operation: Operation, path: string, body: object, log: Logger): Promise<number> {
     let refreshed = false;
     for (;;) {
-      const csrf = await this.csrfToken(operation);
+      const csrf = await this.csrfToken(operation, log);
       const response = await send('genesys', operation, () => this.http.post(path, { json: body, headers: this.headers(csrf) }));
       this.keepCookies(response);
-      if (response.ok) return this.acknowledgement(operation, response);
+      if (response.ok) return this.acknowledgement(operation, response, log);
       const text = await response.text().catch(() => '');
       if (response.status === 403 && CSRF_REFUSAL.test(text) && !refreshed) {
         // Genesys refused before doing anything, so sending the same POST with a fresh token is
@@ -131,19 +133,19 @@ export class GenesysClient implements GenesysCookies {
   }
 
   /** `{statusCode: 0, referenceId}` means accepted; anything else is refused, in the table's words. */
-  private async acknowledgement(operation: Operation, response: Response): Promise<number> {
-    const answer = await parseBody('genesys', operation, response, OperationAnswer, this.deps.logger);
-    if (answer.statusCode !== 0) throw this.statusError(operation, response.status, answer);
+  private async acknowledgement(operation: Operation, response: Response, log: Logger): Promise<number> {
+    const answer = await parseBody('genesys', operation, response, OperationAnswer, log);
+    if (answer.statusCode !== 0) throw this.statusError(operation, response.status, answer, log);
     if (answer.referenceId === undefined) {
       throw new VendorError('genesys', operation, 'bad_response', { status: response.status, detail: 'no referenceId' });
     }
     return answer.referenceId;
   }
 
-  private statusError(operation: string, status: number, answer: OperationAnswer): VendorError {
+  private statusError(operation: string, status: number, answer: OperationAnswer, log: Logger): VendorError {
     const meaning = statusCodeMeaning(answer.statusCode);
     if (meaning.code === 'unauthorized') this.forgetSession();
-    this.deps.logger.warn(
+    log.warn(
       { vendor: 'genesys', operation, statusCode: answer.statusCode, statusMessage: answer.statusMessage ? scrub(answer.statusMessage) : undefined },
       'Genesys refused the operation',
     );
@@ -173,27 +175,27 @@ export class GenesysClient implements GenesysCookies {
       this.keepCookies(response);
       if (!response.ok) throw this.httpError('login', response.status, await response.text().catch(() => ''));
       const answer = await parseBody('genesys', 'login', response, MeAnswer, this.deps.logger);
-      if (answer.statusCode !== undefined && answer.statusCode !== 0) throw this.statusError('login', response.status, { statusCode: answer.statusCode });
+      if (answer.statusCode !== undefined && answer.statusCode !== 0) throw this.statusError('login', response.status, { statusCode: answer.statusCode }, this.deps.logger);
     });
   }
 
-  /** Cached until a CSRF refusal; concurrent callers share one GET. */
-  private async csrfToken(operation: string): Promise<Csrf> {
+  /** Cached until a CSRF refusal; concurrent callers share one GET (logged with the first caller's logger). */
+  private async csrfToken(operation: string, log: Logger): Promise<Csrf> {
     if (this.csrf) return this.csrf;
-    this.csrfRequest ??= this.fetchCsrf(operation).finally(() => {
+    this.csrfRequest ??= this.fetchCsrf(operation, log).finally(() => {
       this.csrfRequest = undefined;
     });
     return this.csrfRequest;
   }
 
   /** Any GET returns `X-CSRF-HEADER` (the header's name) and `X-CSRF-TOKEN` (its value) [P:G2]. */
-  private async fetchCsrf(operation: string): Promise<Csrf> {
+  private async fetchCsrf(operation: string, log: Logger): Promise<Csrf> {
     const response = await this.getMe(operation);
     this.keepCookies(response);
     if (!response.ok) throw this.httpError(operation, response.status, await response.text().catch(() => ''));
-    const answer = await parseBody('genesys', operation, response, MeAnswer, this.deps.logger);
+    const answer = await parseBody('genesys', operation, response, MeAnswer, log);
     if (answer.statusCode !== undefined && answer.statusCode !== 0) {
-      throw this.statusError(operation, response.status, { statusCode: answer.statusCode });
+      throw this.statusError(operation, response.status, { statusCode: answer.statusCode }, log);
     }
     const header = response.headers.get('x-csrf-header');
     const token = response.headers.get('x-csrf-token');

@@ -1,3 +1,4 @@
+import { runLogger } from '../../domain/logger.js';
 import type { VendorConnection, VendorDeps } from '../../domain/vendor-module.js';
 import { GenesysClient, type GenesysSettings } from './client.js';
 import { MemoryPendingOperations } from './memory-pending.js';
@@ -12,11 +13,14 @@ import { GenesysLinkDelivery, GenesysSmsInviteProvider, NotificationsOnDemand } 
  */
 export function connectGenesys(settings: GenesysSettings, deps: VendorDeps): VendorConnection {
   const client = new GenesysClient(settings, { logger: deps.logger, health: deps.health });
-  const listener = new GenesysNotifications(settings, { logger: deps.logger, health: deps.health, session: client });
-  const notifications = new NotificationsOnDemand(listener, deps.logger);
+  // The CometD listener is no request of ours: its lines (and the outcomes it hears) share one
+  // correlation id per connection, so that they can still be followed together.
+  const listenerLog = runLogger(deps.logger);
+  const listener = new GenesysNotifications(settings, { logger: listenerLog, health: deps.health, session: client });
+  const notifications = new NotificationsOnDemand(listener, listenerLog);
   const outcomes = new GenesysOutcomes({
     pending: deps.pending ?? new MemoryPendingOperations(),
-    logger: deps.logger,
+    logger: listenerLog,
     listen: () => notifications.ready(),
     timeoutMs: settings.outcomeTimeoutMs,
   });

@@ -3,7 +3,7 @@ import type { Logger } from '../../domain/logger.js';
 import { escapeMrkdwn } from '../../domain/mrkdwn.js';
 import type { CreationOutcome, Outcome } from '../../domain/outcome.js';
 import type { Session } from '../../domain/session.js';
-import type { LinkDelivery, Provider } from '../../domain/vendor-module.js';
+import type { CallVia, LinkDelivery, Provider } from '../../domain/vendor-module.js';
 import { VendorError } from '../errors.js';
 import type { GenesysClient } from './client.js';
 import type { GenesysNotifications } from './notifications.js';
@@ -64,14 +64,14 @@ export class GenesysSmsInviteProvider implements Provider {
     return undefined;
   }
 
-  async create(session: Session, request: StartRequest): Promise<CreationOutcome> {
+  async create(session: Session, request: StartRequest, via: CallVia = {}): Promise<CreationOutcome> {
     const { smsSessionId, target } = this.request(request);
     // Listening before the operation, so its outcome cannot go unheard; recorded before it is sent.
     await this.deps.notifications.ready();
     await this.deps.outcomes.inviteRequested({ sessionId: session.id, smsSessionId, target: target.id });
     let referenceId: number;
     try {
-      ({ referenceId } = await this.deps.client.invite({ smsSessionId, target }));
+      ({ referenceId } = await this.deps.client.invite({ smsSessionId, target }, via));
     } catch (error) {
       await this.deps.outcomes.abandoned(session.id);
       throw error;
@@ -100,12 +100,12 @@ export class GenesysLinkDelivery implements LinkDelivery {
    * with its `referenceId` later adds a thread reply (outcomes.ts). Only a thread reply: the
    * session's own status is the room's, not the SMS's.
    */
-  async pushLink(smsSessionId: string, url: string, sessionId?: string): Promise<{ outcome: Promise<Outcome | undefined> }> {
+  async pushLink(smsSessionId: string, url: string, sessionId?: string, via: CallVia = {}): Promise<{ outcome: Promise<Outcome | undefined> }> {
     await this.deps.notifications.ready();
     if (sessionId) await this.deps.outcomes.sendUrlRequested({ sessionId, smsSessionId });
     let referenceId: number;
     try {
-      ({ referenceId } = await this.deps.client.sendUrl({ smsSessionId, url }));
+      ({ referenceId } = await this.deps.client.sendUrl({ smsSessionId, url }, via));
     } catch (error) {
       if (sessionId) await this.deps.outcomes.abandoned(sessionId);
       throw error;

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { KyInstance } from 'ky';
 import type { Logger } from '../../domain/logger.js';
 import { scrub } from '../../domain/scrub.js';
-import { observedCall } from '../observed-call.js';
+import { observedCall, withCallLogger, type CallVia } from '../observed-call.js';
 import { VendorError } from '../errors.js';
 import type { CallRecorder } from '../../domain/vendor-module.js';
 import { codeForStatus, createHttp, parseBody, send } from '../http.js';
@@ -66,12 +66,14 @@ export class ImbeeClient {
   }
 
   /** `POST /token/new` (seed 004): Imbee sends the link by e-mail (`mail`) and/or SMS (`celullar`). */
-  async createWebToken(input: NewWebToken): Promise<ImbeeWebToken> {
+  async createWebToken(input: NewWebToken, via: CallVia = {}): Promise<ImbeeWebToken> {
     // Refused before any call, so a local mistake never counts as Imbee's health.
     const invalid = inputProblem(input);
     if (invalid) throw new VendorError('imbee', OPERATION, 'rejected', { detail: invalid });
 
-    const body = await observedCall(this.deps, 'imbee', OPERATION, () => this.postTokenRequest(input), (answer) => ({
+    // The call's lines carry the correlation id of the request or job it belongs to.
+    const deps = withCallLogger(this.deps, via);
+    const body = await observedCall(deps, 'imbee', OPERATION, () => this.postTokenRequest(input, deps.logger), (answer) => ({
       previouslyCreated: answer.previously_created,
     }));
     return {
@@ -84,7 +86,7 @@ export class ImbeeClient {
   }
 
   /** Sent once: a POST that creates a link (and sends a message) is never retried. */
-  private async postTokenRequest(input: NewWebToken): Promise<WebTokenBody> {
+  private async postTokenRequest(input: NewWebToken, log: Logger): Promise<WebTokenBody> {
     const response = await send('imbee', OPERATION, () =>
       this.http.post('token/new', {
         json: tokenRequestBody(this.settings.botIdsha, input),
@@ -92,11 +94,11 @@ export class ImbeeClient {
       }),
     );
     if (!response.ok) throw await httpError(response);
-    const envelope = await parseBody('imbee', OPERATION, response, ImbeeEnvelope, this.deps.logger);
+    const envelope = await parseBody('imbee', OPERATION, response, ImbeeEnvelope, log);
     if (envelope.code !== 0) throw envelopeError(envelope, response.status);
     const body = WebTokenBody.safeParse(envelope.body);
     if (!body.success) {
-      this.deps.logger.error(
+      log.error(
         { vendor: 'imbee', operation: OPERATION, issues: body.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) },
         'vendor answer did not match its schema',
       );

@@ -1,4 +1,4 @@
-import type { Provider } from '../../domain/vendor-module.js';
+import type { CallVia, Provider } from '../../domain/vendor-module.js';
 import type { StartRequest } from '../../domain/start-request.js';
 import type { Session } from '../../domain/session.js';
 import { escapeMrkdwn, link } from '../../domain/mrkdwn.js';
@@ -18,7 +18,7 @@ export class ImbeeWebChatProvider implements Provider {
   readonly describeInvitee = deliveredInvitee.describeInvitee;
   readonly contactOf = deliveredInvitee.contactOf;
 
-  async create(session: Session, request: StartRequest): Promise<CreationOutcome> {
+  async create(session: Session, request: StartRequest, via: CallVia = {}): Promise<CreationOutcome> {
     const invite = asInvite(request);
     const contact = deliveredTo(invite);
     const token = await this.deps.client.createWebToken({
@@ -27,7 +27,7 @@ export class ImbeeWebChatProvider implements Provider {
       ...(contact.kind === 'phone' ? { cellular: contact.e164 } : { mail: contact.address }),
       maxRetries: numberOption(invite, 'maxUses'),
       dateLimit: textOption(invite, 'expiryDate'),
-    });
+    }, via);
     const how = contact.kind === 'phone' ? 'by SMS' : 'by e-mail';
     const again = token.previouslyCreated ? ' (Imbee already had a link for this person and sent the same one again)' : '';
     return {
