@@ -70,9 +70,9 @@ eachDatabase('CreationJobsRepository', (ctx) => {
     assert.equal(isDuplicateRequest((outcomes[refused[0]!] as PromiseRejectedResult).reason), true);
     assert.equal(await jobs.count(), 5);
     for (const [i, session] of fixtures.entries()) {
-      const written = i !== refused[0];
-      assert.equal((await sessions.get(session.id))?.status, written ? 'creating' : undefined, `session ${i}`);
-      assert.equal((await jobs.get(session.id))?.payload, written ? `sealed-${i}` : undefined, `job ${i}`);
+      const kept: boolean = i !== refused[0];
+      assert.equal((await sessions.get(session.id))?.status, kept ? 'creating' : undefined, `session ${i}`);
+      assert.equal((await jobs.get(session.id))?.payload, kept ? `sealed-${i}` : undefined, `job ${i}`);
     }
   });
 
