@@ -12,6 +12,7 @@ import { modalSwitch } from './modal-switches.js';
 import { refreshButton } from './refresh.js';
 import { resendButton } from './resend.js';
 import { withRequestLogger } from '../actor.js';
+import { exactIds } from '../exact-ids.js';
 
 /** Every block action the app sends, and the handler that answers it. */
 export const ACTION_HANDLERS: Record<(typeof ACTION)[keyof typeof ACTION], ActionHandler> = {
@@ -29,8 +30,6 @@ export const ACTION_HANDLERS: Record<(typeof ACTION)[keyof typeof ACTION], Actio
   [ACTION.homeAdminGroup]: homeAdminGroupButton,
 };
 
-const escape = (id: string) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
  * One Bolt listener for all block actions, routing by action id. Bolt runs every registered
  * listener's matchers on every request it receives, so one listener instead of eight keeps a
@@ -38,8 +37,7 @@ const escape = (id: string) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export function registerActions(app: App, services: ListenerServices): void {
   const handlers = new Map<string, ActionHandler>(Object.entries(ACTION_HANDLERS));
-  const ids = new RegExp(`^(${[...handlers.keys()].map(escape).join('|')})$`);
-  app.action(ids, async (args) => {
+  app.action(exactIds(handlers.keys()), async (args) => {
     await args.ack();
     const actionId = 'action_id' in args.action ? args.action.action_id : undefined;
     const handler = actionId === undefined ? undefined : handlers.get(actionId);

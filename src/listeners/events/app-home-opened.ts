@@ -1,12 +1,12 @@
-import type { App } from '@slack/bolt';
 import { SeenIds } from '../dedupe.js';
 import type { ListenerServices } from '../services.js';
+import type { EventHandler } from './event-handler.js';
 import { requestLogger } from '../actor.js';
 
 /** Opening the Home tab publishes it afresh; Slack's retries of an event already handled are dropped. */
-export function registerAppHomeOpened(app: App, services: ListenerServices): void {
+export function appHomeOpened(services: ListenerServices): EventHandler<'app_home_opened'> {
   const seen = new SeenIds();
-  app.event('app_home_opened', async ({ event, body, context }) => {
+  return async ({ event, body, context }) => {
     if (event.tab !== 'home') return;
     const eventId = body.event_id;
     if (eventId && !seen.firstTime(eventId)) {
@@ -16,5 +16,5 @@ export function registerAppHomeOpened(app: App, services: ListenerServices): voi
     const teamId = context.teamId ?? body.team_id;
     if (!teamId) return;
     await services.home.publish(teamId, event.user, context.enterpriseId ?? body.enterprise_id);
-  });
+  };
 }

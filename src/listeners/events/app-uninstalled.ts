@@ -1,6 +1,7 @@
-import type { App, Context } from '@slack/bolt';
+import type { Context } from '@slack/bolt';
 import type { InstallationScope } from '../../domain/installation.js';
 import type { ListenerServices } from '../services.js';
+import type { EventHandler } from './event-handler.js';
 import { requestLogger } from '../actor.js';
 
 /**
@@ -9,18 +10,23 @@ import { requestLogger } from '../actor.js';
  * Bolt delivers both without authorizing them (the token may already be gone); a redelivery
  * changes nothing more.
  */
-export function registerUninstallEvents(app: App, installations: NonNullable<ListenerServices['installations']>, services: Pick<ListenerServices, 'logger'>): void {
-  app.event('app_uninstalled', async ({ context }) => {
-    const scope = scopeOf(context);
-    if (scope) await installations.uninstalled(scope, 'app_uninstalled');
-  });
-  app.event('tokens_revoked', async ({ event, context }) => {
-    // Rendezvous holds bot tokens only: a user token revoked concerns nothing it keeps.
-    if ((event.tokens.bot ?? []).length === 0) return;
-    const scope = scopeOf(context);
-    if (scope) await installations.uninstalled(scope, 'tokens_revoked');
-    else requestLogger(context, services.logger).warn('tokens_revoked without a team or enterprise: nothing removed');
-  });
+export function uninstallEvents(
+  installations: NonNullable<ListenerServices['installations']>,
+  services: Pick<ListenerServices, 'logger'>,
+): { app_uninstalled: EventHandler<'app_uninstalled'>; tokens_revoked: EventHandler<'tokens_revoked'> } {
+  return {
+    app_uninstalled: async ({ context }) => {
+      const scope = scopeOf(context);
+      if (scope) await installations.uninstalled(scope, 'app_uninstalled');
+    },
+    tokens_revoked: async ({ event, context }) => {
+      // Rendezvous holds bot tokens only: a user token revoked concerns nothing it keeps.
+      if ((event.tokens.bot ?? []).length === 0) return;
+      const scope = scopeOf(context);
+      if (scope) await installations.uninstalled(scope, 'tokens_revoked');
+      else requestLogger(context, services.logger).warn('tokens_revoked without a team or enterprise: nothing removed');
+    },
+  };
 }
 
 /** An org-wide install is removed by its enterprise; a workspace's by its team. */

@@ -1,7 +1,7 @@
-import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { SeenIds } from '../dedupe.js';
 import type { ListenerServices } from '../services.js';
+import type { EventHandler } from './event-handler.js';
 import { requestLogger } from '../actor.js';
 
 /**
@@ -19,9 +19,9 @@ const LinkShared = z.object({
 });
 
 /** A pasted link of the workspace's session unfurls into its live preview; retries of a handled event are dropped. */
-export function registerLinkShared(app: App, services: ListenerServices): void {
+export function linkShared(services: ListenerServices): EventHandler<'link_shared'> {
   const seen = new SeenIds();
-  app.event('link_shared', async ({ event, body, context }) => {
+  return async ({ event, body, context }) => {
     const parsed = LinkShared.safeParse(event);
     if (!parsed.success) {
       requestLogger(context, services.logger).warn({ problems: parsed.error.issues.map((issue) => issue.path.join('.')) }, 'link_shared event of an unknown shape ignored');
@@ -32,5 +32,5 @@ export function registerLinkShared(app: App, services: ListenerServices): void {
     if (!teamId) return;
     const { channel, message_ts: messageTs, unfurl_id: unfurlId, source, links } = parsed.data;
     await services.unfurls.shared({ teamId, enterpriseId: context.enterpriseId ?? body.enterprise_id ?? null, channel, messageTs, unfurlId, source, links });
-  });
+  };
 }

@@ -1,15 +1,14 @@
-import type { App } from '@slack/bolt';
 import { readAdminGroupForm } from '../../ui/admin-group.js';
-import { CALLBACK } from '../../ui/ids.js';
 import type { ListenerServices } from '../services.js';
+import type { ViewHandler } from './view-handler.js';
 import { requestLogger } from '../actor.js';
 
 /**
  * An admin saves the workspace's admin user group from the App Home: a refusal or a bad id is
  * answered on the field; once saved, the modal closes (the ack) and the Home tab is published again.
  */
-export function registerAdminGroupSubmission(app: App, services: ListenerServices): void {
-  app.view(CALLBACK.adminGroup, async ({ ack, body, view, context }) => {
+export function adminGroupSubmission(services: ListenerServices): ViewHandler {
+  return async ({ ack, body, view, context }) => {
     const value = readAdminGroupForm(view.state.values);
     const teamId = body.team?.id ?? body.user.team_id;
     if (value === undefined || !teamId) {
@@ -25,5 +24,5 @@ export function registerAdminGroupSubmission(app: App, services: ListenerService
     }
     await ack();
     await services.home.publish(teamId, body.user.id, enterpriseId);
-  });
+  };
 }

@@ -1,18 +1,17 @@
-import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import { CALLBACK } from '../../ui/ids.js';
 import { readInviteForm } from '../../ui/invite-form.js';
 import { refusedViewModal, scopeOf } from '../../ui/view-scope.js';
 import { interactionActor } from '../actor.js';
 import type { ListenerServices } from '../services.js';
+import type { ViewHandler } from './view-handler.js';
 
 /** Said when a form comes back from another workspace than the one it was opened in. */
 const FOREIGN_VIEW = 'This form was opened in another workspace, so Rendezvous did not use it: nothing was started. Open it again from this workspace.';
 
 const ResponseUrls = z.array(z.object({ channel_id: z.string(), response_url: z.url() })).catch([]);
 
-export function registerInviteSubmission(app: App, services: ListenerServices): void {
-  app.view(CALLBACK.inviteModal, async ({ ack, body, view, context }) => {
+export function inviteSubmission(services: ListenerServices): ViewHandler {
+  return async ({ ack, body, view, context }) => {
     const actor = interactionActor(body, context);
     if (!services.access.viewBelongs(scopeOf(view.private_metadata), actor, 'invite modal')) {
       await ack({ response_action: 'update', view: refusedViewModal(FOREIGN_VIEW) });
@@ -46,5 +45,5 @@ export function registerInviteSubmission(app: App, services: ListenerServices): 
     }
     await ack();
     if (!accepted.accepted) await services.gateways.of(actor).postEphemeral({ channel: channelId, user: userId, text: accepted.text }).catch(() => undefined);
-  });
+  };
 }

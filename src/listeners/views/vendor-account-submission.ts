@@ -1,7 +1,6 @@
-import type { App } from '@slack/bolt';
-import { CALLBACK } from '../../ui/ids.js';
 import { readVendorAccountForm } from '../../ui/vendor-accounts.js';
 import type { ListenerServices } from '../services.js';
+import type { ViewHandler } from './view-handler.js';
 import { requestLogger } from '../actor.js';
 
 /**
@@ -9,8 +8,8 @@ import { requestLogger } from '../actor.js';
  * modal says "saving and checking" at once (the ack), and is updated with the outcome once the
  * save and the vendor's check are done.
  */
-export function registerVendorAccountSubmission(app: App, services: ListenerServices): void {
-  app.view(CALLBACK.vendorAccount, async ({ ack, body, view, client, context }) => {
+export function vendorAccountSubmission(services: ListenerServices): ViewHandler {
+  return async ({ ack, body, view, client, context }) => {
     const form = readVendorAccountForm(view.state.values, view.private_metadata, (vendor) => services.vendorAccounts.fieldsOf(vendor));
     const teamId = body.team?.id ?? body.user.team_id;
     if (!form || !teamId) {
@@ -27,5 +26,5 @@ export function registerVendorAccountSubmission(app: App, services: ListenerServ
     await answer.finish(async (next) => {
       await client.views.update({ view_id: view.id, view: next });
     });
-  });
+  };
 }
