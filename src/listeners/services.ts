@@ -35,7 +35,7 @@ export interface ListenerServices {
   /** Publishes a user's App Home; never throws. */
   home: { publish(teamId: string, userId: string, enterpriseId?: string | null): Promise<void> };
   /** OAuth install only: a workspace removed the app or revoked its bot token. */
-  installations?: { uninstalled(scope: InstallationScope, why: 'app_uninstalled' | 'tokens_revoked'): Promise<void> };
+  installations?: { uninstalled(scope: InstallationScope, why: 'app_uninstalled' | 'tokens_revoked', logger: Logger): Promise<void> };
   /** The App Home's vendor accounts (admins): the form of each vendor, and saving it. */
   vendorAccounts: Pick<VendorAccountSettings, 'fieldsOf' | 'form' | 'submit'>;
   /** The App Home's admin user group of the workspace (admins): its form, and saving it. */
