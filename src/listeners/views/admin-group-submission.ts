@@ -18,12 +18,12 @@ export function registerAdminGroupSubmission(app: App, services: ListenerService
       return;
     }
     const enterpriseId = body.enterprise?.id ?? null;
-    const answer = await services.adminGroup.submit({ teamId, enterpriseId, userId: body.user.id, value });
+    const answer = await services.adminGroup.submit({ teamId, enterpriseId, userId: body.user.id, value, logger: requestLogger(context, services.logger) });
     if (answer.kind !== 'saved') {
       await ack({ response_action: 'errors', errors: answer.errors });
       return;
     }
     await ack();
-    await services.home.publish(teamId, body.user.id, enterpriseId);
+    await services.home.publish(teamId, body.user.id, enterpriseId, requestLogger(context, services.logger));
   });
 }
