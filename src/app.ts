@@ -255,7 +255,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
   const adminGroup: AdminGroupSettings = new AdminGroupSettings({
     store: new WorkspaceSettingsRepository(database.db),
     defaultGroup: config.adminUsergroup,
-    isAdmin: (teamId, userId) => admins.isAdmin(teamId, { teamId, userId }),
+    isAdmin: (teamId, userId, log) => admins.isAdmin(teamId, { teamId, userId, logger: log }),
     usergroupMembers: (teamId, usergroupId) => gateways.of({ teamId }).usergroupMembers(usergroupId),
     logger,
   });
@@ -279,7 +279,7 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     owner,
     leaseMs: Math.max(10_000, 2 * config.trackIntervalMs),
     // The starter's Home tab lists what was set aside; republished at once (background client).
-    onDeadLettered: (teamId, userId, enterpriseId) => void backgroundHome.publish(teamId, userId, enterpriseId),
+    onDeadLettered: (teamId, userId, enterpriseId, log) => void backgroundHome.publish(teamId, userId, enterpriseId, log),
   });
   // Nothing awaits the outbox but the tracking loop's own pass: buttons and creations only start
   // a flush, so Slack's pacing or a failing thread never holds up an interactive request.
@@ -338,8 +338,8 @@ export function createApp(config: Config, deps: AppDeps): Rendezvous {
     store: accountsStore,
     modules,
     common: config.vendorCommon,
-    isAdmin: (teamId, userId) => admins.isAdmin(teamId, { teamId, userId }),
-    onSaved: (teamId, userId) => home.publish(teamId, userId),
+    isAdmin: (teamId, userId, log) => admins.isAdmin(teamId, { teamId, userId, logger: log }),
+    onSaved: (teamId, userId, log) => home.publish(teamId, userId, undefined, log),
     logger,
   });
   const home: HomeService = new HomeService({

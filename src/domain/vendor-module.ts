@@ -319,8 +319,8 @@ export interface VendorConnection {
   budget?: { limit: number; estimateWaitMs(): number; available?(): number; readonly reserve?: number };
   /** Incoming webhooks at `POST /webhooks/<module name>`. */
   webhook?: WebhookHandler;
-  /** The vendor's own usage figures for `/rendezvous stats`. */
-  usage?(from: Date, to: Date): Promise<{ title: string; lines: string[] }>;
+  /** The vendor's own usage figures for `/rendezvous stats` (its calls logged with `via`'s logger, the command's). */
+  usage?(from: Date, to: Date, via?: CallVia): Promise<{ title: string; lines: string[] }>;
   /**
    * The vendor's least harmful documented call, run when an admin saves an account in the App
    * Home to tell whether it works; absent when every call creates something (the account is then
@@ -349,8 +349,8 @@ export interface AccountCheck {
   call: string;
   /** At most one check of an account in `everyMs` (any workspace's), and why. */
   spacing?: { everyMs: number; why: string };
-  /** Throws (a VendorError) when the vendor refuses the account. */
-  run(): Promise<void>;
+  /** Throws (a VendorError) when the vendor refuses the account. Its calls log with `via`'s logger (the save's request). */
+  run(via?: CallVia): Promise<void>;
 }
 
 /**

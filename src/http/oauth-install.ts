@@ -1,6 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import type { InstallationStore } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { SlackOAuth } from '../config.js';
+import { correlationOf } from '../observability/request-gate.js';
 import { BOT_SCOPES } from '../slack/scopes.js';
 
 /** Where a browser starts an install, and where Slack sends it back with the code. */
@@ -21,8 +23,12 @@ export interface InstallerReceiverOptions {
     redirectUriPath: string;
     stateVerification: boolean;
     port?: number;
+    callbackOptions: { afterInstallation(installation: object, options: unknown, req: IncomingMessage): Promise<boolean> };
   };
 }
+
+/** The store, and where it learns which request an install came with (its lines carry that request's id). */
+export type TracedInstallationStore = InstallationStore & { traceInstall(installation: object, correlationId: string): void };
 
 /**
  * Bolt's built-in installer: `GET /slack/install` shows the "Add to Slack" page and sets the
@@ -35,7 +41,7 @@ export interface InstallerReceiverOptions {
  * Slack's, next to its Web API: `https://slack.com/oauth/v2/authorize` for the default
  * `https://slack.com/api/`, the stand-in's own page in tests and the demo.
  */
-export function installerReceiverOptions(oauth: SlackOAuth, apiUrl: string, installationStore: InstallationStore, clientOptions: WebClientOptions): InstallerReceiverOptions {
+export function installerReceiverOptions(oauth: SlackOAuth, apiUrl: string, installationStore: TracedInstallationStore, clientOptions: WebClientOptions): InstallerReceiverOptions {
   return {
     clientId: oauth.clientId,
     clientSecret: oauth.clientSecret,
@@ -48,6 +54,14 @@ export function installerReceiverOptions(oauth: SlackOAuth, apiUrl: string, inst
       installPath: INSTALL_PATH,
       redirectUriPath: REDIRECT_PATH,
       stateVerification: true,
+      // Called with the redirect's request just before the installation is stored; true lets it proceed.
+      callbackOptions: {
+        afterInstallation: async (installation, _options, req) => {
+          const correlation = correlationOf(req);
+          if (correlation) installationStore.traceInstall(installation, correlation.correlationId);
+          return true;
+        },
+      },
     },
   };
 }

@@ -23,7 +23,7 @@ export interface ModalRequest {
  * telling is best effort and never throws: the request was acknowledged either way.
  */
 export async function openModalOrSay(services: ListenerServices, request: ModalRequest, fallback: ModalFallback, again: string): Promise<void> {
-  const opening = await services.views.open(request.triggerId, request.view, request.receivedAt, request.token);
+  const opening = await services.views.open(request.triggerId, request.view, request.receivedAt, request.token, services.logger);
   if (opening.opened) return;
   const text = `${MODAL_NOT_OPENED_WORDS} ${again}`;
   const slack = services.gateways.of(request.team);

@@ -26,16 +26,16 @@ export interface ListenerServices {
     switchTo(teamId: string, vendor: string, meeting: boolean, channelId?: string, source?: { channelId: string; ts: string }): ModalView | undefined;
   };
   /** Opens a modal within its trigger's 3 s, honouring a 429's Retry-After only where it fits. */
-  views: { open(triggerId: string, view: ModalView, receivedAt: number, token?: string): Promise<ModalOpening> };
+  views: { open(triggerId: string, view: ModalView, receivedAt: number, token: string | undefined, logger: Logger): Promise<ModalOpening> };
   directory: { vendorsText(teamId: string): string; statusText(reference: string, actor: Actor): Promise<string> };
   /** Every vendor module's declarations: the grammar, usage and modal are drawn from them. */
   catalogue: Catalogue;
   commandDefaults(teamId: string): CommandDefaults;
   stats(from: string | undefined, to: string | undefined, actor: Actor): Promise<{ text: string; blocks: KnownBlock[] }>;
   /** Publishes a user's App Home; never throws. */
-  home: { publish(teamId: string, userId: string, enterpriseId?: string | null): Promise<void> };
+  home: { publish(teamId: string, userId: string, enterpriseId: string | null | undefined, logger: Logger): Promise<void> };
   /** OAuth install only: a workspace removed the app or revoked its bot token. */
-  installations?: { uninstalled(scope: InstallationScope, why: 'app_uninstalled' | 'tokens_revoked'): Promise<void> };
+  installations?: { uninstalled(scope: InstallationScope, why: 'app_uninstalled' | 'tokens_revoked', logger: Logger): Promise<void> };
   /** The App Home's vendor accounts (admins): the form of each vendor, and saving it. */
   vendorAccounts: Pick<VendorAccountSettings, 'fieldsOf' | 'form' | 'submit'>;
   /** The App Home's admin user group of the workspace (admins): its form, and saving it. */

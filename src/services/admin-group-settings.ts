@@ -9,8 +9,8 @@ export interface AdminGroupSettingsDeps {
   store: Pick<WorkspaceSettingsRepository, 'get' | 'saveAdminUsergroup'>;
   /** `ADMIN_USERGROUP`: the group of a workspace that has none of its own. */
   defaultGroup: string | undefined;
-  /** A workspace admin, or a member of the admin user group (AdminPolicy.isAdmin). */
-  isAdmin(teamId: string, userId: string): Promise<boolean>;
+  /** A workspace admin, or a member of the admin user group (AdminPolicy.isAdmin); its lines with `logger`. */
+  isAdmin(teamId: string, userId: string, logger: Logger): Promise<boolean>;
   /** `usergroups.users.list` with the workspace's token: fails with a SlackPostError when Slack says no. */
   usergroupMembers(teamId: string, usergroupId: string): Promise<string[]>;
   /** After a save: the admin's Home tab shows the group as it now is. */
@@ -27,6 +27,8 @@ export interface SubmittedAdminGroup {
   userId: string;
   /** The input's trimmed value: '' clears the workspace's own group. */
   value: string;
+  /** The request's logger (its correlation id); the service's own when absent. */
+  logger?: Logger;
 }
 
 export type AdminGroupSubmission = { kind: 'saved' } | { kind: 'refused' | 'invalid'; errors: Record<string, string> };
@@ -68,17 +70,18 @@ export class AdminGroupSettings {
     return this.deps.defaultGroup ? { source: 'default', usergroupId: this.deps.defaultGroup } : { source: 'none' };
   }
 
-  /** The form for an admin; undefined for anyone else. */
-  async form(teamId: string, userId: string): Promise<ModalView | undefined> {
-    if (!(await this.deps.isAdmin(teamId, userId))) return undefined;
+  /** The form for an admin; undefined for anyone else. `logger`: the request's. */
+  async form(teamId: string, userId: string, logger: Logger = this.deps.logger): Promise<ModalView | undefined> {
+    if (!(await this.deps.isAdmin(teamId, userId, logger))) return undefined;
     return adminGroupModal(await this.ownGroup(teamId), this.deps.defaultGroup);
   }
 
   /** Checks again who submits (a submission may be forged), then the id, then that Slack knows the group; saves. */
   async submit(input: SubmittedAdminGroup): Promise<AdminGroupSubmission> {
     const { teamId, userId } = input;
-    if (!(await this.deps.isAdmin(teamId, userId))) {
-      this.deps.logger.warn({ teamId, userId }, 'admin user group change refused: not an admin');
+    const logger = input.logger ?? this.deps.logger;
+    if (!(await this.deps.isAdmin(teamId, userId, logger))) {
+      logger.warn({ teamId, userId }, 'admin user group change refused: not an admin');
       return { kind: 'refused', errors: { [ADMIN_GROUP_INPUT.block]: ADMINS_ONLY_GROUP } };
     }
     const group = input.value;
@@ -86,29 +89,29 @@ export class AdminGroupSettings {
       return invalid('A user group id is S followed by capital letters and digits, like S0123ABCD.');
     }
     if (group) {
-      const problem = await this.unknownGroup(teamId, group);
+      const problem = await this.unknownGroup(teamId, group, logger);
       if (problem) return invalid(problem);
     }
     try {
       await this.deps.store.saveAdminUsergroup({ teamId, enterpriseId: input.enterpriseId, adminUsergroup: group || null, updatedBy: userId, now: new Date(this.now()) });
     } catch (error) {
-      this.deps.logger.warn({ teamId, err: error }, 'admin user group not saved');
+      logger.warn({ teamId, err: error }, 'admin user group not saved');
       return invalid('Rendezvous could not write it to its database; nothing changed. Please try again.');
     }
     // This replica at once; the others when their copy expires.
     this.cache.delete(teamId);
-    this.deps.logger.info({ teamId, userId, usergroup: group || null }, 'admin user group saved');
+    logger.info({ teamId, userId, usergroup: group || null }, 'admin user group saved');
     return { kind: 'saved' };
   }
 
   /** Why the group cannot be used, or undefined when Slack lists its members. */
-  private async unknownGroup(teamId: string, group: string): Promise<string | undefined> {
+  private async unknownGroup(teamId: string, group: string, logger: Logger): Promise<string | undefined> {
     try {
       await this.deps.usergroupMembers(teamId, group);
       return undefined;
     } catch (error) {
       const code = error instanceof SlackPostError ? error.code : 'internal';
-      this.deps.logger.info({ teamId, usergroup: group, code }, 'admin user group not found');
+      logger.info({ teamId, usergroup: group, code }, 'admin user group not found');
       if (UNKNOWN_GROUP.has(code)) return `Slack knows no user group ${group} in this workspace.`;
       return `Slack could not check this user group (${code}); nothing saved. Please try again.`;
     }

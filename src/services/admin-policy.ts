@@ -1,5 +1,5 @@
 import { actsFromOwnTeam, type Actor } from '../domain/actor.js';
-import type { Logger } from '../domain/logger.js';
+import { actorLogger, type Logger } from '../domain/logger.js';
 import { SlackPostError, type UserRoles } from '../slack/gateway.js';
 
 /** The two Slack lookups the admin check makes, with the token of the workspace asked about. */
@@ -47,16 +47,19 @@ export class AdminPolicy {
 
   constructor(private readonly deps: AdminPolicyDeps) {}
 
-  async isAdmin(teamId: string, actor: Pick<Actor, 'userId' | 'userTeamId' | 'teamId'>): Promise<boolean> {
+  /** `actor`'s logger or correlation id, when it has one, is the one its lines are written with. */
+  async isAdmin(teamId: string, actor: Pick<Actor, 'userId' | 'userTeamId' | 'teamId' | 'logger' | 'correlationId'>): Promise<boolean> {
+    // Made only when a line is written: most checks write none.
+    const log = () => actorLogger(actor, this.deps.logger);
     if (!actsFromOwnTeam(teamId, actor)) {
-      this.deps.logger.info({ teamId, userId: actor.userId, userTeamId: actor.userTeamId }, 'a user of another team is not an admin here');
+      log().info({ teamId, userId: actor.userId, userTeamId: actor.userTeamId }, 'a user of another team is not an admin here');
       return false;
     }
     const slack = this.deps.slackFor(teamId);
     try {
       const roles = await this.cached(this.roles, `${teamId}:${actor.userId}`, this.deps.rolesTtlMs ?? 5 * 60_000, () => slack.userRoles(actor.userId));
       if (roles.teamId !== undefined && roles.teamId !== teamId) {
-        this.deps.logger.info({ teamId, userId: actor.userId, userTeamId: roles.teamId }, 'a user of another team is not an admin here');
+        log().info({ teamId, userId: actor.userId, userTeamId: roles.teamId }, 'a user of another team is not an admin here');
         return false;
       }
       if (roles.admin) return true;
@@ -66,7 +69,7 @@ export class AdminPolicy {
       return members.has(actor.userId);
     } catch (error) {
       const code = error instanceof SlackPostError ? error.code : 'internal';
-      this.deps.logger.warn({ teamId, userId: actor.userId, code }, 'admin check failed; treating the user as not an admin');
+      log().warn({ teamId, userId: actor.userId, code }, 'admin check failed; treating the user as not an admin');
       return false;
     }
   }

@@ -1,4 +1,4 @@
-import type { Logger } from '../domain/logger.js';
+import { runLogger, type Logger } from '../domain/logger.js';
 import type { CreationJob, CreationJobsRepository, CreationStep } from '../store/creation-jobs-repository.js';
 import type { StepResult } from './sessions.js';
 
@@ -121,7 +121,8 @@ export class CreationRunner {
     this.pending = undefined;
     if (!next) return;
     this.passing = this.pass(next)
-      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'creation jobs not leased; the next poll retries'))
+      // The pass writes no other line: its id is made only when it fails.
+      .catch((error: unknown) => runLogger(this.deps.logger).warn({ err: error }, 'creation jobs not leased; the next poll retries'))
       .finally(() => {
         this.passing = undefined;
         if (this.pending) this.wake(this.pending);
@@ -245,7 +246,7 @@ export class CreationRunner {
     try {
       await this.deps.jobs.renew(this.deps.owner, [...this.held], this.now(), this.leaseMs);
     } catch (error) {
-      this.deps.logger.warn({ err: error }, 'creation leases not renewed; retried shortly');
+      runLogger(this.deps.logger).warn({ err: error }, 'creation leases not renewed; retried shortly');
     }
   }
 }

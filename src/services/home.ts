@@ -39,8 +39,11 @@ export interface HomeServiceDeps {
 export class HomeService {
   constructor(private readonly deps: HomeServiceDeps) {}
 
-  /** Never throws: a Home tab that cannot be published is logged and left as it was. */
-  async publish(teamId: string, userId: string, enterpriseId?: string | null): Promise<void> {
+  /**
+   * Never throws: a Home tab that cannot be published is logged and left as it was. `logger`: the
+   * request's or run's that asks (its correlation id), else the service's own.
+   */
+  async publish(teamId: string, userId: string, enterpriseId?: string | null, logger: Logger = this.deps.logger): Promise<void> {
     const gateway = this.deps.gateways.of({ teamId, enterpriseId });
     try {
       const sessions = await this.deps.sessions.startedBy(teamId, userId, HOME_SESSIONS_READ);
@@ -48,7 +51,7 @@ export class HomeService {
       const recent = sessions.filter((session) => isFinal(session.status)).slice(0, MAX_RECENT_SHOWN);
       const [links, isAdmin, deadLetters] = await Promise.all([
         this.permalinks([...active, ...recent]),
-        this.deps.admins.isAdmin(teamId, { teamId, userId }),
+        this.deps.admins.isAdmin(teamId, { teamId, userId, logger }),
         this.deps.deadLetters?.(teamId, userId, MAX_DEAD_LETTERS_SHOWN) ?? [],
       ]);
       const toHome = (session: Session): HomeSession => homeSession(session, links.get(session.id));
@@ -65,7 +68,7 @@ export class HomeService {
       });
       await gateway.publishHome(userId, view);
     } catch (error) {
-      this.deps.logger.warn({ err: error, teamId, userId }, 'App Home not published');
+      logger.warn({ err: error, teamId, userId }, 'App Home not published');
     }
   }
 

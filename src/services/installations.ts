@@ -11,7 +11,7 @@ import {
   type StoredInstallation,
   type TeamRef,
 } from '../domain/installation.js';
-import type { Logger } from '../domain/logger.js';
+import { runLogger, type Logger } from '../domain/logger.js';
 import type { InstallationLookup, InstallationsRepository } from '../store/installations-repository.js';
 
 /** What Bolt's installer hands over after `oauth.v2.access` (its `Installation`): parsed, as any boundary. */
@@ -81,17 +81,29 @@ export class TokenUnavailable extends Error {
 export class InstallationService implements InstallationStore {
   private readonly cache = new BoundedMap<string, { installation: StoredInstallation | undefined; until: number }>(MAX_CACHED_INSTALLATIONS);
   private readonly renewing = new Map<string, Promise<StoredInstallation | undefined>>();
+  /** The correlation id of the OAuth redirect each install came with (tagged by `traceInstall`, read by `storeInstallation`). */
+  private readonly installTraces = new WeakMap<object, string>();
 
   constructor(private readonly deps: InstallationServiceDeps) {}
 
+  /**
+   * Bolt's installer hands `storeInstallation` no request: the redirect's correlation id is tied
+   * to the installation object first (its `afterInstallation` hook, http/oauth-install.ts).
+   */
+  traceInstall(installation: object, correlationId: string): void {
+    this.installTraces.set(installation, correlationId);
+  }
+
   async storeInstallation(installation: BoltInstallation): Promise<void> {
+    // The redirect's id; an install from elsewhere gets an id of its own.
+    const logger = runLogger(this.deps.logger, this.installTraces.get(installation));
     const parsed = FromBolt.safeParse(installation);
     // The issues name fields, never values: the object holds the token.
     if (!parsed.success) throw new Error(`unexpected install from Slack: ${parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`);
     const stored = toInstallation(parsed.data);
     await this.deps.installations.save(stored, this.now());
     this.forgetAround(stored);
-    this.deps.logger.info(
+    logger.info(
       { teamId: stored.teamId, enterpriseId: stored.enterpriseId, orgWide: stored.isEnterpriseInstall, scopes: stored.botScopes, rotating: stored.bot.refreshToken !== undefined },
       'Rendezvous installed in a workspace',
     );
@@ -123,10 +135,10 @@ export class InstallationService implements InstallationStore {
    * deleted and the sessions it served are set aside (no more polling nor posting); nothing of
    * any other workspace changes.
    */
-  async uninstalled(scope: InstallationScope, why: 'app_uninstalled' | 'tokens_revoked' | 'deleted'): Promise<void> {
+  async uninstalled(scope: InstallationScope, why: 'app_uninstalled' | 'tokens_revoked' | 'deleted', logger: Logger = runLogger(this.deps.logger)): Promise<void> {
     const removed = await this.deps.installations.uninstall(scope, this.now());
     this.cache.deleteWhere((key) => ('orgWide' in scope ? key.startsWith(`${scope.enterpriseId}:`) : key.endsWith(`:${scope.teamId}`)));
-    this.deps.logger.info({ ...scope, why, installationsRemoved: removed.installations, sessionsSetAside: removed.sessions }, 'Rendezvous removed from a workspace: its sessions are set aside');
+    logger.info({ ...scope, why, installationsRemoved: removed.installations, sessionsSetAside: removed.sessions }, 'Rendezvous removed from a workspace: its sessions are set aside');
   }
 
   private now(): Date {
@@ -162,8 +174,10 @@ export class InstallationService implements InstallationStore {
     return running;
   }
 
+  /** A renewal is a run of its own (whichever request or background call found the token due): an id of its own. */
   private async renew(found: StoredInstallation): Promise<StoredInstallation | undefined> {
-    const { installations, owner, logger } = this.deps;
+    const { installations, owner } = this.deps;
+    const logger = runLogger(this.deps.logger);
     if (!(await installations.leaseRefresh(found.key, found.version, owner, this.now(), this.deps.leaseMs ?? REFRESH_LEASE_MS))) {
       return this.renewedElsewhere(found);
     }

@@ -3,7 +3,7 @@ import { addDays, format, parseISO, startOfDay, subDays } from 'date-fns';
 import { durationWords } from '../domain/milestones.js';
 import { type Session, statusDisplay } from '../domain/session.js';
 import { vendorLabel, type Catalogue } from '../domain/product-catalogue.js';
-import type { Logger } from '../domain/logger.js';
+import { actorLogger, type Logger } from '../domain/logger.js';
 import type { SessionsRepository } from '../store/sessions-repository.js';
 import { escapeMrkdwn, fitMrkdwn, messageText, SLACK_LIMITS, truncate } from '../domain/mrkdwn.js';
 import { describeError } from '../vendors/errors.js';
@@ -159,20 +159,22 @@ export class StatsService {
     const sessions = await this.deps.sessions.createdBetween(actor.teamId, start, addDays(end, 1));
     const summary = summarize(sessions, day(start), day(end));
     const { usage, spare } = this.deps.vendors(actor.teamId);
-    const figures = await Promise.all(usage.map((vendorUsage) => this.figuresOf(vendorUsage, spare, start, end)));
+    // The vendors' calls and failures log under the command's id.
+    const logger = usage.length > 0 ? actorLogger(actor, this.deps.logger) : this.deps.logger;
+    const figures = await Promise.all(usage.map((vendorUsage) => this.figuresOf(vendorUsage, spare, start, end, logger)));
     const vendors = figures.map(({ figures }) => figures);
     // An answer missing figures only for want of a spare request is not kept: the next ask may get them.
     if (figures.every(({ asked }) => asked)) this.cache.set(key, { summary, vendors });
     return statsBlocks(summary, this.deps.catalogue, vendors);
   }
 
-  private async figuresOf({ vendor, usage }: VendorUsage, spare: SpareRequests, start: Date, end: Date): Promise<{ figures: VendorFigures; asked: boolean }> {
+  private async figuresOf({ vendor, usage }: VendorUsage, spare: SpareRequests, start: Date, end: Date, logger: Logger): Promise<{ figures: VendorFigures; asked: boolean }> {
     try {
-      const answer = await spare.run(vendor, 1, () => usage(start, end));
+      const answer = await spare.run(vendor, 1, () => usage(start, end, { logger }));
       if (answer === NO_SPARE) return { figures: { vendor, figures: NO_SPARE_FIGURES }, asked: false };
       return { figures: { vendor, figures: answer }, asked: true };
     } catch (error) {
-      this.deps.logger.warn({ vendor, err: error }, 'vendor usage figures failed');
+      logger.warn({ vendor, err: error }, 'vendor usage figures failed');
       return { figures: { vendor, figures: describeError(error, (name) => vendorLabel(this.deps.catalogue, name)) }, asked: true };
     }
   }

@@ -1,13 +1,14 @@
 import type { Session } from '../domain/session.js';
 import type { LastCall } from '../domain/vendor-health.js';
-import type { LinkDelivery, WebhookHandler } from '../domain/vendor-module.js';
+import type { CallVia, LinkDelivery, WebhookHandler } from '../domain/vendor-module.js';
 import type { AccountScope } from '../store/sessions-repository.js';
 import type { ProviderRegistry, SessionProvider } from './provider-registry.js';
 import { type BudgetView, SpareBudget } from './spare-budget.js';
 
 export interface VendorUsage {
   vendor: string;
-  usage(from: Date, to: Date): Promise<{ title: string; lines: string[] }>;
+  /** Its calls log with `via`'s logger (the command's). */
+  usage(from: Date, to: Date, via?: CallVia): Promise<{ title: string; lines: string[] }>;
 }
 
 /** What Refresh and stats ask of a budget: a request only when one is spare (SpareBudget). */

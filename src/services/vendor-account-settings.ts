@@ -18,10 +18,10 @@ export interface VendorAccountSettingsDeps {
   modules: readonly VendorModule<unknown>[];
   /** What the modules' settings read with (VENDOR_TIMEOUT_SECONDS). */
   common: CommonSettings;
-  /** A workspace admin, or a member of the admin user group (AdminPolicy.isAdmin). */
-  isAdmin(teamId: string, userId: string): Promise<boolean>;
-  /** After a save and its check: the admin's Home tab shows the account as it now is. */
-  onSaved?(teamId: string, userId: string): Promise<void>;
+  /** A workspace admin, or a member of the admin user group (AdminPolicy.isAdmin); its lines with `logger`. */
+  isAdmin(teamId: string, userId: string, logger: Logger): Promise<boolean>;
+  /** After a save and its check: the admin's Home tab shows the account as it now is (its lines with the save's logger). */
+  onSaved?(teamId: string, userId: string, logger: Logger): Promise<void>;
   logger: Logger;
   now?: () => Date;
 }
@@ -38,6 +38,8 @@ export interface SubmittedAccount {
   vendor: string;
   /** The form's non-empty values, by variable name. */
   submitted: Record<string, string>;
+  /** The request's logger (its correlation id): the save, the check's vendor call and their outcome write with it. */
+  logger?: Logger;
 }
 
 export const ADMINS_ONLY = 'Only workspace admins (and members of the admin user group) can change vendor accounts.';
@@ -70,10 +72,10 @@ export class VendorAccountSettings {
     });
   }
 
-  /** The form of one vendor for an admin; undefined for anyone else (and a vendor that does not exist). */
-  async form(teamId: string, userId: string, vendor: string): Promise<ModalView | undefined> {
+  /** The form of one vendor for an admin; undefined for anyone else (and a vendor that does not exist). `logger`: the request's. */
+  async form(teamId: string, userId: string, vendor: string, logger: Logger = this.deps.logger): Promise<ModalView | undefined> {
     const module = this.module(vendor);
-    if (!module || !(await this.deps.isAdmin(teamId, userId))) return undefined;
+    if (!module || !(await this.deps.isAdmin(teamId, userId, logger))) return undefined;
     const own = this.deps.accounts.workspaceAccounts(teamId).get(vendor);
     const values = own?.stored?.values ?? {};
     const fields = module.settings.fields;
@@ -91,9 +93,10 @@ export class VendorAccountSettings {
   async submit(input: SubmittedAccount): Promise<Submission> {
     const module = this.module(input.vendor);
     const firstField = module?.settings.fields[0]?.env ?? 'settings';
+    const logger = input.logger ?? this.deps.logger;
     // Checked again here: a submission may be forged by someone who never saw the form.
-    if (!module || !(await this.deps.isAdmin(input.teamId, input.userId))) {
-      this.deps.logger.warn({ teamId: input.teamId, userId: input.userId, vendor: input.vendor }, 'vendor account change refused: not an admin');
+    if (!module || !(await this.deps.isAdmin(input.teamId, input.userId, logger))) {
+      logger.warn({ teamId: input.teamId, userId: input.userId, vendor: input.vendor }, 'vendor account change refused: not an admin');
       return { kind: 'refused', errors: { [firstField]: ADMINS_ONLY } };
     }
     const values = this.merged(input.teamId, module, input.submitted);
@@ -109,7 +112,7 @@ export class VendorAccountSettings {
     return {
       kind: 'accepted',
       view: vendorAccountSavingModal(module.label),
-      finish: (show) => this.saveAndCheck(input, module, values, settings, show),
+      finish: (show) => this.saveAndCheck({ ...input, logger }, module, values, settings, show),
     };
   }
 
@@ -124,33 +127,39 @@ export class VendorAccountSettings {
     return values;
   }
 
-  private async saveAndCheck(input: SubmittedAccount, module: VendorModule<unknown>, values: Record<string, string>, settings: unknown, show: (view: ModalView) => Promise<void>): Promise<void> {
-    const { teamId, userId, vendor } = input;
+  private async saveAndCheck(
+    input: SubmittedAccount & { logger: Logger },
+    module: VendorModule<unknown>,
+    values: Record<string, string>,
+    settings: unknown,
+    show: (view: ModalView) => Promise<void>,
+  ): Promise<void> {
+    const { teamId, userId, vendor, logger } = input;
     let version: number;
     try {
       version = await this.deps.store.save({ teamId, enterpriseId: input.enterpriseId, vendor, values, account: this.deps.accounts.accountOf(vendor, settings), updatedBy: userId, now: this.now() });
       // This replica at once; the others at their next tracking pass.
-      await this.deps.accounts.reload();
+      await this.deps.accounts.reload(logger);
     } catch (error) {
-      this.deps.logger.warn({ teamId, vendor, err: error }, 'vendor account not saved');
-      await this.show(show, vendorAccountResultModal(module.label, { kind: 'not_saved', reason: 'Rendezvous could not write it to its database.' }));
+      logger.warn({ teamId, vendor, err: error }, 'vendor account not saved');
+      await this.show(show, vendorAccountResultModal(module.label, { kind: 'not_saved', reason: 'Rendezvous could not write it to its database.' }), logger);
       return;
     }
-    this.deps.logger.info({ teamId, vendor, userId, version }, 'vendor account saved');
-    const verdict = await this.check(teamId, module, version, settings);
-    this.deps.logger.info({ teamId, vendor, version, check: verdict.kind }, 'vendor account checked');
-    await this.show(show, vendorAccountResultModal(module.label, verdict));
-    await this.deps.onSaved?.(teamId, userId);
+    logger.info({ teamId, vendor, userId, version }, 'vendor account saved');
+    const verdict = await this.check(teamId, module, version, settings, logger);
+    logger.info({ teamId, vendor, version, check: verdict.kind }, 'vendor account checked');
+    await this.show(show, vendorAccountResultModal(module.label, verdict), logger);
+    await this.deps.onSaved?.(teamId, userId, logger);
   }
 
   /** Runs the vendor's check on the account's connection (its budget, its token cache), at most as often as the vendor allows. */
-  private async check(teamId: string, module: VendorModule<unknown>, version: number, settings: unknown): Promise<CheckVerdict> {
+  private async check(teamId: string, module: VendorModule<unknown>, version: number, settings: unknown, logger: Logger): Promise<CheckVerdict> {
     const vendor = module.name;
     const label = module.label;
     const now = this.now();
     const check = this.deps.accounts.connectionFor(vendor, settings).check;
     if (!check) {
-      await this.record(teamId, vendor, version, { at: now, ok: null, detail: `Saved without a check: ${label} documents no call that creates nothing.` });
+      await this.record(teamId, vendor, version, { at: now, ok: null, detail: `Saved without a check: ${label} documents no call that creates nothing.` }, logger);
       return { kind: 'unchecked' };
     }
     const everyMs = check.spacing?.everyMs ?? 0;
@@ -158,35 +167,36 @@ export class VendorAccountSettings {
     if (!claim.claimed) {
       const everyMinutes = Math.round(everyMs / 60_000);
       // Dated at the check that did run, so this one does not push the next one further away.
-      await this.record(teamId, vendor, version, { at: claim.lastCheckedAt, ok: null, detail: `Not checked: this account was checked less than ${everyMinutes} minutes ago.` });
+      await this.record(teamId, vendor, version, { at: claim.lastCheckedAt, ok: null, detail: `Not checked: this account was checked less than ${everyMinutes} minutes ago.` }, logger);
       return { kind: 'spaced', lastCheckedAt: claim.lastCheckedAt, everyMinutes, why: check.spacing!.why };
     }
     try {
-      await check.run();
-      await this.record(teamId, vendor, version, { at: now, ok: true, detail: check.call });
+      // The check's vendor call logs under the save's id.
+      await check.run({ logger });
+      await this.record(teamId, vendor, version, { at: now, ok: true, detail: check.call }, logger);
       return { kind: 'ok', call: check.call };
     } catch (error) {
       const reason = describeError(error, () => label);
-      await this.record(teamId, vendor, version, { at: now, ok: false, detail: reason });
+      await this.record(teamId, vendor, version, { at: now, ok: false, detail: reason }, logger);
       return { kind: 'failed', call: check.call, reason };
     }
   }
 
-  private async record(teamId: string, vendor: string, version: number, check: AccountCheck): Promise<void> {
+  private async record(teamId: string, vendor: string, version: number, check: AccountCheck, logger: Logger): Promise<void> {
     try {
       await this.deps.store.recordCheck(teamId, vendor, version, check);
-      await this.deps.accounts.reload();
+      await this.deps.accounts.reload(logger);
     } catch (error) {
-      this.deps.logger.warn({ teamId, vendor, err: error }, 'vendor account check not recorded');
+      logger.warn({ teamId, vendor, err: error }, 'vendor account check not recorded');
     }
   }
 
-  private async show(show: (view: ModalView) => Promise<void>, view: ModalView): Promise<void> {
+  private async show(show: (view: ModalView) => Promise<void>, view: ModalView, logger: Logger): Promise<void> {
     try {
       await show(view);
     } catch (error) {
       // The admin closed the modal meanwhile: the Home tab shows the outcome all the same.
-      this.deps.logger.info({ err: error }, 'vendor account modal not updated');
+      logger.info({ err: error }, 'vendor account modal not updated');
     }
   }
 

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { Logger } from '../domain/logger.js';
+import { runLogger, type Logger } from '../domain/logger.js';
 import { SettingsError, type CommonSettings, type VendorConnection, type VendorDeps, type VendorModule, type VendorTracker } from '../domain/vendor-module.js';
 import type { AccountScope } from '../store/sessions-repository.js';
 import type { StoredVendorAccount, VendorAccountsRepository } from '../store/vendor-accounts-repository.js';
@@ -100,14 +100,17 @@ export class VendorAccounts {
     await this.reload();
   }
 
-  /** With each tracking pass: reloads when another replica (or this one) saved since the last load. */
-  async sync(): Promise<void> {
-    if ((await this.deps.store.currentVersion()) !== this.version) await this.reload();
+  /** With each tracking pass: reloads when another replica (or this one) saved since the last load. `logger`: the pass's. */
+  async sync(logger: Logger = this.deps.logger): Promise<void> {
+    if ((await this.deps.store.currentVersion()) !== this.version) await this.reload(logger);
   }
 
-  /** Reads every saved account again, one reload at a time (a save's must not be overtaken by an older one). */
-  reload(): Promise<void> {
-    const next = this.reloads.then(() => this.readAll());
+  /**
+   * Reads every saved account again, one reload at a time (a save's must not be overtaken by an
+   * older one). `logger`: the save's or pass's that asks (its correlation id), else the service's.
+   */
+  reload(logger: Logger = this.deps.logger): Promise<void> {
+    const next = this.reloads.then(() => this.readAll(logger));
     this.reloads = next.catch(() => undefined);
     return next;
   }
@@ -168,7 +171,7 @@ export class VendorAccounts {
     this.pool.clear();
   }
 
-  private async readAll(): Promise<void> {
+  private async readAll(logger: Logger): Promise<void> {
     const { version, accounts, unreadable } = await this.deps.store.all();
     const workspaces = new Map<string, Map<string, WorkspaceAccount>>();
     const put = (teamId: string, account: WorkspaceAccount) => {
@@ -178,13 +181,13 @@ export class VendorAccounts {
     };
     for (const { teamId, vendor } of unreadable) {
       // Never the environment's instead: the workspace chose its own account.
-      this.deps.logger.warn({ teamId, vendor }, 'a saved vendor account opens with neither ENCRYPTION_KEY nor ENCRYPTION_KEY_PREVIOUS; that vendor is off for this workspace');
+      logger.warn({ teamId, vendor }, 'a saved vendor account opens with neither ENCRYPTION_KEY nor ENCRYPTION_KEY_PREVIOUS; that vendor is off for this workspace');
       put(teamId, { vendor, unusable: 'its saved settings are sealed under a key no longer configured' });
     }
     for (const stored of accounts) {
       const module = this.deps.modules.find((candidate) => candidate.name === stored.vendor);
       if (!module) continue; // a module removed from this build: nothing can use it
-      put(stored.teamId, this.workspaceAccount(module, stored));
+      put(stored.teamId, this.workspaceAccount(module, stored, logger));
     }
     this.workspaces = workspaces;
     this.version = version;
@@ -196,7 +199,7 @@ export class VendorAccounts {
       .sort((a, b) => this.order(a.vendor) - this.order(b.vendor) || a.scope.account.localeCompare(b.scope.account));
   }
 
-  private workspaceAccount(module: VendorModule<unknown>, stored: StoredVendorAccount): WorkspaceAccount {
+  private workspaceAccount(module: VendorModule<unknown>, stored: StoredVendorAccount, logger: Logger): WorkspaceAccount {
     try {
       const settings = module.settings.read(stored.values, this.deps.common);
       if (settings === undefined) return { vendor: module.name, stored, unusable: 'its credentials are missing' };
@@ -204,7 +207,7 @@ export class VendorAccounts {
     } catch (error) {
       // A module whose rules changed since the save: named by variable, never by value.
       const unusable = error instanceof SettingsError ? `${error.variable} ${error.reason}` : 'its saved settings do not read';
-      this.deps.logger.warn({ teamId: stored.teamId, vendor: module.name, problem: unusable }, 'a saved vendor account no longer reads; that vendor is off for this workspace');
+      logger.warn({ teamId: stored.teamId, vendor: module.name, problem: unusable }, 'a saved vendor account no longer reads; that vendor is off for this workspace');
       return { vendor: module.name, stored, unusable };
     }
   }
@@ -304,7 +307,8 @@ export class VendorAccounts {
         this.retiring.delete(key);
         this.pool.delete(key);
         delete this.budgets[key];
-        void connected.connection.stop().catch((error: unknown) => this.deps.logger.warn({ vendor: connected.vendor, err: error }, 'a retired vendor connection did not stop cleanly'));
+        // Minutes after the reload that retired it: a run of its own.
+        void connected.connection.stop().catch((error: unknown) => runLogger(this.deps.logger).warn({ vendor: connected.vendor, err: error }, 'a retired vendor connection did not stop cleanly'));
       }, this.deps.retireAfterMs ?? DEFAULT_RETIRE_AFTER_MS);
       retire.unref();
       this.retiring.set(key, retire);

@@ -47,7 +47,7 @@ export class WorkflowStepStart {
     if (unknown) return { started: false, reason: unknown };
     const checked = commandToStart(command, this.deps.commandDefaults(execution.teamId));
     if (!checked.ok) return { started: false, reason: plain(checked.reason) };
-    const member = await this.memberProblem(execution.teamId, userId);
+    const member = await this.memberProblem(execution, userId);
     if (member) return { started: false, reason: member };
     const actor: Actor = { teamId: execution.teamId, enterpriseId: execution.enterpriseId, userId, logger: execution.logger, correlationId: execution.correlationId };
     const accepted = await this.deps.sessions.accept(checked.request, channelId, actor, {}, `function:${execution.functionExecutionId}`, {
@@ -68,7 +68,8 @@ export class WorkflowStepStart {
   }
 
   /** The person the step acts for starts the session (the card names them): one of this workspace's members. */
-  private async memberProblem(teamId: string, userId: string): Promise<string | undefined> {
+  private async memberProblem(execution: StepExecution, userId: string): Promise<string | undefined> {
+    const { teamId } = execution;
     try {
       const roles = await this.deps.gateways.of({ teamId }).userRoles(userId);
       if (roles.teamId !== undefined && roles.teamId !== teamId) return 'The person this step acts for is not a member of this workspace, so the step cannot start a session for them.';
@@ -76,7 +77,7 @@ export class WorkflowStepStart {
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === 'user_not_found') return 'The person this step acts for was not found in this workspace.';
-      this.deps.logger.warn({ code }, 'workflow step: the acting user could not be looked up');
+      actorLogger(execution, this.deps.logger).warn({ code }, 'workflow step: the acting user could not be looked up');
       return 'Slack did not say whether the person this step acts for belongs to this workspace, so nothing was started. Run the workflow again in a moment.';
     }
   }

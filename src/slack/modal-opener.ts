@@ -58,9 +58,10 @@ export class ModalOpener {
 
   /**
    * `receivedAt`: when the request carrying `triggerId` arrived (epoch ms); `token`: the request's
-   * own bot token (its workspace's installation's, with OAuth install), else the client's.
+   * own bot token (its workspace's installation's, with OAuth install), else the client's;
+   * `logger`: the request's (its correlation id), else the opener's own.
    */
-  async open(triggerId: string, view: ModalView, receivedAt: number, token?: string): Promise<ModalOpening> {
+  async open(triggerId: string, view: ModalView, receivedAt: number, token?: string, logger: Logger = this.deps.logger): Promise<ModalOpening> {
     const deadline = receivedAt + this.windowMs;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -73,7 +74,7 @@ export class ModalOpener {
           await this.sleep(wait);
           continue;
         }
-        this.deps.logger.warn({ code: refused.code, attempt, retryAfterMs: wait }, 'modal not opened within its trigger');
+        logger.warn({ code: refused.code, attempt, retryAfterMs: wait }, 'modal not opened within its trigger');
         return { opened: false, code: refused.code };
       }
     }

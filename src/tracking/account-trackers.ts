@@ -6,8 +6,8 @@ import type { Tracker } from './tracking-loop.js';
 
 export interface AccountTrackingDeps {
   accounts: {
-    /** Reloads the vendor accounts when a save (on any replica) moved their version. */
-    sync(): Promise<void>;
+    /** Reloads the vendor accounts when a save (on any replica) moved their version; its lines with `logger`. */
+    sync(logger: Logger): Promise<void>;
     trackedAccounts(): Array<{ vendor: string; scope: AccountScope; trackers: VendorTracker[] }>;
   };
   /** The port one tracker works through: its product's sessions, of its own account only, and the pass's logger. */
@@ -25,10 +25,12 @@ export interface AccountTrackingDeps {
 export function accountTracking(deps: AccountTrackingDeps): Tracker {
   return {
     async tick() {
+      // The reload is a run of its own within the tick: an id of its own.
+      const syncLog = deps.passLogger();
       try {
-        await deps.accounts.sync();
+        await deps.accounts.sync(syncLog);
       } catch (error) {
-        deps.logger.warn({ err: error }, 'vendor accounts not reloaded; the ones in memory keep tracking');
+        syncLog.warn({ err: error }, 'vendor accounts not reloaded; the ones in memory keep tracking');
       }
       for (const { vendor, scope, trackers } of deps.accounts.trackedAccounts()) {
         for (const tracker of trackers) {

@@ -37,7 +37,7 @@ export interface ThreadNotifierDeps {
   now?: () => Date;
   random?: () => number;
   /** A reply of this user's session was set aside (their App Home may show it now). */
-  onDeadLettered?: (teamId: string, userId: string, enterpriseId: string | null) => void;
+  onDeadLettered?: (teamId: string, userId: string, enterpriseId: string | null, logger: Logger) => void;
 }
 
 /** Posted; to try later; refused for good (with Slack's code); or the lease was lost. */
@@ -222,7 +222,7 @@ export class ThreadNotifier {
     if (attempts >= this.policy.maxAttempts) {
       if (!(await milestones.deadLetter(milestone.id, owner, now, code))) return 'lost';
       logger.warn({ ...context, attempts }, 'thread reply failed too many times; set aside');
-      this.deps.onDeadLettered?.(milestone.teamId, milestone.startedBy, milestone.enterpriseId);
+      this.deps.onDeadLettered?.(milestone.teamId, milestone.startedBy, milestone.enterpriseId, logger);
       return 'later';
     }
     const wait = retryDelayMs(attempts, this.policy, this.deps.random ?? Math.random);
@@ -250,6 +250,6 @@ export class ThreadNotifier {
     } catch (error) {
       logger.warn({ sessionId: refused.sessionId, err: error }, 'starter not told by DM that the thread refuses replies (App Home still shows it)');
     }
-    this.deps.onDeadLettered?.(refused.teamId, refused.startedBy, refused.enterpriseId);
+    this.deps.onDeadLettered?.(refused.teamId, refused.startedBy, refused.enterpriseId, logger);
   }
 }

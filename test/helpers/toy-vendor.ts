@@ -1,4 +1,4 @@
-import { SettingsError, type Provider, type VendorConnection, type VendorModule, type VendorTracker } from '../../src/domain/vendor-module.js';
+import { SettingsError, type CallVia, type Provider, type VendorConnection, type VendorModule, type VendorTracker } from '../../src/domain/vendor-module.js';
 import { VendorError } from '../../src/vendors/errors.js';
 
 export interface ToySettings {
@@ -42,8 +42,10 @@ export function toyModule(options: { check?: 'none' | { spacingMs: number } } = 
         },
       };
       const tracker: VendorTracker = { kind: 'call', tick: async () => undefined };
-      const checks = (settings: ToySettings) => {
+      const checks = (settings: ToySettings, via?: CallVia) => {
         checked.push(settings.login);
+        // As a vendor client does: the call's line with the caller's logger.
+        via?.logger?.info({ vendor: 'toy', operation: 'login' }, 'toy login asked');
         if (settings.password !== 'right') throw new VendorError('toy', 'login', 'unauthorized', { status: 401 });
       };
       const entry = {
@@ -56,7 +58,7 @@ export function toyModule(options: { check?: 'none' | { spacingMs: number } } = 
               : {
                   call: 'a login',
                   spacing: options.check ? { everyMs: options.check.spacingMs, why: 'Toy locks accounts' } : undefined,
-                  run: async () => checks(settings),
+                  run: async (via) => checks(settings, via),
                 },
           providers: [provider],
           trackers: [tracker],

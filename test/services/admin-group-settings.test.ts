@@ -24,7 +24,7 @@ eachDatabase('AdminGroupSettings: the workspace’s admin user group', (ctx) => 
     const settings: AdminGroupSettings = new AdminGroupSettings({
       store: counted,
       defaultGroup,
-      isAdmin: (teamId, userId) => admins.isAdmin(teamId, { teamId, userId }),
+      isAdmin: (teamId, userId, log) => admins.isAdmin(teamId, { teamId, userId, logger: log }),
       usergroupMembers: async (_teamId, group) => {
         lookups.push(group);
         if (slackDown) throw new SlackPostError('ratelimited', { retryAfterMs: 1000 });
@@ -43,6 +43,20 @@ eachDatabase('AdminGroupSettings: the workspace’s admin user group', (ctx) => 
     return { settings, admins, store, lines, lookups, reads: () => reads, advance: (ms: number) => (clock += ms), slackDown: () => (slackDown = true) };
   }
   const submit = (settings: AdminGroupSettings, userId: string, value: string) => settings.submit({ teamId: 'T0ALPHA', enterpriseId: null, userId, value });
+
+  it('writes a submission’s lines (refusal, unknown group, save) with the request’s logger', async () => {
+    const { settings, lines } = harness();
+    const request = captureLogs('info');
+    const logger = request.logger.child({ correlationId: 'req-group-1' });
+    const send = (userId: string, value: string) => settings.submit({ teamId: 'T0ALPHA', enterpriseId: null, userId, value, logger });
+    assert.equal((await send(HELPER, 'S0HELPDESK')).kind, 'refused');
+    assert.equal((await send(ADMIN, 'S0NOSUCH')).kind, 'invalid');
+    assert.deepEqual(await send(ADMIN, 'S0HELPDESK'), { kind: 'saved' });
+    const written = request.lines.map((line) => JSON.parse(line) as { msg: string; correlationId?: string });
+    assert.deepEqual(written.map((line) => line.msg), ['admin user group change refused: not an admin', 'admin user group not found', 'admin user group saved']);
+    for (const line of written) assert.equal(line.correlationId, 'req-group-1');
+    assert.deepEqual(lines, [], 'nothing with the service’s own logger');
+  });
 
   it('shows the default until an admin saves the workspace’s own; its members are then admins, and empty goes back to the default', async () => {
     const { settings, admins, store } = harness();

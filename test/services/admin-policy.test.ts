@@ -117,6 +117,25 @@ describe('AdminPolicy', () => {
     assert.equal(await admins.isAdmin(TEAM, member('U0ADMIN')), true, 'the failure was not cached');
   });
 
+  it('writes its lines with the acting request’s logger, or its correlation id, when the actor carries one', async () => {
+    const fake = slack({ U0GUEST: { teamId: 'T0OTHER', admin: true } });
+    const { lines, logger } = captureLogs('info');
+    const { policy: admins } = policy(fake.lookup, { logger });
+    await admins.isAdmin(TEAM, { ...member('U0ADMIN', 'T0OTHER'), logger: logger.child({ correlationId: 'req-own-logger' }) });
+    await admins.isAdmin(TEAM, { ...member('U0GUEST'), correlationId: 'req-id-only' });
+    fake.fail('ratelimited');
+    await admins.isAdmin(TEAM, { ...member('U0MEMBER'), correlationId: 'req-failed' });
+    const written = lines.map((line) => JSON.parse(line) as { msg: string; correlationId?: string });
+    assert.deepEqual(
+      written.map((line) => [line.msg, line.correlationId]),
+      [
+        ['a user of another team is not an admin here', 'req-own-logger'],
+        ['a user of another team is not an admin here', 'req-id-only'],
+        ['admin check failed; treating the user as not an admin', 'req-failed'],
+      ],
+    );
+  });
+
   it('answers no for a user group Slack does not know (a wrong ADMIN_USERGROUP), saying so in the log', async () => {
     const { lines, logger } = captureLogs('warn');
     const { policy: admins } = policy(slack({}).lookup, { group: 'S0TYPO', logger });

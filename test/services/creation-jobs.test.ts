@@ -5,6 +5,7 @@ import type { StepResult } from '../../src/services/sessions.js';
 import { CreationJobsRepository, type CreationJob } from '../../src/store/creation-jobs-repository.js';
 import { eachDatabase, sessionFixture } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
+import { captureLogs } from '../helpers/log-capture.js';
 
 type Gate = { promise: Promise<void>; open(): void };
 function gate(): Gate {
@@ -167,6 +168,29 @@ eachDatabase('CreationRunner', (ctx) => {
     const [id] = await queue('apizee', 1);
     made.wake();
     await eventually('the call', () => steps.calls.some((call) => call.id === id), 2000);
+  });
+
+  it('logs a pass that could not lease, and a renewal that failed, each under a correlation id of its own', async () => {
+    const { lines, logger: captured } = captureLogs('warn');
+    const broken = Object.assign(Object.create(jobs) as CreationJobsRepository, {
+      leaseForCard: async () => {
+        throw new Error('database down');
+      },
+      renew: async () => {
+        throw new Error('database down');
+      },
+    });
+    // Polls and renewals far apart: the test runs the one renewal itself.
+    const made = new CreationRunner({ jobs: broken, steps: new RecordingSteps(), vendors: () => [], owner: 'owner-broken', logger: captured, pollMs: 60_000, leaseMs: 600_000 });
+    runners.push(made);
+    made.start();
+    await made.idle();
+    (made as unknown as { held: Set<string> }).held.add('s-held');
+    await (made as unknown as { renew(): Promise<void> }).renew();
+    const written = lines.map((line) => JSON.parse(line) as { msg: string; correlationId?: string });
+    assert.deepEqual(written.map((line) => line.msg), ['creation jobs not leased; the next poll retries', 'creation leases not renewed; retried shortly']);
+    for (const line of written) assert.match(String(line.correlationId), /^[0-9a-f-]{36}$/);
+    assert.notEqual(written[0]!.correlationId, written[1]!.correlationId);
   });
 
   it('retries a card later when the step asks, counting attempts', async () => {

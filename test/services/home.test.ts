@@ -5,6 +5,7 @@ import { HOME_PERMALINKS_MAX, HOME_SESSIONS_READ, HomeService } from '../../src/
 import { oneGateway, type SlackApi } from '../../src/slack/gateways.js';
 import type { Session } from '../../src/domain/session.js';
 import { vendorModules } from '../../src/vendors/index.js';
+import { captureLogs } from '../helpers/log-capture.js';
 
 const TEAM = 'T0001';
 const USER = 'U0AGENT';
@@ -50,6 +51,7 @@ function harness(rows: Session[], options: { admin?: boolean; publishFails?: boo
   const permalinkCalls: string[] = [];
   const reads: Array<[string, string, number]> = [];
   const adminChecks: Array<[string, string]> = [];
+  const adminCheckLoggers: unknown[] = [];
   const warnings: unknown[] = [];
   const logger = createLogger('silent');
   logger.warn = ((...args: unknown[]) => void warnings.push(args)) as typeof logger.warn;
@@ -68,6 +70,7 @@ function harness(rows: Session[], options: { admin?: boolean; publishFails?: boo
     admins: {
       isAdmin: async (teamId, actor) => {
         adminChecks.push([teamId, actor.userId]);
+        adminCheckLoggers.push(actor.logger);
         return options.admin ?? false;
       },
     },
@@ -82,7 +85,7 @@ function harness(rows: Session[], options: { admin?: boolean; publishFails?: boo
     logger,
     catalogue: vendorModules,
   });
-  return { service, published, permalinkCalls, reads, warnings, adminChecks };
+  return { service, published, permalinkCalls, reads, warnings, adminChecks, adminCheckLoggers };
 }
 
 describe('HomeService', () => {
@@ -121,6 +124,17 @@ describe('HomeService', () => {
     await admin.service.publish(TEAM, USER);
     assert.ok(JSON.stringify(admin.published[0]!.view).includes('*Vendors*'));
     assert.deepEqual(admin.adminChecks, [[TEAM, USER]], 'asked about this workspace');
+  });
+
+  it('writes with the request’s logger when given one, its admin check too', async () => {
+    const { service, warnings, adminCheckLoggers } = harness([row(1, 'joined')], { publishFails: true });
+    const request = captureLogs('warn');
+    const logger = request.logger.child({ correlationId: 'req-home-1' });
+    await service.publish(TEAM, USER, null, logger);
+    assert.deepEqual(warnings, [], 'not the service’s own logger');
+    const [line] = request.lines.map((text) => JSON.parse(text) as { msg: string; correlationId?: string });
+    assert.deepEqual([line?.msg, line?.correlationId], ['App Home not published', 'req-home-1']);
+    assert.deepEqual(adminCheckLoggers, [logger]);
   });
 
   it('logs failures and never throws', async () => {

@@ -11,6 +11,7 @@ import { captureLogs } from '../helpers/log-capture.js';
 
 const crypto = new ContactCrypto(Buffer.alloc(32, 5));
 const HOUR = 3600_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** What Bolt's installer stores after oauth.v2.access (expiresAt in epoch seconds, as Bolt writes it). */
 function boltInstall(teamId: string, bot: Partial<NonNullable<BoltInstallation['bot']>> = {}): BoltInstallation {
@@ -110,6 +111,32 @@ eachDatabase('InstallationService', (ctx) => {
     // The lease was given back: another try may renew at once.
     refresher.failWith = undefined;
     assert.equal(await service(refresher, ctx.open(), 'replica-2').botToken({ teamId: 'T0BBB' }), `xoxe.xoxb-renewed-${refresher.calls.length}`);
+  });
+
+  it('logs an install under the redirect’s id, an uninstall under the event’s, and each renewal under an id of its own', async () => {
+    const refresher = new CountingRefresher(0);
+    const logs = captureLogs();
+    const installations = service(refresher, ctx.db(), 'replica-1', logs.logger);
+    const lineOf = (msg: string) => logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === msg);
+    const traced = boltInstall('T0AAA', { token: 'xoxe.xoxb-first', refreshToken: 'xoxe-1-first', expiresAt: Math.floor((Date.now() + HOUR) / 1000) });
+    installations.traceInstall(traced, 'redirect-id-0001');
+    await installations.storeInstallation(traced);
+    // Bolt's installer may store one it was not told about: an id of its own.
+    await installations.storeInstallation(boltInstall('T0BBB'));
+    const installs = lineOf('Rendezvous installed in a workspace');
+    assert.equal(installs[0]!.correlationId, 'redirect-id-0001');
+    assert.match(String(installs[1]!.correlationId), UUID);
+
+    await installations.botToken({ teamId: 'T0AAA' });
+    const [renewal] = lineOf('Slack token renewed');
+    assert.match(String(renewal!.correlationId), UUID, 'a renewal is a run of its own');
+    assert.notEqual(renewal!.correlationId, installs[1]!.correlationId);
+
+    await installations.uninstalled({ teamId: 'T0AAA' }, 'app_uninstalled', logs.logger.child({ correlationId: 'event-id-0002' }));
+    await installations.uninstalled({ teamId: 'T0BBB' }, 'tokens_revoked');
+    const removals = lineOf('Rendezvous removed from a workspace: its sessions are set aside');
+    assert.equal(removals[0]!.correlationId, 'event-id-0002');
+    assert.match(String(removals[1]!.correlationId), UUID);
   });
 
   it('forgets a workspace at once when it uninstalls, and sets aside only its sessions', async () => {

@@ -14,6 +14,8 @@ const MINUTE = 60_000;
 function harness(options: { budget?: { limit: number; reserve: number; free: number } } = {}) {
   let now = new Date('2026-11-25T15:00:00Z').getTime();
   const usageCalls: Array<[string, string]> = [];
+  /** The correlation id each usage call was handed a logger for. */
+  const usageIds: unknown[] = [];
   const reads: string[] = [];
   const sessions = {
     createdBetween: async (teamId: string) => {
@@ -27,8 +29,9 @@ function harness(options: { budget?: { limit: number; reserve: number; free: num
     : undefined;
   const apizeeUsage: VendorUsage = {
     vendor: 'apizee',
-    usage: async (from, to) => {
+    usage: async (from, to, via) => {
       usageCalls.push([from.toISOString(), to.toISOString()]);
+      usageIds.push(via?.logger?.bindings().correlationId);
       return { title: "Apizee's own figures", lines: [`${usageCalls.length} tickets`] };
     },
   };
@@ -42,6 +45,7 @@ function harness(options: { budget?: { limit: number; reserve: number; free: num
   return {
     service,
     usageCalls,
+    usageIds,
     reads,
     budget,
     advance: (ms: number) => {
@@ -76,6 +80,12 @@ describe('stats answers kept per team', () => {
     assert.equal(stats.usageCalls.length, 2);
     assert.doesNotMatch(fresh.text, /as of/);
     assert.match(JSON.stringify(fresh.blocks), /2 tickets/);
+  });
+
+  it('hands the vendor’s call a logger carrying the command’s correlation id', async () => {
+    const stats = harness();
+    await stats.service.summary(undefined, undefined, { teamId: 'T0001', userId: 'U0ANY', correlationId: 'req-stats-1' });
+    assert.deepEqual(stats.usageIds, ['req-stats-1']);
   });
 
   it("keeps each team's answer apart, and each range's", async () => {

@@ -36,8 +36,14 @@ eachDatabase('VendorAccountSettings: the App Home form, saved and checked', (ctx
       store,
       modules,
       common: { timeoutMs: 1000 },
-      isAdmin: async (_teamId, userId) => userId === ADMIN,
-      onSaved: async (teamId, userId) => void published.push(`${teamId}:${userId}`),
+      isAdmin: async (_teamId, userId, log) => {
+        log.trace({ userId }, 'admin check (test)');
+        return userId === ADMIN;
+      },
+      onSaved: async (teamId, userId, log) => {
+        published.push(`${teamId}:${userId}`);
+        log.debug({ teamId }, 'Home republished (test)');
+      },
       logger,
       now: () => new Date(clock),
     });
@@ -73,6 +79,28 @@ eachDatabase('VendorAccountSettings: the App Home form, saved and checked', (ctx
     assert.equal((inputs.get('TOY_LOGIN')!.element as { initial_value?: string }).initial_value, 'alpha');
     assert.equal((inputs.get('TOY_PASSWORD')!.element as { initial_value?: string }).initial_value, undefined);
     assert.match(JSON.stringify(inputs.get('TOY_PASSWORD')), /saved; leave empty to keep/);
+  });
+
+  it('writes every line of a save (the admin check, the vendor’s check, the outcome, the Home) with the request’s logger', async () => {
+    const h = harness();
+    await h.load();
+    const request = captureLogs('trace');
+    const logger = request.logger.child({ correlationId: 'req-save-1' });
+    const save = async (userId: string, password: string) => {
+      const answer = await h.settings.submit({ teamId: 'T0ALPHA', enterpriseId: null, userId, vendor: 'toy', submitted: { TOY_LOGIN: 'alpha', TOY_PASSWORD: password }, logger });
+      if (answer.kind === 'accepted') await answer.finish(async () => undefined);
+    };
+    await save(ADMIN, SECRET);
+    await save(ADMIN, 'wrong');
+    await save(MEMBER, SECRET);
+    const lines = request.lines.map((line) => JSON.parse(line) as { msg: string; correlationId?: string });
+    assert.deepEqual(lines.map((line) => line.msg), [
+      ...['admin check (test)', 'vendor account saved', 'toy login asked', 'vendor account checked', 'Home republished (test)'],
+      ...['admin check (test)', 'vendor account saved', 'toy login asked', 'vendor account checked', 'Home republished (test)'],
+      ...['admin check (test)', 'vendor account change refused: not an admin'],
+    ]);
+    for (const line of lines) assert.equal(line.correlationId, 'req-save-1', JSON.stringify(line));
+    assert.doesNotMatch(h.logs(), /vendor account saved|toy login asked|not an admin/, 'nothing of the request with the service’s own logger');
   });
 
   it('refuses a submission from a non-admin, saving nothing', async () => {

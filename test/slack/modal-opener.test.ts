@@ -11,15 +11,16 @@ const VIEW: ModalView = { type: 'modal', title: { type: 'plain_text', text: 'Inv
 function opener() {
   let clock = 10_000;
   const waits: number[] = [];
+  const own = captureLogs();
   const modals = new ModalOpener(modalClient('xoxb-test', { slackApiUrl: `${SLACK}/api/` }), {
-    logger: captureLogs().logger,
+    logger: own.logger,
     now: () => clock,
     sleep: async (ms) => {
       waits.push(ms);
       clock += ms;
     },
   });
-  return { modals, waits, receivedAt: clock };
+  return { modals, waits, receivedAt: clock, ownLines: own.lines };
 }
 
 const rateLimited = (retryAfter: number) => [429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(retryAfter) }] as const;
@@ -65,6 +66,17 @@ describe('ModalOpener (views.open within the trigger’s 3 s)', () => {
     const { modals, waits, receivedAt } = opener();
     assert.deepEqual(await modals.open('1.2.abc', VIEW, receivedAt), { opened: false, code: 'expired_trigger_id' });
     assert.deepEqual(waits, []);
+    scope.done();
+  });
+
+  it('says a modal was not opened with the request’s logger when given one', async () => {
+    const scope = nock(SLACK).post('/api/views.open').reply(200, { ok: false, error: 'expired_trigger_id' });
+    const { modals, receivedAt, ownLines } = opener();
+    const request = captureLogs();
+    await modals.open('1.2.abc', VIEW, receivedAt, undefined, request.logger.child({ correlationId: 'req-modal-1' }));
+    const [line] = request.lines.map((text) => JSON.parse(text) as { msg: string; correlationId?: string });
+    assert.deepEqual([line?.msg, line?.correlationId], ['modal not opened within its trigger', 'req-modal-1']);
+    assert.deepEqual(ownLines, []);
     scope.done();
   });
 

@@ -4,7 +4,7 @@ import type { ActionHandler } from './action-handler.js';
 export const homeAdminGroupButton: ActionHandler = async ({ body, client }, services) => {
   const teamId = body.team?.id ?? body.user.team_id;
   if (!teamId) return;
-  const view = await services.adminGroup.form(teamId, body.user.id);
+  const view = await services.adminGroup.form(teamId, body.user.id, services.logger);
   if (!view) {
     // The button is only drawn for admins: this click was forged, or the user lost the role since.
     services.logger.warn({ teamId, userId: body.user.id }, 'admin user group form refused: not an admin');

@@ -5,7 +5,7 @@ export const homeVendorAccountButton: ActionHandler = async ({ body, action, cli
   const vendor = 'value' in action ? action.value : undefined;
   const teamId = body.team?.id ?? body.user.team_id;
   if (!vendor || !teamId) return;
-  const view = await services.vendorAccounts.form(teamId, body.user.id, vendor);
+  const view = await services.vendorAccounts.form(teamId, body.user.id, vendor, services.logger);
   if (!view) {
     // The button is only drawn for admins: this click was forged, or the user lost the role since.
     services.logger.warn({ teamId, userId: body.user.id, vendor }, 'vendor account form refused: not an admin');

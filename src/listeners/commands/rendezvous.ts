@@ -20,15 +20,16 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
     const request = parseCommand(command.text ?? '', services.catalogue);
     // An empty enterprise_id (outside Enterprise Grid) is none: sessions and later clicks must agree.
     const actor = { teamId: command.team_id, enterpriseId: command.enterprise_id || undefined, userId: command.user_id, ...requestTrace(context) };
+    const logger = requestLogger(context, services.logger);
     // Slack may send no response_url (Bolt's `respond` is then undefined): the answers then go by chat.postEphemeral.
-    const reply = replyTo({ respond, gateway: services.gateways.of(actor), channelId: command.channel_id, userId: command.user_id, logger: requestLogger(context, services.logger) });
+    const reply = replyTo({ respond, gateway: services.gateways.of(actor), channelId: command.channel_id, userId: command.user_id, logger });
 
     switch (request.kind) {
       case 'modal': {
         await ack();
         const view = services.modal.open(command.team_id, command.channel_id);
         if (!view) return reply('No vendor is set up in this workspace yet: an admin must add credentials first.');
-        const opening = await services.views.open(command.trigger_id, withScope(view, actor), receivedAt, context.botToken);
+        const opening = await services.views.open(command.trigger_id, withScope(view, actor), receivedAt, context.botToken, logger);
         if (!opening.opened) return reply(MODAL_NOT_OPENED);
         return;
       }

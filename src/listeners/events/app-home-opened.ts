@@ -15,6 +15,6 @@ export function appHomeOpened(services: ListenerServices): EventHandler<'app_hom
     }
     const teamId = context.teamId ?? body.team_id;
     if (!teamId) return;
-    await services.home.publish(teamId, event.user, context.enterpriseId ?? body.enterprise_id);
+    await services.home.publish(teamId, event.user, context.enterpriseId ?? body.enterprise_id, requestLogger(context, services.logger));
   };
 }

@@ -17,13 +17,13 @@ export function uninstallEvents(
   return {
     app_uninstalled: async ({ context }) => {
       const scope = scopeOf(context);
-      if (scope) await installations.uninstalled(scope, 'app_uninstalled');
+      if (scope) await installations.uninstalled(scope, 'app_uninstalled', requestLogger(context, services.logger));
     },
     tokens_revoked: async ({ event, context }) => {
       // Rendezvous holds bot tokens only: a user token revoked concerns nothing it keeps.
       if ((event.tokens.bot ?? []).length === 0) return;
       const scope = scopeOf(context);
-      if (scope) await installations.uninstalled(scope, 'tokens_revoked');
+      if (scope) await installations.uninstalled(scope, 'tokens_revoked', requestLogger(context, services.logger));
       else requestLogger(context, services.logger).warn('tokens_revoked without a team or enterprise: nothing removed');
     },
   };

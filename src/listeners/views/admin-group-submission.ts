@@ -17,12 +17,12 @@ export function adminGroupSubmission(services: ListenerServices): ViewHandler {
       return;
     }
     const enterpriseId = body.enterprise?.id ?? null;
-    const answer = await services.adminGroup.submit({ teamId, enterpriseId, userId: body.user.id, value });
+    const answer = await services.adminGroup.submit({ teamId, enterpriseId, userId: body.user.id, value, logger: requestLogger(context, services.logger) });
     if (answer.kind !== 'saved') {
       await ack({ response_action: 'errors', errors: answer.errors });
       return;
     }
     await ack();
-    await services.home.publish(teamId, body.user.id, enterpriseId);
+    await services.home.publish(teamId, body.user.id, enterpriseId, requestLogger(context, services.logger));
   };
 }

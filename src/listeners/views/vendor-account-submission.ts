@@ -17,7 +17,7 @@ export function vendorAccountSubmission(services: ListenerServices): ViewHandler
       requestLogger(context, services.logger).warn({ teamId, userId: body.user.id }, 'vendor account submission unreadable; nothing saved');
       return;
     }
-    const answer = await services.vendorAccounts.submit({ teamId, enterpriseId: body.enterprise?.id ?? null, userId: body.user.id, ...form });
+    const answer = await services.vendorAccounts.submit({ teamId, enterpriseId: body.enterprise?.id ?? null, userId: body.user.id, ...form, logger: requestLogger(context, services.logger) });
     if (answer.kind !== 'accepted') {
       await ack({ response_action: 'errors', errors: answer.errors });
       return;

@@ -201,7 +201,7 @@ export class ApizeeClient {
    * `GET /enterprises/{enterpriseId}/tickets-stats?format=JSON&since=…&until=…` (seed 003), days as
    * `YYYY-MM-DD`. Rows come back with English names (schemas.ts, TICKET_STATS_KEYS).
    */
-  async ticketStats(range: { since: string; until: string }, priority: Priority = 'interactive'): Promise<TicketStats[]> {
+  async ticketStats(range: { since: string; until: string }, priority: Priority = 'interactive', via: CallVia = {}): Promise<TicketStats[]> {
     for (const [field, day] of Object.entries(range)) {
       if (!isCalendarDay(day)) throw invalid('ticketStats', `The ${field} date must be a day written YYYY-MM-DD.`);
     }
@@ -211,7 +211,7 @@ export class ApizeeClient {
     return this.call('ticketStats', TicketStatsList, (token) => this.http.get(path, { searchParams, headers: auth(token) }), {
       priority,
       idempotent: true,
-    });
+    }, via);
   }
 
   /** Agent side of a ticket: `agent_url` + `/entrypoint/{button_id}/tickets/{id}` (seed 003). */
@@ -231,7 +231,8 @@ export class ApizeeClient {
     options: CallOptions,
     via: CallVia = {},
   ): Promise<z.infer<S>> {
-    return observedCall(withCallLogger(this.deps, via), 'apizee', operation, () => this.callWithRecovery(operation, schema, request, options));
+    const deps = withCallLogger(this.deps, via);
+    return observedCall(deps, 'apizee', operation, () => this.callWithRecovery(operation, schema, request, options, deps.logger));
   }
 
   private async callWithRecovery<S extends z.ZodType>(
@@ -239,11 +240,12 @@ export class ApizeeClient {
     schema: S,
     request: (token: string) => Promise<Response>,
     options: CallOptions,
+    log: Logger,
   ): Promise<z.infer<S>> {
     let reauthenticated = false;
     let retried = false;
     for (;;) {
-      const token = await this.accessToken();
+      const token = await this.accessToken(log);
       const slot = await this.takeSlot(operation, options.priority);
       let response: Response;
       try {
@@ -256,7 +258,7 @@ export class ApizeeClient {
         }
         throw !options.idempotent && error instanceof VendorError && mayHaveArrived(error) ? inDoubt(error) : error;
       }
-      if (response.ok) return this.readAnswer(operation, response, schema, options);
+      if (response.ok) return this.readAnswer(operation, response, schema, options, log);
       const failure = await this.toError(operation, response);
       if (failure.code === 'unauthorized' && !reauthenticated) {
         // The token may have been revoked or expired early: log in again, once, never in a loop.
@@ -282,9 +284,9 @@ export class ApizeeClient {
    * A 2xx that does not parse: for a creation, Apizee did it (and may have texted the customer)
    * though Rendezvous cannot read what it made, so the error says the outcome is in doubt.
    */
-  private async readAnswer<S extends z.ZodType>(operation: string, response: Response, schema: S, options: CallOptions): Promise<z.infer<S>> {
+  private async readAnswer<S extends z.ZodType>(operation: string, response: Response, schema: S, options: CallOptions, log: Logger): Promise<z.infer<S>> {
     try {
-      return await parseBody('apizee', operation, response, schema, this.deps.logger);
+      return await parseBody('apizee', operation, response, schema, log);
     } catch (error) {
       throw !options.idempotent && error instanceof VendorError ? inDoubt(error) : error;
     }
@@ -324,14 +326,15 @@ export class ApizeeClient {
    * The App Home's check of an account: a fresh token (`POST /token`), the least harmful call
    * Apizee documents. It takes a slot of the account's budget like any call; the token is kept.
    */
-  async checkLogin(): Promise<void> {
-    await observedCall(this.deps, 'apizee', 'login', () => this.login());
+  async checkLogin(via: CallVia = {}): Promise<void> {
+    const deps = withCallLogger(this.deps, via);
+    await observedCall(deps, 'apizee', 'login', () => this.login(deps.logger));
   }
 
-  /** Cached for `expires_in` (24 h) less a minute; concurrent callers share one login. */
-  private async accessToken(): Promise<string> {
+  /** Cached for `expires_in` (24 h) less a minute; concurrent callers share one login (logged with the first caller's logger). */
+  private async accessToken(log: Logger): Promise<string> {
     if (this.token && this.token.expiresAt > Date.now()) return this.token.value;
-    this.tokenRequest ??= this.login().finally(() => {
+    this.tokenRequest ??= this.login(log).finally(() => {
       this.tokenRequest = undefined;
     });
     return this.tokenRequest;
@@ -342,7 +345,7 @@ export class ApizeeClient {
    * A login always queues like an interactive call: it happens once a day, and taking the
    * background slot would leave the tracking call that needed it without one.
    */
-  private async login(): Promise<string> {
+  private async login(log: Logger): Promise<string> {
     const slot = await this.budget.takeSlot();
     const response = await send('apizee', 'login', () =>
       this.http.post('token', {
@@ -350,7 +353,7 @@ export class ApizeeClient {
       }),
     ).finally(() => slot.settle());
     if (!response.ok) throw await this.toError('login', response);
-    const answer = await parseBody('apizee', 'login', response, TokenAnswer, this.deps.logger);
+    const answer = await parseBody('apizee', 'login', response, TokenAnswer, log);
     this.token = { value: answer.access_token, expiresAt: Date.now() + answer.expires_in * 1000 - TOKEN_SAFETY_MS };
     return answer.access_token;
   }

@@ -26,8 +26,8 @@ export function connectApizee(settings: ApizeeSettings, deps: VendorDeps): Vendo
     trackers: [tickets, conferences],
     budget: client.budget,
     webhook: settings.webhookSecret ? apizeeWebhook(settings.webhookSecret) : undefined,
-    usage: (from, to) => apizeeUsage(client, from, to),
-    check: { call: 'a token (POST /token)', run: () => client.checkLogin() },
+    usage: (from, to, via) => apizeeUsage(client, from, to, via),
+    check: { call: 'a token (POST /token)', run: (via) => client.checkLogin(via) },
     agentLinks: apizeeAgentLinks(portalOf(settings)),
     async stop() {
       client.budget.stop();

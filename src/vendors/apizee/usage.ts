@@ -1,5 +1,6 @@
 import { format } from 'date-fns';
 import { durationWords } from '../../domain/milestones.js';
+import type { CallVia } from '../observed-call.js';
 import type { ApizeeClient } from './client.js';
 import type { TicketStats } from './schemas.js';
 
@@ -52,7 +53,7 @@ export function apizeeUsageLines(figures: ApizeeFigures): { title: string; lines
 }
 
 /** tickets-stats for the days [from, to], both inclusive. */
-export async function apizeeUsage(client: ApizeeClient, from: Date, to: Date): Promise<{ title: string; lines: string[] }> {
+export async function apizeeUsage(client: ApizeeClient, from: Date, to: Date, via: CallVia = {}): Promise<{ title: string; lines: string[] }> {
   const day = (date: Date) => format(date, 'yyyy-MM-dd');
-  return apizeeUsageLines(summarizeApizee(await client.ticketStats({ since: day(from), until: day(to) })));
+  return apizeeUsageLines(summarizeApizee(await client.ticketStats({ since: day(from), until: day(to) }, 'interactive', via)));
 }

@@ -122,9 +122,9 @@ export class BlitzzClient {
    * The App Home's check of an account: one login (`POST /api/login`), which creates nothing. The
    * caller spaces these (5 failed logins lock the account for 10 minutes); the token is kept.
    */
-  async checkLogin(): Promise<void> {
+  async checkLogin(via: CallVia = {}): Promise<void> {
     this.token = undefined;
-    await this.userToken(this.deps.logger);
+    await this.userToken(via.logger ?? this.deps.logger);
   }
 
   /** A call with the `UserToken` header: logs in when needed, and once more if Blitzz refuses it. */

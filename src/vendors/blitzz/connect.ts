@@ -12,7 +12,7 @@ export function connectBlitzz(settings: BlitzzSettings, deps: VendorDeps): Vendo
       call: 'a login (POST /api/login)',
       // REFERENCE §1: more than 5 failed logins lock the account for 10 minutes.
       spacing: { everyMs: 10 * 60_000, why: 'Blitzz locks an account for 10 minutes after 5 failed logins' },
-      run: () => client.checkLogin(),
+      run: (via) => client.checkLogin(via),
     },
     async stop() {},
   };

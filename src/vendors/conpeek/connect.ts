@@ -12,7 +12,7 @@ export function connectConpeek(settings: ConpeekSettings, deps: VendorDeps): Ven
     ],
     trackers: [],
     // A one-item read: the only documented call that creates nothing.
-    check: { call: 'a one-meeting read (GET /meeting?limit=1)', run: async () => void (await client.listMeetings({ limit: 1 })) },
+    check: { call: 'a one-meeting read (GET /meeting?limit=1)', run: async (via) => void (await client.listMeetings({ limit: 1 }, via)) },
     async stop() {},
   };
 }

@@ -168,14 +168,15 @@ export class GenesysClient implements GenesysCookies {
    * The App Home's check of an account: a login as Genesys has one, `GET /api/v2/me` with the
    * account's Basic credentials (the session cookie and CSRF token it answers are kept).
    */
-  async checkLogin(): Promise<void> {
+  async checkLogin(via: CallVia = {}): Promise<void> {
+    const deps = withCallLogger(this.deps, via);
     // Asked afresh even when a session is open: the notifications listener keeps using it.
-    await observedCall(this.deps, 'genesys', 'login', async () => {
+    await observedCall(deps, 'genesys', 'login', async () => {
       const response = await this.getMe('login');
       this.keepCookies(response);
       if (!response.ok) throw this.httpError('login', response.status, await response.text().catch(() => ''));
-      const answer = await parseBody('genesys', 'login', response, MeAnswer, this.deps.logger);
-      if (answer.statusCode !== undefined && answer.statusCode !== 0) throw this.statusError('login', response.status, { statusCode: answer.statusCode }, this.deps.logger);
+      const answer = await parseBody('genesys', 'login', response, MeAnswer, deps.logger);
+      if (answer.statusCode !== undefined && answer.statusCode !== 0) throw this.statusError('login', response.status, { statusCode: answer.statusCode }, deps.logger);
     });
   }
 

@@ -30,7 +30,7 @@ export function connectGenesys(settings: GenesysSettings, deps: VendorDeps): Ven
     providers: [new GenesysSmsInviteProvider(providerDeps)],
     trackers: [outcomes],
     delivery: new GenesysLinkDelivery(providerDeps),
-    check: { call: 'a login (GET /api/v2/me)', run: () => client.checkLogin() },
+    check: { call: 'a login (GET /api/v2/me)', run: (via) => client.checkLogin(via) },
     stop: async () => {
       await notifications.stop();
       await outcomes.stop();
