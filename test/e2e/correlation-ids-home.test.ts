@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { SANDBOX_APIZEE_WORKSPACE_ACCOUNTS, startLocalStack, type LocalStack } from '../../sandbox/local-stack.js';
 import type { SlackArgs } from '../../sandbox/slack-api.js';
 import { installThroughOAuth } from '../../sandbox/slack-install.js';
 import type { SlackRequester } from '../../sandbox/slack-requests.js';
 import { INVITE_STEP_CALLBACK_ID } from '../../src/domain/workflow-step.js';
-import { createLogger } from '../../src/logger.js';
 import { ACTION, ADMIN_GROUP_INPUT, CALLBACK, VENDOR_FIELD_ACTION } from '../../src/ui/ids.js';
+import { captureLogLines, UUID, type LogLine } from '../helpers/log-capture.js';
 
 const TEAM = 'T0CORRHOME';
 const CHANNEL = 'C0CORRHOME';
@@ -14,9 +13,7 @@ const ADMIN = 'U0CORRADMIN';
 const MEMBER = 'U0CORRMEMBER';
 const HELPDESK = 'S0CORRDESK';
 const [ACCOUNT] = SANDBOX_APIZEE_WORKSPACE_ACCOUNTS;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-type Line = Record<string, unknown>;
+type Line = LogLine;
 
 /**
  * Issue 10, "a correlation id on every log line of one request": the request-driven paths the
@@ -31,20 +28,15 @@ describe('e2e: a correlation id on every line of the App Home, admin, stats, wor
   this.timeout(60_000);
   let stack: LocalStack;
   let slack: SlackRequester;
-  const lines: Line[] = [];
+  const captured = captureLogLines('debug');
+  const { lines } = captured;
   let started = 0;
 
   before(async () => {
-    const capture = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Line);
-        done();
-      },
-    });
     // No tracking pass on its own: each line is known to be one of these requests'.
     stack = await startLocalStack({
       apizeeRatePerMinute: 60,
-      logger: createLogger('debug', capture),
+      logger: captured.logger,
       vendors: ['apizee'],
       oauth: true,
       env: { TRACK_INTERVAL_SECONDS: '3600' },
@@ -59,15 +51,7 @@ describe('e2e: a correlation id on every line of the App Home, admin, stats, wor
   });
 
   const since = (from: number) => lines.slice(from);
-  async function waitForLine(what: string, match: (line: Line) => boolean, from = started, timeoutMs = 10_000): Promise<Line> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = since(from).find(match);
-      if (found) return found;
-      assert.ok(Date.now() < deadline, `no line: ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  const waitForLine = (what: string, match: (line: Line) => boolean, from = started, timeoutMs?: number) => captured.waitForLine(what, match, from, timeoutMs);
   /** The lines from `from` on with this message, each with an id. */
   async function tracedLine(what: string, msg: string, from: number, more: (line: Line) => boolean = () => true): Promise<Line> {
     const line = await waitForLine(what, (candidate) => candidate.msg === msg && more(candidate), from);

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { startLocalStack, SANDBOX_GENESYS, type LocalStack } from '../../sandbox/local-stack.js';
-import { createLogger } from '../../src/logger.js';
 import { ACTION } from '../../src/ui/ids.js';
+import { captureLogLines, UUID, type LogLine } from '../helpers/log-capture.js';
 
 const CHANNEL = 'C0SUPPORT';
 const AGENT = 'U0AGENT';
 const WEBHOOK_SECRET = 'corr-hook-secret-2718';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-type Line = Record<string, unknown>;
+type Line = LogLine;
 
 /**
  * Issue 10, "a correlation id on every log line of one request or tracking run": the real app
@@ -20,21 +17,16 @@ type Line = Record<string, unknown>;
 describe('e2e: a correlation id on every log line of one request or tracking run', function () {
   this.timeout(60_000);
   let stack: LocalStack;
-  const lines: Line[] = [];
+  const captured = captureLogLines('debug');
+  const { lines } = captured;
   /** Lines before this index were written during start-up. */
   let started = 0;
 
   before(async () => {
-    const capture = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Line);
-        done();
-      },
-    });
     // Tracking passes only when the test runs one, so that each line is known to be a request's or a pass's.
     stack = await startLocalStack({
       apizeeRatePerMinute: 60,
-      logger: createLogger('debug', capture),
+      logger: captured.logger,
       env: { APIZEE_WEBHOOK_SECRET: WEBHOOK_SECRET, TRACK_INTERVAL_SECONDS: '3600' },
     });
     assert.equal((await fetch(`${stack.appUrl}/healthz`)).status, 200);
@@ -45,15 +37,7 @@ describe('e2e: a correlation id on every log line of one request or tracking run
   });
 
   const since = (from: number) => lines.slice(from);
-  async function waitForLine(what: string, match: (line: Line) => boolean, from = started, timeoutMs = 10_000): Promise<Line> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = since(from).find(match);
-      if (found) return found;
-      assert.ok(Date.now() < deadline, `no line: ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  const waitForLine = (what: string, match: (line: Line) => boolean, from = started, timeoutMs?: number) => captured.waitForLine(what, match, from, timeoutMs);
   const slash = async (text: string) => assert.equal((await stack.requester.slash(text, { userId: AGENT, channelId: CHANNEL })).status, 200);
   const webhook = (body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${stack.appUrl}/webhooks/apizee`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-webhook-secret': WEBHOOK_SECRET, ...headers }, body: JSON.stringify(body) });
