@@ -2,7 +2,7 @@
  * Profiles the help path: the compiled app (`node --cpu-prof dist/main.js`) and the bare Bolt
  * baseline (`node --cpu-prof bare-bolt.mjs`, answering with the same text) each take a burst of
  * signed `/rendezvous help` commands (the benchmark's own signed requests, keep-alive, 10
- * connections), then stop; their .cpuprofile files are summarised (cpuprofile-summary.ts) and kept.
+ * connections, or PROFILE_CONNECTIONS), then stop; their .cpuprofile files are summarised (cpuprofile-summary.ts) and kept.
  *
  *   npx tsx scripts/bench/profile-help.ts [commands=20000] [text=help]
  *
@@ -27,6 +27,8 @@ import { slashCommands } from './slash.js';
 
 const commands = Number(process.argv[2] ?? 20_000);
 const text = process.argv[3] ?? 'help';
+/** Keep-alive connections sending the burst (PROFILE_CONNECTIONS, default 10). */
+const connections = Number(process.env.PROFILE_CONNECTIONS ?? 10);
 const dir = mkdtempSync(join(tmpdir(), 'rendezvous-profile-'));
 const slack = await startFakeSlackApi();
 const apizee = await startApizeeSandbox({ ratePerMinute: 100_000, accounts: [SANDBOX_APIZEE_ACCOUNT] });
@@ -70,10 +72,10 @@ try {
   const bursts: Record<string, { fromUs: number; toUs: number; sent: number }> = {};
   for (const [name, child] of [['bare Bolt', bare], ['Rendezvous', app]] as const) {
     const url = `${child.url}/slack/events`;
-    await runLoadInWorker({ url, requests: slashCommands(slack, signingSecret, text, 500, 50, 'C0PROF'), concurrency: 10, timeBoundMs: 30_000 });
+    await runLoadInWorker({ url, requests: slashCommands(slack, signingSecret, text, 500, 50, 'C0PROF'), concurrency: connections, timeBoundMs: 30_000 });
     const before = procCpuSeconds(child.pid);
     const fromUs = nowUs();
-    const result = await runLoadInWorker({ url, requests: slashCommands(slack, signingSecret, text, commands, 50, 'C0PROF'), concurrency: 10, timeBoundMs: 120_000 });
+    const result = await runLoadInWorker({ url, requests: slashCommands(slack, signingSecret, text, commands, 50, 'C0PROF'), concurrency: connections, timeBoundMs: 120_000 });
     const burst = procCpuSeconds(child.pid) - before;
     bursts[name] = { fromUs, toUs: nowUs(), sent: result.sent };
     console.log(

@@ -32,7 +32,8 @@ export class SlackReceiver extends HTTPReceiver {
     const receiver = this as unknown as { requestListener: (req: IncomingMessage, res: ServerResponse) => void };
     const verified = receiver.requestListener;
     receiver.requestListener = (req, res) => {
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      // The request target's path (an origin-form URL): no URL object for every request.
+      const path = (req.url ?? '/').split('?', 1)[0]!;
       const timestamp = req.headers['x-slack-request-timestamp'];
       if (req.method === 'POST' && slackPaths.includes(path) && !timestampAcceptable(timestamp, (checks.now ?? Date.now)())) {
         checks.logger.child({ correlationId: requestCorrelationId(req) }).warn({ path, timestamp }, 'Slack request refused: dated more than 5 minutes from now');

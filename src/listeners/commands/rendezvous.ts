@@ -18,6 +18,15 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
     // The trigger_id's 3 s run from about now.
     const receivedAt = Date.now();
     const request = parseCommand(command.text ?? '', services.catalogue);
+    // Answered by the ack alone: nothing else is built for them (the help is the commonest request).
+    switch (request.kind) {
+      case 'help':
+        return ack({ response_type: 'ephemeral', text: usage });
+      case 'invalid':
+        return ack({ response_type: 'ephemeral', text: `${escapeMrkdwn(request.reason)}\n\n${usage}` });
+      case 'vendors':
+        return ack({ response_type: 'ephemeral', text: services.directory.vendorsText(command.team_id) });
+    }
     // An empty enterprise_id (outside Enterprise Grid) is none: sessions and later clicks must agree.
     const actor = { teamId: command.team_id, enterpriseId: command.enterprise_id || undefined, userId: command.user_id, ...requestTrace(context) };
     const logger = requestLogger(context, services.logger);
@@ -33,12 +42,6 @@ export function registerRendezvousCommand(app: App, services: ListenerServices):
         if (!opening.opened) return reply(MODAL_NOT_OPENED);
         return;
       }
-      case 'help':
-        return ack({ response_type: 'ephemeral', text: usage });
-      case 'invalid':
-        return ack({ response_type: 'ephemeral', text: `${escapeMrkdwn(request.reason)}\n\n${usage}` });
-      case 'vendors':
-        return ack({ response_type: 'ephemeral', text: services.directory.vendorsText(command.team_id) });
       case 'status':
         await ack();
         return reply(await services.directory.statusText(request.reference, actor));
