@@ -181,27 +181,28 @@ export class SessionService {
   }
 
   /**
+   * A creation job's logger: its lines carry the id of the request that asked for it (its own
+   * column; in its payload for a job written before that column), or an id of its own for a job
+   * written before ids were (or whose payload is gone).
+   */
+  loggerFor(job: CreationJob): Logger {
+    return runLogger(this.deps.logger, job.correlationId ?? this.readablePayload(job)?.correlationId);
+  }
+
+  /** The job's payload, or undefined when it has none or it cannot be read: the step that needs it says so. */
+  private readablePayload(job: CreationJob): CreationPayload | undefined {
+    try {
+      return job.payload ? decodeCreationPayload(this.deps.crypto.decrypt(job.payload)) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * Step 1 of a creation job: the card, so that what follows has a place to show and the agent
    * sees it at once. Idempotent: a card already stored is not posted again. Retried on Slack's
    * passing errors; a conversation the app cannot post in ends the job (nothing was sent).
    */
-  /**
-   * A creation job's logger: its lines carry the id of the request that asked for it (written in
-   * its payload), or an id of its own for a job written before ids were (or whose payload is gone).
-   */
-  loggerFor(job: CreationJob): Logger {
-    return runLogger(this.deps.logger, job.correlationId ?? this.payloadCorrelationId(job));
-  }
-
-  /** A job written before its correlation id had a column of its own: the id is in its payload. */
-  private payloadCorrelationId(job: CreationJob): string | undefined {
-    try {
-      return job.payload ? decodeCreationPayload(this.deps.crypto.decrypt(job.payload)).correlationId : undefined;
-    } catch {
-      return undefined; // unreadable: the step that needs it says so
-    }
-  }
-
   async postCard(job: CreationJob, log: Logger = this.loggerFor(job)): Promise<StepResult | { kind: 'posted' }> {
     const session = await this.deps.sessions.get(job.sessionId);
     if (!session || session.status !== 'creating') return { kind: 'done' };
@@ -277,12 +278,7 @@ export class SessionService {
   }
 
   private async replyForJob(session: Session, job: CreationJob, options: { orDirectMessage?: boolean } = {}): Promise<Reply> {
-    let responseUrl: string | undefined;
-    try {
-      responseUrl = job.payload ? decodeCreationPayload(this.deps.crypto.decrypt(job.payload)).responseUrl : undefined;
-    } catch {
-      responseUrl = undefined;
-    }
+    const responseUrl = this.readablePayload(job)?.responseUrl;
     return this.deps.replyFor({ channelId: session.channelId, userId: session.startedBy, responseUrl, team: session, ...options });
   }
 
