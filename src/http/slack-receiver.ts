@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTPReceiver, type HTTPReceiverOptions } from '@slack/bolt';
 import type { Logger } from '../logger.js';
-import { requestCorrelationId } from '../observability/request-gate.js';
+import { requestCorrelationId, requestPath } from '../observability/request-gate.js';
 
 /** Slack asks apps to refuse a request dated more than five minutes from now, either way. */
 export const REQUEST_TIMESTAMP_TOLERANCE_S = 5 * 60;
@@ -32,8 +32,7 @@ export class SlackReceiver extends HTTPReceiver {
     const receiver = this as unknown as { requestListener: (req: IncomingMessage, res: ServerResponse) => void };
     const verified = receiver.requestListener;
     receiver.requestListener = (req, res) => {
-      // The request target's path (an origin-form URL): no URL object for every request.
-      const path = (req.url ?? '/').split('?', 1)[0]!;
+      const path = requestPath(req);
       const timestamp = req.headers['x-slack-request-timestamp'];
       if (req.method === 'POST' && slackPaths.includes(path) && !timestampAcceptable(timestamp, (checks.now ?? Date.now)())) {
         checks.logger.child({ correlationId: requestCorrelationId(req) }).warn({ path, timestamp }, 'Slack request refused: dated more than 5 minutes from now');

@@ -19,6 +19,11 @@ export function correlationOf(req: IncomingMessage): Correlation | undefined {
   return (req as Correlated)[CORRELATION];
 }
 
+/** A request's path, without its query string (an origin-form target; no URL object per request). */
+export function requestPath(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?', 1)[0]!;
+}
+
 /**
  * The correlation id of a request served by a route of ours (a webhook, a refusal, a 404): the
  * caller's `X-Request-Id` when it has the shape of one (so that its logs and ours meet), else
@@ -53,7 +58,7 @@ export class RequestGate {
   wrap(listener: RequestListener): RequestListener {
     return (req: IncomingMessage, res: ServerResponse) => {
       const startedAt = performance.now();
-      if (this.closed && !ALWAYS_OPEN.has((req.url ?? '/').split('?')[0]!)) {
+      if (this.closed && !ALWAYS_OPEN.has(requestPath(req))) {
         res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '5' });
         res.end(JSON.stringify({ ok: false, status: 'stopping' }));
         return;
